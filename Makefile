@@ -1,0 +1,114 @@
+# tailback - a deterministic discrete-event simulator of networks under load.
+# Plain make: `make` builds ./tailback, `make check` runs every test, `make demo`
+# runs the shipped demo; every target that needs a library depends on `deps`,
+# which installs missing Debian packages.
+
+PREFIX  ?= /usr/local
+DESTDIR ?=
+DATADIR  = $(PREFIX)/share/tailback
+
+CC      ?= cc
+OPT     ?= -O2 -g
+WARN     = -std=c11 -Wall -Wextra -Wshadow -Wconversion -Wstrict-prototypes \
+           -Wmissing-prototypes -Wpointer-arith -Wformat=2
+# Recursive (=) so pkg-config runs only when a recipe needs it, after `deps`.
+PKG_CFLAGS = $(shell pkg-config --cflags gsl libcjson lua5.4)
+PKG_LIBS   = $(shell pkg-config --libs gsl libcjson lua5.4) -lm
+CHECK_LIBS = $(shell pkg-config --libs check)
+CPPFLAGS = -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -DTB_DATADIR='"$(DATADIR)"'
+ALL_CFLAGS = $(WARN) $(OPT) $(CPPFLAGS) $(PKG_CFLAGS) $(CFLAGS) $(EXTRA_CFLAGS)
+
+BUILD   ?= build
+DEB_PKGS = gnuplot-nox libgsl-dev libcjson-dev liblua5.4-dev check pkg-config
+
+SIM_SRC    = $(wildcard sim/*.c)
+MODEL_SRC  = $(wildcard models/*.c)
+LIB_OBJ    = $(patsubst %.c,$(BUILD)/%.o,$(SIM_SRC) $(MODEL_SRC))
+TEST_SRC   = $(wildcard tests/check_*.c)
+TEST_OBJ   = $(patsubst %.c,$(BUILD)/%.o,$(TEST_SRC))
+
+.PHONY: all deps check unit e2e bench demo sanitize valgrind install uninstall clean
+
+all: tailback
+
+# Install what is missing, through sudo when not root; quiet when all is there.
+deps:
+	@missing=""; for p in $(DEB_PKGS); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'ok installed' || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  echo "deps: installing$$missing"; \
+	  if ! command -v apt-get >/dev/null; then echo "deps: no apt-get; install$$missing by hand" >&2; exit 1; fi; \
+	  SUDO=""; [ "$$(id -u)" -eq 0 ] || SUDO=sudo; \
+	  $$SUDO apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
+	fi
+
+$(BUILD)/%.o: %.c | deps
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -MMD -MP -c $< -o $@
+
+$(BUILD)/libtailback.a: $(LIB_OBJ)
+	rm -f $@ && ar rcs $@ $^
+
+tailback: $(BUILD)/tailback.o $(BUILD)/libtailback.a
+	$(CC) $(ALL_CFLAGS) -o $@ $^ $(PKG_LIBS) $(LDFLAGS)
+
+$(BUILD)/check_all: $(TEST_OBJ) $(BUILD)/libtailback.a
+	$(CC) $(ALL_CFLAGS) -o $@ $^ $(CHECK_LIBS) $(PKG_LIBS) $(LDFLAGS)
+
+$(BUILD)/bench: $(BUILD)/tests/bench.o $(BUILD)/libtailback.a
+	$(CC) $(ALL_CFLAGS) -o $@ $^ $(PKG_LIBS) $(LDFLAGS)
+
+# The Check suites (Check prints its summary line), then the end-to-end tests.
+check: unit e2e
+
+unit: $(BUILD)/check_all
+	$(BUILD)/check_all
+
+e2e: tailback
+	sh tests/e2e.sh ./tailback
+
+bench: $(BUILD)/bench tailback
+	$(BUILD)/bench
+
+# The main job: run the demo scenario and draw its time series.
+demo: tailback
+	./tailback run scenarios/network.json --out results/demo
+	gnuplot -e "datafile='results/demo/timeseries.csv'; outfile='results/demo/queues.png'" plots/timeseries.gp
+	@echo "demo: results/demo/summary.json, results/demo/timeseries.csv, results/demo/queues.png"
+
+# The whole suite again, built with AddressSanitizer and UBSan in a separate tree.
+sanitize: deps
+	$(MAKE) BUILD=build-san OPT="-O1 -g -fno-omit-frame-pointer" \
+	  EXTRA_CFLAGS="-fsanitize=address,undefined -fno-sanitize-recover=all" \
+	  TAILBACK_BIN=build-san/tailback check-san
+
+check-san: $(BUILD)/check_all $(BUILD)/tailback
+	$(BUILD)/check_all
+	sh tests/e2e.sh $(BUILD)/tailback
+
+$(BUILD)/tailback: $(BUILD)/tailback.o $(BUILD)/libtailback.a
+	$(CC) $(ALL_CFLAGS) -o $@ $^ $(PKG_LIBS) $(LDFLAGS)
+
+# The engine's suites under valgrind memcheck; leaks are errors.
+valgrind: $(BUILD)/check_all
+	CK_FORK=no CK_RUN_SUITE=engine valgrind --error-exitcode=1 --leak-check=full \
+	  --errors-for-leak-kinds=definite,indirect,possible $(BUILD)/check_all
+
+install: tailback
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(DATADIR)/scenarios $(DESTDIR)$(DATADIR)/lua \
+	  $(DESTDIR)$(DATADIR)/plots
+	install -m 755 tailback $(DESTDIR)$(PREFIX)/bin/tailback
+	install -m 644 scenarios/*.json $(DESTDIR)$(DATADIR)/scenarios/
+	install -m 644 plots/*.gp $(DESTDIR)$(DATADIR)/plots/
+	for f in lua/*.lua; do [ -e "$$f" ] && install -m 644 "$$f" $(DESTDIR)$(DATADIR)/lua/; done; true
+
+uninstall:
+	rm -f $(DESTDIR)$(PREFIX)/bin/tailback
+	rm -rf $(DESTDIR)$(DATADIR)
+
+clean:
+	rm -rf build build-san tailback
+
+-include $(wildcard $(BUILD)/*/*.d $(BUILD)/*.d)

@@ -1,0 +1,147 @@
+/* tb_model.h - the network model: jobs, workload classes, nodes with worker pools, links, routing. */
+#ifndef TB_MODEL_H
+#define TB_MODEL_H
+
+#include <stdint.h>
+#include <stdio.h>
+#include "../sim/sim_dist.h"
+#include "../sim/sim_engine.h"
+#include "../sim/sim_hist.h"
+#include "../sim/sim_rng.h"
+#include "../sim/sim_stats.h"
+
+/*
+ * A model is built once (by the scenario loader or by hand in tests), run
+ * once, then read.  Nodes, classes and links are referred to by index; names
+ * exist for input and output only.  Jobs come from a pool and are threaded
+ * through node queues by an intrusive pointer, so a run in steady state
+ * allocates nothing.
+ */
+#define TB_EXIT (-1) /* "leave the network" as a routing target */
+
+typedef struct tb_job {
+    struct tb_job *next; /* node queue, or pool free list */
+    uint64_t id;         /* per class, from 1 */
+    int cls;
+    int node;            /* where it is, or is heading over a link */
+    int hop;             /* index in the class's fixed route */
+    double size;
+    sim_time created, arrived, started; /* at the network, the node, service */
+    sim_time waited;     /* total time queued so far */
+} tb_job;
+
+/* Waiting time and sojourn statistics, in ticks. */
+typedef struct tb_latency {
+    sim_welford w;
+    sim_hist h;
+} tb_latency;
+
+typedef enum { TB_NODE_QUEUE, TB_NODE_DELAY, TB_NODE_SINK } tb_node_kind;
+
+typedef struct tb_svc {
+    const sim_dist *dist; /* NULL where the class never visits the node */
+    sim_rng rng;          /* stream "service/<node>/<class>" */
+} tb_svc;
+
+typedef struct tb_link tb_link;
+
+typedef struct tb_node {
+    char *name;
+    tb_node_kind kind;
+    int workers;          /* queue nodes; delay nodes have as many as needed */
+    long long capacity;   /* max jobs at the node (waiting + in service); -1 = unbounded */
+    sim_dist *service;    /* default service time (seconds), or NULL */
+    tb_svc *svc;          /* per class */
+    /* probabilistic routing: next[i] with cumulative probability cum[i] */
+    int nnext;
+    int *next;
+    double *cum;
+    sim_rng route_rng;    /* stream "route/<node>" */
+    tb_link **out;        /* outgoing links */
+    int nout;
+    /* state */
+    int busy;
+    long long queued;
+    tb_job *head, *tail;
+    /* statistics (reset at the end of warm-up) */
+    uint64_t arrivals, completions, drops, waited_jobs;
+    tb_latency wait, sojourn;
+    sim_tavg q, b; /* queue length and busy workers; jobs at the node = q + b */
+    /* time-series window */
+    uint64_t w_arrivals, w_completions, w_drops;
+    double w_q, w_b; /* integrals at the window's start */
+} tb_node;
+
+struct tb_link {
+    int from, to;
+    sim_dist *delay;      /* propagation delay (seconds) */
+    double bandwidth;     /* size units per second; 0 = no serialisation */
+    sim_rng rng;          /* stream "link/<from>-><to>" */
+    sim_time free_at;     /* when the transmitter is next free */
+    uint64_t carried;
+    sim_time busy;        /* ticks spent serialising, within the measured period */
+    tb_latency transit;
+};
+
+typedef enum { TB_ARRIVAL_RENEWAL } tb_arrival_kind;
+
+typedef struct tb_class {
+    char *name;
+    sim_dist *interarrival; /* seconds; Poisson = exponential */
+    sim_dist *size;         /* abstract units (e.g. bytes); default 1 */
+    sim_rng arr_rng, size_rng;
+    int *route;             /* fixed route, or NULL: start at entry, route by probabilities */
+    int nroute;
+    int entry;
+    /* statistics */
+    uint64_t generated, arrivals, completions, drops;
+    tb_latency wait, sojourn;
+} tb_class;
+
+typedef struct tb_model {
+    sim_engine *eng;
+    int nclasses, nnodes, nlinks;
+    tb_class *classes;
+    tb_node *nodes;
+    tb_link *links;
+    /* run parameters */
+    uint64_t seed, replication;
+    double tps;              /* ticks per second */
+    sim_time duration, warmup, window;
+    uint64_t max_completions; /* 0 = no limit */
+    /* run state */
+    int measuring;           /* warm-up is over */
+    sim_time measure_start;
+    uint64_t completed;      /* jobs that left the network while measuring */
+    tb_job *free_jobs;
+    void **job_chunks;
+    size_t njob_chunks, job_chunks_cap;
+    long long in_system;
+    FILE *ts;                /* time-series CSV, or NULL */
+    FILE *trace;             /* per-job event trace, or NULL */
+    sim_time ts_last;        /* start of the current window */
+    int nomem;
+} tb_model;
+
+/* How a run ended. */
+typedef enum { TB_RUN_OK, TB_RUN_INTERRUPTED, TB_RUN_NOMEM } tb_run_status;
+
+/* An empty model with counts and arrays allocated (names NULL); free with
+ * tb_model_free() (NULL is a no-op).  The loader fills it in, then calls
+ * tb_model_prepare(). */
+tb_model *tb_model_alloc(int nclasses, int nnodes, int nlinks);
+void tb_model_free(tb_model *m);
+
+/* Seed every stream, index links by node, create the engine.  0 or -1. */
+int tb_model_prepare(tb_model *m, const sim_evq_ops *evq);
+
+/* Run to the horizon or the completion limit.  `interrupt` may be NULL. */
+tb_run_status tb_model_run(tb_model *m, volatile int *interrupt);
+
+/* End of the measured period and its length in seconds. */
+double tb_model_measured_seconds(const tb_model *m);
+
+int tb_node_index(const tb_model *m, const char *name);
+int tb_class_index(const tb_model *m, const char *name);
+
+#endif

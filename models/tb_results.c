@@ -1,0 +1,142 @@
+/* tb_results.c - turning a finished model's statistics into summary.json and a terminal table. */
+#include <string.h>
+#include "../sim/sim_time.h"
+#include "tb_results.h"
+#include "tb_version.h"
+
+static cJSON *latency_json(const tb_latency *l, double tps)
+{
+    cJSON *o = cJSON_CreateObject();
+    if (!o)
+        return NULL;
+    cJSON_AddNumberToObject(o, "count", (double)l->w.n);
+    cJSON_AddNumberToObject(o, "mean", l->w.mean / tps);
+    cJSON_AddNumberToObject(o, "sd", sim_welford_sd(&l->w) / tps);
+    static const struct {
+        const char *key;
+        double q;
+    } qs[] = { { "p50", 0.5 }, { "p90", 0.9 }, { "p99", 0.99 }, { "p999", 0.999 } };
+    for (size_t i = 0; i < sizeof qs / sizeof *qs; i++)
+        cJSON_AddNumberToObject(o, qs[i].key, sim_hist_quantile(&l->h, qs[i].q) / tps);
+    cJSON_AddNumberToObject(o, "max", (double)l->h.max / tps);
+    return o;
+}
+
+static cJSON *strings(const char *const *v, int n)
+{
+    cJSON *a = cJSON_CreateArray();
+    for (int i = 0; a && i < n; i++)
+        cJSON_AddItemToArray(a, cJSON_CreateString(v[i]));
+    return a;
+}
+
+cJSON *tb_results_summary(const tb_model *m, const tb_manifest *man)
+{
+    double tps = m->tps, T = tb_model_measured_seconds(m);
+    sim_time now = m->eng->now;
+    cJSON *root = cJSON_CreateObject();
+    if (!root)
+        return NULL;
+
+    cJSON *mf = cJSON_AddObjectToObject(root, "manifest");
+    cJSON_AddStringToObject(mf, "tool", "tailback");
+    cJSON_AddStringToObject(mf, "version", TB_VERSION);
+    cJSON_AddStringToObject(mf, "scenario", man->scenario);
+    cJSON_AddStringToObject(mf, "scenario_sha256", man->sha256);
+    cJSON_AddNumberToObject(mf, "seed", (double)m->seed);
+    cJSON_AddNumberToObject(mf, "replication", (double)m->replication);
+    cJSON_AddStringToObject(mf, "generator", "xoshiro256** streams keyed by (seed, replication, name)");
+    cJSON_AddStringToObject(mf, "event_queue", man->event_queue);
+    cJSON_AddItemToObject(mf, "overrides", strings(man->sets, man->nsets));
+    cJSON_AddItemToObject(mf, "command", strings(man->argv, man->argc));
+    cJSON_AddStringToObject(mf, "status", man->status);
+
+    cJSON *run = cJSON_AddObjectToObject(root, "run");
+    cJSON_AddNumberToObject(run, "duration", sim_seconds(m->duration, tps));
+    cJSON_AddNumberToObject(run, "warmup", sim_seconds(m->warmup, tps));
+    cJSON_AddNumberToObject(run, "end_time", sim_seconds(now, tps));
+    cJSON_AddNumberToObject(run, "measured", T);
+    cJSON_AddNumberToObject(run, "events", (double)m->eng->events);
+    cJSON_AddNumberToObject(run, "in_system_at_end", (double)m->in_system);
+
+    cJSON *classes = cJSON_AddObjectToObject(root, "classes");
+    for (int i = 0; i < m->nclasses; i++) {
+        const tb_class *c = &m->classes[i];
+        cJSON *o = cJSON_AddObjectToObject(classes, c->name);
+        cJSON_AddNumberToObject(o, "arrivals", (double)c->arrivals);
+        cJSON_AddNumberToObject(o, "completions", (double)c->completions);
+        cJSON_AddNumberToObject(o, "drops", (double)c->drops);
+        cJSON_AddNumberToObject(o, "throughput", T > 0 ? (double)c->completions / T : 0);
+        cJSON_AddItemToObject(o, "wait", latency_json(&c->wait, tps));
+        cJSON_AddItemToObject(o, "sojourn", latency_json(&c->sojourn, tps));
+    }
+
+    cJSON *nodes = cJSON_AddObjectToObject(root, "nodes");
+    static const char *const kinds[] = { "queue", "delay", "sink" };
+    for (int k = 0; k < m->nnodes; k++) {
+        const tb_node *nd = &m->nodes[k];
+        cJSON *o = cJSON_AddObjectToObject(nodes, nd->name);
+        double busy = sim_tavg_mean(&nd->b, now), q = sim_tavg_mean(&nd->q, now);
+        cJSON_AddStringToObject(o, "kind", kinds[nd->kind]);
+        if (nd->kind == TB_NODE_QUEUE)
+            cJSON_AddNumberToObject(o, "workers", nd->workers);
+        cJSON_AddNumberToObject(o, "arrivals", (double)nd->arrivals);
+        cJSON_AddNumberToObject(o, "completions", (double)nd->completions);
+        cJSON_AddNumberToObject(o, "drops", (double)nd->drops);
+        cJSON_AddNumberToObject(o, "drop_fraction",
+                                nd->arrivals ? (double)nd->drops / (double)nd->arrivals : 0);
+        cJSON_AddNumberToObject(o, "throughput", T > 0 ? (double)nd->completions / T : 0);
+        if (nd->kind == TB_NODE_SINK)
+            continue;
+        cJSON_AddNumberToObject(o, "mean_busy", busy);
+        if (nd->kind == TB_NODE_QUEUE)
+            cJSON_AddNumberToObject(o, "utilisation", busy / nd->workers);
+        cJSON_AddNumberToObject(o, "mean_queue_length", q);
+        cJSON_AddNumberToObject(o, "mean_in_node", q + busy);
+        cJSON_AddNumberToObject(o, "wait_probability",
+                                nd->wait.w.n ? (double)nd->waited_jobs / (double)nd->wait.w.n : 0);
+        cJSON_AddItemToObject(o, "wait", latency_json(&nd->wait, tps));
+        cJSON_AddItemToObject(o, "sojourn", latency_json(&nd->sojourn, tps));
+    }
+
+    cJSON *links = cJSON_AddArrayToObject(root, "links");
+    for (int l = 0; l < m->nlinks; l++) {
+        const tb_link *ln = &m->links[l];
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddItemToArray(links, o);
+        cJSON_AddStringToObject(o, "from", m->nodes[ln->from].name);
+        cJSON_AddStringToObject(o, "to", m->nodes[ln->to].name);
+        cJSON_AddNumberToObject(o, "carried", (double)ln->carried);
+        cJSON_AddNumberToObject(o, "utilisation", T > 0 ? sim_seconds(ln->busy, tps) / T : 0);
+        cJSON_AddItemToObject(o, "transit", latency_json(&ln->transit, tps));
+    }
+    return root;
+}
+
+void tb_results_table(FILE *out, const tb_model *m)
+{
+    double T = tb_model_measured_seconds(m), tps = m->tps;
+    fprintf(out, "%-16s %12s %12s %12s %10s %8s\n", "class", "throughput/s", "mean sojourn",
+            "p99 sojourn", "drops", "drop %");
+    for (int i = 0; i < m->nclasses; i++) {
+        const tb_class *c = &m->classes[i];
+        double offered = (double)(c->completions + c->drops);
+        fprintf(out, "%-16s %12.4g %11.4gs %11.4gs %10llu %7.3g%%\n", c->name,
+                T > 0 ? (double)c->completions / T : 0, c->sojourn.w.mean / tps,
+                sim_hist_quantile(&c->sojourn.h, 0.99) / tps, (unsigned long long)c->drops,
+                offered > 0 ? 100.0 * (double)c->drops / offered : 0);
+    }
+    fprintf(out, "%-16s %12s %12s %12s\n", "node", "utilisation", "mean queue", "mean wait");
+    for (int k = 0; k < m->nnodes; k++) {
+        const tb_node *nd = &m->nodes[k];
+        if (nd->kind == TB_NODE_SINK)
+            continue;
+        double busy = sim_tavg_mean(&nd->b, m->eng->now);
+        if (nd->kind == TB_NODE_QUEUE)
+            fprintf(out, "%-16s %12.4g", nd->name, busy / nd->workers);
+        else
+            fprintf(out, "%-16s %12s", nd->name, "-");
+        fprintf(out, " %12.4g %11.4gs\n", sim_tavg_mean(&nd->q, m->eng->now),
+                nd->wait.w.mean / tps);
+    }
+}

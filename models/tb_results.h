@@ -1,0 +1,28 @@
+/* tb_results.h - a run's results: summary.json (with its manifest) and the table printed after a run. */
+#ifndef TB_RESULTS_H
+#define TB_RESULTS_H
+
+#include <stdio.h>
+#include <cjson/cJSON.h>
+#include "tb_model.h"
+
+/* What reproduces a run; recorded verbatim in summary.json. */
+typedef struct tb_manifest {
+    const char *scenario;    /* the file as given */
+    const char *sha256;      /* of its bytes */
+    const char *event_queue;
+    const char *const *argv; /* the command line */
+    int argc;
+    const char *const *sets; /* overrides, in order */
+    int nsets;
+    const char *status;      /* "complete", or why not */
+} tb_manifest;
+
+/* The summary document; free with cJSON_Delete().  NULL when out of memory.
+ * Times are in seconds. */
+cJSON *tb_results_summary(const tb_model *m, const tb_manifest *man);
+
+/* A short human-readable table: per class throughput, mean and p99 sojourn, drops. */
+void tb_results_table(FILE *out, const tb_model *m);
+
+#endif

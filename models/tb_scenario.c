@@ -1,0 +1,601 @@
+/* tb_scenario.c - loading and validating scenario JSON into a tb_model. */
+#include <ctype.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include "../sim/sim_sha256.h"
+#include "tb_io.h"
+#include "tb_scenario.h"
+
+#define P 256 /* room for a JSON path */
+
+static const char *const top_fields[] = {
+    "comment", "seed", "duration", "warmup", "window", "tick", "event_queue",
+    "max_completions", "classes", "nodes", "links", NULL,
+};
+static const char *const node_fields[] = {
+    "comment", "kind", "workers", "capacity", "service", "next", NULL,
+};
+static const char *const class_fields[] = {
+    "comment", "arrival", "size", "route", "entry", "service", NULL,
+};
+static const char *const link_fields[] = {
+    "comment", "from", "to", "delay", "bandwidth", NULL,
+};
+
+void tb_scenario_free(tb_scenario *sc)
+{
+    if (!sc)
+        return;
+    free(sc->file);
+    cJSON_Delete(sc->root);
+    for (int i = 0; i < sc->nsets; i++)
+        free(sc->sets[i]);
+    free(sc->sets);
+    memset(sc, 0, sizeof *sc);
+}
+
+int tb_scenario_parse(tb_scenario *sc, const char *file, const char *text, size_t len, sim_jctx *c)
+{
+    memset(sc, 0, sizeof *sc);
+    c->file = file;
+    sim_sha256_hex(text, len, sc->sha256);
+    if (strlen(text) != len)
+        return sim_jerr(c, NULL, "expected a JSON text, found a NUL byte in the file");
+    sc->root = sim_jparse(c, text);
+    if (!sc->root)
+        return -1;
+    sc->file = strdup(file);
+    if (!sc->file) {
+        tb_scenario_free(sc);
+        return sim_jerr(c, NULL, "out of memory");
+    }
+    if (!cJSON_IsObject(sc->root)) {
+        char f[96];
+        sim_jerr(c, NULL, "expected a scenario (a JSON object), found %s",
+                 sim_jfound(sc->root, f, sizeof f));
+        tb_scenario_free(sc);
+        return -1;
+    }
+    return 0;
+}
+
+int tb_scenario_load(tb_scenario *sc, const char *file, sim_jctx *c)
+{
+    size_t len;
+    memset(sc, 0, sizeof *sc);
+    char *text = tb_read_file(file, &len);
+    c->file = file;
+    if (!text)
+        return sim_jerr(c, NULL, "cannot read the file (%s)", tb_errno_str());
+    int rc = tb_scenario_parse(sc, file, text, len, c);
+    free(text);
+    return rc;
+}
+
+const char *tb_scenario_event_queue(const tb_scenario *sc)
+{
+    const cJSON *q = sim_jget(sc->root, "event_queue");
+    return cJSON_IsString(q) ? q->valuestring : "heap";
+}
+
+/* ---- overrides -------------------------------------------------------- */
+
+int tb_scenario_set(tb_scenario *sc, const char *assignment, sim_jctx *c)
+{
+    const char *eq = strchr(assignment, '=');
+    if (!eq || eq == assignment)
+        return sim_jerr(c, NULL, "--set %s: expected PATH=VALUE, e.g. nodes.server.workers=2",
+                        assignment);
+    size_t plen = (size_t)(eq - assignment);
+    char path[P];
+    if (plen >= sizeof path)
+        return sim_jerr(c, NULL, "--set: the path is too long");
+    memcpy(path, assignment, plen);
+    path[plen] = 0;
+    const char *value = eq + 1;
+    cJSON *v = cJSON_Parse(value);
+    if (!v)
+        v = cJSON_CreateString(value);
+    if (!v)
+        return sim_jerr(c, NULL, "out of memory");
+
+    /* Walk segments "key" and "[i]"; the parent of the last one must exist. */
+    cJSON *cur = sc->root;
+    char done[P] = "";
+    const char *s = path;
+    while (*s) {
+        char key[P];
+        int is_index = 0;
+        long idx = 0;
+        if (*s == '[') {
+            char *end;
+            idx = strtol(s + 1, &end, 10);
+            if (end == s + 1 || *end != ']') {
+                cJSON_Delete(v);
+                return sim_jerr(c, NULL, "--set %s: expected an index like [0] after '%s'", path, done);
+            }
+            is_index = 1;
+            s = end + 1;
+        } else {
+            size_t k = strcspn(s, ".[");
+            if (k == 0) {
+                cJSON_Delete(v);
+                return sim_jerr(c, NULL, "--set %s: expected a field name after '%s'", path, done);
+            }
+            memcpy(key, s, k);
+            key[k] = 0;
+            s += k;
+        }
+        if (*s == '.')
+            s++;
+        int last = *s == 0;
+        if (is_index) {
+            int n = cJSON_IsArray(cur) ? cJSON_GetArraySize(cur) : -1;
+            if (idx < 0 || idx >= n) {
+                cJSON_Delete(v);
+                return sim_jerr(c, NULL, "--set %s: %s has no element [%ld]", path,
+                                *done ? done : "the scenario", idx);
+            }
+            if (last) {
+                cJSON_ReplaceItemInArray(cur, (int)idx, v);
+                break;
+            }
+            cur = cJSON_GetArrayItem(cur, (int)idx);
+            snprintf(done + strlen(done), sizeof done - strlen(done), "[%ld]", idx);
+        } else {
+            if (!cJSON_IsObject(cur)) {
+                cJSON_Delete(v);
+                return sim_jerr(c, NULL, "--set %s: %s is not an object", path,
+                                *done ? done : "the scenario");
+            }
+            cJSON *child = cJSON_GetObjectItemCaseSensitive(cur, key);
+            if (last) {
+                if (child)
+                    cJSON_ReplaceItemViaPointer(cur, child, v);
+                else
+                    cJSON_AddItemToObject(cur, key, v);
+                break;
+            }
+            if (!child) {
+                cJSON_Delete(v);
+                return sim_jerr(c, NULL, "--set %s: %s has no field '%s'", path,
+                                *done ? done : "the scenario", key);
+            }
+            cur = child;
+            char tmp[P];
+            snprintf(tmp, sizeof tmp, "%s", done);
+            sim_jpath_key(done, sizeof done, tmp, key);
+        }
+    }
+    char **ns = realloc(sc->sets, (size_t)(sc->nsets + 1) * sizeof *ns);
+    if (!ns)
+        return sim_jerr(c, NULL, "out of memory");
+    sc->sets = ns;
+    if (!(sc->sets[sc->nsets] = strdup(assignment)))
+        return sim_jerr(c, NULL, "out of memory");
+    sc->nsets++;
+    return 0;
+}
+
+/* ---- building --------------------------------------------------------- */
+
+/* Names become JSON path segments and stream names: keep them plain. */
+static int check_name(sim_jctx *c, const char *path, const char *name, const char *what)
+{
+    size_t n = strlen(name);
+    int ok = n > 0 && n <= 64;
+    for (size_t i = 0; ok && i < n; i++)
+        ok = isalnum((unsigned char)name[i]) || name[i] == '_' || name[i] == '-';
+    if (!ok)
+        return sim_jerr(c, path,
+                        "expected a %s name of 1-64 letters, digits, '_' or '-', found \"%s\"", what,
+                        name);
+    if (strcmp(name, "exit") == 0)
+        return sim_jerr(c, path, "expected a %s name other than \"exit\" (it is reserved), found \"exit\"",
+                        what);
+    return 0;
+}
+
+static int node_ref(sim_jctx *c, const tb_model *m, const cJSON *v, const char *path, int allow_exit)
+{
+    char f[96];
+    if (!cJSON_IsString(v))
+        return sim_jerr(c, path, "expected a node name, found %s", sim_jfound(v, f, sizeof f));
+    if (allow_exit && strcmp(v->valuestring, "exit") == 0)
+        return TB_EXIT;
+    int k = tb_node_index(m, v->valuestring);
+    if (k < 0)
+        return sim_jerr(c, path, "expected the name of a node in \"nodes\"%s, found \"%s\"",
+                        allow_exit ? " or \"exit\"" : "", v->valuestring) - 1;
+    return k;
+}
+#define NODE_REF_ERR (-2) /* node_ref's error value (TB_EXIT is -1) */
+
+static int parse_seconds(sim_jctx *c, const cJSON *o, const char *path, const char *key,
+                         double lo, int lo_open, const double *dflt, double *out)
+{
+    return sim_jnum(c, o, path, key, lo, lo_open, 1e9, dflt, out);
+}
+
+static int build_node(sim_jctx *c, tb_model *m, int k, const cJSON *o, const char *path)
+{
+    tb_node *nd = &m->nodes[k];
+    char p[P], f[96];
+    if (sim_jobject(c, o, path, "a node", node_fields))
+        return -1;
+    const char *kind;
+    if (sim_jstr(c, o, path, "kind", "queue", &kind))
+        return -1;
+    if (strcmp(kind, "queue") == 0)
+        nd->kind = TB_NODE_QUEUE;
+    else if (strcmp(kind, "delay") == 0)
+        nd->kind = TB_NODE_DELAY;
+    else if (strcmp(kind, "sink") == 0)
+        nd->kind = TB_NODE_SINK;
+    else
+        return sim_jerr(c, sim_jpath_key(p, sizeof p, path, "kind"),
+                        "expected \"queue\", \"delay\" or \"sink\", found \"%s\"", kind);
+    long long workers, one = 1;
+    if (sim_jint(c, o, path, "workers", 1, 1000000, &one, &workers))
+        return -1;
+    if (nd->kind != TB_NODE_QUEUE && sim_jget(o, "workers"))
+        return sim_jerr(c, sim_jpath_key(p, sizeof p, path, "workers"),
+                        "expected no worker count on a %s node (only queue nodes have one)", kind);
+    nd->workers = (int)workers;
+    const cJSON *cap = sim_jget(o, "capacity");
+    if (cap && !cJSON_IsNull(cap)) {
+        if (nd->kind == TB_NODE_SINK)
+            return sim_jerr(c, sim_jpath_key(p, sizeof p, path, "capacity"),
+                            "expected no capacity on a sink node");
+        if (sim_jint(c, o, path, "capacity", 1, (long long)1 << 50, NULL, &nd->capacity))
+            return -1;
+    }
+    const cJSON *svc = sim_jget(o, "service");
+    if (svc) {
+        if (nd->kind == TB_NODE_SINK)
+            return sim_jerr(c, sim_jpath_key(p, sizeof p, path, "service"),
+                            "expected no service time on a sink node (jobs leave on arrival)");
+        if (!(nd->service = sim_dist_parse(c, svc, sim_jpath_key(p, sizeof p, path, "service"), 1)))
+            return -1;
+    }
+    const cJSON *next = sim_jget(o, "next");
+    if (next) {
+        sim_jpath_key(p, sizeof p, path, "next");
+        if (nd->kind == TB_NODE_SINK)
+            return sim_jerr(c, p, "expected no routing on a sink node (jobs leave on arrival)");
+        int n = cJSON_IsArray(next) ? cJSON_GetArraySize(next) : 0;
+        if (n <= 0)
+            return sim_jerr(c, p,
+                            "expected a non-empty array of {\"node\": NAME, \"p\": PROBABILITY}, "
+                            "found %s",
+                            sim_jfound(next, f, sizeof f));
+        nd->next = malloc((size_t)n * sizeof *nd->next);
+        nd->cum = malloc((size_t)n * sizeof *nd->cum);
+        if (!nd->next || !nd->cum)
+            return sim_jerr(c, p, "out of memory");
+        static const char *const row_fields[] = { "node", "p", NULL };
+        double sum = 0;
+        int i = 0;
+        for (const cJSON *it = next->child; it; it = it->next, i++) {
+            char q[P], r[P];
+            sim_jpath_idx(q, sizeof q, p, i);
+            if (sim_jobject(c, it, q, "a routing entry", row_fields))
+                return -1;
+            int to = node_ref(c, m, sim_jget(it, "node"), sim_jpath_key(r, sizeof r, q, "node"), 1);
+            if (to == NODE_REF_ERR)
+                return -1;
+            double prob;
+            if (sim_jnum(c, it, q, "p", 0, 0, 1, NULL, &prob))
+                return -1;
+            sum += prob;
+            nd->next[i] = to;
+            nd->cum[i] = sum;
+        }
+        if (fabs(sum - 1) > 1e-9)
+            return sim_jerr(c, p,
+                            "expected probabilities summing to 1 (route the rest to \"exit\"), "
+                            "found a sum of %.17g",
+                            sum);
+        nd->cum[n - 1] = 1;
+        nd->nnext = n;
+    }
+    return 0;
+}
+
+static int build_arrival(sim_jctx *c, tb_class *cl, const cJSON *o, const char *path)
+{
+    char p[P], f[96];
+    const char *proc;
+    if (!cJSON_IsObject(o))
+        return sim_jerr(c, path,
+                        "expected an arrival process, e.g. {\"process\": \"poisson\", \"rate\": 10}, "
+                        "found %s",
+                        sim_jfound(o, f, sizeof f));
+    if (sim_jstr(c, o, path, "process", NULL, &proc))
+        return -1;
+    if (strcmp(proc, "poisson") == 0) {
+        static const char *const fields[] = { "process", "rate", NULL };
+        double rate;
+        if (sim_jobject(c, o, path, "a Poisson arrival process", fields) ||
+            sim_jnum(c, o, path, "rate", 0, 1, 1e12, NULL, &rate))
+            return -1;
+        cl->interarrival = sim_dist_exponential(1 / rate);
+    } else if (strcmp(proc, "renewal") == 0) {
+        static const char *const fields[] = { "process", "interarrival", NULL };
+        if (sim_jobject(c, o, path, "a renewal arrival process", fields))
+            return -1;
+        const cJSON *ia = sim_jget(o, "interarrival");
+        sim_jpath_key(p, sizeof p, path, "interarrival");
+        if (!ia)
+            return sim_jerr(c, p, "expected a distribution of inter-arrival times (seconds), found nothing");
+        if (!(cl->interarrival = sim_dist_parse(c, ia, p, 1)))
+            return -1;
+        if (!(cl->interarrival->mean > 0))
+            return sim_jerr(c, p, "expected inter-arrival times with a positive mean, found mean %.17g",
+                            cl->interarrival->mean);
+    } else {
+        return sim_jerr(c, sim_jpath_key(p, sizeof p, path, "process"),
+                        "expected \"poisson\" or \"renewal\", found \"%s\"", proc);
+    }
+    if (!cl->interarrival)
+        return sim_jerr(c, path, "out of memory");
+    return 0;
+}
+
+static int build_class(sim_jctx *c, tb_model *m, int i, const cJSON *o, const char *path)
+{
+    tb_class *cl = &m->classes[i];
+    char p[P], f[96];
+    if (sim_jobject(c, o, path, "a workload class", class_fields))
+        return -1;
+    const cJSON *arr = sim_jget(o, "arrival");
+    if (!arr)
+        return sim_jerr(c, sim_jpath_key(p, sizeof p, path, "arrival"),
+                        "expected an arrival process, found nothing (the field is required)");
+    if (build_arrival(c, cl, arr, sim_jpath_key(p, sizeof p, path, "arrival")))
+        return -1;
+    const cJSON *size = sim_jget(o, "size");
+    cl->size = size ? sim_dist_parse(c, size, sim_jpath_key(p, sizeof p, path, "size"), 1)
+                    : sim_dist_constant(1);
+    if (!cl->size)
+        return size ? -1 : sim_jerr(c, path, "out of memory");
+    const cJSON *route = sim_jget(o, "route"), *entry = sim_jget(o, "entry");
+    if (!!route == !!entry)
+        return sim_jerr(c, path,
+                        "expected exactly one of \"route\" (a list of nodes) or \"entry\" (the first "
+                        "node, then routing by each node's \"next\"), found %s",
+                        route ? "both" : "neither");
+    if (route) {
+        sim_jpath_key(p, sizeof p, path, "route");
+        int n = cJSON_IsArray(route) ? cJSON_GetArraySize(route) : 0;
+        if (n <= 0)
+            return sim_jerr(c, p, "expected a non-empty array of node names, found %s",
+                            sim_jfound(route, f, sizeof f));
+        if (!(cl->route = malloc((size_t)n * sizeof *cl->route)))
+            return sim_jerr(c, p, "out of memory");
+        int k = 0;
+        for (const cJSON *it = route->child; it; it = it->next, k++) {
+            char q[P];
+            int to = node_ref(c, m, it, sim_jpath_idx(q, sizeof q, p, k), 0);
+            if (to < 0)
+                return -1;
+            if (m->nodes[to].kind == TB_NODE_SINK && it->next)
+                return sim_jerr(c, q, "expected a sink only at the end of a route (jobs leave there)");
+            cl->route[k] = to;
+        }
+        cl->nroute = n;
+    } else {
+        if ((cl->entry = node_ref(c, m, entry, sim_jpath_key(p, sizeof p, path, "entry"), 0)) < 0)
+            return -1;
+    }
+    const cJSON *svc = sim_jget(o, "service");
+    if (svc) {
+        sim_jpath_key(p, sizeof p, path, "service");
+        if (!cJSON_IsObject(svc))
+            return sim_jerr(c, p, "expected an object of {NODE: service time distribution}, found %s",
+                            sim_jfound(svc, f, sizeof f));
+        for (const cJSON *it = svc->child; it; it = it->next) {
+            char q[P];
+            sim_jpath_key(q, sizeof q, p, it->string);
+            int k = tb_node_index(m, it->string);
+            if (k < 0)
+                return sim_jerr(c, q, "expected the name of a node in \"nodes\", found \"%s\"",
+                                it->string);
+            if (m->nodes[k].kind == TB_NODE_SINK)
+                return sim_jerr(c, q, "expected no service time at a sink node");
+            if (m->nodes[k].svc[i].dist)
+                return sim_jerr(c, q, "expected each node once, found it twice");
+            if (!(m->nodes[k].svc[i].dist = sim_dist_parse(c, it, q, 1)))
+                return -1;
+        }
+    }
+    return 0;
+}
+
+static int build_link(sim_jctx *c, tb_model *m, int l, const cJSON *o, const char *path)
+{
+    tb_link *ln = &m->links[l];
+    char p[P];
+    if (sim_jobject(c, o, path, "a link", link_fields))
+        return -1;
+    if ((ln->from = node_ref(c, m, sim_jget(o, "from"), sim_jpath_key(p, sizeof p, path, "from"), 0)) < 0)
+        return -1;
+    if ((ln->to = node_ref(c, m, sim_jget(o, "to"), sim_jpath_key(p, sizeof p, path, "to"), 0)) < 0)
+        return -1;
+    for (int k = 0; k < l; k++)
+        if (m->links[k].from == ln->from && m->links[k].to == ln->to)
+            return sim_jerr(c, path, "expected one link from \"%s\" to \"%s\", found a second one",
+                            m->nodes[ln->from].name, m->nodes[ln->to].name);
+    const cJSON *delay = sim_jget(o, "delay");
+    if (delay && !(ln->delay = sim_dist_parse(c, delay, sim_jpath_key(p, sizeof p, path, "delay"), 1)))
+        return -1;
+    double zero = 0;
+    if (sim_jnum(c, o, path, "bandwidth", 0, 1, 1e18, &zero, &ln->bandwidth))
+        return -1;
+    return 0;
+}
+
+/* Every node a class can reach needs a service time for it. */
+static int check_services(sim_jctx *c, tb_model *m)
+{
+    char *seen = malloc((size_t)m->nnodes);
+    int *stack = malloc((size_t)m->nnodes * sizeof *stack);
+    int rc = 0;
+    if (!seen || !stack) {
+        free(seen);
+        free(stack);
+        return sim_jerr(c, NULL, "out of memory");
+    }
+    for (int i = 0; i < m->nclasses && rc == 0; i++) {
+        tb_class *cl = &m->classes[i];
+        memset(seen, 0, (size_t)m->nnodes);
+        int top = 0;
+        if (cl->route) {
+            for (int k = 0; k < cl->nroute; k++)
+                seen[cl->route[k]] = 1;
+        } else {
+            seen[cl->entry] = 1;
+            stack[top++] = cl->entry;
+            while (top > 0) {
+                tb_node *nd = &m->nodes[stack[--top]];
+                for (int k = 0; k < nd->nnext; k++)
+                    if (nd->next[k] >= 0 && !seen[nd->next[k]]) {
+                        seen[nd->next[k]] = 1;
+                        stack[top++] = nd->next[k];
+                    }
+            }
+        }
+        for (int k = 0; k < m->nnodes && rc == 0; k++) {
+            tb_node *nd = &m->nodes[k];
+            if (!seen[k] || nd->kind == TB_NODE_SINK)
+                continue;
+            if (!nd->svc[i].dist)
+                nd->svc[i].dist = nd->service;
+            if (!nd->svc[i].dist)
+                rc = sim_jerr(c, NULL,
+                              "nodes.%s.service: expected a service time distribution (class \"%s\" "
+                              "visits the node and classes.%s.service does not give one), found "
+                              "nothing",
+                              nd->name, cl->name, cl->name);
+        }
+    }
+    free(seen);
+    free(stack);
+    return rc;
+}
+
+tb_model *tb_scenario_build(const tb_scenario *sc, sim_jctx *c)
+{
+    const cJSON *root = sc->root;
+    char p[P], f[96];
+    c->file = sc->file;
+    if (sim_jobject(c, root, "", "a scenario", top_fields))
+        return NULL;
+    const cJSON *nodes = sim_jget(root, "nodes"), *classes = sim_jget(root, "classes"),
+                *links = sim_jget(root, "links");
+    if (!cJSON_IsObject(nodes) || !nodes->child) {
+        sim_jerr(c, "nodes", "expected a non-empty object of {NAME: node}, found %s",
+                 sim_jfound(nodes, f, sizeof f));
+        return NULL;
+    }
+    if (!cJSON_IsObject(classes) || !classes->child) {
+        sim_jerr(c, "classes", "expected a non-empty object of {NAME: workload class}, found %s",
+                 sim_jfound(classes, f, sizeof f));
+        return NULL;
+    }
+    if (links && !cJSON_IsArray(links)) {
+        sim_jerr(c, "links", "expected an array of links, found %s", sim_jfound(links, f, sizeof f));
+        return NULL;
+    }
+    /* Names first (duplicates caught here), so that anything may refer to them. */
+    int nn = cJSON_GetArraySize(nodes), nc = cJSON_GetArraySize(classes);
+    int nl = links ? cJSON_GetArraySize(links) : 0;
+    tb_model *m = tb_model_alloc(nc, nn, nl);
+    if (!m) {
+        sim_jerr(c, NULL, "out of memory");
+        return NULL;
+    }
+    int k = 0;
+    for (const cJSON *it = nodes->child; it; it = it->next, k++) {
+        sim_jpath_key(p, sizeof p, "nodes", it->string);
+        if (check_name(c, p, it->string, "node"))
+            goto fail;
+        if (tb_node_index(m, it->string) >= 0) {
+            sim_jerr(c, p, "expected each node name once, found it twice");
+            goto fail;
+        }
+        if (!(m->nodes[k].name = strdup(it->string)))
+            goto nomem;
+    }
+    k = 0;
+    for (const cJSON *it = classes->child; it; it = it->next, k++) {
+        sim_jpath_key(p, sizeof p, "classes", it->string);
+        if (check_name(c, p, it->string, "class"))
+            goto fail;
+        if (tb_class_index(m, it->string) >= 0) {
+            sim_jerr(c, p, "expected each class name once, found it twice");
+            goto fail;
+        }
+        if (!(m->classes[k].name = strdup(it->string)))
+            goto nomem;
+    }
+    k = 0;
+    for (const cJSON *it = nodes->child; it; it = it->next, k++)
+        if (build_node(c, m, k, it, sim_jpath_key(p, sizeof p, "nodes", it->string)))
+            goto fail;
+    k = 0;
+    for (const cJSON *it = classes->child; it; it = it->next, k++)
+        if (build_class(c, m, k, it, sim_jpath_key(p, sizeof p, "classes", it->string)))
+            goto fail;
+    k = 0;
+    for (const cJSON *it = links ? links->child : NULL; it; it = it->next, k++)
+        if (build_link(c, m, k, it, sim_jpath_idx(p, sizeof p, "links", k)))
+            goto fail;
+    if (check_services(c, m))
+        goto fail;
+
+    /* Run parameters, in seconds. */
+    double tick, duration, warmup, window, zero = 0, dtick = 1e-9;
+    long long seed, maxc, one = 1, none = 0;
+    const char *comment, *evq;
+    if (sim_jstr(c, root, "", "comment", "", &comment) ||
+        sim_jint(c, root, "", "seed", 0, (1LL << 53), &one, &seed) ||
+        sim_jnum(c, root, "", "tick", 1e-12, 0, 1, &dtick, &tick) ||
+        parse_seconds(c, root, "", "duration", 0, 1, NULL, &duration) ||
+        parse_seconds(c, root, "", "warmup", 0, 0, &zero, &warmup) ||
+        sim_jint(c, root, "", "max_completions", 0, (1LL << 53), &none, &maxc) ||
+        sim_jstr(c, root, "", "event_queue", "heap", &evq))
+        goto fail;
+    double dwin = duration / 100;
+    if (parse_seconds(c, root, "", "window", 0, 1, &dwin, &window))
+        goto fail;
+    if (warmup >= duration) {
+        sim_jerr(c, "warmup", "expected a warm-up shorter than the duration (%.17g s), found %.17g",
+                 duration, warmup);
+        goto fail;
+    }
+    if (!sim_evq_find(evq)) {
+        sim_jerr(c, "event_queue", "expected \"heap\" or \"calendar\", found \"%s\"", evq);
+        goto fail;
+    }
+    if (duration / tick > 4e18) {
+        sim_jerr(c, "duration", "expected at most %.3g s with a tick of %.3g s, found %.17g",
+                 4e18 * tick, tick, duration);
+        goto fail;
+    }
+    m->tps = 1 / tick;
+    m->seed = (uint64_t)seed;
+    m->duration = sim_ticks(duration, m->tps);
+    m->warmup = sim_ticks(warmup, m->tps);
+    m->window = sim_ticks(window, m->tps);
+    if (m->window < 1)
+        m->window = 1;
+    m->max_completions = (uint64_t)maxc;
+    return m;
+nomem:
+    sim_jerr(c, NULL, "out of memory");
+fail:
+    tb_model_free(m);
+    return NULL;
+}

@@ -1,0 +1,377 @@
+/* sim_dist.c - parsing distribution specs, their exact moments, and sampling with GSL. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <gsl/gsl_randist.h>
+#include <gsl/gsl_sf_gamma.h>
+#include "sim_dist.h"
+
+static const struct {
+    const char *name;
+    sim_dist_kind kind;
+    const char *fields[5];
+} kinds[] = {
+    { "constant", SIM_DIST_CONSTANT, { "type", "value", NULL } },
+    { "uniform", SIM_DIST_UNIFORM, { "type", "min", "max", NULL } },
+    { "exponential", SIM_DIST_EXPONENTIAL, { "type", "rate", "mean", NULL } },
+    { "normal", SIM_DIST_NORMAL, { "type", "mean", "sd", NULL } },
+    { "lognormal", SIM_DIST_LOGNORMAL, { "type", "mu", "sigma", "mean", "cv" } },
+    { "gamma", SIM_DIST_GAMMA, { "type", "shape", "scale", "mean", "cv" } },
+    { "erlang", SIM_DIST_ERLANG, { "type", "k", "rate", "mean", NULL } },
+    { "weibull", SIM_DIST_WEIBULL, { "type", "shape", "scale", NULL } },
+    { "pareto", SIM_DIST_PARETO, { "type", "shape", "scale", NULL } },
+    { "hyperexponential", SIM_DIST_HYPEREXP, { "type", "p", "rate", "mean", "cv" } },
+    { "empirical", SIM_DIST_EMPIRICAL, { "type", "values", NULL } },
+};
+#define NKINDS (sizeof kinds / sizeof *kinds)
+
+void sim_dist_free(sim_dist *d)
+{
+    if (!d)
+        return;
+    free(d->cum);
+    free(d->v);
+    free(d);
+}
+
+static sim_dist *dist_new(sim_dist_kind kind, double a, double b)
+{
+    sim_dist *d = calloc(1, sizeof *d);
+    if (d) {
+        d->kind = kind;
+        d->a = a;
+        d->b = b;
+    }
+    return d;
+}
+
+static void set_moments(sim_dist *d)
+{
+    double a = d->a, b = d->b, m2 = 0;
+    switch (d->kind) {
+    case SIM_DIST_CONSTANT: d->mean = a; d->var = 0; return;
+    case SIM_DIST_UNIFORM: d->mean = (a + b) / 2; d->var = (b - a) * (b - a) / 12; return;
+    case SIM_DIST_EXPONENTIAL: d->mean = a; d->var = a * a; return;
+    case SIM_DIST_NORMAL: d->mean = a; d->var = b * b; return;
+    case SIM_DIST_LOGNORMAL:
+        d->mean = exp(a + b * b / 2);
+        d->var = (exp(b * b) - 1) * exp(2 * a + b * b);
+        return;
+    case SIM_DIST_GAMMA:
+    case SIM_DIST_ERLANG: d->mean = a * b; d->var = a * b * b; return;
+    case SIM_DIST_WEIBULL: { /* a = scale, b = shape (GSL's order) */
+        double g1 = gsl_sf_gamma(1 + 1 / b), g2 = gsl_sf_gamma(1 + 2 / b);
+        d->mean = a * g1;
+        d->var = a * a * (g2 - g1 * g1);
+        return;
+    }
+    case SIM_DIST_PARETO: /* a = shape, b = scale */
+        d->mean = a > 1 ? a * b / (a - 1) : INFINITY;
+        d->var = a > 2 ? b * b * a / ((a - 1) * (a - 1) * (a - 2)) : INFINITY;
+        return;
+    case SIM_DIST_HYPEREXP:
+        d->mean = 0;
+        for (size_t i = 0; i < d->n; i++) {
+            double p = d->cum[i] - (i ? d->cum[i - 1] : 0);
+            d->mean += p * d->v[i];
+            m2 += p * 2 * d->v[i] * d->v[i];
+        }
+        d->var = m2 - d->mean * d->mean;
+        return;
+    case SIM_DIST_EMPIRICAL:
+        d->mean = 0;
+        for (size_t i = 0; i < d->n; i++)
+            d->mean += d->v[i] / (double)d->n;
+        for (size_t i = 0; i < d->n; i++)
+            m2 += (d->v[i] - d->mean) * (d->v[i] - d->mean) / (double)d->n;
+        d->var = m2;
+        return;
+    }
+}
+
+sim_dist *sim_dist_constant(double value)
+{
+    sim_dist *d = dist_new(SIM_DIST_CONSTANT, value, 0);
+    if (d)
+        set_moments(d);
+    return d;
+}
+
+sim_dist *sim_dist_exponential(double mean)
+{
+    sim_dist *d = dist_new(SIM_DIST_EXPONENTIAL, mean, 0);
+    if (d)
+        set_moments(d);
+    return d;
+}
+
+/* Exactly one of two alternative parameterisations must be given. */
+static int one_of(sim_jctx *c, const cJSON *o, const char *path, const char *x, const char *y)
+{
+    int hx = sim_jget(o, x) != NULL, hy = sim_jget(o, y) != NULL;
+    if (hx == hy)
+        return sim_jerr(c, path, "expected exactly one of \"%s\" or \"%s\", found %s", x, y,
+                        hx ? "both" : "neither");
+    return hx ? 0 : 1;
+}
+
+/* A non-empty array of finite numbers (each > 0 if positive). */
+static int num_array(sim_jctx *c, const cJSON *o, const char *path, const char *key,
+                     int positive, double **out, size_t *n)
+{
+    char p[256], f[96];
+    const cJSON *arr = sim_jget(o, key);
+    sim_jpath_key(p, sizeof p, path, key);
+    int len = cJSON_IsArray(arr) ? cJSON_GetArraySize(arr) : 0;
+    if (len <= 0)
+        return sim_jerr(c, p, "expected a non-empty array of numbers, found %s",
+                        sim_jfound(arr, f, sizeof f));
+    double *v = malloc((size_t)len * sizeof *v);
+    if (!v)
+        return sim_jerr(c, p, "out of memory");
+    int i = 0;
+    for (const cJSON *it = arr->child; it; it = it->next, i++) {
+        if (!cJSON_IsNumber(it) || !isfinite(it->valuedouble) ||
+            (positive && it->valuedouble <= 0)) {
+            char q[256];
+            free(v);
+            return sim_jerr(c, sim_jpath_idx(q, sizeof q, p, i), "expected a %snumber, found %s",
+                            positive ? "positive " : "", sim_jfound(it, f, sizeof f));
+        }
+        v[i] = it->valuedouble;
+    }
+    *out = v;
+    *n = (size_t)len;
+    return 0;
+}
+
+static int parse_hyperexp(sim_jctx *c, const cJSON *o, const char *path, sim_dist *d)
+{
+    if (!sim_jget(o, "p")) { /* two balanced phases from mean and cv */
+        double mean, cv;
+        if (sim_jget(o, "rate"))
+            return sim_jerr(c, path, "expected \"p\" with \"rate\", found \"rate\" alone");
+        if (sim_jnum(c, o, path, "mean", 0, 1, INFINITY, NULL, &mean) ||
+            sim_jnum(c, o, path, "cv", 1, 0, INFINITY, NULL, &cv))
+            return -1;
+        double cv2 = cv * cv, p1 = 0.5 * (1 + sqrt((cv2 - 1) / (cv2 + 1)));
+        d->n = 2;
+        d->cum = malloc(2 * sizeof *d->cum);
+        d->v = malloc(2 * sizeof *d->v);
+        if (!d->cum || !d->v)
+            return sim_jerr(c, path, "out of memory");
+        d->cum[0] = p1;
+        d->cum[1] = 1;
+        d->v[0] = mean / (2 * p1);
+        d->v[1] = mean / (2 * (1 - p1));
+        return 0;
+    }
+    size_t np, nr;
+    int which = one_of(c, o, path, "rate", "mean");
+    if (which < 0 || num_array(c, o, path, "p", 0, &d->cum, &np) ||
+        num_array(c, o, path, which ? "mean" : "rate", 1, &d->v, &nr))
+        return -1;
+    char p[256];
+    if (np != nr)
+        return sim_jerr(c, sim_jpath_key(p, sizeof p, path, "p"),
+                        "expected as many probabilities as phases (%zu), found %zu", nr, np);
+    double sum = 0;
+    for (size_t i = 0; i < np; i++) {
+        if (d->cum[i] < 0)
+            return sim_jerr(c, sim_jpath_key(p, sizeof p, path, "p"),
+                            "expected probabilities >= 0, found %.17g", d->cum[i]);
+        sum += d->cum[i];
+        d->cum[i] = sum;
+        if (!which)
+            d->v[i] = 1 / d->v[i]; /* rates to means */
+    }
+    if (fabs(sum - 1) > 1e-9)
+        return sim_jerr(c, sim_jpath_key(p, sizeof p, path, "p"),
+                        "expected probabilities summing to 1, found a sum of %.17g", sum);
+    d->cum[np - 1] = 1;
+    d->n = np;
+    return 0;
+}
+
+static int parse_kind(sim_jctx *c, const cJSON *o, const char *path, sim_dist *d)
+{
+    const double inf = INFINITY;
+    double x, y;
+    int w;
+    switch (d->kind) {
+    case SIM_DIST_CONSTANT:
+        return sim_jnum(c, o, path, "value", -inf, 0, inf, NULL, &d->a);
+    case SIM_DIST_UNIFORM:
+        if (sim_jnum(c, o, path, "min", -inf, 0, inf, NULL, &d->a) ||
+            sim_jnum(c, o, path, "max", d->a, 0, inf, NULL, &d->b))
+            return -1;
+        return 0;
+    case SIM_DIST_EXPONENTIAL:
+        if ((w = one_of(c, o, path, "rate", "mean")) < 0 ||
+            sim_jnum(c, o, path, w ? "mean" : "rate", 0, 1, inf, NULL, &x))
+            return -1;
+        d->a = w ? x : 1 / x;
+        return 0;
+    case SIM_DIST_NORMAL:
+        return sim_jnum(c, o, path, "mean", -inf, 0, inf, NULL, &d->a) ||
+                       sim_jnum(c, o, path, "sd", 0, 0, inf, NULL, &d->b)
+                   ? -1
+                   : 0;
+    case SIM_DIST_LOGNORMAL:
+    case SIM_DIST_GAMMA: {
+        int logn = d->kind == SIM_DIST_LOGNORMAL;
+        const char *p1 = logn ? "mu" : "shape", *p2 = logn ? "sigma" : "scale";
+        if ((w = one_of(c, o, path, p1, "mean")) < 0)
+            return -1;
+        if (w == 0) {
+            if (sim_jnum(c, o, path, p1, logn ? -inf : 0, !logn, inf, NULL, &d->a) ||
+                sim_jnum(c, o, path, p2, 0, !logn, inf, NULL, &d->b))
+                return -1;
+            if (sim_jget(o, "cv"))
+                return sim_jerr(c, path, "expected \"cv\" only with \"mean\"");
+            return 0;
+        }
+        if (sim_jget(o, p2))
+            return sim_jerr(c, path, "expected \"%s\" only with \"%s\"", p2, p1);
+        if (sim_jnum(c, o, path, "mean", 0, 1, inf, NULL, &x) ||
+            sim_jnum(c, o, path, "cv", 0, 1, inf, NULL, &y))
+            return -1;
+        if (logn) { /* sigma^2 = ln(1 + cv^2), mu = ln(mean) - sigma^2/2 */
+            double s2 = log1p(y * y);
+            d->a = log(x) - s2 / 2;
+            d->b = sqrt(s2);
+        } else { /* shape = 1/cv^2, scale = mean cv^2 */
+            d->a = 1 / (y * y);
+            d->b = x * y * y;
+        }
+        return 0;
+    }
+    case SIM_DIST_ERLANG: {
+        long long k;
+        if (sim_jint(c, o, path, "k", 1, 1000000, NULL, &k) ||
+            (w = one_of(c, o, path, "rate", "mean")) < 0 ||
+            sim_jnum(c, o, path, w ? "mean" : "rate", 0, 1, inf, NULL, &x))
+            return -1;
+        d->a = (double)k;
+        d->b = w ? x / (double)k : 1 / x; /* phase mean */
+        return 0;
+    }
+    case SIM_DIST_WEIBULL: /* GSL: gsl_ran_weibull(r, scale, shape) */
+        return sim_jnum(c, o, path, "scale", 0, 1, inf, NULL, &d->a) ||
+                       sim_jnum(c, o, path, "shape", 0, 1, inf, NULL, &d->b)
+                   ? -1
+                   : 0;
+    case SIM_DIST_PARETO: /* GSL: gsl_ran_pareto(r, shape, scale) */
+        return sim_jnum(c, o, path, "shape", 0, 1, inf, NULL, &d->a) ||
+                       sim_jnum(c, o, path, "scale", 0, 1, inf, NULL, &d->b)
+                   ? -1
+                   : 0;
+    case SIM_DIST_HYPEREXP:
+        return parse_hyperexp(c, o, path, d);
+    case SIM_DIST_EMPIRICAL:
+        return num_array(c, o, path, "values", 0, &d->v, &d->n);
+    }
+    return -1;
+}
+
+/* Whether d can produce a negative value (normal is truncated at 0 on use). */
+static int can_be_negative(const sim_dist *d)
+{
+    switch (d->kind) {
+    case SIM_DIST_CONSTANT: return d->a < 0;
+    case SIM_DIST_UNIFORM: return d->a < 0;
+    case SIM_DIST_EMPIRICAL:
+        for (size_t i = 0; i < d->n; i++)
+            if (d->v[i] < 0)
+                return 1;
+        return 0;
+    default: return 0;
+    }
+}
+
+sim_dist *sim_dist_parse(sim_jctx *c, const cJSON *spec, const char *path, int nonneg)
+{
+    char f[96], p[256];
+    sim_dist *d = NULL;
+    if (cJSON_IsNumber(spec) && isfinite(spec->valuedouble)) {
+        d = dist_new(SIM_DIST_CONSTANT, spec->valuedouble, 0);
+    } else if (cJSON_IsObject(spec)) {
+        const char *type;
+        const cJSON *t = sim_jget(spec, "type");
+        if (!cJSON_IsString(t)) {
+            sim_jerr(c, sim_jpath_key(p, sizeof p, path, "type"),
+                     "expected a distribution type (constant, uniform, exponential, normal, "
+                     "lognormal, gamma, erlang, weibull, pareto, hyperexponential, empirical), "
+                     "found %s",
+                     sim_jfound(t, f, sizeof f));
+            return NULL;
+        }
+        type = t->valuestring;
+        size_t k;
+        for (k = 0; k < NKINDS; k++)
+            if (strcmp(kinds[k].name, type) == 0)
+                break;
+        if (k == NKINDS) {
+            sim_jerr(c, sim_jpath_key(p, sizeof p, path, "type"),
+                     "expected one of constant, uniform, exponential, normal, lognormal, gamma, "
+                     "erlang, weibull, pareto, hyperexponential, empirical, found %s",
+                     sim_jfound(t, f, sizeof f));
+            return NULL;
+        }
+        char what[64];
+        snprintf(what, sizeof what, "a %s distribution", type);
+        const char *fields[6] = { 0 };
+        memcpy(fields, kinds[k].fields, sizeof kinds[k].fields);
+        if (sim_jobject(c, spec, path, what, fields) != 0)
+            return NULL;
+        d = dist_new(kinds[k].kind, 0, 0);
+        if (!d) {
+            sim_jerr(c, path, "out of memory");
+            return NULL;
+        }
+        if (parse_kind(c, spec, path, d) != 0) {
+            sim_dist_free(d);
+            return NULL;
+        }
+    } else {
+        sim_jerr(c, path, "expected a distribution (a number, or an object with \"type\"), found %s",
+                 sim_jfound(spec, f, sizeof f));
+        return NULL;
+    }
+    if (!d) {
+        sim_jerr(c, path, "out of memory");
+        return NULL;
+    }
+    if (nonneg && can_be_negative(d)) {
+        sim_jerr(c, path, "expected a distribution of non-negative values, found one that can be negative");
+        sim_dist_free(d);
+        return NULL;
+    }
+    set_moments(d);
+    return d;
+}
+
+double sim_dist_sample(const sim_dist *d, sim_rng *r)
+{
+    const gsl_rng *g = &r->g;
+    switch (d->kind) {
+    case SIM_DIST_CONSTANT: return d->a;
+    case SIM_DIST_UNIFORM: return d->a + (d->b - d->a) * sim_rng_u01(r);
+    case SIM_DIST_EXPONENTIAL: return gsl_ran_exponential(g, d->a);
+    case SIM_DIST_NORMAL: return d->a + gsl_ran_gaussian_ziggurat(g, d->b);
+    case SIM_DIST_LOGNORMAL: return gsl_ran_lognormal(g, d->a, d->b);
+    case SIM_DIST_GAMMA:
+    case SIM_DIST_ERLANG: return gsl_ran_gamma(g, d->a, d->b);
+    case SIM_DIST_WEIBULL: return gsl_ran_weibull(g, d->a, d->b);
+    case SIM_DIST_PARETO: return gsl_ran_pareto(g, d->a, d->b);
+    case SIM_DIST_HYPEREXP: {
+        double u = sim_rng_u01(r);
+        size_t i = 0;
+        while (i + 1 < d->n && u >= d->cum[i])
+            i++;
+        return gsl_ran_exponential(g, d->v[i]);
+    }
+    case SIM_DIST_EMPIRICAL: return d->v[gsl_rng_uniform_int(g, d->n)];
+    }
+    return 0;
+}

@@ -1,0 +1,54 @@
+/* sim_dist.h - probability distributions built from JSON specs and sampled through GSL. */
+#ifndef SIM_DIST_H
+#define SIM_DIST_H
+
+#include <stddef.h>
+#include "sim_json.h"
+#include "sim_rng.h"
+
+/*
+ * A spec is either a bare number (a constant) or an object with "type":
+ *   constant {value}            uniform {min, max}
+ *   exponential {rate | mean}   normal {mean, sd}  (negative samples become 0)
+ *   lognormal {mu, sigma | mean, cv}
+ *   gamma {shape, scale | mean, cv}
+ *   erlang {k, rate | mean}     (rate is each phase's; mean is the total)
+ *   weibull {shape, scale}      pareto {shape, scale}  (scale = minimum)
+ *   hyperexponential {p[], rate[] | p[], mean[] | mean, cv}  (cv >= 1, balanced means)
+ *   empirical {values[]}        (each value equally likely)
+ * Values are in the caller's unit (seconds for times).
+ */
+typedef enum {
+    SIM_DIST_CONSTANT,
+    SIM_DIST_UNIFORM,
+    SIM_DIST_EXPONENTIAL,
+    SIM_DIST_NORMAL,
+    SIM_DIST_LOGNORMAL,
+    SIM_DIST_GAMMA,
+    SIM_DIST_ERLANG,
+    SIM_DIST_WEIBULL,
+    SIM_DIST_PARETO,
+    SIM_DIST_HYPEREXP,
+    SIM_DIST_EMPIRICAL,
+} sim_dist_kind;
+
+typedef struct sim_dist {
+    sim_dist_kind kind;
+    double a, b;   /* the kind's two parameters, in GSL's convention */
+    size_t n;      /* hyperexponential phases / empirical values */
+    double *cum;   /* hyperexponential: cumulative phase probabilities */
+    double *v;     /* hyperexponential: phase means; empirical: values */
+    double mean, var; /* exact moments (var may be infinite) */
+} sim_dist;
+
+/* Parse a spec; returns a new distribution (free with sim_dist_free(); NULL
+ * is a no-op), or NULL with the error in c->err.  `nonneg` rejects specs
+ * that can produce negative values other than normal (times, sizes). */
+sim_dist *sim_dist_parse(sim_jctx *c, const cJSON *spec, const char *path, int nonneg);
+sim_dist *sim_dist_constant(double value);
+sim_dist *sim_dist_exponential(double mean);
+void sim_dist_free(sim_dist *d);
+
+double sim_dist_sample(const sim_dist *d, sim_rng *r);
+
+#endif

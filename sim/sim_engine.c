@@ -1,0 +1,153 @@
+/* sim_engine.c - the discrete-event engine: event pool, scheduling, lazy cancellation, run loop. */
+#include <assert.h>
+#include <stdlib.h>
+#include <string.h>
+#include "sim_engine.h"
+
+/* Events are allocated in chunks and never returned to malloc until the
+ * engine is freed, so a run in steady state performs no allocation. */
+#define POOL_CHUNK 1024
+
+sim_engine *sim_engine_new(const sim_evq_ops *ops, double ticks_per_second)
+{
+    sim_engine *e = calloc(1, sizeof *e);
+    if (!e)
+        return NULL;
+    e->ops = ops;
+    e->ticks_per_second = ticks_per_second;
+    e->q = ops->create();
+    if (!e->q) {
+        free(e);
+        return NULL;
+    }
+    return e;
+}
+
+void sim_engine_free(sim_engine *e)
+{
+    if (!e)
+        return;
+    e->ops->destroy(e->q);
+    for (size_t i = 0; i < e->nchunks; i++)
+        free(e->chunks[i]);
+    free(e->chunks);
+    free(e);
+}
+
+static int pool_grow(sim_engine *e)
+{
+    if (e->nchunks == e->chunks_cap) {
+        size_t ncap = e->chunks_cap ? 2 * e->chunks_cap : 16;
+        void **nc = realloc(e->chunks, ncap * sizeof *nc);
+        if (!nc)
+            return -1;
+        e->chunks = nc;
+        e->chunks_cap = ncap;
+    }
+    sim_event *c = malloc(POOL_CHUNK * sizeof *c);
+    if (!c)
+        return -1;
+    e->chunks[e->nchunks++] = c;
+    for (size_t i = 0; i < POOL_CHUNK; i++) {
+        c[i].next = e->free_list;
+        c[i].seq = 0;
+        e->free_list = &c[i];
+    }
+    return 0;
+}
+
+static inline void pool_put(sim_engine *e, sim_event *ev)
+{
+    ev->seq = 0; /* stale handles no longer match */
+    ev->next = e->free_list;
+    e->free_list = ev;
+}
+
+sim_handle sim_at(sim_engine *e, sim_time t, sim_handler fn, void *obj, uint64_t arg)
+{
+    sim_handle h = { NULL, 0 };
+    assert(t >= e->now && "events are never scheduled in the past");
+    if (!e->free_list && pool_grow(e) != 0) {
+        e->failed = 1;
+        return h;
+    }
+    sim_event *ev = e->free_list;
+    e->free_list = ev->next;
+    ev->time = t;
+    ev->seq = ++e->next_seq; /* starts at 1: seq 0 marks a free event */
+    ev->fn = fn;
+    ev->obj = obj;
+    ev->arg = arg;
+    ev->next = NULL;
+    ev->cancelled = 0;
+    if (e->ops->insert(e->q, ev) != 0) {
+        pool_put(e, ev);
+        e->failed = 1;
+        return h;
+    }
+    e->live++;
+    h.ev = ev;
+    h.seq = ev->seq;
+    return h;
+}
+
+int sim_pending(const sim_engine *e, sim_handle h)
+{
+    (void)e;
+    return h.ev && h.ev->seq == h.seq && !h.ev->cancelled;
+}
+
+void sim_cancel(sim_engine *e, sim_handle h)
+{
+    if (!sim_pending(e, h))
+        return;
+    h.ev->cancelled = 1;
+    e->live--;
+}
+
+enum sim_run_end sim_run(sim_engine *e, sim_time until)
+{
+    const sim_evq_ops *ops = e->ops;
+    e->stop = 0;
+    for (;;) {
+        if (e->failed)
+            return SIM_END_NOMEM;
+        if (e->interrupt && *e->interrupt)
+            return SIM_END_INTERRUPT;
+        sim_event *ev = ops->pop_min(e->q);
+        if (!ev)
+            return SIM_END_EMPTY;
+        if (ev->cancelled) {
+            pool_put(e, ev);
+            continue;
+        }
+        if (ev->time > until) {
+            /* Put it back unchanged: its seq keeps its place in the order. */
+            if (ops->insert(e->q, ev) != 0)
+                return SIM_END_NOMEM;
+            e->now = until;
+            return SIM_END_TIME;
+        }
+        e->now = ev->time;
+        e->live--;
+        sim_handler fn = ev->fn;
+        void *obj = ev->obj;
+        uint64_t arg = ev->arg;
+        pool_put(e, ev); /* before the call, so the handler can reuse it */
+        fn(e, obj, arg);
+        e->events++;
+        if (e->progress && (e->events & 0xFFFFF) == 0)
+            e->progress(e, e->progress_ctx);
+        if (e->stop)
+            return SIM_END_STOP;
+    }
+}
+
+const sim_evq_ops *sim_evq_find(const char *name)
+{
+    static const sim_evq_ops *const all[] = { &sim_evq_heap, &sim_evq_calendar };
+    for (size_t i = 0; i < sizeof all / sizeof *all; i++)
+        if (strcmp(all[i]->name, name) == 0)
+            return all[i];
+    return NULL;
+}

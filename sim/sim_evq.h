@@ -1,0 +1,67 @@
+/* sim_evq.h - the pending-event set: events, and the interface its implementations share. */
+#ifndef SIM_EVQ_H
+#define SIM_EVQ_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "sim_time.h"
+
+struct sim_engine;
+
+/*
+ * A handler receives the engine and the event's inline payload.  Handlers
+ * have exactly this type; they cast `obj` themselves (casting function
+ * pointers to another type is undefined behaviour).
+ */
+typedef void (*sim_handler)(struct sim_engine *e, void *obj, uint64_t arg);
+
+/*
+ * One scheduled event.  Events live in the engine's pool and are ordered by
+ * (time, seq): seq is a counter assigned when the event is scheduled, so the
+ * order is total and simultaneous events run in scheduling order.  Nothing
+ * is ever ordered by address.
+ */
+typedef struct sim_event {
+    sim_time time;
+    uint64_t seq;
+    sim_handler fn;
+    void *obj;
+    uint64_t arg;
+    struct sim_event *next; /* calendar bucket chain, or pool free list */
+    int cancelled;          /* lazy cancellation: skipped when popped */
+} sim_event;
+
+static inline int sim_event_before(const sim_event *a, const sim_event *b)
+{
+    return a->time < b->time || (a->time == b->time && a->seq < b->seq);
+}
+
+/*
+ * The operations every pending-event set provides.  Cancellation is lazy and
+ * handled by the engine, so a queue only inserts and removes minima.
+ *
+ *   kind            insert       pop_min      memory per event
+ *   heap (4-ary)    O(log n)     O(log n)     24 bytes of key array
+ *   calendar        O(1) avg     O(1) avg     one pointer (intrusive)
+ *
+ * Both give the same pop order, because (time, seq) is a total order.
+ */
+typedef struct sim_evq sim_evq;
+
+typedef struct sim_evq_ops {
+    const char *name;
+    sim_evq *(*create)(void);
+    void (*destroy)(sim_evq *q);
+    int (*insert)(sim_evq *q, sim_event *ev); /* 0, or -1 when out of memory */
+    sim_event *(*pop_min)(sim_evq *q);        /* NULL when empty */
+    sim_event *(*peek)(sim_evq *q);           /* NULL when empty */
+    size_t (*size)(const sim_evq *q);
+} sim_evq_ops;
+
+extern const sim_evq_ops sim_evq_heap;
+extern const sim_evq_ops sim_evq_calendar;
+
+/* The implementation called `name` ("heap" or "calendar"), or NULL. */
+const sim_evq_ops *sim_evq_find(const char *name);
+
+#endif

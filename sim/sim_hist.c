@@ -1,0 +1,94 @@
+/* sim_hist.c - row allocation, quantiles and merging for the log-bucketed histogram. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include "sim_hist.h"
+
+void sim_hist_init(sim_hist *h)
+{
+    memset(h, 0, sizeof *h);
+}
+
+void sim_hist_free(sim_hist *h)
+{
+    for (int r = 0; r < SIM_HIST_ROWS; r++) {
+        free(h->row[r]);
+        h->row[r] = NULL;
+    }
+}
+
+void sim_hist_reset(sim_hist *h)
+{
+    for (int r = 0; r < SIM_HIST_ROWS; r++)
+        if (h->row[r])
+            memset(h->row[r], 0, SIM_HIST_SUB * sizeof *h->row[r]);
+    h->n = 0;
+    h->min = h->max = 0;
+    h->failed = 0;
+}
+
+void sim_hist_add_slow(sim_hist *h, int64_t v, unsigned r, unsigned s)
+{
+    h->row[r] = calloc(SIM_HIST_SUB, sizeof *h->row[r]);
+    if (!h->row[r]) {
+        h->failed = 1;
+        return;
+    }
+    (void)s;
+    sim_hist_add(h, v);
+}
+
+/* Midpoint of bucket (r, s): exact in row 0, else of [lo, lo + width - 1]. */
+static double representative(unsigned r, unsigned s)
+{
+    if (r == 0)
+        return s;
+    double width = ldexp(1.0, (int)r - 1);
+    double lo = (double)(SIM_HIST_SUB + s) * width;
+    return lo + (width - 1) / 2;
+}
+
+double sim_hist_quantile(const sim_hist *h, double q)
+{
+    if (h->n == 0)
+        return 0;
+    double k = ceil(q * (double)h->n);
+    uint64_t rank = k < 1 ? 1 : k > (double)h->n ? h->n : (uint64_t)k, seen = 0;
+    for (unsigned r = 0; r < SIM_HIST_ROWS; r++) {
+        if (!h->row[r])
+            continue;
+        for (unsigned s = 0; s < SIM_HIST_SUB; s++) {
+            seen += h->row[r][s];
+            if (seen >= rank) {
+                double x = representative(r, s);
+                if (x < (double)h->min)
+                    x = (double)h->min;
+                if (x > (double)h->max)
+                    x = (double)h->max;
+                return x;
+            }
+        }
+    }
+    return (double)h->max;
+}
+
+int sim_hist_merge(sim_hist *dst, const sim_hist *src)
+{
+    if (src->n == 0)
+        return 0;
+    for (int r = 0; r < SIM_HIST_ROWS; r++) {
+        if (!src->row[r])
+            continue;
+        if (!dst->row[r] && !(dst->row[r] = calloc(SIM_HIST_SUB, sizeof *dst->row[r])))
+            return -1;
+        for (int s = 0; s < SIM_HIST_SUB; s++)
+            dst->row[r][s] += src->row[r][s];
+    }
+    if (dst->n == 0 || src->min < dst->min)
+        dst->min = src->min;
+    if (dst->n == 0 || src->max > dst->max)
+        dst->max = src->max;
+    dst->n += src->n;
+    dst->failed |= src->failed;
+    return 0;
+}

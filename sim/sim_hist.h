@@ -1,0 +1,71 @@
+/* sim_hist.h - a log-bucketed histogram of non-negative integers with relative error below 0.4%. */
+#ifndef SIM_HIST_H
+#define SIM_HIST_H
+
+#include <stdint.h>
+
+/*
+ * Log-linear buckets in the manner of HdrHistogram: values below 128 are
+ * counted exactly; above, each power of two [2^e, 2^(e+1)) is cut into 128
+ * equal buckets, so a bucket is at most 1/128 of its lower bound wide and
+ * its midpoint is within 1/256 (0.39%) of any value in it.  Rows of 128
+ * counters are allocated the first time a value lands in them, so a
+ * histogram of latencies that span a few decades costs a few kilobytes and
+ * recording is O(1) with no allocation in steady state.  Histograms with
+ * the same layout merge by adding counts (replications, classes).
+ */
+#define SIM_HIST_SUB_BITS 7
+#define SIM_HIST_SUB (1 << SIM_HIST_SUB_BITS)
+#define SIM_HIST_ROWS (64 - SIM_HIST_SUB_BITS + 1)
+
+typedef struct sim_hist {
+    uint64_t *row[SIM_HIST_ROWS];
+    uint64_t n;
+    int64_t min, max;
+    int failed; /* a row could not be allocated; counts are incomplete */
+} sim_hist;
+
+void sim_hist_init(sim_hist *h);
+void sim_hist_free(sim_hist *h); /* frees the rows; the struct is the caller's */
+void sim_hist_reset(sim_hist *h);
+void sim_hist_add_slow(sim_hist *h, int64_t v, unsigned r, unsigned s);
+
+/* Record v (negative values count as 0). */
+static inline void sim_hist_add(sim_hist *h, int64_t v)
+{
+    if (v < 0)
+        v = 0;
+    uint64_t u = (uint64_t)v;
+    unsigned r, s;
+    if (u < SIM_HIST_SUB) {
+        r = 0;
+        s = (unsigned)u;
+    } else {
+        unsigned e = 63u - (unsigned)__builtin_clzll(u);
+        r = e - SIM_HIST_SUB_BITS + 1;
+        s = (unsigned)(u >> (e - SIM_HIST_SUB_BITS)) & (SIM_HIST_SUB - 1);
+    }
+    if (!h->row[r]) {
+        sim_hist_add_slow(h, v, r, s);
+        return;
+    }
+    h->row[r][s]++;
+    if (h->n++ == 0) {
+        h->min = h->max = v;
+    } else {
+        if (v < h->min)
+            h->min = v;
+        if (v > h->max)
+            h->max = v;
+    }
+}
+
+/* Nearest-rank quantile: the representative of the bucket holding the
+ * ceil(q n)-th smallest value (q in [0, 1]), clamped to [min, max].
+ * 0 when empty. */
+double sim_hist_quantile(const sim_hist *h, double q);
+
+/* Add src's counts into dst; -1 on allocation failure. */
+int sim_hist_merge(sim_hist *dst, const sim_hist *src);
+
+#endif

@@ -1,0 +1,180 @@
+/* sim_json.c - typed, path-aware access to cJSON trees for scenario and experiment loaders. */
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include "sim_json.h"
+
+int sim_jerr(sim_jctx *c, const char *path, const char *fmt, ...)
+{
+    char msg[384];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    if (path && *path)
+        snprintf(c->err, sizeof c->err, "%s: %s: %s", c->file, path, msg);
+    else
+        snprintf(c->err, sizeof c->err, "%s: %s", c->file, msg);
+    return -1;
+}
+
+const char *sim_jfound(const cJSON *v, char *buf, size_t n)
+{
+    if (!v)
+        snprintf(buf, n, "nothing");
+    else if (cJSON_IsNumber(v))
+        snprintf(buf, n, "%.17g", v->valuedouble);
+    else if (cJSON_IsString(v))
+        snprintf(buf, n, "\"%.60s\"", v->valuestring);
+    else if (cJSON_IsBool(v))
+        snprintf(buf, n, "%s", cJSON_IsTrue(v) ? "true" : "false");
+    else if (cJSON_IsNull(v))
+        snprintf(buf, n, "null");
+    else if (cJSON_IsArray(v))
+        snprintf(buf, n, "an array");
+    else
+        snprintf(buf, n, "an object");
+    return buf;
+}
+
+const char *sim_jpath_key(char *buf, size_t n, const char *parent, const char *key)
+{
+    if (parent && *parent)
+        snprintf(buf, n, "%s.%s", parent, key);
+    else
+        snprintf(buf, n, "%s", key);
+    return buf;
+}
+
+const char *sim_jpath_idx(char *buf, size_t n, const char *parent, int i)
+{
+    snprintf(buf, n, "%s[%d]", parent ? parent : "", i);
+    return buf;
+}
+
+const cJSON *sim_jget(const cJSON *obj, const char *key)
+{
+    return cJSON_GetObjectItemCaseSensitive(obj, key);
+}
+
+int sim_jobject(sim_jctx *c, const cJSON *obj, const char *path, const char *what,
+                const char *const allowed[])
+{
+    char f[96];
+    if (!cJSON_IsObject(obj))
+        return sim_jerr(c, path, "expected %s (a JSON object), found %s", what,
+                        sim_jfound(obj, f, sizeof f));
+    for (const cJSON *it = obj->child; it; it = it->next) {
+        size_t i;
+        for (i = 0; allowed[i]; i++)
+            if (strcmp(allowed[i], it->string) == 0)
+                break;
+        char p[256];
+        if (!allowed[i]) {
+            char list[256] = "";
+            size_t len = 0;
+            for (size_t k = 0; allowed[k] && len < sizeof list - 1; k++)
+                len += (size_t)snprintf(list + len, sizeof list - len, "%s%s", k ? ", " : "",
+                                        allowed[k]);
+            return sim_jerr(c, sim_jpath_key(p, sizeof p, path, it->string),
+                            "unknown field (expected one of: %s)", list);
+        }
+        for (const cJSON *o = obj->child; o != it; o = o->next)
+            if (strcmp(o->string, it->string) == 0)
+                return sim_jerr(c, sim_jpath_key(p, sizeof p, path, it->string),
+                                "expected each field once, found it twice");
+    }
+    return 0;
+}
+
+int sim_jnum(sim_jctx *c, const cJSON *obj, const char *path, const char *key, double lo,
+             int lo_open, double hi, const double *dflt, double *out)
+{
+    char p[256], f[96];
+    const cJSON *v = sim_jget(obj, key);
+    sim_jpath_key(p, sizeof p, path, key);
+    if (!v) {
+        if (dflt) {
+            *out = *dflt;
+            return 0;
+        }
+        return sim_jerr(c, p, "expected a number, found nothing (the field is required)");
+    }
+    if (!cJSON_IsNumber(v) || !isfinite(v->valuedouble))
+        return sim_jerr(c, p, "expected a number, found %s", sim_jfound(v, f, sizeof f));
+    double x = v->valuedouble;
+    if ((lo_open ? x <= lo : x < lo) || x > hi) {
+        if (isinf(hi))
+            return sim_jerr(c, p, "expected a number %s %.17g, found %s", lo_open ? ">" : ">=",
+                            lo, sim_jfound(v, f, sizeof f));
+        return sim_jerr(c, p, "expected a number in %s%.17g, %.17g], found %s",
+                        lo_open ? "(" : "[", lo, hi, sim_jfound(v, f, sizeof f));
+    }
+    *out = x;
+    return 0;
+}
+
+int sim_jint(sim_jctx *c, const cJSON *obj, const char *path, const char *key, long long lo,
+             long long hi, const long long *dflt, long long *out)
+{
+    char p[256], f[96];
+    const cJSON *v = sim_jget(obj, key);
+    sim_jpath_key(p, sizeof p, path, key);
+    if (!v) {
+        if (dflt) {
+            *out = *dflt;
+            return 0;
+        }
+        return sim_jerr(c, p, "expected an integer, found nothing (the field is required)");
+    }
+    double x = cJSON_IsNumber(v) ? v->valuedouble : NAN;
+    if (!cJSON_IsNumber(v) || x != floor(x) || x < (double)lo || x > (double)hi)
+        return sim_jerr(c, p, "expected an integer in [%lld, %lld], found %s", lo, hi,
+                        sim_jfound(v, f, sizeof f));
+    *out = (long long)x;
+    return 0;
+}
+
+int sim_jstr(sim_jctx *c, const cJSON *obj, const char *path, const char *key,
+             const char *dflt, const char **out)
+{
+    char p[256], f[96];
+    const cJSON *v = sim_jget(obj, key);
+    if (!v && dflt) {
+        *out = dflt;
+        return 0;
+    }
+    if (!cJSON_IsString(v))
+        return sim_jerr(c, sim_jpath_key(p, sizeof p, path, key), "expected a string, found %s",
+                        sim_jfound(v, f, sizeof f));
+    *out = v->valuestring;
+    return 0;
+}
+
+cJSON *sim_jparse(sim_jctx *c, const char *text)
+{
+    const char *end = NULL;
+    cJSON *root = cJSON_ParseWithOpts(text, &end, 1);
+    if (root)
+        return root;
+    /* cJSON points at where parsing stopped; turn that into line:column. */
+    const char *at = end ? end : text;
+    int line = 1, col = 1;
+    for (const char *p = text; p < at && *p; p++) {
+        if (*p == '\n') {
+            line++;
+            col = 1;
+        } else {
+            col++;
+        }
+    }
+    char near[24] = "";
+    size_t k = 0;
+    for (const char *p = at; *p && *p != '\n' && k < sizeof near - 1; p++)
+        near[k++] = *p;
+    near[k] = 0;
+    snprintf(c->err, sizeof c->err, "%s:%d:%d: malformed JSON near '%s'", c->file, line, col,
+             near);
+    return NULL;
+}

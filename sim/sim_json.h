@@ -1,0 +1,54 @@
+/* sim_json.h - reading hand-written JSON with errors that name the file and the JSON path. */
+#ifndef SIM_JSON_H
+#define SIM_JSON_H
+
+#include <stddef.h>
+#include <cjson/cJSON.h>
+
+/*
+ * Every loader reports its first mistake as one line,
+ *     FILE: JSON.PATH: expected WHAT, found WHAT
+ * in ctx->err, and returns -1 (or NULL).  Paths are written as
+ * `nodes.server.service.rate` and `links[2].delay`.
+ */
+typedef struct sim_jctx {
+    const char *file;
+    char err[512];
+} sim_jctx;
+
+/* Record an error (printf-style message after "FILE: PATH: "); returns -1. */
+int sim_jerr(sim_jctx *c, const char *path, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* "found ..." text for a value: `-1`, `"abc"`, `an object`, `nothing`. */
+const char *sim_jfound(const cJSON *v, char *buf, size_t n);
+
+/* Child paths: parent.key and parent[i]; an empty parent gives just key. */
+const char *sim_jpath_key(char *buf, size_t n, const char *parent, const char *key);
+const char *sim_jpath_idx(char *buf, size_t n, const char *parent, int i);
+
+/* Check that obj is an object whose keys are all in `allowed` (NULL-ended)
+ * and appear once.  `what` names the object in the error ("a node"). */
+int sim_jobject(sim_jctx *c, const cJSON *obj, const char *path, const char *what,
+                const char *const allowed[]);
+
+/* Case-sensitive member lookup; NULL when absent. */
+const cJSON *sim_jget(const cJSON *obj, const char *key);
+
+/* A number at obj.key within [lo, hi] (open at lo if lo_open).  When absent:
+ * if `dflt` is not NULL, *out = *dflt; otherwise an error. */
+int sim_jnum(sim_jctx *c, const cJSON *obj, const char *path, const char *key, double lo,
+             int lo_open, double hi, const double *dflt, double *out);
+
+/* An integer number at obj.key within [lo, hi]; absent as for sim_jnum. */
+int sim_jint(sim_jctx *c, const cJSON *obj, const char *path, const char *key, long long lo,
+             long long hi, const long long *dflt, long long *out);
+
+/* A string at obj.key; absent gives *out = dflt (error if dflt is NULL). */
+int sim_jstr(sim_jctx *c, const cJSON *obj, const char *path, const char *key,
+             const char *dflt, const char **out);
+
+/* Parse text as JSON; a syntax error is reported as FILE:LINE:COL. */
+cJSON *sim_jparse(sim_jctx *c, const char *text);
+
+#endif

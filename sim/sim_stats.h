@@ -1,0 +1,75 @@
+/* sim_stats.h - bounded-memory statistics: Welford tallies and time-weighted averages. */
+#ifndef SIM_STATS_H
+#define SIM_STATS_H
+
+#include <math.h>
+#include <stdint.h>
+#include "sim_time.h"
+
+/* Mean and variance of observations by Welford's update, which stays
+ * accurate where the naive sum of squares cancels catastrophically. */
+typedef struct sim_welford {
+    uint64_t n;
+    double mean, m2;
+} sim_welford;
+
+static inline void sim_welford_add(sim_welford *w, double x)
+{
+    double d = x - w->mean;
+    w->mean += d / (double)++w->n;
+    w->m2 += d * (x - w->mean);
+}
+
+static inline double sim_welford_var(const sim_welford *w)
+{
+    return w->n > 1 ? w->m2 / (double)(w->n - 1) : 0;
+}
+
+static inline double sim_welford_sd(const sim_welford *w)
+{
+    return sqrt(sim_welford_var(w));
+}
+
+/* Combine b into a (Chan et al.'s parallel formula). */
+void sim_welford_merge(sim_welford *a, const sim_welford *b);
+
+/*
+ * Time-weighted average of a piecewise-constant quantity (queue length,
+ * busy workers): the integral of value dt, advanced at every change.  The
+ * average covers [start, now]; resetting at the end of warm-up moves start
+ * (and remembers the integral so far as base) so that it covers only the
+ * measured period, like every other statistic.  Windowed averages for time
+ * series take differences of sim_tavg_integral() at window boundaries.
+ */
+typedef struct sim_tavg {
+    double integral, base;
+    double value;
+    sim_time last, start;
+} sim_tavg;
+
+static inline void sim_tavg_set(sim_tavg *a, sim_time now, double value)
+{
+    a->integral += a->value * (double)(now - a->last);
+    a->last = now;
+    a->value = value;
+}
+
+/* Integral of value dt from time 0 to now. */
+static inline double sim_tavg_integral(const sim_tavg *a, sim_time now)
+{
+    return a->integral + a->value * (double)(now - a->last);
+}
+
+static inline double sim_tavg_mean(const sim_tavg *a, sim_time now)
+{
+    return now > a->start ? (sim_tavg_integral(a, now) - a->base) / (double)(now - a->start)
+                          : a->value;
+}
+
+static inline void sim_tavg_reset(sim_tavg *a, sim_time now)
+{
+    a->base = sim_tavg_integral(a, now);
+    a->start = now;
+}
+
+#endif

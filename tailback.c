@@ -1,0 +1,400 @@
+/* tailback.c - the command-line front end: subcommands run, validate, help and version. */
+#include <errno.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include "models/tb_io.h"
+#include "models/tb_results.h"
+#include "models/tb_scenario.h"
+#include "models/tb_version.h"
+
+#ifndef TB_DATADIR
+#define TB_DATADIR "/usr/local/share/tailback"
+#endif
+
+/* Exit statuses, documented in --help. */
+enum { EXIT_OK = 0, EXIT_FAIL = 1, EXIT_USAGE = 2, EXIT_INTERRUPTED = 130 };
+
+static volatile int interrupted;
+
+static void on_signal(int sig)
+{
+    (void)sig;
+    interrupted = 1;
+}
+
+static const char usage_main[] =
+    "usage: tailback COMMAND [OPTIONS]\n"
+    "\n"
+    "A deterministic discrete-event simulator of networks of services under load.\n"
+    "\n"
+    "commands:\n"
+    "  run SCENARIO.json       simulate a scenario, write results to a directory\n"
+    "  validate SCENARIO.json  check a scenario without running it\n"
+    "  version                 print the version\n"
+    "  help [COMMAND]          show help for a command\n"
+    "\n"
+    "SCENARIO may also name a shipped scenario (e.g. mm1 or mm1.json).\n"
+    "Exit status: 0 success, 1 run failure, 2 bad input or usage, 130 interrupted.\n"
+    "Scenario reference: docs/scenario.md\n";
+
+static const char usage_run[] =
+    "usage: tailback run SCENARIO.json [OPTIONS]\n"
+    "\n"
+    "Simulate SCENARIO and write summary.json and timeseries.csv into the output\n"
+    "directory; then print a short table of per-class and per-node results.\n"
+    "\n"
+    "options:\n"
+    "  --seed N              master seed (default: the scenario's \"seed\", else 1)\n"
+    "  --out DIR             output directory (default: results/NAME-seedN)\n"
+    "  --set PATH=VALUE      override a scenario field, e.g. --set nodes.server.workers=2\n"
+    "                        (VALUE is JSON when it parses as JSON, else a string;\n"
+    "                        repeatable; recorded in the manifest)\n"
+    "  --event-queue KIND    heap or calendar (results are identical; speed differs)\n"
+    "  --trace FILE          write one CSV line per job event (large: small runs only)\n"
+    "  --quiet               print no table\n"
+    "  -h, --help            show this help\n"
+    "\n"
+    "Files are written atomically: after a failure or Ctrl-C no file is left\n"
+    "that looks complete.  A progress line appears on stderr when it is a terminal.\n";
+
+static const char usage_validate[] =
+    "usage: tailback validate SCENARIO.json [--set PATH=VALUE ...]\n"
+    "\n"
+    "Check a scenario (syntax, every field, every reference) without running it.\n"
+    "Errors name the file and the JSON path; the exit status is 2 when invalid.\n";
+
+static int is_file(const char *p)
+{
+    struct stat st;
+    return stat(p, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+/* A scenario given by path, or by the name of a shipped one: looked up in
+ * $TAILBACK_DATA, next to the binary (a source tree), in ../share/tailback
+ * relative to the binary (an installed tree, also under DESTDIR), then in
+ * the compiled-in data directory. */
+static const char *find_scenario(const char *arg, char *buf, size_t n)
+{
+    if (is_file(arg) || strchr(arg, '/'))
+        return arg;
+    char exe[PATH_MAX] = "";
+    ssize_t len = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    if (len > 0) {
+        exe[len] = 0;
+        char *slash = strrchr(exe, '/');
+        if (slash)
+            *slash = 0;
+    }
+    const char *env = getenv("TAILBACK_DATA");
+    const char *dirs[4] = { env, exe, exe, TB_DATADIR };
+    const char *mid[4] = { "", "", "/../share/tailback", "" };
+    const char *ext = strstr(arg, ".json") ? "" : ".json";
+    for (int i = 0; i < 4; i++) {
+        if (!dirs[i] || !*dirs[i])
+            continue;
+        snprintf(buf, n, "%s%s/scenarios/%s%s", dirs[i], mid[i], arg, ext);
+        if (is_file(buf))
+            return buf;
+    }
+    return arg;
+}
+
+typedef struct {
+    const char *scenario;
+    const char *out;
+    const char *evq;
+    const char *trace;
+    const char **sets;
+    int nsets;
+    int has_seed, quiet;
+    unsigned long long seed;
+} run_opts;
+
+static int need_value(int argc, char **argv, int i)
+{
+    if (i + 1 >= argc) {
+        fprintf(stderr, "tailback: %s needs a value (see tailback %s --help)\n", argv[i], argv[0]);
+        return 0;
+    }
+    return 1;
+}
+
+/* Parse options shared by run and validate; returns EXIT_OK, or an exit status. */
+static int parse_opts(int argc, char **argv, run_opts *o, int allow_run_opts, const char *usage)
+{
+    memset(o, 0, sizeof *o);
+    o->sets = calloc((size_t)argc, sizeof *o->sets);
+    if (!o->sets)
+        return EXIT_FAIL;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
+            fputs(usage, stdout);
+            return -1;
+        } else if (strcmp(a, "--set") == 0) {
+            if (!need_value(argc, argv, i))
+                return EXIT_USAGE;
+            o->sets[o->nsets++] = argv[++i];
+        } else if (allow_run_opts && strcmp(a, "--seed") == 0) {
+            if (!need_value(argc, argv, i))
+                return EXIT_USAGE;
+            char *end;
+            errno = 0;
+            o->seed = strtoull(argv[++i], &end, 10);
+            if (errno || *end || !*argv[i] || argv[i][0] == '-') {
+                fprintf(stderr, "tailback: --seed: expected a non-negative integer, found \"%s\"\n",
+                        argv[i]);
+                return EXIT_USAGE;
+            }
+            o->has_seed = 1;
+        } else if (allow_run_opts && strcmp(a, "--out") == 0) {
+            if (!need_value(argc, argv, i))
+                return EXIT_USAGE;
+            o->out = argv[++i];
+        } else if (allow_run_opts && strcmp(a, "--event-queue") == 0) {
+            if (!need_value(argc, argv, i))
+                return EXIT_USAGE;
+            o->evq = argv[++i];
+            if (!sim_evq_find(o->evq)) {
+                fprintf(stderr, "tailback: --event-queue: expected heap or calendar, found \"%s\"\n",
+                        o->evq);
+                return EXIT_USAGE;
+            }
+        } else if (allow_run_opts && strcmp(a, "--trace") == 0) {
+            if (!need_value(argc, argv, i))
+                return EXIT_USAGE;
+            o->trace = argv[++i];
+        } else if (allow_run_opts && strcmp(a, "--quiet") == 0) {
+            o->quiet = 1;
+        } else if (a[0] == '-' && a[1]) {
+            fprintf(stderr, "tailback %s: unknown option %s (see tailback %s --help)\n", argv[0], a,
+                    argv[0]);
+            return EXIT_USAGE;
+        } else if (!o->scenario) {
+            o->scenario = a;
+        } else {
+            fprintf(stderr, "tailback %s: expected one scenario, found a second: %s\n", argv[0], a);
+            return EXIT_USAGE;
+        }
+    }
+    if (!o->scenario) {
+        fprintf(stderr, "tailback %s: expected a scenario file (see tailback %s --help)\n", argv[0],
+                argv[0]);
+        return EXIT_USAGE;
+    }
+    return EXIT_OK;
+}
+
+/* Load, override and build; prints the error and returns NULL on failure. */
+static tb_model *load_model(const run_opts *o, tb_scenario *sc, char *pathbuf, size_t n)
+{
+    sim_jctx c = { 0 };
+    const char *path = find_scenario(o->scenario, pathbuf, n);
+    if (tb_scenario_load(sc, path, &c) != 0) {
+        fprintf(stderr, "%s\n", c.err);
+        return NULL;
+    }
+    for (int i = 0; i < o->nsets; i++)
+        if (tb_scenario_set(sc, o->sets[i], &c) != 0) {
+            fprintf(stderr, "%s\n", c.err);
+            return NULL;
+        }
+    tb_model *m = tb_scenario_build(sc, &c);
+    if (!m)
+        fprintf(stderr, "%s\n", c.err);
+    return m;
+}
+
+static void progress(sim_engine *e, void *ctx)
+{
+    tb_model *m = ctx;
+    double now = sim_seconds(e->now, m->tps), end = sim_seconds(m->duration, m->tps);
+    fprintf(stderr, "\rtailback: simulated %.6g of %.6g s (%3.0f%%), %llu events", now, end,
+            100 * now / end, (unsigned long long)e->events);
+    fflush(stderr);
+}
+
+static int cmd_validate(int argc, char **argv)
+{
+    run_opts o;
+    int rc = parse_opts(argc, argv, &o, 0, usage_validate);
+    if (rc != EXIT_OK) {
+        free(o.sets);
+        return rc < 0 ? EXIT_OK : rc;
+    }
+    char buf[PATH_MAX];
+    tb_scenario sc;
+    tb_model *m = load_model(&o, &sc, buf, sizeof buf);
+    if (m)
+        printf("%s: ok (%d classes, %d nodes, %d links)\n", sc.file, m->nclasses, m->nnodes,
+               m->nlinks);
+    tb_model_free(m);
+    tb_scenario_free(&sc);
+    free(o.sets);
+    return m ? EXIT_OK : EXIT_USAGE;
+}
+
+static int cmd_run(int argc, char **argv)
+{
+    run_opts o;
+    int rc = parse_opts(argc, argv, &o, 1, usage_run);
+    if (rc != EXIT_OK) {
+        free(o.sets);
+        return rc < 0 ? EXIT_OK : rc;
+    }
+    char buf[PATH_MAX], outbuf[PATH_MAX], path[PATH_MAX + 32];
+    tb_scenario sc;
+    tb_stream *ts = NULL, *tr = NULL;
+    char *json = NULL;
+    int created = 0;
+    rc = EXIT_FAIL;
+    tb_model *m = load_model(&o, &sc, buf, sizeof buf);
+    if (!m) {
+        rc = EXIT_USAGE;
+        goto done;
+    }
+    if (o.has_seed)
+        m->seed = o.seed;
+    const char *evq = o.evq ? o.evq : tb_scenario_event_queue(&sc);
+    if (tb_model_prepare(m, sim_evq_find(evq)) != 0) {
+        fprintf(stderr, "tailback: out of memory preparing the model\n");
+        goto done;
+    }
+    const char *out = o.out;
+    if (!out) {
+        const char *base = strrchr(sc.file, '/');
+        base = base ? base + 1 : sc.file;
+        size_t blen = strcspn(base, ".");
+        snprintf(outbuf, sizeof outbuf, "results/%.*s-seed%llu", (int)blen, base,
+                 (unsigned long long)m->seed);
+        out = outbuf;
+    }
+    if (tb_mkdirs(out, &created) != 0) {
+        fprintf(stderr, "tailback: %s: cannot create the output directory (%s)\n", out,
+                tb_errno_str());
+        goto done;
+    }
+    snprintf(path, sizeof path, "%s/timeseries.csv", out);
+    if (!(ts = tb_stream_open(path))) {
+        fprintf(stderr, "tailback: %s: cannot write (%s)\n", path, tb_errno_str());
+        goto done;
+    }
+    m->ts = ts->f;
+    if (o.trace) {
+        if (!(tr = tb_stream_open(o.trace))) {
+            fprintf(stderr, "tailback: %s: cannot write the trace (%s)\n", o.trace, tb_errno_str());
+            goto done;
+        }
+        m->trace = tr->f;
+        fprintf(m->trace, "time_s,event,class,job,node\n");
+    }
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    int tty = isatty(2);
+    if (tty) {
+        m->eng->progress = progress;
+        m->eng->progress_ctx = m;
+    }
+    tb_run_status st = tb_model_run(m, &interrupted);
+    if (tty && m->eng->events >= 0x100000)
+        fprintf(stderr, "\r\033[K");
+    if (st == TB_RUN_INTERRUPTED) {
+        fprintf(stderr, "tailback: interrupted at simulated time %.6g s; no results written\n",
+                sim_seconds(m->eng->now, m->tps));
+        rc = EXIT_INTERRUPTED;
+        goto done;
+    }
+    if (st == TB_RUN_NOMEM) {
+        fprintf(stderr, "tailback: out of memory at simulated time %.6g s (%lld jobs in the network); "
+                        "no results written\n",
+                sim_seconds(m->eng->now, m->tps), m->in_system);
+        goto done;
+    }
+    tb_manifest man = {
+        sc.file, sc.sha256, evq, (const char *const *)argv - 1, argc + 1,
+        (const char *const *)sc.sets, sc.nsets, "complete",
+    };
+    cJSON *sum = tb_results_summary(m, &man);
+    json = sum ? cJSON_Print(sum) : NULL;
+    cJSON_Delete(sum);
+    if (!json) {
+        fprintf(stderr, "tailback: out of memory writing the summary\n");
+        goto done;
+    }
+    size_t jl = strlen(json);
+    char *nl = realloc(json, jl + 2); /* end the file with a newline */
+    if (!nl) {
+        fprintf(stderr, "tailback: out of memory writing the summary\n");
+        goto done;
+    }
+    json = nl;
+    json[jl++] = '\n';
+    json[jl] = 0;
+    if (tr && tb_stream_commit(tr) != 0) {
+        tr = NULL;
+        fprintf(stderr, "tailback: %s: cannot write the trace (%s)\n", o.trace, tb_errno_str());
+        goto done;
+    }
+    tr = NULL;
+    int tsrc = tb_stream_commit(ts);
+    ts = NULL;
+    if (tsrc != 0) {
+        fprintf(stderr, "tailback: %s/timeseries.csv: cannot write (%s)\n", out, tb_errno_str());
+        goto done;
+    }
+    snprintf(path, sizeof path, "%s/summary.json", out);
+    if (tb_write_atomic(path, json, jl) != 0) {
+        fprintf(stderr, "tailback: %s: cannot write (%s)\n", path, tb_errno_str());
+        goto done;
+    }
+    if (!o.quiet) {
+        tb_results_table(stdout, m);
+        printf("results: %s/summary.json, %s/timeseries.csv\n", out, out);
+    }
+    rc = EXIT_OK;
+done:
+    tb_stream_abort(ts);
+    tb_stream_abort(tr);
+    if (rc != EXIT_OK && created)
+        rmdir(o.out ? o.out : outbuf); /* only if empty: never removes a user's files */
+    free(json);
+    tb_model_free(m);
+    tb_scenario_free(&sc);
+    free(o.sets);
+    return rc;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        fputs(usage_main, stderr);
+        return EXIT_USAGE;
+    }
+    const char *cmd = argv[1];
+    if (strcmp(cmd, "run") == 0)
+        return cmd_run(argc - 1, argv + 1);
+    if (strcmp(cmd, "validate") == 0)
+        return cmd_validate(argc - 1, argv + 1);
+    if (strcmp(cmd, "version") == 0 || strcmp(cmd, "--version") == 0) {
+        printf("tailback %s\n", TB_VERSION);
+        return EXIT_OK;
+    }
+    if (strcmp(cmd, "help") == 0 || strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0) {
+        const char *topic = argc > 2 ? argv[2] : "";
+        fputs(strcmp(topic, "run") == 0        ? usage_run
+              : strcmp(topic, "validate") == 0 ? usage_validate
+                                               : usage_main,
+              stdout);
+        return EXIT_OK;
+    }
+    fprintf(stderr, "tailback: unknown command '%s'\n\n%s", cmd, usage_main);
+    return EXIT_USAGE;
+}
