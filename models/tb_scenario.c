@@ -152,7 +152,7 @@ int tb_scenario_set(tb_scenario *sc, const char *assignment, sim_jctx *c)
             cJSON *child = cJSON_GetObjectItemCaseSensitive(cur, key);
             if (last) {
                 if (child)
-                    cJSON_ReplaceItemViaPointer(cur, child, v);
+                    cJSON_ReplaceItemInObjectCaseSensitive(cur, key, v); /* keeps the key */
                 else
                     cJSON_AddItemToObject(cur, key, v);
                 break;

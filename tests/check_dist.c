@@ -1,0 +1,113 @@
+/* check_dist.c - distribution specs: sample moments against closed forms, and errors naming the JSON path. */
+#include <string.h>
+#include <gsl/gsl_sf_gamma.h>
+#include "../sim/sim_dist.h"
+#include "tb_test.h"
+
+static sim_dist *parse(const char *text, char *err)
+{
+    sim_jctx c = { .file = "d.json" };
+    cJSON *j = cJSON_Parse(text);
+    ck_assert_ptr_nonnull(j);
+    sim_dist *d = sim_dist_parse(&c, j, "service", 1);
+    cJSON_Delete(j);
+    if (err)
+        strcpy(err, c.err);
+    return d;
+}
+
+/* Sample mean and variance of n draws; the mean is checked against `mean`
+ * within a 99.9% interval from the analytic variance, the variance within
+ * 5% (n is large enough for that at every spec used here). */
+static void check_moments(const char *spec, double mean, double var)
+{
+    enum { N = 400000 };
+    sim_dist *d = parse(spec, NULL);
+    ck_assert_msg(d != NULL, "rejected %s", spec);
+    sim_rng r;
+    sim_rng_init(&r, 11, 0, spec);
+    double s = 0, s2 = 0;
+    for (int i = 0; i < N; i++) {
+        double x = sim_dist_sample(d, &r);
+        s += x;
+        s2 += x * x;
+    }
+    double m = s / N, v = s2 / N - m * m;
+    double tol = 3.29 * sqrt(var / N) + 1e-12;
+    ck_assert_msg(fabs(m - mean) <= tol, "%s: mean %.6g, want %.6g +- %.3g", spec, m, mean, tol);
+    ck_assert_msg(fabs(v - var) <= 0.05 * var + 1e-12, "%s: variance %.6g, want %.6g", spec, v, var);
+    /* The moments the simulator reports agree with the formulas here. */
+    ck_assert_double_eq_tol(d->mean, mean, 1e-9 * (1 + mean));
+    ck_assert_double_eq_tol(d->var, var, 1e-9 * (1 + var));
+    sim_dist_free(d);
+}
+
+START_TEST(samples_have_the_moments_of_their_closed_forms)
+{
+    check_moments("3.5", 3.5, 0);
+    check_moments("{\"type\":\"constant\",\"value\":2}", 2, 0);
+    check_moments("{\"type\":\"uniform\",\"min\":1,\"max\":4}", 2.5, 9.0 / 12);
+    check_moments("{\"type\":\"exponential\",\"rate\":4}", 0.25, 0.0625);
+    check_moments("{\"type\":\"exponential\",\"mean\":3}", 3, 9);
+    check_moments("{\"type\":\"normal\",\"mean\":10,\"sd\":2}", 10, 4);
+    /* lognormal(mu, sigma): mean e^(mu + s^2/2), var (e^(s^2) - 1) e^(2mu + s^2) */
+    check_moments("{\"type\":\"lognormal\",\"mu\":0,\"sigma\":0.5}", exp(0.125),
+                  (exp(0.25) - 1) * exp(0.25));
+    check_moments("{\"type\":\"lognormal\",\"mean\":2,\"cv\":0.5}", 2, 1);
+    check_moments("{\"type\":\"gamma\",\"shape\":2,\"scale\":3}", 6, 18);
+    check_moments("{\"type\":\"gamma\",\"mean\":1,\"cv\":0.5}", 1, 0.25);
+    check_moments("{\"type\":\"erlang\",\"k\":3,\"rate\":2}", 1.5, 0.75);
+    check_moments("{\"type\":\"erlang\",\"k\":4,\"mean\":2}", 2, 1);
+    /* weibull(scale l, shape k): l G(1 + 1/k), l^2 (G(1 + 2/k) - G(1 + 1/k)^2) */
+    check_moments("{\"type\":\"weibull\",\"scale\":2,\"shape\":1.5}", 2 * tgamma(1 + 1 / 1.5),
+                  4 * (tgamma(1 + 2 / 1.5) - pow(tgamma(1 + 1 / 1.5), 2)));
+    /* pareto(shape a, scale m): a m/(a - 1), m^2 a/((a - 1)^2 (a - 2)) */
+    check_moments("{\"type\":\"pareto\",\"shape\":5,\"scale\":1}", 1.25, 5.0 / 48);
+    /* two phases: mean sum p_i m_i, second moment sum 2 p_i m_i^2 */
+    check_moments("{\"type\":\"hyperexponential\",\"p\":[0.25,0.75],\"mean\":[3,1]}", 1.5,
+                  2 * (0.25 * 9 + 0.75 * 1) - 2.25);
+    check_moments("{\"type\":\"hyperexponential\",\"p\":[0.5,0.5],\"rate\":[1,4]}", 0.625,
+                  2 * (0.5 * 1 + 0.5 / 16) - 0.625 * 0.625);
+    check_moments("{\"type\":\"hyperexponential\",\"mean\":1,\"cv\":2}", 1, 4);
+    check_moments("{\"type\":\"empirical\",\"values\":[1,2,6]}", 3, (4 + 1 + 9) / 3.0);
+}
+END_TEST
+
+START_TEST(bad_specs_name_their_path_and_what_was_expected)
+{
+    static const struct {
+        const char *spec, *want;
+    } cases[] = {
+        { "{\"type\":\"exponential\",\"rate\":-1}", "d.json: service.rate: expected a number > 0, found -1" },
+        { "{\"type\":\"exponential\",\"rate\":1,\"mean\":1}", "d.json: service: expected exactly one of \"rate\" or \"mean\", found both" },
+        { "{\"type\":\"exponential\",\"rat\":1}", "d.json: service.rat: unknown field (expected one of: type, rate, mean)" },
+        { "{\"type\":\"gaussian\"}", "d.json: service.type: expected one of constant, uniform" },
+        { "{\"rate\":1}", "d.json: service.type: expected a distribution type" },
+        { "\"fast\"", "d.json: service: expected a distribution (a number, or an object with \"type\"), found \"fast\"" },
+        { "{\"type\":\"uniform\",\"min\":3,\"max\":2}", "d.json: service.max: expected a number >= 3, found 2" },
+        { "{\"type\":\"hyperexponential\",\"p\":[0.5,0.4],\"rate\":[1,2]}", "d.json: service.p: expected probabilities summing to 1, found a sum of 0.9" },
+        { "{\"type\":\"hyperexponential\",\"mean\":1,\"cv\":0.5}", "d.json: service.cv: expected a number >= 1, found 0.5" },
+        { "{\"type\":\"empirical\",\"values\":[1,\"x\"]}", "d.json: service.values[1]: expected a number, found \"x\"" },
+        { "{\"type\":\"erlang\",\"k\":2.5,\"rate\":1}", "d.json: service.k: expected an integer in [1, 1000000], found 2.5" },
+        { "-2", "d.json: service: expected a distribution of non-negative values" },
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        char err[512];
+        sim_dist *d = parse(cases[i].spec, err);
+        ck_assert_msg(d == NULL, "accepted %s", cases[i].spec);
+        ck_assert_msg(strncmp(err, cases[i].want, strlen(cases[i].want)) == 0,
+                      "for %s\n got: %s\nwant: %s", cases[i].spec, err, cases[i].want);
+    }
+}
+END_TEST
+
+Suite *dist_suite(void)
+{
+    Suite *s = suite_create("dist");
+    TCase *tc = tcase_create("specs");
+    tcase_set_timeout(tc, 60);
+    tcase_add_test(tc, samples_have_the_moments_of_their_closed_forms);
+    tcase_add_test(tc, bad_specs_name_their_path_and_what_was_expected);
+    suite_add_tcase(s, tc);
+    return s;
+}

@@ -1,0 +1,212 @@
+/* check_engine.c - the pending-event sets and the engine against a naive sorted-array reference. */
+#include <stdlib.h>
+#include "../sim/sim_engine.h"
+#include "../sim/sim_rng.h"
+#include "tb_test.h"
+
+static const sim_evq_ops *const impls[] = { &sim_evq_heap, &sim_evq_calendar };
+
+/* Reference: an unsorted array scanned for the minimum (time, seq). */
+typedef struct {
+    sim_time time;
+    uint64_t seq;
+} key;
+
+static size_t ref_min(const key *k, size_t n)
+{
+    size_t best = 0;
+    for (size_t i = 1; i < n; i++)
+        if (k[i].time < k[best].time || (k[i].time == k[best].time && k[i].seq < k[best].seq))
+            best = i;
+    return best;
+}
+
+/* Random inserts and pops against the reference; `spread` controls how many
+ * events share a time (small spread = many ties, broken by seq). */
+static void differential(const sim_evq_ops *ops, sim_time spread, int steps, uint64_t seed)
+{
+    sim_rng r;
+    sim_rng_init(&r, seed, 0, "differential");
+    sim_evq *q = ops->create();
+    ck_assert_ptr_nonnull(q);
+    sim_event *evs = calloc((size_t)steps, sizeof *evs);
+    key *ref = calloc((size_t)steps, sizeof *ref);
+    size_t nref = 0, nev = 0;
+    sim_time now = 0;
+    uint64_t seq = 0;
+    for (int s = 0; s < steps; s++) {
+        /* Grow for the first half, then drift around a steady size. */
+        int insert = nref == 0 || sim_rng_u01(&r) < (s < steps / 2 ? 0.7 : 0.5);
+        if (insert) {
+            sim_event *e = &evs[nev++];
+            e->time = now + (sim_time)(sim_rng_next(&r) % (uint64_t)spread);
+            e->seq = ++seq;
+            ck_assert_int_eq(ops->insert(q, e), 0);
+            ref[nref].time = e->time;
+            ref[nref++].seq = e->seq;
+        } else {
+            size_t i = ref_min(ref, nref);
+            sim_event *peek = ops->peek(q);
+            sim_event *e = ops->pop_min(q);
+            ck_assert_ptr_eq(peek, e);
+            ck_assert_ptr_nonnull(e);
+            ck_assert_int_eq(e->time, ref[i].time);
+            ck_assert_uint_eq(e->seq, ref[i].seq);
+            now = e->time;
+            ref[i] = ref[--nref];
+        }
+        ck_assert_uint_eq(ops->size(q), nref);
+    }
+    while (nref > 0) {
+        size_t i = ref_min(ref, nref);
+        sim_event *e = ops->pop_min(q);
+        ck_assert_uint_eq(e->seq, ref[i].seq);
+        ref[i] = ref[--nref];
+    }
+    ck_assert_ptr_null(ops->pop_min(q));
+    ops->destroy(q);
+    free(evs);
+    free(ref);
+}
+
+START_TEST(each_queue_pops_in_time_then_sequence_order)
+{
+    const sim_evq_ops *ops = impls[_i];
+    differential(ops, 1000000, 20000, 1);  /* few ties, spread out */
+    differential(ops, 3, 20000, 2);        /* mostly ties */
+    differential(ops, 1, 5000, 3);         /* all at the same time */
+    differential(ops, INT64_C(1) << 40, 20000, 4); /* sparse: calendar direct search */
+}
+END_TEST
+
+/* Engine level: schedule, cancel at random, run; the order must match the
+ * reference order of the events that were not cancelled. */
+typedef struct {
+    int *order;
+    int n;
+} log_t;
+
+static void record(sim_engine *e, void *obj, uint64_t arg)
+{
+    (void)e;
+    log_t *l = obj;
+    l->order[l->n++] = (int)arg;
+}
+
+static int cmp_key(const void *a, const void *b)
+{
+    const key *x = a, *y = b;
+    if (x->time != y->time)
+        return x->time < y->time ? -1 : 1;
+    return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+START_TEST(cancelled_events_never_run_and_the_rest_keep_their_order)
+{
+    enum { N = 20000 };
+    sim_engine *e = sim_engine_new(impls[_i], 1e9);
+    sim_rng r;
+    sim_rng_init(&r, 7, 0, "cancel");
+    static sim_handle h[N];
+    static key want[N];
+    static int order[N];
+    static char cancelled[N];
+    log_t l = { order, 0 };
+    for (int i = 0; i < N; i++) {
+        sim_time t = (sim_time)(sim_rng_next(&r) % 5000);
+        h[i] = sim_at(e, t, record, &l, (uint64_t)i);
+        want[i].time = t;
+        want[i].seq = (uint64_t)i; /* scheduling order */
+        cancelled[i] = 0;
+    }
+    for (int i = 0; i < N / 3; i++) {
+        int k = (int)(sim_rng_next(&r) % N);
+        sim_cancel(e, h[k]); /* cancelling twice is a no-op */
+        cancelled[k] = 1;
+    }
+    int nwant = 0;
+    for (int i = 0; i < N; i++)
+        if (!cancelled[i])
+            want[nwant++] = want[i];
+    qsort(want, (size_t)nwant, sizeof *want, cmp_key);
+    ck_assert_uint_eq(e->live, (size_t)nwant);
+    ck_assert_int_eq(sim_run(e, SIM_TIME_MAX), SIM_END_EMPTY);
+    ck_assert_int_eq(l.n, nwant);
+    for (int i = 0; i < nwant; i++)
+        ck_assert_int_eq(order[i], (int)want[i].seq);
+    /* Handles of events that ran are stale: cancelling them changes nothing. */
+    sim_cancel(e, h[order[0]]);
+    ck_assert_uint_eq(e->live, 0);
+    sim_engine_free(e);
+}
+END_TEST
+
+static void noop(sim_engine *e, void *obj, uint64_t arg)
+{
+    (void)e;
+    (void)obj;
+    (void)arg;
+}
+
+START_TEST(run_stops_at_the_horizon_and_resumes_where_it_left_off)
+{
+    sim_engine *e = sim_engine_new(impls[_i], 1e9);
+    int order[4];
+    log_t l = { order, 0 };
+    sim_at(e, 10, record, &l, 0);
+    sim_at(e, 20, record, &l, 1);
+    sim_at(e, 20, record, &l, 2);
+    sim_at(e, 30, record, &l, 3);
+    ck_assert_int_eq(sim_run(e, 20), SIM_END_TIME);
+    ck_assert_int_eq(l.n, 3); /* events at the horizon itself run */
+    ck_assert_int_eq(e->now, 20);
+    ck_assert_int_eq(sim_run(e, 25), SIM_END_TIME);
+    ck_assert_int_eq(e->now, 25);
+    ck_assert_int_eq(sim_run(e, 100), SIM_END_EMPTY);
+    ck_assert_int_eq(l.n, 4);
+    ck_assert_int_eq(order[3], 3);
+    sim_engine_free(e);
+}
+END_TEST
+
+/* A hold model: each event schedules its successor. */
+static void hold(sim_engine *e, void *obj, uint64_t arg)
+{
+    sim_rng *r = obj;
+    sim_after(e, 1 + (sim_time)(sim_rng_next(r) % 1000), hold, r, arg);
+    if (e->events >= 200000)
+        e->stop = 1;
+}
+
+START_TEST(steady_state_allocates_no_new_events)
+{
+    sim_engine *e = sim_engine_new(impls[_i], 1e9);
+    sim_rng r;
+    sim_rng_init(&r, 3, 0, "hold");
+    for (int i = 0; i < 3000; i++)
+        sim_at(e, i, hold, &r, 0);
+    sim_run(e, 1000);
+    size_t chunks = e->nchunks;
+    ck_assert_int_eq(sim_run(e, SIM_TIME_MAX), SIM_END_STOP);
+    ck_assert_uint_eq(e->nchunks, chunks);
+    ck_assert_uint_eq(e->live, 3000);
+    sim_engine_free(e);
+    (void)noop;
+}
+END_TEST
+
+Suite *engine_suite(void)
+{
+    Suite *s = suite_create("engine");
+    TCase *tc = tcase_create("order");
+    tcase_set_timeout(tc, 60);
+    tcase_add_loop_test(tc, each_queue_pops_in_time_then_sequence_order, 0, 2);
+    tcase_add_loop_test(tc, cancelled_events_never_run_and_the_rest_keep_their_order, 0, 2);
+    tcase_add_loop_test(tc, run_stops_at_the_horizon_and_resumes_where_it_left_off, 0, 2);
+    suite_add_tcase(s, tc);
+    tc = tcase_create("pool");
+    tcase_set_timeout(tc, 60);
+    tcase_add_loop_test(tc, steady_state_allocates_no_new_events, 0, 2);
+    suite_add_tcase(s, tc);
+    return s;
+}

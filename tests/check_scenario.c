@@ -1,0 +1,191 @@
+/* check_scenario.c - the loader's errors, overrides, warm-up and stream independence. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "../models/tb_scenario.h"
+#include "tb_test.h"
+
+#define MM1_NODES "\"nodes\": {\"s\": {\"service\": {\"type\": \"exponential\", \"rate\": 1}}}"
+#define MM1_CLASS "\"classes\": {\"c\": {\"arrival\": {\"process\": \"poisson\", \"rate\": 0.5}, \"route\": [\"s\"]}}"
+
+START_TEST(each_mistake_is_one_line_naming_the_file_and_json_path)
+{
+    static const struct {
+        const char *json, *want;
+    } cases[] = {
+        { "{\"duration\": 10, " MM1_CLASS ", " MM1_NODES ", \"colour\": 1}",
+          "test.json: colour: unknown field (expected one of: comment, seed, duration" },
+        { "{\"duration\": 10, \"classes\": {\"c\": {\"arrival\": {\"process\": \"poisson\", \"rate\": -2}, \"route\": [\"s\"]}}, " MM1_NODES "}",
+          "test.json: classes.c.arrival.rate: expected a number > 0, found -2" },
+        { "{\"duration\": 10, \"classes\": {\"c\": {\"arrival\": {\"process\": \"poisson\", \"rate\": 1}, \"route\": [\"s\", \"t\"]}}, " MM1_NODES "}",
+          "test.json: classes.c.route[1]: expected the name of a node in \"nodes\", found \"t\"" },
+        { "{\"duration\": 10, " MM1_CLASS ", \"nodes\": {\"s\": {\"service\": 1, \"next\": [{\"node\": \"s\", \"p\": 0.5}, {\"node\": \"exit\", \"p\": 0.4}]}}}",
+          "test.json: nodes.s.next: expected probabilities summing to 1 (route the rest to \"exit\"), found a sum of 0.9" },
+        { "{" MM1_CLASS ", " MM1_NODES "}",
+          "test.json: duration: expected a number, found nothing (the field is required)" },
+        { "{\"duration\": 10, \"warmup\": 20, " MM1_CLASS ", " MM1_NODES "}",
+          "test.json: warmup: expected a warm-up shorter than the duration (10 s), found 20" },
+        { "{\"duration\": 10, " MM1_CLASS ", \"nodes\": {\"s\": {\"workers\": 0, \"service\": 1}}}",
+          "test.json: nodes.s.workers: expected an integer in [1, 1000000], found 0" },
+        { "{\"duration\": 10, " MM1_CLASS ", \"nodes\": {\"s\": {}}}",
+          "test.json: nodes.s.service: expected a service time distribution (class \"c\" visits the node" },
+        { "{\"duration\": 10, " MM1_CLASS ", \"nodes\": {\"s\": {\"kind\": \"queueue\", \"service\": 1}}}",
+          "test.json: nodes.s.kind: expected \"queue\", \"delay\" or \"sink\", found \"queueue\"" },
+        { "{\"duration\": 10, " MM1_CLASS ", " MM1_NODES ", \"links\": [{\"from\": \"s\", \"to\": \"x\"}]}",
+          "test.json: links[0].to: expected the name of a node in \"nodes\", found \"x\"" },
+        { "{\"duration\": 10, \"classes\": {\"a.b\": {\"arrival\": {\"process\": \"poisson\", \"rate\": 1}, \"route\": [\"s\"]}}, " MM1_NODES "}",
+          "test.json: classes.a.b: expected a class name of 1-64 letters, digits, '_' or '-', found \"a.b\"" },
+        { "{\"duration\": 10, \"event_queue\": \"splay\", " MM1_CLASS ", " MM1_NODES "}",
+          "test.json: event_queue: expected \"heap\" or \"calendar\", found \"splay\"" },
+        { "{\"duration\": 10, \"classes\": {\"c\": {\"arrival\": {\"process\": \"poisson\", \"rate\": 1}}}, " MM1_NODES "}",
+          "test.json: classes.c: expected exactly one of \"route\" (a list of nodes) or \"entry\"" },
+        { "[1, 2]", "test.json: expected a scenario (a JSON object), found an array" },
+        { "{\"duration\": 10,\n \"classes\": {", "test.json:2:14: malformed JSON" },
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        char err[512];
+        tb_model *m = test_model_err(cases[i].json, err, sizeof err);
+        ck_assert_msg(m == NULL, "case %zu accepted", i);
+        ck_assert_msg(strncmp(err, cases[i].want, strlen(cases[i].want)) == 0,
+                      "case %zu\n got: %s\nwant: %s", i, err, cases[i].want);
+        ck_assert_msg(strchr(err, '\n') == NULL, "case %zu: more than one line", i);
+    }
+}
+END_TEST
+
+START_TEST(overrides_replace_add_and_report_bad_paths)
+{
+    const char *json = "{\"duration\": 10, " MM1_CLASS ", " MM1_NODES "}";
+    tb_scenario sc;
+    sim_jctx c = { 0 };
+    ck_assert_int_eq(tb_scenario_parse(&sc, "o.json", json, strlen(json), &c), 0);
+    ck_assert_int_eq(tb_scenario_set(&sc, "nodes.s.workers=3", &c), 0);
+    ck_assert_int_eq(tb_scenario_set(&sc, "classes.c.route[0]=s", &c), 0);
+    ck_assert_int_eq(tb_scenario_set(&sc, "duration=20", &c), 0);
+    tb_model *m = tb_scenario_build(&sc, &c);
+    ck_assert_msg(m != NULL, "%s", c.err);
+    ck_assert_int_eq(m->nodes[0].workers, 3);
+    ck_assert_int_eq(m->duration, (sim_time)20e9);
+    tb_model_free(m);
+    ck_assert_int_eq(sc.nsets, 3);
+    ck_assert_int_eq(tb_scenario_set(&sc, "nodes.t.workers=3", &c), -1);
+    ck_assert_str_eq(c.err, "o.json: --set nodes.t.workers: nodes has no field 't'");
+    ck_assert_int_eq(tb_scenario_set(&sc, "classes.c.route[4]=s", &c), -1);
+    ck_assert_str_eq(c.err, "o.json: --set classes.c.route[4]: classes.c.route has no element [4]");
+    ck_assert_int_eq(tb_scenario_set(&sc, "nodes.s.workers", &c), -1);
+    /* A typo in an override is caught like a typo in the file. */
+    ck_assert_int_eq(tb_scenario_set(&sc, "nodes.s.wrokers=2", &c), 0);
+    ck_assert_ptr_null(tb_scenario_build(&sc, &c));
+    ck_assert_str_eq(c.err, "o.json: nodes.s.wrokers: unknown field (expected one of: comment, kind, "
+                            "workers, capacity, service, next)");
+    tb_scenario_free(&sc);
+}
+END_TEST
+
+/* Arrival lines of a trace: the network-arrival times of every job. */
+static char *arrivals_trace(const char *json)
+{
+    tb_model *m = test_model(json, 9, 0, "heap");
+    char *buf = NULL;
+    size_t len = 0;
+    m->trace = open_memstream(&buf, &len);
+    ck_assert_int_eq(tb_model_run(m, NULL), TB_RUN_OK);
+    fclose(m->trace);
+    tb_model_free(m);
+    /* keep lines "T,arrive,CLASS,ID,gw" (arrival at the entry node) */
+    char *out = calloc(1, len + 1), *o = out;
+    for (char *line = strtok(buf, "\n"); line; line = strtok(NULL, "\n"))
+        if (strstr(line, ",arrive,") && strstr(line, ",gw") == line + strlen(line) - 3)
+            o += sprintf(o, "%s\n", line);
+    free(buf);
+    return out;
+}
+
+START_TEST(changing_one_nodes_service_does_not_change_any_arrival)
+{
+#define FMT \
+        "{\"duration\": 200," \
+        " \"classes\": {\"a\": {\"arrival\": {\"process\": \"poisson\", \"rate\": 3}, \"route\": [\"gw\", \"s\"]}," \
+        "               \"b\": {\"arrival\": {\"process\": \"renewal\", \"interarrival\": {\"type\": \"gamma\", \"mean\": 0.5, \"cv\": 2}}, \"route\": [\"gw\"]}}," \
+        " \"nodes\": {\"gw\": {\"kind\": \"delay\", \"service\": 0.01}," \
+        "             \"s\": {\"service\": %s}%s}}"
+    char one[1024], two[1024];
+    snprintf(one, sizeof one, FMT, "{\"type\": \"exponential\", \"mean\": 0.2}", "");
+    /* another service law at s, and an extra node: neither may move arrivals */
+    snprintf(two, sizeof two, FMT, "{\"type\": \"lognormal\", \"mean\": 0.3, \"cv\": 2}",
+             ", \"extra\": {\"service\": 1}");
+    char *x = arrivals_trace(one), *y = arrivals_trace(two);
+    ck_assert_uint_gt(strlen(x), 1000);
+    ck_assert_str_eq(x, y);
+    free(x);
+    free(y);
+}
+END_TEST
+
+START_TEST(warmup_excludes_everything_before_it)
+{
+    /* Arrivals every 1 s (constant) to a node with 0.5 s service: after a
+     * 100.25 s warm-up of a 200.25 s run exactly 100 arrivals remain. */
+    const char *json =
+        "{\"duration\": 200.25, \"warmup\": 100.25,"
+        " \"classes\": {\"c\": {\"arrival\": {\"process\": \"renewal\", \"interarrival\": 1}, \"route\": [\"s\"]}},"
+        " \"nodes\": {\"s\": {\"service\": 0.5}}}";
+    tb_model *m = test_model(json, 1, 0, "heap");
+    ck_assert_int_eq(tb_model_run(m, NULL), TB_RUN_OK);
+    ck_assert_uint_eq(m->classes[0].arrivals, 100);
+    ck_assert_uint_eq(m->nodes[0].arrivals, 100);
+    ck_assert_uint_eq(m->classes[0].completions, 100);
+    ck_assert_uint_eq(m->classes[0].generated, 200);
+    /* busy half of every second: utilisation exactly 0.5 over the measured 100 s */
+    ck_assert_double_eq_tol(sim_tavg_mean(&m->nodes[0].b, m->eng->now), 0.5, 1e-9);
+    ck_assert_double_eq_tol(tb_model_measured_seconds(m), 100, 1e-9);
+    tb_model_free(m);
+}
+END_TEST
+
+START_TEST(links_add_propagation_and_serialisation_delay)
+{
+    /* One job per 10 s, size 4, bandwidth 2/s: 2 s serialising + 0.5 s
+     * propagation, no queueing anywhere; end to end = 0.1 + 2.5 + 0.1. */
+    const char *json =
+        "{\"duration\": 1000,"
+        " \"classes\": {\"c\": {\"arrival\": {\"process\": \"renewal\", \"interarrival\": 10}, \"size\": 4, \"route\": [\"a\", \"b\"]}},"
+        " \"nodes\": {\"a\": {\"service\": 0.1}, \"b\": {\"service\": 0.1}},"
+        " \"links\": [{\"from\": \"a\", \"to\": \"b\", \"delay\": 0.5, \"bandwidth\": 2}]}";
+    tb_model *m = test_model(json, 1, 0, "calendar");
+    ck_assert_int_eq(tb_model_run(m, NULL), TB_RUN_OK);
+    ck_assert_double_eq_tol(m->classes[0].sojourn.w.mean / m->tps, 2.7, 1e-9);
+    ck_assert_double_eq_tol(m->links[0].transit.w.mean / m->tps, 2.5, 1e-9);
+    ck_assert_double_eq_tol(sim_seconds(m->links[0].busy, m->tps), 2.0 * (double)m->links[0].carried, 1e-9);
+    tb_model_free(m);
+}
+END_TEST
+
+START_TEST(max_completions_stops_the_run)
+{
+    const char *json = "{\"duration\": 1e6, \"max_completions\": 1000, " MM1_CLASS ", " MM1_NODES "}";
+    tb_model *m = test_model(json, 1, 0, "heap");
+    ck_assert_int_eq(tb_model_run(m, NULL), TB_RUN_OK);
+    ck_assert_uint_eq(m->classes[0].completions, 1000);
+    ck_assert_int_lt(m->eng->now, (sim_time)1e15);
+    tb_model_free(m);
+}
+END_TEST
+
+Suite *scenario_suite(void)
+{
+    Suite *s = suite_create("scenario");
+    TCase *tc = tcase_create("loader");
+    tcase_set_timeout(tc, 60);
+    tcase_add_test(tc, each_mistake_is_one_line_naming_the_file_and_json_path);
+    tcase_add_test(tc, overrides_replace_add_and_report_bad_paths);
+    suite_add_tcase(s, tc);
+    tc = tcase_create("model");
+    tcase_set_timeout(tc, 60);
+    tcase_add_test(tc, changing_one_nodes_service_does_not_change_any_arrival);
+    tcase_add_test(tc, warmup_excludes_everything_before_it);
+    tcase_add_test(tc, links_add_propagation_and_serialisation_delay);
+    tcase_add_test(tc, max_completions_stops_the_run);
+    suite_add_tcase(s, tc);
+    return s;
+}

@@ -1,0 +1,148 @@
+/* check_stats.c - histogram quantiles against exact sorted quantiles, Welford, time averages, SHA-256. */
+#include <stdlib.h>
+#include <string.h>
+#include <gsl/gsl_randist.h>
+#include "../sim/sim_hist.h"
+#include "../sim/sim_rng.h"
+#include "../sim/sim_sha256.h"
+#include "../sim/sim_stats.h"
+#include "tb_test.h"
+
+static int cmp_i64(const void *a, const void *b)
+{
+    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+    return (x > y) - (x < y);
+}
+
+/* Nearest-rank quantile of sorted data: the ceil(q n)-th smallest. */
+static int64_t exact_quantile(const int64_t *sorted, size_t n, double q)
+{
+    size_t k = (size_t)ceil(q * (double)n);
+    if (k < 1)
+        k = 1;
+    if (k > n)
+        k = n;
+    return sorted[k - 1];
+}
+
+START_TEST(histogram_quantiles_are_within_the_error_bound_of_exact_ones)
+{
+    enum { N = 200000 };
+    int64_t *v = malloc(N * sizeof *v);
+    sim_rng r;
+    sim_rng_init(&r, 2, 0, "hist");
+    sim_hist h;
+    sim_hist_init(&h);
+    /* Latencies spanning nine decades, plus exact small values and zeros. */
+    for (int i = 0; i < N; i++) {
+        double x = gsl_ran_lognormal(&r.g, 12, 4);
+        v[i] = i % 97 == 0 ? i % 200 : (int64_t)fmin(x, 1e15);
+        sim_hist_add(&h, v[i]);
+    }
+    qsort(v, N, sizeof *v, cmp_i64);
+    static const double qs[] = { 0, 0.001, 0.01, 0.1, 0.25, 0.5, 0.75, 0.9, 0.99, 0.999, 0.9999, 1 };
+    for (size_t i = 0; i < sizeof qs / sizeof *qs; i++) {
+        double want = (double)exact_quantile(v, N, qs[i]), got = sim_hist_quantile(&h, qs[i]);
+        /* Documented bound: 1/256 relative; values below 128 are exact. */
+        ck_assert_msg(fabs(got - want) <= want / 256.0, "q=%g: got %.17g want %.17g", qs[i], got, want);
+    }
+    ck_assert_uint_eq(h.n, N);
+    ck_assert_int_eq(h.min, v[0]);
+    ck_assert_int_eq(h.max, v[N - 1]);
+    sim_hist_free(&h);
+    free(v);
+}
+END_TEST
+
+START_TEST(merged_histograms_equal_one_fed_with_everything)
+{
+    sim_hist a, b, all;
+    sim_hist_init(&a);
+    sim_hist_init(&b);
+    sim_hist_init(&all);
+    sim_rng r;
+    sim_rng_init(&r, 3, 0, "merge");
+    for (int i = 0; i < 50000; i++) {
+        int64_t x = (int64_t)gsl_ran_exponential(&r.g, i % 2 ? 1e6 : 1e3);
+        sim_hist_add(i % 3 ? &a : &b, x);
+        sim_hist_add(&all, x);
+    }
+    ck_assert_int_eq(sim_hist_merge(&a, &b), 0);
+    ck_assert_uint_eq(a.n, all.n);
+    ck_assert_int_eq(a.min, all.min);
+    ck_assert_int_eq(a.max, all.max);
+    for (double q = 0; q <= 1; q += 0.01)
+        ck_assert_double_eq(sim_hist_quantile(&a, q), sim_hist_quantile(&all, q));
+    sim_hist_free(&a);
+    sim_hist_free(&b);
+    sim_hist_free(&all);
+}
+END_TEST
+
+START_TEST(welford_agrees_with_a_two_pass_computation_and_merges)
+{
+    enum { N = 10000 };
+    static double x[N];
+    sim_rng r;
+    sim_rng_init(&r, 4, 0, "welford");
+    sim_welford w = { 0 }, w1 = { 0 }, w2 = { 0 };
+    double sum = 0;
+    for (int i = 0; i < N; i++) {
+        x[i] = 1e9 + gsl_ran_gaussian(&r.g, 1.0); /* a large offset defeats naive sums */
+        sum += x[i];
+        sim_welford_add(&w, x[i]);
+        sim_welford_add(i < N / 3 ? &w1 : &w2, x[i]);
+    }
+    double mean = sum / N, ss = 0;
+    for (int i = 0; i < N; i++)
+        ss += (x[i] - mean) * (x[i] - mean);
+    ck_assert_double_eq_tol(w.mean, mean, 1e-6);
+    ck_assert_double_eq_tol(sim_welford_var(&w), ss / (N - 1), 1e-6);
+    sim_welford_merge(&w1, &w2);
+    ck_assert_uint_eq(w1.n, N);
+    ck_assert_double_eq_tol(w1.mean, mean, 1e-6);
+    ck_assert_double_eq_tol(sim_welford_var(&w1), ss / (N - 1), 1e-6);
+}
+END_TEST
+
+START_TEST(time_average_weights_each_level_by_how_long_it_held)
+{
+    sim_tavg a = { 0 };
+    sim_tavg_set(&a, 0, 2);  /* 2 for 10 ticks */
+    sim_tavg_set(&a, 10, 5); /* 5 for 30 ticks */
+    sim_tavg_set(&a, 40, 0); /* 0 for 60 ticks */
+    ck_assert_double_eq_tol(sim_tavg_mean(&a, 100), (2 * 10 + 5 * 30) / 100.0, 1e-12);
+    sim_tavg_reset(&a, 40); /* warm-up ends at 40: only the zeros remain */
+    ck_assert_double_eq_tol(sim_tavg_mean(&a, 100), 0, 1e-12);
+    sim_tavg_set(&a, 70, 3);
+    ck_assert_double_eq_tol(sim_tavg_mean(&a, 100), 3 * 30 / 60.0, 1e-12);
+    ck_assert_double_eq_tol(sim_tavg_integral(&a, 100), 20 + 150 + 90, 1e-9);
+}
+END_TEST
+
+START_TEST(sha256_matches_the_fips_180_examples)
+{
+    char hex[65];
+    sim_sha256_hex("abc", 3, hex);
+    ck_assert_str_eq(hex, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+    sim_sha256_hex("", 0, hex);
+    ck_assert_str_eq(hex, "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+    const char *two = "abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq";
+    sim_sha256_hex(two, strlen(two), hex);
+    ck_assert_str_eq(hex, "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1");
+}
+END_TEST
+
+Suite *stats_suite(void)
+{
+    Suite *s = suite_create("stats");
+    TCase *tc = tcase_create("statistics");
+    tcase_set_timeout(tc, 60);
+    tcase_add_test(tc, histogram_quantiles_are_within_the_error_bound_of_exact_ones);
+    tcase_add_test(tc, merged_histograms_equal_one_fed_with_everything);
+    tcase_add_test(tc, welford_agrees_with_a_two_pass_computation_and_merges);
+    tcase_add_test(tc, time_average_weights_each_level_by_how_long_it_held);
+    tcase_add_test(tc, sha256_matches_the_fips_180_examples);
+    suite_add_tcase(s, tc);
+    return s;
+}

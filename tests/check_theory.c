@@ -1,0 +1,279 @@
+/* check_theory.c - simulated queues against queueing theory, with tolerances from confidence intervals. */
+#include <stdio.h>
+#include "tb_test.h"
+
+/*
+ * Method: R independent replications (same seed, replication numbers
+ * 0..R-1, so every stream differs) of a long run after a warm-up.  For
+ * each metric the replication means give a Student-t interval at 99.9%;
+ * the theoretical value must lie inside it, and the interval must be
+ * narrower than `rel` of the value so the check is not loose.  Seeds are
+ * fixed, so the outcome is the same on every run; a wrong model misses
+ * the interval by many half-widths.
+ */
+enum { R = 10 };
+
+typedef double (*metric_fn)(const tb_model *m);
+
+static void expect(const char *what, const double *x, double theory, double rel)
+{
+    double hw, mean = test_mean_hw(x, R, 0.999, &hw);
+    fprintf(stderr, "  %-44s theory %-10.6g simulated %.6g +- %.3g\n", what, theory, mean, hw);
+    ck_assert_msg(fabs(mean - theory) <= hw, "%s: simulated %.6g +- %.3g (99.9%%), theory %.6g",
+                  what, mean, hw, theory);
+    ck_assert_msg(hw <= rel * theory, "%s: interval +- %.3g too wide for a %.0f%% check", what, hw,
+                  100 * rel);
+}
+
+/* Run R replications of `json`, calling `collect` on each finished model. */
+static void replicate(const char *json, void (*collect)(const tb_model *m, int r, double **out),
+                      double **out)
+{
+    for (int r = 0; r < R; r++) {
+        tb_model *m = test_model(json, 20261126, (uint64_t)r, r % 2 ? "calendar" : "heap");
+        ck_assert_int_eq(tb_model_run(m, NULL), TB_RUN_OK);
+        collect(m, r, out);
+        tb_model_free(m);
+    }
+}
+
+static double secs(const tb_model *m, double ticks)
+{
+    return ticks / m->tps;
+}
+
+static double node_mean_queue(const tb_model *m, int k)
+{
+    return sim_tavg_mean(&m->nodes[k].q, m->eng->now);
+}
+
+/* ---- M/M/1 ------------------------------------------------------------ */
+
+static void mm1_collect(const tb_model *m, int r, double **out)
+{
+    const tb_class *c = &m->classes[0];
+    out[0][r] = secs(m, c->sojourn.w.mean);
+    out[1][r] = node_mean_queue(m, 0);
+    out[2][r] = secs(m, sim_hist_quantile(&c->sojourn.h, 0.5));
+    out[3][r] = secs(m, sim_hist_quantile(&c->sojourn.h, 0.99));
+    out[4][r] = sim_tavg_mean(&m->nodes[0].b, m->eng->now);
+}
+
+static void check_mm1(double rho, double duration, double rel)
+{
+    char json[1024];
+    snprintf(json, sizeof json,
+             "{\"duration\": %g, \"warmup\": %g,"
+             " \"classes\": {\"c\": {\"arrival\": {\"process\": \"poisson\", \"rate\": %g},"
+             " \"route\": [\"s\"]}},"
+             " \"nodes\": {\"s\": {\"service\": {\"type\": \"exponential\", \"rate\": 1}}}}",
+             duration, duration / 50, rho);
+    double a[5][R], *out[5] = { a[0], a[1], a[2], a[3], a[4] };
+    replicate(json, mm1_collect, out);
+    /* mu = 1: sojourn ~ Exp(1 - rho), Lq = rho^2/(1 - rho) */
+    double theta = 1 - rho;
+    fprintf(stderr, "M/M/1 rho=%g\n", rho);
+    expect("mean sojourn 1/(mu-lambda)", a[0], 1 / theta, rel);
+    expect("mean queue length rho^2/(1-rho)", a[1], rho * rho / theta, rel);
+    expect("median sojourn ln2/(mu-lambda)", a[2], log(2) / theta, rel);
+    /* tail quantiles converge more slowly than means: a wider check */
+    expect("p99 sojourn ln100/(mu-lambda)", a[3], log(100) / theta, 2 * rel);
+    expect("utilisation rho", a[4], rho, rel);
+}
+
+START_TEST(mm1_at_half_load_matches_theory)
+{
+    check_mm1(0.5, 1e5, 0.04);
+}
+END_TEST
+
+START_TEST(mm1_at_0_9_load_matches_theory)
+{
+    check_mm1(0.9, 5e5, 0.06);
+}
+END_TEST
+
+/* ---- M/M/c: Erlang C -------------------------------------------------- */
+
+static void node_wait_collect(const tb_model *m, int r, double **out)
+{
+    const tb_node *nd = &m->nodes[0];
+    out[0][r] = (double)nd->waited_jobs / (double)nd->wait.w.n;
+    out[1][r] = secs(m, nd->wait.w.mean);
+    out[2][r] = (double)nd->drops / (double)nd->arrivals;
+}
+
+START_TEST(mmc_with_four_workers_matches_erlang_c)
+{
+    const int c = 4;
+    const double lambda = 3.6, mu = 1, a = lambda / mu, rho = a / c;
+    /* Erlang C: P(wait) = (a^c/c!)/(1 - rho) / (sum_{k<c} a^k/k! + (a^c/c!)/(1 - rho)) */
+    double sum = 0, term = 1;
+    for (int k = 0; k < c; k++) {
+        sum += term;
+        term *= a / (k + 1);
+    }
+    double top = term / (1 - rho), pwait = top / (sum + top);
+    double wq = pwait / (c * mu - lambda);
+    const char *json =
+        "{\"duration\": 150000, \"warmup\": 2000,"
+        " \"classes\": {\"c\": {\"arrival\": {\"process\": \"poisson\", \"rate\": 3.6}, \"route\": [\"s\"]}},"
+        " \"nodes\": {\"s\": {\"workers\": 4, \"service\": {\"type\": \"exponential\", \"mean\": 1}}}}";
+    double x[3][R], *out[3] = { x[0], x[1], x[2] };
+    replicate(json, node_wait_collect, out);
+    fprintf(stderr, "M/M/4 rho=0.9\n");
+    expect("P(wait), Erlang C", x[0], pwait, 0.02);
+    expect("mean wait C/(c mu - lambda)", x[1], wq, 0.05);
+}
+END_TEST
+
+/* ---- M/M/1/K ---------------------------------------------------------- */
+
+START_TEST(mm1k_blocking_probability_matches_theory)
+{
+    const int K = 5;
+    const double rho = 0.9;
+    /* P_K = (1 - rho) rho^K / (1 - rho^(K+1)) */
+    double pk = (1 - rho) * pow(rho, K) / (1 - pow(rho, K + 1));
+    const char *json =
+        "{\"duration\": 100000, \"warmup\": 1000,"
+        " \"classes\": {\"c\": {\"arrival\": {\"process\": \"poisson\", \"rate\": 0.9}, \"route\": [\"s\"]}},"
+        " \"nodes\": {\"s\": {\"capacity\": 5, \"service\": {\"type\": \"exponential\", \"rate\": 1}}}}";
+    double x[3][R], *out[3] = { x[0], x[1], x[2] };
+    replicate(json, node_wait_collect, out);
+    fprintf(stderr, "M/M/1/5 rho=0.9\n");
+    expect("blocking probability P_K", x[2], pk, 0.03);
+}
+END_TEST
+
+/* ---- M/G/1: Pollaczek-Khinchine ---------------------------------------- */
+
+static void check_mg1(const char *service, double lambda, double es, double es2, double duration,
+                      const char *label, double rel)
+{
+    char json[1024];
+    snprintf(json, sizeof json,
+             "{\"duration\": %g, \"warmup\": %g,"
+             " \"classes\": {\"c\": {\"arrival\": {\"process\": \"poisson\", \"rate\": %g},"
+             " \"route\": [\"s\"]}},"
+             " \"nodes\": {\"s\": {\"service\": %s}}}",
+             duration, duration / 50, lambda, service);
+    double x[3][R], *out[3] = { x[0], x[1], x[2] };
+    replicate(json, node_wait_collect, out);
+    /* P-K: Wq = lambda E[S^2] / (2 (1 - rho)) */
+    double rho = lambda * es;
+    fprintf(stderr, "%s rho=%g\n", label, rho);
+    expect("mean wait lambda E[S^2]/(2(1-rho))", x[1], lambda * es2 / (2 * (1 - rho)), rel);
+}
+
+START_TEST(md1_matches_pollaczek_khinchine)
+{
+    /* deterministic S = 1: E[S^2] = 1 */
+    check_mg1("1.0", 0.8, 1, 1, 2e5, "M/D/1", 0.05);
+}
+END_TEST
+
+START_TEST(mg1_with_high_variance_service_matches_pollaczek_khinchine)
+{
+    /* balanced hyperexponential, mean 1, cv 3: E[S^2] = (1 + cv^2) mean^2 = 10 */
+    check_mg1("{\"type\": \"hyperexponential\", \"mean\": 1, \"cv\": 3}", 0.7, 1, 10, 1e6,
+              "M/H2/1 cv=3", 0.08);
+}
+END_TEST
+
+/* ---- Jackson tandem ---------------------------------------------------- */
+
+static void tandem_collect(const tb_model *m, int r, double **out)
+{
+    for (int k = 0; k < 3; k++)
+        out[k][r] = secs(m, m->nodes[k].sojourn.w.mean);
+    out[3][r] = secs(m, m->classes[0].sojourn.w.mean);
+}
+
+START_TEST(tandem_of_three_mm1_matches_jackson)
+{
+    const double lambda = 1, mu[3] = { 2, 1.25, 4 };
+    const char *json =
+        "{\"duration\": 200000, \"warmup\": 2000,"
+        " \"classes\": {\"c\": {\"arrival\": {\"process\": \"poisson\", \"rate\": 1},"
+        " \"route\": [\"a\", \"b\", \"c\"]}},"
+        " \"nodes\": {\"a\": {\"service\": {\"type\": \"exponential\", \"rate\": 2}},"
+        "             \"b\": {\"service\": {\"type\": \"exponential\", \"rate\": 1.25}},"
+        "             \"c\": {\"service\": {\"type\": \"exponential\", \"rate\": 4}}}}";
+    double x[4][R], *out[4] = { x[0], x[1], x[2], x[3] };
+    replicate(json, tandem_collect, out);
+    fprintf(stderr, "Jackson tandem lambda=1, mu=2,1.25,4\n");
+    double total = 0;
+    static const char *names[3] = { "station 1 sojourn 1/(mu1-lambda)", "station 2 sojourn 1/(mu2-lambda)",
+                                     "station 3 sojourn 1/(mu3-lambda)" };
+    for (int k = 0; k < 3; k++) {
+        expect(names[k], x[k], 1 / (mu[k] - lambda), 0.05);
+        total += 1 / (mu[k] - lambda);
+    }
+    expect("end-to-end sojourn (sum)", x[3], total, 0.05);
+}
+END_TEST
+
+/* ---- Probabilistic routing with feedback (Jackson) -------------------------- */
+
+START_TEST(feedback_loop_matches_jackson_traffic_equations)
+{
+    /* Arrivals 0.5/s to s; after service, back to s with p = 0.3. The
+     * effective rate is 0.5/0.7, so s is M/M/1 with rho = 0.5/0.7/1.25; the
+     * number of visits is geometric with mean 1/0.7. */
+    const double lambda = 0.5, p = 0.3, mu = 1.25, eff = lambda / (1 - p);
+    const char *json =
+        "{\"duration\": 200000, \"warmup\": 2000,"
+        " \"classes\": {\"c\": {\"arrival\": {\"process\": \"poisson\", \"rate\": 0.5}, \"entry\": \"s\"}},"
+        " \"nodes\": {\"s\": {\"service\": {\"type\": \"exponential\", \"rate\": 1.25},"
+        "   \"next\": [{\"node\": \"s\", \"p\": 0.3}, {\"node\": \"exit\", \"p\": 0.7}]}}}";
+    double x[4][R], *out[4] = { x[0], x[1], x[2], x[3] };
+    replicate(json, tandem_collect, out);
+    fprintf(stderr, "M/M/1 with feedback p=0.3\n");
+    expect("per-visit sojourn 1/(mu - lambda/(1-p))", x[0], 1 / (mu - eff), 0.03);
+    expect("end-to-end sojourn visits x per-visit", x[3], 1 / (1 - p) / (mu - eff), 0.03);
+}
+END_TEST
+
+/* ---- Infinite server ----------------------------------------------------- */
+
+static void delay_collect(const tb_model *m, int r, double **out)
+{
+    out[0][r] = sim_tavg_mean(&m->nodes[0].b, m->eng->now);
+    out[1][r] = secs(m, m->nodes[0].wait.w.mean);
+}
+
+START_TEST(infinite_server_node_has_mean_occupancy_lambda_times_mean_service)
+{
+    /* M/G/inf: mean number in service = lambda E[S] for any service law. */
+    const char *json =
+        "{\"duration\": 20000, \"warmup\": 100,"
+        " \"classes\": {\"c\": {\"arrival\": {\"process\": \"poisson\", \"rate\": 5}, \"route\": [\"d\"]}},"
+        " \"nodes\": {\"d\": {\"kind\": \"delay\", \"service\": {\"type\": \"uniform\", \"min\": 1, \"max\": 3}}}}";
+    double x[2][R], *out[2] = { x[0], x[1] };
+    replicate(json, delay_collect, out);
+    fprintf(stderr, "M/G/inf\n");
+    expect("mean number in service lambda E[S]", x[0], 5 * 2, 0.02);
+    for (int r = 0; r < R; r++)
+        ck_assert_double_eq(x[1][r], 0); /* nobody waits */
+}
+END_TEST
+
+Suite *theory_suite(void)
+{
+    Suite *s = suite_create("theory");
+    TCase *tc = tcase_create("queues");
+    tcase_set_tags(tc, "slow");
+    tcase_set_timeout(tc, 300);
+    tcase_add_test(tc, mm1_at_half_load_matches_theory);
+    tcase_add_test(tc, mm1_at_0_9_load_matches_theory);
+    tcase_add_test(tc, mmc_with_four_workers_matches_erlang_c);
+    tcase_add_test(tc, mm1k_blocking_probability_matches_theory);
+    tcase_add_test(tc, md1_matches_pollaczek_khinchine);
+    tcase_add_test(tc, mg1_with_high_variance_service_matches_pollaczek_khinchine);
+    tcase_add_test(tc, tandem_of_three_mm1_matches_jackson);
+    tcase_add_test(tc, feedback_loop_matches_jackson_traffic_equations);
+    tcase_add_test(tc, infinite_server_node_has_mean_occupancy_lambda_times_mean_service);
+    suite_add_tcase(s, tc);
+    return s;
+}

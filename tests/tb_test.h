@@ -1,0 +1,27 @@
+/* tb_test.h - helpers shared by the Check suites: models from JSON text, confidence intervals. */
+#ifndef TB_TEST_H
+#define TB_TEST_H
+
+#include <check.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "../models/tb_model.h"
+
+Suite *engine_suite(void);
+Suite *rng_suite(void);
+Suite *dist_suite(void);
+Suite *stats_suite(void);
+Suite *scenario_suite(void);
+Suite *theory_suite(void);
+
+/* Build and prepare a model from scenario text; fails the test on error. */
+tb_model *test_model(const char *json, uint64_t seed, uint64_t replication, const char *evq);
+
+/* Build a model from scenario text; NULL with the error in err. */
+tb_model *test_model_err(const char *json, char *err, size_t errlen);
+
+/* Mean of x[0..n) and the half-width of its two-sided Student-t interval at
+ * confidence `level` (e.g. 0.999). */
+double test_mean_hw(const double *x, int n, double level, double *hw);
+
+#endif
