@@ -167,9 +167,14 @@ cJSON *sim_jparse(sim_jctx *c, const char *text)
             col++;
         }
     }
-    char near[24] = "";
+    /* Show the text just before the stop point too: cJSON often stops one
+     * character past the culprit (at a line end, say). */
+    const char *from = at;
+    for (int k = 0; k < 16 && from > text && from[-1] != '\n'; k++)
+        from--;
+    char near[48] = "";
     size_t k = 0;
-    for (const char *p = at; *p && *p != '\n' && k < sizeof near - 1; p++)
+    for (const char *p = from; *p && *p != '\n' && k < sizeof near - 1; p++)
         near[k++] = *p;
     near[k] = 0;
     snprintf(c->err, sizeof c->err, "%s:%d:%d: malformed JSON near '%s'", c->file, line, col,

@@ -1,0 +1,147 @@
+#!/bin/sh
+# e2e.sh - end-to-end tests of the tailback binary on real scenario files.
+# usage: sh tests/e2e.sh PATH/TO/tailback
+# Prints one line per check and closes with "N passed, N failed".
+set -u
+BIN=${1:-./tailback}
+case $BIN in /*) ;; *) BIN=$(pwd)/$BIN ;; esac
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+SC=$ROOT/scenarios
+T=$(mktemp -d)
+trap 'rm -rf "$T"' EXIT
+cd "$T" || exit 1
+pass=0
+fail=0
+ok() { pass=$((pass + 1)); echo "ok   $1"; }
+bad() { fail=$((fail + 1)); echo "FAIL $1"; }
+check() { # check NAME COMMAND...: passes when the command succeeds
+    name=$1; shift
+    if "$@" >/dev/null 2>&1; then ok "$name"; else bad "$name"; fi
+}
+# Everything but the lines that legitimately differ between two invocations.
+strip() { grep -v -e '"command":' -e '"event_queue":' -e '"scenario":' "$1"; }
+
+# --- the CLI explains itself ------------------------------------------------
+check "tailback --help mentions run and validate" sh -c "'$BIN' --help | grep -q 'run SCENARIO' && '$BIN' --help | grep -q validate"
+check "tailback run --help lists --set and --seed" sh -c "'$BIN' run --help | grep -q -- '--set PATH=VALUE' && '$BIN' run --help | grep -q -- '--seed N'"
+"$BIN" frobnicate >/dev/null 2>&1; [ $? -eq 2 ] && ok "an unknown command exits 2" || bad "an unknown command exits 2"
+"$BIN" run >/dev/null 2>&1; [ $? -eq 2 ] && ok "run without a scenario exits 2" || bad "run without a scenario exits 2"
+
+# --- every shipped scenario is valid and runs --------------------------------
+for f in "$SC"/*.json; do
+    check "validate $(basename "$f")" "$BIN" validate "$f"
+done
+check "a shipped scenario can be named without its path" "$BIN" validate mm1
+
+# --- a run writes its results and its manifest -------------------------------
+"$BIN" run "$SC/mm1.json" --out a --set duration=20000 --set warmup=100 --set window=100 >out.txt 2>err.txt
+rc=$?
+[ $rc -eq 0 ] && [ -s a/summary.json ] && [ -s a/timeseries.csv ] && ok "run writes summary.json and timeseries.csv" || bad "run writes summary.json and timeseries.csv (rc=$rc)"
+grep -q '^jobs ' out.txt && ok "run prints a table with the class" || bad "run prints a table with the class"
+sha=$(sha256sum "$SC/mm1.json" | cut -d' ' -f1)
+grep -q "\"scenario_sha256\":.*\"$sha\"" a/summary.json && ok "the manifest records the scenario's sha256" || bad "the manifest records the scenario's sha256"
+grep -q '"overrides":.*"duration=20000", "warmup=100", "window=100"' a/summary.json && ok "the manifest records the overrides" || bad "the manifest records the overrides"
+grep -q '"seed":[[:space:]]*1,' a/summary.json && ok "the manifest records the seed" || bad "the manifest records the seed"
+head -1 a/timeseries.csv | grep -q '^time_s,node,queue_length,in_node,busy,arrivals,completions,drops$' && ok "timeseries.csv has its documented header" || bad "timeseries.csv has its documented header"
+[ "$(wc -l < a/timeseries.csv)" -eq 201 ] && ok "timeseries.csv has one row per window (20000 s / 100 s)" || bad "timeseries.csv has one row per window"
+ls -a a | grep -q tmp && bad "no temporary files are left" || ok "no temporary files are left"
+
+# --- determinism ---------------------------------------------------------------
+mv a a1
+"$BIN" run "$SC/mm1.json" --out a --set duration=20000 --set warmup=100 --set window=100 >/dev/null 2>&1
+cmp -s a/summary.json a1/summary.json && ok "same scenario and seed: byte-identical summary.json" || bad "same scenario and seed: byte-identical summary.json"
+cmp -s a/timeseries.csv a1/timeseries.csv && ok "same scenario and seed: byte-identical timeseries.csv" || bad "same scenario and seed: byte-identical timeseries.csv"
+"$BIN" run "$SC/mm1.json" --out s2 --seed 2 --set duration=20000 --set warmup=100 --set window=100 >/dev/null 2>&1
+cmp -s s2/timeseries.csv a/timeseries.csv && bad "another seed gives other numbers" || ok "another seed gives other numbers"
+for f in network tandem mmc; do
+    "$BIN" run "$SC/$f.json" --out h --event-queue heap --set duration=600 --set warmup=60 --quiet >/dev/null 2>&1
+    "$BIN" run "$SC/$f.json" --out c --event-queue calendar --set duration=600 --set warmup=60 --quiet >/dev/null 2>&1
+    if [ -s h/summary.json ] && strip h/summary.json > h.txt && strip c/summary.json > c.txt &&
+        cmp -s h.txt c.txt && cmp -s h/timeseries.csv c/timeseries.csv; then
+        ok "$f: heap and calendar queues give byte-identical results"
+    else
+        bad "$f: heap and calendar queues give byte-identical results"
+    fi
+    grep -q '"event_queue":[[:space:]]*"calendar"' c/summary.json && ok "$f: the manifest names the event queue" || bad "$f: the manifest names the event queue"
+    rm -rf h c
+done
+
+# --- common random numbers: a node's service law does not move arrivals -------
+"$BIN" run "$SC/network.json" --out n1 --set duration=60 --set warmup=0 --trace t1.csv --quiet >/dev/null 2>&1
+"$BIN" run "$SC/network.json" --out n2 --set duration=60 --set warmup=0 --trace t2.csv --quiet \
+    --set 'nodes.pool.service={"type":"exponential","mean":0.5}' >/dev/null 2>&1
+awk -F, '$2 == "arrive" && $5 == "gateway"' t1.csv > a1.txt
+awk -F, '$2 == "arrive" && $5 == "gateway"' t2.csv > a2.txt
+if [ "$(wc -l < a1.txt)" -gt 1000 ] && cmp -s a1.txt a2.txt && ! cmp -s t1.csv t2.csv; then
+    ok "changing one node's service distribution leaves every arrival time unchanged"
+else
+    bad "changing one node's service distribution leaves every arrival time unchanged"
+fi
+
+# --- --set changes the model ---------------------------------------------------------
+"$BIN" run "$SC/mm1.json" --out w2 --set duration=20000 --set nodes.server.workers=2 --quiet >/dev/null 2>&1
+u=$(grep '"utilisation"' w2/summary.json | head -1 | tr -dc '0-9.')
+awk "BEGIN { exit !($u > 0.4 && $u < 0.5) }" && ok "--set nodes.server.workers=2 halves utilisation (got $u)" || bad "--set nodes.server.workers=2 halves utilisation (got $u)"
+
+# --- bad input: one line naming file and path, exit 2, nothing written ---------
+bad_case() { # bad_case NAME FILE EXPECTED-STDERR [extra args]
+    name=$1; file=$2; want=$3; shift 3
+    rm -rf out
+    "$BIN" run "$file" --out out "$@" >stdout.txt 2>stderr.txt
+    rc=$?
+    got=$(cat stderr.txt)
+    lines=$(wc -l < stderr.txt)
+    if [ $rc -eq 2 ] && [ "$got" = "$want" ] && [ "$lines" -eq 1 ] && [ ! -e out ]; then
+        ok "bad input, $name"
+    else
+        bad "bad input, $name (rc=$rc, lines=$lines, out exists: $([ -e out ] && echo yes || echo no))"
+        echo "     got:  $got"
+        echo "     want: $want"
+    fi
+}
+base='"duration": 100, "classes": {"c": {"arrival": {"process": "poisson", "rate": 1}, "route": ["s"]}}'
+node='"nodes": {"s": {"service": {"type": "exponential", "rate": 2}}}'
+printf '{"duration": 100,\n  "classes": {\n    "c": {"arrival": {"process": "poisson", "rate": 1},}\n' > malformed.json
+bad_case "malformed JSON" malformed.json "malformed.json:3:57: malformed JSON near 'n\", \"rate\": 1},}'"
+printf '{%s, %s, "wamup": 10}\n' "$base" "$node" > unknown.json
+bad_case "unknown field" unknown.json "unknown.json: wamup: unknown field (expected one of: comment, seed, duration, warmup, window, tick, event_queue, max_completions, classes, nodes, links)"
+printf '{"duration": 100, "classes": {"c": {"arrival": {"process": "poisson", "rate": -3}, "route": ["s"]}}, %s}\n' "$node" > negative.json
+bad_case "negative rate" negative.json "negative.json: classes.c.arrival.rate: expected a number > 0, found -3"
+printf '{"duration": 100, "classes": {"c": {"arrival": {"process": "poisson", "rate": 1}, "route": ["s", "verifer"]}}, %s}\n' "$node" > route.json
+bad_case "route to a missing node" route.json "route.json: classes.c.route[1]: expected the name of a node in \"nodes\", found \"verifer\""
+printf '{%s, "nodes": {"s": {"service": 0.1, "next": [{"node": "s", "p": 0.2}, {"node": "exit", "p": 0.7}]}}}\n' "$base" > prob.json
+bad_case "probabilities not summing to 1" prob.json "prob.json: nodes.s.next: expected probabilities summing to 1 (route the rest to \"exit\"), found a sum of 0.89999999999999991"
+bad_case "a missing file" nosuch.json "nosuch.json: cannot read the file (No such file or directory)"
+bad_case "a bad override" "$SC/mm1.json" "$SC/mm1.json: --set nodes.svr.workers: nodes has no field 'svr'" --set nodes.svr.workers=2
+bad_case "an override that makes a field invalid" "$SC/mm1.json" "$SC/mm1.json: nodes.server.workers: expected an integer in [1, 1000000], found -1" --set nodes.server.workers=-1
+"$BIN" validate unknown.json >/dev/null 2>&1; [ $? -eq 2 ] && ok "validate exits 2 on a bad scenario" || bad "validate exits 2 on a bad scenario"
+
+# --- Ctrl-C leaves nothing that looks complete ----------------------------------
+"$BIN" run "$SC/mm1.json" --out int --set duration=1e9 --quiet >/dev/null 2>int.err &
+pid=$!
+sleep 1
+kill -INT $pid
+wait $pid
+rc=$?
+if [ $rc -eq 130 ] && [ ! -e int/summary.json ] && [ ! -e int/timeseries.csv ] && [ -z "$(ls -A int 2>/dev/null)" ] &&
+    grep -q 'interrupted at simulated time' int.err; then
+    ok "SIGINT stops the run with status 130 and no results"
+else
+    bad "SIGINT stops the run with status 130 and no results (rc=$rc)"
+fi
+
+# --- make install puts everything where the binary finds it ----------------------
+if [ -f "$ROOT/Makefile" ] && command -v make >/dev/null; then
+    if make -s -C "$ROOT" install DESTDIR="$T/dest" PREFIX=/opt/tb >/dev/null 2>&1 &&
+        [ -x dest/opt/tb/bin/tailback ] && [ -f dest/opt/tb/share/tailback/scenarios/mm1.json ] &&
+        [ -f dest/opt/tb/share/tailback/plots/timeseries.gp ] &&
+        dest/opt/tb/bin/tailback run tandem --out inst --set duration=100 --set warmup=0 --quiet >/dev/null 2>&1 &&
+        [ -s inst/summary.json ]; then
+        ok "make install (DESTDIR, PREFIX): the installed binary finds shipped scenarios"
+    else
+        bad "make install (DESTDIR, PREFIX): the installed binary finds shipped scenarios"
+    fi
+fi
+
+echo "$pass passed, $fail failed"
+[ $fail -eq 0 ]
