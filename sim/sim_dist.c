@@ -6,6 +6,57 @@
 #include <gsl/gsl_sf_gamma.h>
 #include "sim_dist.h"
 
+/*
+ * Exponential variates by the ziggurat method (Marsaglia and Tsang, J. Stat.
+ * Software 5(8), 2000), in the 64-bit form: one draw gives the layer (low 8
+ * bits) and a 53-bit uniform (high bits).  The 256 layers of equal area V
+ * under exp(-x) have right edges X[i] (X[0] = V/exp(-R) is the base strip's
+ * width including its tail, X[1] = R, X[256] = 0) and heights F[i] =
+ * exp(-X[i]).  About 98.9% of draws return after one multiply and compare;
+ * the rest test a wedge or, in the base strip, return R + Exp(1) (memoryless
+ * tail).  The exponential is the hot path of most models, and this is about
+ * three times faster than inversion through log.
+ */
+#define ZIG_R 7.69711747013104972
+#define ZIG_V 3.949659822581572e-3
+static double zig_x[257], zig_f[257];
+static int zig_ready;
+
+static void zig_init(void)
+{
+    if (zig_ready)
+        return;
+    zig_x[0] = ZIG_V / exp(-ZIG_R);
+    zig_x[1] = ZIG_R;
+    for (int i = 1; i < 255; i++)
+        zig_x[i + 1] = -log(ZIG_V / zig_x[i] + exp(-zig_x[i]));
+    zig_x[256] = 0;
+    for (int i = 0; i <= 256; i++)
+        zig_f[i] = exp(-zig_x[i]);
+    zig_ready = 1;
+}
+
+/* One Exp(1) variate from r. */
+static double zig_exp(sim_rng *r)
+{
+    for (;;) {
+        uint64_t u = sim_rng_next(r);
+        unsigned i = (unsigned)(u & 0xff);
+        double x = (double)(u >> 11) * 0x1.0p-53 * zig_x[i];
+        if (x < zig_x[i + 1])
+            return x;
+        if (i == 0)
+            return ZIG_R - log(sim_rng_u01_pos(r));
+        if (zig_f[i] + (zig_f[i + 1] - zig_f[i]) * sim_rng_u01(r) < exp(-x))
+            return x;
+    }
+}
+
+double sim_exp1(sim_rng *r)
+{
+    return zig_exp(r);
+}
+
 static const struct {
     const char *name;
     sim_dist_kind kind;
@@ -36,6 +87,7 @@ void sim_dist_free(sim_dist *d)
 
 static sim_dist *dist_new(sim_dist_kind kind, double a, double b)
 {
+    zig_init(); /* before any sampling; cheap and idempotent */
     sim_dist *d = calloc(1, sizeof *d);
     if (d) {
         d->kind = kind;
@@ -357,7 +409,7 @@ double sim_dist_sample(const sim_dist *d, sim_rng *r)
     switch (d->kind) {
     case SIM_DIST_CONSTANT: return d->a;
     case SIM_DIST_UNIFORM: return d->a + (d->b - d->a) * sim_rng_u01(r);
-    case SIM_DIST_EXPONENTIAL: return gsl_ran_exponential(g, d->a);
+    case SIM_DIST_EXPONENTIAL: return d->a * zig_exp(r);
     case SIM_DIST_NORMAL: return d->a + gsl_ran_gaussian_ziggurat(g, d->b);
     case SIM_DIST_LOGNORMAL: return gsl_ran_lognormal(g, d->a, d->b);
     case SIM_DIST_GAMMA:
@@ -369,7 +421,7 @@ double sim_dist_sample(const sim_dist *d, sim_rng *r)
         size_t i = 0;
         while (i + 1 < d->n && u >= d->cum[i])
             i++;
-        return gsl_ran_exponential(g, d->v[i]);
+        return d->v[i] * zig_exp(r);
     }
     case SIM_DIST_EMPIRICAL: return d->v[gsl_rng_uniform_int(g, d->n)];
     }

@@ -56,6 +56,12 @@ static inline double sim_rng_u01(sim_rng *r)
     return (double)(sim_rng_next(r) >> 11) * 0x1.0p-53;
 }
 
+/* Uniform on (0, 1]: never 0, so its logarithm is finite. */
+static inline double sim_rng_u01_pos(sim_rng *r)
+{
+    return (double)((sim_rng_next(r) >> 11) + 1) * 0x1.0p-53;
+}
+
 /* 64-bit hash of a string (FNV-1a followed by a strong finaliser). */
 uint64_t sim_hash_str(const char *s);
 

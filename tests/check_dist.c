@@ -1,6 +1,6 @@
 /* check_dist.c - distribution specs: sample moments against closed forms, and errors naming the JSON path. */
 #include <string.h>
-#include <gsl/gsl_sf_gamma.h>
+#include <gsl/gsl_cdf.h>
 #include "../sim/sim_dist.h"
 #include "tb_test.h"
 
@@ -101,6 +101,37 @@ START_TEST(bad_specs_name_their_path_and_what_was_expected)
 }
 END_TEST
 
+START_TEST(ziggurat_exponentials_follow_the_exponential_law_including_the_tail)
+{
+    /* 100 equiprobable bins of Exp(1), bin = floor(100 F(x)), F = 1 - e^-x,
+     * and separately the mass beyond the ziggurat's base edge R = 7.697,
+     * where the tail algorithm takes over: P(X > R) = e^-R. */
+    enum { BINS = 100, N = 2000000 };
+    sim_dist *d = parse("{\"type\":\"exponential\",\"mean\":1}", NULL);
+    sim_rng r;
+    sim_rng_init(&r, 17, 0, "zig");
+    static double count[BINS];
+    double tail = 0, deep = 0;
+    for (int i = 0; i < N; i++) {
+        double x = sim_dist_sample(d, &r);
+        ck_assert(x >= 0);
+        int b = (int)(BINS * -expm1(-x));
+        count[b < BINS ? b : BINS - 1]++;
+        tail += x > 7.69711747013104972;
+        deep += x > 10;
+    }
+    double chi2 = 0, e = (double)N / BINS;
+    for (int b = 0; b < BINS; b++)
+        chi2 += (count[b] - e) * (count[b] - e) / e;
+    ck_assert_msg(gsl_cdf_chisq_Q(chi2, BINS - 1) > 0.001, "chi2 = %g", chi2);
+    double pt = exp(-7.69711747013104972), sd = sqrt(N * pt * (1 - pt));
+    ck_assert_msg(fabs(tail - N * pt) < 3.3 * sd, "tail count %g, want %g +- %g", tail, N * pt, 3.3 * sd);
+    double pd = exp(-10.0), sdd = sqrt(N * pd);
+    ck_assert_msg(fabs(deep - N * pd) < 3.3 * sdd + 1, "count beyond 10: %g, want %g", deep, N * pd);
+    sim_dist_free(d);
+}
+END_TEST
+
 Suite *dist_suite(void)
 {
     Suite *s = suite_create("dist");
@@ -108,6 +139,7 @@ Suite *dist_suite(void)
     tcase_set_timeout(tc, 60);
     tcase_add_test(tc, samples_have_the_moments_of_their_closed_forms);
     tcase_add_test(tc, bad_specs_name_their_path_and_what_was_expected);
+    tcase_add_test(tc, ziggurat_exponentials_follow_the_exponential_law_including_the_tail);
     suite_add_tcase(s, tc);
     return s;
 }

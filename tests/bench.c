@@ -1,0 +1,107 @@
+/* bench.c - speed and memory benchmarks: M/M/1 with all statistics, and the event queues alone (hold model). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <time.h>
+#include "../models/tb_scenario.h"
+#include "../sim/sim_engine.h"
+#include "../sim/sim_rng.h"
+
+/* Wall-clock time is read here only, to report speed; never inside a run. */
+static double wall(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+static long peak_rss_kib(void)
+{
+    struct rusage ru;
+    getrusage(RUSAGE_SELF, &ru);
+    return ru.ru_maxrss;
+}
+
+static tb_model *load(const char *json)
+{
+    tb_scenario sc;
+    sim_jctx c = { 0 };
+    if (tb_scenario_parse(&sc, "bench.json", json, strlen(json), &c) != 0) {
+        fprintf(stderr, "%s\n", c.err);
+        exit(1);
+    }
+    tb_model *m = tb_scenario_build(&sc, &c);
+    tb_scenario_free(&sc);
+    if (!m || tb_model_prepare(m, &sim_evq_heap) != 0) {
+        fprintf(stderr, "%s\n", c.err);
+        exit(1);
+    }
+    return m;
+}
+
+/* M/M/1 at rho = 0.9 for `n` customers, time series written to /dev/null. */
+static void bench_mm1(uint64_t n)
+{
+    char json[512];
+    snprintf(json, sizeof json,
+             "{\"duration\": 1e9, \"window\": 100, \"max_completions\": %llu,"
+             " \"classes\": {\"c\": {\"arrival\": {\"process\": \"poisson\", \"rate\": 0.9}, \"route\": [\"s\"]}},"
+             " \"nodes\": {\"s\": {\"service\": {\"type\": \"exponential\", \"rate\": 1}}}}",
+             (unsigned long long)n);
+    tb_model *m = load(json);
+    m->ts = fopen("/dev/null", "w");
+    double t0 = wall();
+    tb_model_run(m, NULL);
+    double dt = wall() - t0;
+    printf("M/M/1 rho=0.9, %llu customers, all statistics on: %.3f s, %.2f million customers/s, "
+           "%.2f million events/s, peak RSS %ld KiB\n",
+           (unsigned long long)n, dt, (double)m->classes[0].completions / dt / 1e6,
+           (double)m->eng->events / dt / 1e6, peak_rss_kib());
+    fclose(m->ts);
+    tb_model_free(m);
+}
+
+/* The classic hold model: n pending events; each step pops the minimum and
+ * inserts one at now + Exp(1 s).  Reports ns per hold (pop + insert). */
+static void bench_hold(const sim_evq_ops *ops, size_t n, size_t holds)
+{
+    sim_evq *q = ops->create();
+    sim_event *ev = malloc(n * sizeof *ev);
+    sim_rng r;
+    sim_rng_init(&r, 1, 0, "hold");
+    uint64_t seq = 0;
+    for (size_t i = 0; i < n; i++) {
+        memset(&ev[i], 0, sizeof ev[i]);
+        ev[i].time = (sim_time)(-1e9 * log1p(-sim_rng_u01(&r)));
+        ev[i].seq = ++seq;
+        ops->insert(q, &ev[i]);
+    }
+    double t0 = wall();
+    for (size_t i = 0; i < holds; i++) {
+        sim_event *e = ops->pop_min(q);
+        e->time += (sim_time)(-1e9 * log1p(-sim_rng_u01(&r)));
+        e->seq = ++seq;
+        ops->insert(q, e);
+    }
+    double dt = wall() - t0;
+    printf("hold model, %-8s %8zu pending: %7.1f ns/hold\n", ops->name, n, dt / (double)holds * 1e9);
+    ops->destroy(q);
+    free(ev);
+}
+
+int main(int argc, char **argv)
+{
+    uint64_t n = argc > 1 ? strtoull(argv[1], NULL, 10) : 1000000;
+    int only_mm1 = argc > 2 && strcmp(argv[2], "mm1") == 0; /* for profiling */
+    bench_mm1(n);
+    if (only_mm1)
+        return 0;
+    bench_mm1(10 * n); /* memory must not grow with the number of customers */
+    static const size_t sizes[] = { 1000, 100000, 1000000 };
+    const sim_evq_ops *impls[] = { &sim_evq_heap, &sim_evq_calendar };
+    for (size_t s = 0; s < 3; s++)
+        for (size_t i = 0; i < 2; i++)
+            bench_hold(impls[i], sizes[s], 2000000);
+    return 0;
+}
