@@ -111,15 +111,16 @@ START_TEST(ziggurat_exponentials_follow_the_exponential_law_including_the_tail)
     sim_rng r;
     sim_rng_init(&r, 17, 0, "zig");
     static double count[BINS];
-    double tail = 0, deep = 0;
+    double tail = 0, deep = 0, negative = 0;
     for (int i = 0; i < N; i++) {
         double x = sim_dist_sample(d, &r);
-        ck_assert(x >= 0);
+        negative += x < 0;
         int b = (int)(BINS * -expm1(-x));
         count[b < BINS ? b : BINS - 1]++;
         tail += x > 7.69711747013104972;
         deep += x > 10;
     }
+    ck_assert_double_eq(negative, 0);
     double chi2 = 0, e = (double)N / BINS;
     for (int b = 0; b < BINS; b++)
         chi2 += (count[b] - e) * (count[b] - e) / e;

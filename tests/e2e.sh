@@ -7,6 +7,9 @@ BIN=${1:-./tailback}
 case $BIN in /*) ;; *) BIN=$(pwd)/$BIN ;; esac
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 SC=$ROOT/scenarios
+# A binary built outside the source root (the sanitizer build) finds the
+# shipped scenarios through TAILBACK_DATA.
+[ "$(dirname "$BIN")" = "$ROOT" ] || export TAILBACK_DATA="$ROOT"
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
 cd "$T" || exit 1
@@ -135,7 +138,7 @@ if [ -f "$ROOT/Makefile" ] && command -v make >/dev/null; then
     if make -s -C "$ROOT" install DESTDIR="$T/dest" PREFIX=/opt/tb >/dev/null 2>&1 &&
         [ -x dest/opt/tb/bin/tailback ] && [ -f dest/opt/tb/share/tailback/scenarios/mm1.json ] &&
         [ -f dest/opt/tb/share/tailback/plots/timeseries.gp ] &&
-        dest/opt/tb/bin/tailback run tandem --out inst --set duration=100 --set warmup=0 --quiet >/dev/null 2>&1 &&
+        env -u TAILBACK_DATA dest/opt/tb/bin/tailback run tandem --out inst --set duration=100 --set warmup=0 --quiet >/dev/null 2>&1 &&
         [ -s inst/summary.json ]; then
         ok "make install (DESTDIR, PREFIX): the installed binary finds shipped scenarios"
     else
