@@ -75,7 +75,8 @@ bench: $(BUILD)/bench tailback
 # The main job: run the demo scenario and draw its time series.
 demo: tailback
 	./tailback run scenarios/network.json --out results/demo
-	gnuplot -e "datafile='results/demo/timeseries.csv'; outfile='results/demo/queues.png'" plots/timeseries.gp
+	gnuplot -e "datafile='results/demo/timeseries.csv'; outfile='results/demo/queues.png'; \
+	  warmup=300; name='scenarios/network.json, seed 42'" plots/timeseries.gp
 	@echo "demo: results/demo/summary.json, results/demo/timeseries.csv, results/demo/queues.png"
 
 # The whole suite again, built with AddressSanitizer and UBSan in a separate tree.

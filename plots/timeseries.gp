@@ -3,7 +3,9 @@
 # Inputs (set with -e):
 #   datafile  path to timeseries.csv (columns: time_s,node,queue_length,in_node,
 #             busy,arrivals,completions,drops; one row per node per window)
-#   outfile   PNG to write (default: queues.png beside the data)
+#   outfile   PNG to write (default: queues.png)
+#   warmup    optional: end of the warm-up (s), drawn as a dashed line
+#   name      optional: what was simulated, for the title
 # Run by hand:
 #   gnuplot -e "datafile='results/demo/timeseries.csv'; outfile='q.png'" plots/timeseries.gp
 if (!exists("datafile")) datafile = 'timeseries.csv'
@@ -12,7 +14,11 @@ if (!exists("outfile")) outfile = 'queues.png'
 set datafile separator ','
 set terminal pngcairo size 1000,560 font 'sans,11' noenhanced
 set output outfile
-set title 'Mean queue length per node, per window'
+set title 'Mean queue length per node, per window' . (exists("name") ? ': ' . name : '')
+if (exists("warmup")) {
+    set arrow from warmup, graph 0 to warmup, graph 1 nohead dt 2 lc rgb '#555555'
+    set label 'end of warm-up' at warmup, graph 0.97 offset 0.5, 0 textcolor rgb '#555555'
+}
 set xlabel 'simulated time (s)'
 set ylabel 'jobs waiting (time-averaged)'
 set key outside right top
@@ -22,5 +28,7 @@ array C[8] = ['#0072B2', '#E69F00', '#009E73', '#D55E00', '#CC79A7', '#56B4E9', 
 
 # Node names from the first window (rows until the time column changes).
 nodes = system(sprintf("awk -F, 'NR==2 {t=$1} NR>1 && $1==t {printf \"%%s \", $2}' '%s'", datafile))
-plot for [i=1:words(nodes)] datafile using 1:(strcol(2) eq word(nodes, i) ? $3 : NaN) \
+# One series per node, filtered by awk (a computed NaN would break the lines).
+series(n) = sprintf("< awk -F, '$2 == \"%s\"' '%s'", n, datafile)
+plot for [i=1:words(nodes)] series(word(nodes, i)) using 1:3 \
      with lines lw 2 lc rgb C[(i - 1) % 8 + 1] title word(nodes, i)

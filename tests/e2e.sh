@@ -49,6 +49,16 @@ head -1 a/timeseries.csv | grep -q '^time_s,node,queue_length,in_node,busy,arriv
 [ "$(wc -l < a/timeseries.csv)" -eq 201 ] && ok "timeseries.csv has one row per window (20000 s / 100 s)" || bad "timeseries.csv has one row per window"
 ls -a a | grep -q tmp && bad "no temporary files are left" || ok "no temporary files are left"
 
+# --- the plot template draws a real PNG from a run's time series -------------
+if command -v gnuplot >/dev/null; then
+    gnuplot -e "datafile='a/timeseries.csv'; outfile='q.png'; warmup=100" "$ROOT/plots/timeseries.gp" 2>gp.err
+    if [ "$(head -c 8 q.png | od -An -tx1 | tr -d ' ')" = "89504e470d0a1a0a" ] && [ "$(wc -c < q.png)" -gt 10000 ] && [ ! -s gp.err ]; then
+        ok "plots/timeseries.gp renders a PNG of non-trivial size without warnings"
+    else
+        bad "plots/timeseries.gp renders a PNG of non-trivial size without warnings"
+    fi
+fi
+
 # --- determinism ---------------------------------------------------------------
 mv a a1
 "$BIN" run "$SC/mm1.json" --out a --set duration=20000 --set warmup=100 --set window=100 >/dev/null 2>&1
