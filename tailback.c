@@ -12,10 +12,6 @@
 #include "models/tb_scenario.h"
 #include "models/tb_version.h"
 
-#ifndef TB_DATADIR
-#define TB_DATADIR "/usr/local/share/tailback"
-#endif
-
 /* Exit statuses, documented in --help. */
 enum { EXIT_OK = 0, EXIT_FAIL = 1, EXIT_USAGE = 2, EXIT_INTERRUPTED = 130 };
 
@@ -68,40 +64,15 @@ static const char usage_validate[] =
     "Check a scenario (syntax, every field, every reference) without running it.\n"
     "Errors name the file and the JSON path; the exit status is 2 when invalid.\n";
 
-static int is_file(const char *p)
-{
-    struct stat st;
-    return stat(p, &st) == 0 && S_ISREG(st.st_mode);
-}
-
-/* A scenario given by path, or by the name of a shipped one: looked up in
- * $TAILBACK_DATA, next to the binary (a source tree), in ../share/tailback
- * relative to the binary (an installed tree, also under DESTDIR), then in
- * the compiled-in data directory. */
+/* A scenario given by path, or by the name of a shipped one. */
 static const char *find_scenario(const char *arg, char *buf, size_t n)
 {
-    if (is_file(arg) || strchr(arg, '/'))
+    if (tb_is_file(arg) || strchr(arg, '/'))
         return arg;
-    char exe[PATH_MAX] = "";
-    ssize_t len = readlink("/proc/self/exe", exe, sizeof exe - 1);
-    if (len > 0) {
-        exe[len] = 0;
-        char *slash = strrchr(exe, '/');
-        if (slash)
-            *slash = 0;
-    }
-    const char *env = getenv("TAILBACK_DATA");
-    const char *dirs[4] = { env, exe, exe, TB_DATADIR };
-    const char *mid[4] = { "", "", "/../share/tailback", "" };
-    const char *ext = strstr(arg, ".json") ? "" : ".json";
-    for (int i = 0; i < 4; i++) {
-        if (!dirs[i] || !*dirs[i])
-            continue;
-        snprintf(buf, n, "%s%s/scenarios/%s%s", dirs[i], mid[i], arg, ext);
-        if (is_file(buf))
-            return buf;
-    }
-    return arg;
+    char name[512];
+    snprintf(name, sizeof name, "%s%s", arg, strstr(arg, ".json") ? "" : ".json");
+    const char *found = tb_find_data("scenarios", name, buf, n);
+    return found ? found : arg;
 }
 
 typedef struct {
@@ -230,9 +201,14 @@ static int cmd_validate(int argc, char **argv)
     char buf[PATH_MAX];
     tb_scenario sc;
     tb_model *m = load_model(&o, &sc, buf, sizeof buf);
+    if (m && tb_model_prepare(m, &sim_evq_heap) != 0) { /* loads the policies too */
+        fprintf(stderr, "%s\n", m->error);
+        tb_model_free(m);
+        m = NULL;
+    }
     if (m)
-        printf("%s: ok (%d classes, %d nodes, %d links)\n", sc.file, m->nclasses, m->nnodes,
-               m->nlinks);
+        printf("%s: ok (%d classes, %d nodes, %d links, %d policies)\n", sc.file, m->nclasses,
+               m->nnodes, m->nlinks, m->npolicies);
     tb_model_free(m);
     tb_scenario_free(&sc);
     free(o.sets);
@@ -249,7 +225,7 @@ static int cmd_run(int argc, char **argv)
     }
     char buf[PATH_MAX], outbuf[PATH_MAX], path[PATH_MAX + 32];
     tb_scenario sc;
-    tb_stream *ts = NULL, *tr = NULL;
+    tb_stream *ts = NULL, *tr = NULL, *mt = NULL;
     char *json = NULL;
     int created = 0;
     rc = EXIT_FAIL;
@@ -262,7 +238,8 @@ static int cmd_run(int argc, char **argv)
         m->seed = o.seed;
     const char *evq = o.evq ? o.evq : tb_scenario_event_queue(&sc);
     if (tb_model_prepare(m, sim_evq_find(evq)) != 0) {
-        fprintf(stderr, "tailback: out of memory preparing the model\n");
+        fprintf(stderr, "%s\n", m->error); /* a policy that does not load is bad input */
+        rc = EXIT_USAGE;
         goto done;
     }
     const char *out = o.out;
@@ -285,6 +262,15 @@ static int cmd_run(int argc, char **argv)
         goto done;
     }
     m->ts = ts->f;
+    snprintf(path, sizeof path, "%s/metrics.csv", out);
+    if (m->npolicies > 0) {
+        if (!(mt = tb_stream_open(path))) {
+            fprintf(stderr, "tailback: %s: cannot write (%s)\n", path, tb_errno_str());
+            goto done;
+        }
+        m->metrics = mt->f;
+        fprintf(m->metrics, "time_s,policy,node,name,value\n");
+    }
     if (o.trace) {
         if (!(tr = tb_stream_open(o.trace))) {
             fprintf(stderr, "tailback: %s: cannot write the trace (%s)\n", o.trace, tb_errno_str());
@@ -310,6 +296,10 @@ static int cmd_run(int argc, char **argv)
         fprintf(stderr, "tailback: interrupted at simulated time %.6g s; no results written\n",
                 sim_seconds(m->eng->now, m->tps));
         rc = EXIT_INTERRUPTED;
+        goto done;
+    }
+    if (st == TB_RUN_ERROR) {
+        fprintf(stderr, "%s\n", m->error);
         goto done;
     }
     if (st == TB_RUN_NOMEM) {
@@ -344,6 +334,12 @@ static int cmd_run(int argc, char **argv)
         goto done;
     }
     tr = NULL;
+    int mtrc = tb_stream_commit(mt);
+    mt = NULL;
+    if (mtrc != 0) {
+        fprintf(stderr, "tailback: %s/metrics.csv: cannot write (%s)\n", out, tb_errno_str());
+        goto done;
+    }
     int tsrc = tb_stream_commit(ts);
     ts = NULL;
     if (tsrc != 0) {
@@ -363,6 +359,7 @@ static int cmd_run(int argc, char **argv)
 done:
     tb_stream_abort(ts);
     tb_stream_abort(tr);
+    tb_stream_abort(mt);
     if (rc != EXIT_OK && created)
         rmdir(o.out ? o.out : outbuf); /* only if empty: never removes a user's files */
     free(json);

@@ -7,6 +7,39 @@
 #include <unistd.h>
 #include "tb_io.h"
 
+#ifndef TB_DATADIR
+#define TB_DATADIR "/usr/local/share/tailback"
+#endif
+
+int tb_is_file(const char *p)
+{
+    struct stat st;
+    return stat(p, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+const char *tb_find_data(const char *subdir, const char *name, char *buf, size_t n)
+{
+    char exe[4096] = "";
+    ssize_t len = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    if (len > 0) {
+        exe[len] = 0;
+        char *slash = strrchr(exe, '/');
+        if (slash)
+            *slash = 0;
+    }
+    const char *env = getenv("TAILBACK_DATA");
+    const char *dirs[4] = { env, exe, exe, TB_DATADIR };
+    const char *mid[4] = { "", "", "/../share/tailback", "" };
+    for (int i = 0; i < 4; i++) {
+        if (!dirs[i] || !*dirs[i])
+            continue;
+        snprintf(buf, n, "%s%s/%s/%s", dirs[i], mid[i], subdir, name);
+        if (tb_is_file(buf))
+            return buf;
+    }
+    return NULL;
+}
+
 const char *tb_errno_str(void)
 {
     return strerror(errno);

@@ -31,6 +31,14 @@ void tb_stream_abort(tb_stream *s);
 /* mkdir -p; sets *created when the last component was made by this call. */
 int tb_mkdirs(const char *path, int *created);
 
+/* A shipped data file: SUBDIR/NAME under $TAILBACK_DATA, next to the binary
+ * (a source tree), in ../share/tailback relative to the binary (an installed
+ * tree, also under DESTDIR), then in the compiled-in data directory.
+ * Returns buf, or NULL when none exists. */
+const char *tb_find_data(const char *subdir, const char *name, char *buf, size_t n);
+
+int tb_is_file(const char *path);
+
 /* strerror(errno), thread-compatible. */
 const char *tb_errno_str(void);
 

@@ -1,7 +1,9 @@
 /* tb_model.c - the network's event handlers: arrivals, service, routing, links, warm-up, windows. */
 #include <stdlib.h>
 #include <string.h>
+#include <math.h>
 #include "tb_model.h"
+#include "tb_policy.h"
 
 #define JOB_CHUNK 1024
 
@@ -45,6 +47,8 @@ void tb_model_free(tb_model *m)
         free(c->name);
         sim_dist_free(c->interarrival);
         sim_dist_free(c->size);
+        sim_dist_free(c->priority);
+        sim_dist_free(c->deadline);
         free(c->route);
         sim_hist_free(&c->wait.h);
         sim_hist_free(&c->sojourn.h);
@@ -62,6 +66,12 @@ void tb_model_free(tb_model *m)
         free(nd->next);
         free(nd->cum);
         free(nd->out);
+        free(nd->cand);
+        for (int q = 0; nd->queues && q < nd->nqueues; q++)
+            free(nd->queues[q].heap);
+        free(nd->queues);
+        free(nd->qclass);
+        free(nd->serving);
         sim_hist_free(&nd->wait.h);
         sim_hist_free(&nd->sojourn.h);
     }
@@ -69,6 +79,9 @@ void tb_model_free(tb_model *m)
         sim_dist_free(m->links[i].delay);
         sim_hist_free(&m->links[i].transit.h);
     }
+    for (int i = 0; i < m->npolicies; i++)
+        tb_policy_free(&m->policies[i]);
+    free(m->policies);
     free(m->classes);
     free(m->nodes);
     free(m->links);
@@ -100,10 +113,12 @@ int tb_model_prepare(tb_model *m, const sim_evq_ops *evq)
     char name[512];
     for (int i = 0; i < m->nclasses; i++) {
         tb_class *c = &m->classes[i];
-        snprintf(name, sizeof name, "arrivals/%s", c->name);
-        sim_rng_init(&c->arr_rng, m->seed, m->replication, name);
-        snprintf(name, sizeof name, "size/%s", c->name);
-        sim_rng_init(&c->size_rng, m->seed, m->replication, name);
+        static const char *const what[] = { "arrivals", "size", "priority", "deadline" };
+        sim_rng *rngs[] = { &c->arr_rng, &c->size_rng, &c->prio_rng, &c->dl_rng };
+        for (int k = 0; k < 4; k++) {
+            snprintf(name, sizeof name, "%s/%s", what[k], c->name);
+            sim_rng_init(rngs[k], m->seed, m->replication, name);
+        }
     }
     for (int k = 0; k < m->nnodes; k++) {
         tb_node *nd = &m->nodes[k];
@@ -124,16 +139,52 @@ int tb_model_prepare(tb_model *m, const sim_evq_ops *evq)
         tb_node *nd = &m->nodes[ln->from];
         tb_link **o = realloc(nd->out, (size_t)(nd->nout + 1) * sizeof *o);
         if (!o)
-            return -1;
+            goto nomem;
         o[nd->nout++] = ln;
         nd->out = o;
     }
     sim_engine_free(m->eng);
     m->eng = sim_engine_new(evq, m->tps);
     if (!m->eng)
-        return -1;
+        goto nomem;
     m->eng->user = m;
+    for (int i = 0; i < m->npolicies; i++) {
+        tb_policy *p = &m->policies[i];
+        snprintf(name, sizeof name, "policy/%s", p->name);
+        sim_rng_init(&p->rng, m->seed, m->replication, name);
+        if (tb_policy_load(m, p, m->error, sizeof m->error) != 0)
+            return -1;
+    }
+    for (int k = 0; k < m->nnodes; k++) {
+        tb_node *nd = &m->nodes[k];
+        const tb_policy *p = nd->policy;
+        nd->nqueues = p && p->per_class ? m->nclasses : 1;
+        nd->preemptive = p && p->preemptive;
+        nd->ps = p && p->ps;
+        if ((nd->ps || nd->preemptive) && nd->kind != TB_NODE_QUEUE) {
+            snprintf(m->error, sizeof m->error,
+                     "%s: policy \"%s\" asks for %s, which only a queue node has (node \"%s\")",
+                     p->shown, p->name, nd->ps ? "processor sharing" : "preemption", nd->name);
+            return -1;
+        }
+        if (nd->preemptive && p->ref_rank == SIM_LUA_NONE) {
+            snprintf(m->error, sizeof m->error,
+                     "%s: options.preemptive needs a rank() hook to compare jobs", p->shown);
+            return -1;
+        }
+        free(nd->queues);
+        free(nd->qclass);
+        nd->queues = calloc((size_t)nd->nqueues, sizeof *nd->queues);
+        nd->qclass = calloc((size_t)(m->nclasses ? m->nclasses : 1), sizeof *nd->qclass);
+        if (!nd->queues || !nd->qclass)
+            goto nomem;
+        for (int q = 0; q < nd->nqueues; q++)
+            nd->queues[q].ranked = nd->ps || (p && p->ref_rank != SIM_LUA_NONE);
+    }
     return 0;
+nomem:
+    snprintf(m->error, sizeof m->error, "out of memory preparing the model");
+    return -1;
 }
 
 static tb_job *job_get(tb_model *m)
@@ -195,18 +246,151 @@ static void trace(tb_model *m, const char *what, const tb_job *j, int node)
             node >= 0 ? m->nodes[node].name : "");
 }
 
+/* ---- queues ------------------------------------------------------------ */
+
+static inline int job_before(const tb_job *a, const tb_job *b)
+{
+    return a->rank < b->rank || (a->rank == b->rank && a->qseq < b->qseq);
+}
+
+/* Ranked queues only; FIFO pushes are inlined where they happen. */
+static int heap_push(tb_queue *q, tb_job *j)
+{
+    if (q->n == q->cap) {
+        size_t ncap = q->cap ? 2 * q->cap : 64;
+        tb_job **nh = realloc(q->heap, ncap * sizeof *nh);
+        if (!nh)
+            return -1;
+        q->heap = nh;
+        q->cap = ncap;
+    }
+    size_t i = q->n++;
+    while (i > 0) {
+        size_t p = (i - 1) / 2;
+        if (!job_before(j, q->heap[p]))
+            break;
+        q->heap[i] = q->heap[p];
+        i = p;
+    }
+    q->heap[i] = j;
+    return 0;
+}
+
+static inline int q_push(tb_queue *q, tb_job *j)
+{
+    if (q->ranked)
+        return heap_push(q, j);
+    j->next = NULL;
+    if (q->tail)
+        q->tail->next = j;
+    else
+        q->head = j;
+    q->tail = j;
+    q->n++;
+    return 0;
+}
+
+static inline tb_job *q_peek(const tb_queue *q)
+{
+    return q->ranked ? (q->n ? q->heap[0] : NULL) : q->head;
+}
+
+static tb_job *heap_pop(tb_queue *q)
+{
+    tb_job *top = q->heap[0], *x = q->heap[--q->n];
+    size_t i = 0, n = q->n;
+    for (;;) {
+        size_t c = 2 * i + 1;
+        if (c >= n)
+            break;
+        if (c + 1 < n && job_before(q->heap[c + 1], q->heap[c]))
+            c++;
+        if (!job_before(q->heap[c], x))
+            break;
+        q->heap[i] = q->heap[c];
+        i = c;
+    }
+    if (n > 0)
+        q->heap[i] = x;
+    return top;
+}
+
+static inline tb_job *q_pop(tb_queue *q)
+{
+    if (q->n == 0)
+        return NULL;
+    if (q->ranked)
+        return heap_pop(q);
+    tb_job *j = q->head;
+    q->head = j->next;
+    if (!q->head)
+        q->tail = NULL;
+    q->n--;
+    return j;
+}
+
+static inline void enqueue(tb_model *m, tb_node *nd, tb_job *j)
+{
+    tb_queue *q = &nd->queues[nd->nqueues > 1 ? j->cls : 0];
+    if (q_push(q, j) != 0) {
+        m->nomem = 1;
+        m->eng->stop = 1;
+        return; /* the job is lost with the run */
+    }
+    j->queued_at = m->eng->now;
+    nd->queued++;
+    nd->qclass[j->cls]++;
+    nd->work_queued += (double)j->service;
+}
+
+/* The next job to serve: the only queue's head, or the head of the class
+ * queue the policy picks (by default the earliest by (rank, arrival)). */
+static inline tb_job *dequeue(tb_model *m, tb_node *nd)
+{
+    int qi = 0;
+    if (nd->nqueues > 1) {
+        qi = nd->policy ? tb_policy_pick(m, nd) : -1;
+        if (qi < 0 || nd->queues[qi].n == 0) {
+            const tb_job *best = NULL;
+            for (int i = 0; i < nd->nqueues; i++) {
+                const tb_job *h = q_peek(&nd->queues[i]);
+                if (h && (!best || job_before(h, best))) {
+                    best = h;
+                    qi = i;
+                }
+            }
+        }
+    }
+    tb_job *j = q_pop(&nd->queues[qi]);
+    nd->queued--;
+    nd->qclass[j->cls]--;
+    nd->work_queued -= (double)j->service;
+    return j;
+}
+
+double tb_node_work(const tb_model *m, const tb_node *nd)
+{
+    if (nd->ps) /* sum of (tag - V): service still owed to each job */
+        return nd->work_queued - (double)(nd->queued + nd->busy) * nd->ps_v;
+    return nd->work_queued + nd->sum_end - (double)nd->busy * (double)m->eng->now;
+}
+
 /* ---- job flow --------------------------------------------------------- */
+
+enum leave { LEAVE_EXIT, LEAVE_DROP, LEAVE_REJECT };
 
 static void node_arrive(tb_model *m, tb_job *j, int k);
 
-static void job_leave(tb_model *m, tb_job *j, int dropped)
+static void job_leave(tb_model *m, tb_job *j, enum leave how)
 {
     tb_class *c = &m->classes[j->cls];
     if (m->trace)
-        trace(m, dropped ? "drop" : "exit", j, j->node);
+        trace(m, how == LEAVE_EXIT ? "exit" : how == LEAVE_DROP ? "drop" : "reject", j, j->node);
     if (m->measuring) {
-        if (dropped) {
+        if (how == LEAVE_DROP) {
             c->drops++;
+        } else if (how == LEAVE_REJECT) {
+            c->rejects++;
         } else {
             c->completions++;
             lat_add(&c->sojourn, m->eng->now - j->created);
@@ -233,7 +417,7 @@ static void ev_link_arrive(sim_engine *e, void *obj, uint64_t arg)
 static void send(tb_model *m, tb_job *j, int from, int to)
 {
     if (to == TB_EXIT) {
-        job_leave(m, j, 0);
+        job_leave(m, j, LEAVE_EXIT);
         return;
     }
     if (from >= 0) {
@@ -268,6 +452,8 @@ static int next_hop(tb_model *m, tb_job *j)
     if (c->route)
         return ++j->hop < c->nroute ? c->route[j->hop] : TB_EXIT;
     tb_node *nd = &m->nodes[j->node];
+    if (nd->ncand > 0)
+        return nd->cand[tb_policy_route(m, nd, j)];
     if (nd->nnext == 0)
         return TB_EXIT;
     double u = sim_rng_u01(&nd->route_rng);
@@ -279,60 +465,236 @@ static int next_hop(tb_model *m, tb_job *j)
 
 static void ev_depart(sim_engine *e, void *obj, uint64_t arg);
 
+static void serving_add(tb_node *nd, tb_job *j)
+{
+    if (nd->nserving == nd->serving_cap) {
+        int ncap = nd->serving_cap ? 2 * nd->serving_cap : 8;
+        tb_job **ns = realloc(nd->serving, (size_t)ncap * sizeof *ns);
+        if (!ns)
+            return; /* only preemption candidates are lost; caller checks slot */
+        nd->serving = ns;
+        nd->serving_cap = ncap;
+    }
+    j->slot = nd->nserving;
+    nd->serving[nd->nserving++] = j;
+}
+
+static void serving_remove(tb_node *nd, tb_job *j)
+{
+    tb_job *last = nd->serving[--nd->nserving];
+    nd->serving[j->slot] = last;
+    last->slot = j->slot;
+}
+
 static void start_service(tb_model *m, tb_node *nd, tb_job *j)
 {
     sim_engine *e = m->eng;
-    sim_time w = e->now - j->arrived;
-    j->waited += w;
-    j->started = e->now;
-    nd->busy++;
-    if (m->measuring) {
-        lat_add(&nd->wait, w);
-        nd->waited_jobs += w > 0;
+    j->waited += e->now - j->queued_at;
+    if (!j->started_once) {
+        sim_time w = e->now - j->arrived;
+        j->started_once = 1;
+        if (m->measuring) {
+            lat_add(&nd->wait, w);
+            nd->waited_jobs += w > 0;
+        }
     }
     if (m->trace)
         trace(m, "start", j, j->node);
-    tb_svc *s = &nd->svc[j->cls];
-    sim_at(e, e->now + sim_ticks(sim_dist_sample(s->dist, &s->rng), m->tps), ev_depart, j, 0);
+    if (m->observe)
+        m->observe(m->observe_ctx, m, j, nd, TB_OBS_START);
+    nd->busy++;
+    j->end = e->now + j->service;
+    nd->sum_end += (double)j->end;
+    if (nd->preemptive)
+        serving_add(nd, j);
+    j->dep = sim_at(e, j->end, ev_depart, j, 0);
 }
+
+/* Start waiting jobs while workers are free; a dequeue hook may drop some. */
+static void start_waiting(tb_model *m, tb_node *nd)
+{
+    while (nd->busy < nd->workers && nd->queued > 0 && !m->failed) {
+        tb_job *h = dequeue(m, nd);
+        if (nd->policy && !tb_policy_dequeue(m, nd, h)) {
+            nd->w_drops++;
+            if (m->measuring)
+                nd->drops++;
+            job_leave(m, h, LEAVE_DROP);
+            continue;
+        }
+        start_service(m, nd, h);
+    }
+}
+
+/* Preemptive-resume: the arriving job displaces the least urgent job in
+ * service if it ranks strictly before it; that job keeps its place (rank,
+ * arrival order) and resumes later with the service it still needs. */
+static int try_preempt(tb_model *m, tb_node *nd, tb_job *j)
+{
+    tb_job *victim = NULL;
+    for (int i = 0; i < nd->nserving; i++)
+        if (!victim || job_before(victim, nd->serving[i]))
+            victim = nd->serving[i];
+    if (!victim || !job_before(j, victim))
+        return 0;
+    sim_time now = m->eng->now;
+    sim_cancel(m->eng, victim->dep);
+    victim->service = victim->end - now;
+    nd->sum_end -= (double)victim->end;
+    nd->busy--;
+    serving_remove(nd, victim);
+    if (m->trace)
+        trace(m, "preempt", victim, victim->node);
+    enqueue(m, nd, victim);
+    start_service(m, nd, j);
+    return 1;
+}
+
+/* ---- processor sharing ------------------------------------------------- */
+
+/*
+ * With n jobs and c workers every job is served at rate min(1, c/n).  The
+ * node keeps a virtual time V, the service each job present has received
+ * since V = 0 began; a job arriving at V needing S finishes when V reaches
+ * V + S (its tag, kept as its rank in a heap).  One completion event is
+ * pending at a time and is rescheduled whenever n changes.
+ */
+static double ps_rate(const tb_node *nd, long long n)
+{
+    return n <= nd->workers ? 1.0 : (double)nd->workers / (double)n;
+}
+
+static void ps_advance(tb_model *m, tb_node *nd)
+{
+    sim_time now = m->eng->now;
+    nd->ps_v += (double)(now - nd->ps_last) * ps_rate(nd, nd->queued + nd->busy);
+    nd->ps_last = now;
+}
+
+static void ps_counts(tb_node *nd, long long n)
+{
+    nd->busy = (int)(n < nd->workers ? n : nd->workers);
+    nd->queued = n - nd->busy;
+}
+
+static void ev_ps_done(sim_engine *e, void *obj, uint64_t arg);
+
+static void ps_schedule(tb_model *m, tb_node *nd)
+{
+    sim_cancel(m->eng, nd->ps_ev);
+    long long n = nd->queued + nd->busy;
+    if (n == 0)
+        return;
+    const tb_job *h = q_peek(&nd->queues[0]);
+    double dt = ceil((h->rank - nd->ps_v) / ps_rate(nd, n));
+    nd->ps_ev = sim_after(m->eng, dt > 0 ? (sim_time)dt : 0, ev_ps_done, nd, 0);
+}
+
+static void ps_arrive(tb_model *m, tb_node *nd, tb_job *j)
+{
+    ps_advance(m, nd);
+    j->rank = nd->ps_v + (double)j->service;
+    j->qseq = ++nd->seq;
+    j->queued_at = m->eng->now;
+    j->started_once = 1;
+    if (m->measuring) {
+        lat_add(&nd->wait, 0);
+    }
+    if (q_push(&nd->queues[0], j) != 0) {
+        m->nomem = 1;
+        m->eng->stop = 1;
+        return;
+    }
+    nd->work_queued += j->rank;
+    nd->qclass[j->cls]++;
+    ps_counts(nd, nd->queued + nd->busy + 1);
+    ps_schedule(m, nd);
+}
+
+void tb_node_set_workers(tb_model *m, tb_node *nd, int workers)
+{
+    if (nd->ps)
+        ps_advance(m, nd);
+    nd->workers = workers;
+    if (nd->ps) {
+        ps_counts(nd, nd->queued + nd->busy);
+        ps_schedule(m, nd);
+    } else {
+        start_waiting(m, nd);
+    }
+    node_levels(nd, m->eng->now);
+}
+
+/* ---- arrivals and departures ------------------------------------------ */
 
 static void node_arrive(tb_model *m, tb_job *j, int k)
 {
     tb_node *nd = &m->nodes[k];
     sim_engine *e = m->eng;
     j->node = k;
-    j->arrived = e->now;
+    j->arrived = j->queued_at = e->now;
     nd->w_arrivals++;
     if (m->measuring)
         nd->arrivals++;
     if (m->trace)
         trace(m, "arrive", j, k);
-    if (nd->kind == TB_NODE_SINK) {
+    if (m->observe)
+        m->observe(m->observe_ctx, m, j, nd, TB_OBS_ARRIVE);
+    if (nd->kind == TB_NODE_SINK || nd->kind == TB_NODE_ROUTER) {
         nd->w_completions++;
         if (m->measuring)
             nd->completions++;
-        job_leave(m, j, 0);
+        if (nd->kind == TB_NODE_SINK)
+            job_leave(m, j, LEAVE_EXIT);
+        else
+            send(m, j, k, next_hop(m, j));
+        return;
+    }
+    if (nd->policy && !tb_policy_admit(m, nd, j)) {
+        if (m->measuring)
+            nd->rejects++;
+        job_leave(m, j, LEAVE_REJECT);
         return;
     }
     if (nd->capacity >= 0 && nd->queued + nd->busy >= nd->capacity) {
         nd->w_drops++;
         if (m->measuring)
             nd->drops++;
-        job_leave(m, j, 1);
+        job_leave(m, j, LEAVE_DROP);
         return;
     }
-    if (nd->kind == TB_NODE_DELAY || nd->busy < nd->workers) {
-        start_service(m, nd, j);
+    tb_svc *s = &nd->svc[j->cls];
+    j->service = sim_ticks(sim_dist_sample(s->dist, &s->rng), m->tps);
+    j->started_once = 0;
+    if (nd->ps) {
+        ps_arrive(m, nd, j);
     } else {
-        if (nd->tail)
-            nd->tail->next = j;
-        else
-            nd->head = j;
-        nd->tail = j;
-        j->next = NULL;
-        nd->queued++;
+        j->rank = nd->policy ? tb_policy_rank(m, nd, j) : 0;
+        j->qseq = ++nd->seq;
+        if (nd->kind == TB_NODE_DELAY || nd->busy < nd->workers)
+            start_service(m, nd, j);
+        else if (!(nd->preemptive && try_preempt(m, nd, j)))
+            enqueue(m, nd, j);
     }
     node_levels(nd, e->now);
+}
+
+/* Statistics, the completion hook and onward routing of a job done at nd. */
+static void finish(tb_model *m, tb_node *nd, tb_job *j)
+{
+    sim_time soj = m->eng->now - j->arrived;
+    nd->w_completions++;
+    if (m->measuring) {
+        nd->completions++;
+        lat_add(&nd->sojourn, soj);
+    }
+    nd->ewma += ((double)soj - nd->ewma) / 16;
+    if (m->observe)
+        m->observe(m->observe_ctx, m, j, nd, TB_OBS_DONE);
+    if (m->trace)
+        trace(m, "done", j, j->node);
+    if (nd->policy)
+        tb_policy_done(m, nd, j);
 }
 
 static void ev_depart(sim_engine *e, void *obj, uint64_t arg)
@@ -342,24 +704,32 @@ static void ev_depart(sim_engine *e, void *obj, uint64_t arg)
     tb_job *j = obj;
     tb_node *nd = &m->nodes[j->node];
     nd->busy--;
-    nd->w_completions++;
-    if (m->measuring) {
-        nd->completions++;
-        lat_add(&nd->sojourn, e->now - j->arrived);
-    }
-    if (m->trace)
-        trace(m, "done", j, j->node);
-    if (nd->head) {
-        tb_job *h = nd->head;
-        nd->head = h->next;
-        if (!nd->head)
-            nd->tail = NULL;
-        nd->queued--;
-        start_service(m, nd, h);
-    }
+    nd->sum_end -= (double)j->end;
+    if (nd->preemptive)
+        serving_remove(nd, j);
+    finish(m, nd, j);
+    start_waiting(m, nd);
     node_levels(nd, e->now);
-    int from = j->node;
-    send(m, j, from, next_hop(m, j));
+    send(m, j, j->node, next_hop(m, j));
+}
+
+static void ev_ps_done(sim_engine *e, void *obj, uint64_t arg)
+{
+    (void)arg;
+    tb_model *m = e->user;
+    tb_node *nd = obj;
+    nd->ps_ev.ev = NULL;
+    ps_advance(m, nd);
+    tb_job *j = q_pop(&nd->queues[0]);
+    if (nd->ps_v < j->rank)
+        nd->ps_v = j->rank; /* rounding to whole ticks lands at or just past the tag */
+    nd->work_queued -= j->rank;
+    nd->qclass[j->cls]--;
+    ps_counts(nd, nd->queued + nd->busy - 1);
+    finish(m, nd, j);
+    ps_schedule(m, nd);
+    node_levels(nd, e->now);
+    send(m, j, j->node, next_hop(m, j));
 }
 
 static void ev_arrival(sim_engine *e, void *obj, uint64_t arg)
@@ -380,11 +750,29 @@ static void ev_arrival(sim_engine *e, void *obj, uint64_t arg)
     j->waited = 0;
     j->node = TB_EXIT;
     j->size = sim_dist_sample(c->size, &c->size_rng);
+    j->priority = c->priority ? sim_dist_sample(c->priority, &c->prio_rng) : 0;
+    j->deadline = c->deadline
+                      ? e->now + sim_ticks(sim_dist_sample(c->deadline, &c->dl_rng), m->tps)
+                      : SIM_TIME_MAX;
     if (m->measuring)
         c->arrivals++;
     m->in_system++;
     sim_after(e, sim_ticks(sim_dist_sample(c->interarrival, &c->arr_rng), m->tps), ev_arrival, c, 0);
     send(m, j, -1, c->route ? c->route[0] : c->entry);
+}
+
+/* ---- policies' timers and actions --------------------------------------- */
+
+static void ev_tick(sim_engine *e, void *obj, uint64_t arg)
+{
+    (void)arg;
+    tb_model *m = e->user;
+    tb_policy *p = obj;
+    for (int k = 0; k < m->nnodes && !m->failed; k++)
+        if (m->nodes[k].policy == p)
+            tb_policy_tick(m, p, &m->nodes[k]);
+    if (e->now + p->tick <= m->duration)
+        sim_after(e, p->tick, ev_tick, p, 0);
 }
 
 /* ---- warm-up and time series ------------------------------------------ */
@@ -397,13 +785,13 @@ static void start_measuring(tb_model *m)
     m->completed = 0;
     for (int i = 0; i < m->nclasses; i++) {
         tb_class *c = &m->classes[i];
-        c->arrivals = c->completions = c->drops = 0;
+        c->arrivals = c->completions = c->drops = c->rejects = 0;
         lat_reset(&c->wait);
         lat_reset(&c->sojourn);
     }
     for (int k = 0; k < m->nnodes; k++) {
         tb_node *nd = &m->nodes[k];
-        nd->arrivals = nd->completions = nd->drops = nd->waited_jobs = 0;
+        nd->arrivals = nd->completions = nd->drops = nd->rejects = nd->waited_jobs = 0;
         lat_reset(&nd->wait);
         lat_reset(&nd->sojourn);
         sim_tavg_reset(&nd->q, now);
@@ -472,11 +860,16 @@ tb_run_status tb_model_run(tb_model *m, volatile int *interrupt)
         sim_at(e, sim_ticks(sim_dist_sample(c->interarrival, &c->arr_rng), m->tps), ev_arrival, c,
                0);
     }
+    for (int i = 0; i < m->npolicies; i++)
+        if (m->policies[i].tick > 0 && m->policies[i].tick <= m->duration)
+            sim_at(e, m->policies[i].tick, ev_tick, &m->policies[i], 0);
     enum sim_run_end end = sim_run(e, m->duration);
     for (int k = 0; k < m->nnodes; k++)
         node_levels(&m->nodes[k], e->now);
     if (m->ts)
         write_window(m);
+    if (m->failed)
+        return TB_RUN_ERROR;
     if (m->nomem || end == SIM_END_NOMEM)
         return TB_RUN_NOMEM;
     if (end == SIM_END_INTERRUPT)

@@ -20,15 +20,38 @@
 #define TB_EXIT (-1) /* "leave the network" as a routing target */
 
 typedef struct tb_job {
-    struct tb_job *next; /* node queue, or pool free list */
+    struct tb_job *next; /* FIFO queue, or pool free list */
     uint64_t id;         /* per class, from 1 */
     int cls;
     int node;            /* where it is, or is heading over a link */
     int hop;             /* index in the class's fixed route */
+    int slot;            /* index in the node's in-service array (preemptive nodes) */
+    int started_once;    /* service began at this node (wait recorded) */
     double size;
-    sim_time created, arrived, started; /* at the network, the node, service */
+    double priority;     /* larger = more important (a fee, say) */
+    double rank;         /* the discipline's key: smaller is served first */
+    uint64_t qseq;       /* ties in rank: order of arrival at the node */
+    sim_time created, arrived, queued_at; /* at the network, the node, the queue */
+    sim_time deadline;   /* absolute; SIM_TIME_MAX when none */
+    sim_time service;    /* service still required at this node */
+    sim_time end;        /* when its service ends, while in service */
     sim_time waited;     /* total time queued so far */
+    sim_handle dep;      /* its departure event, while in service */
 } tb_job;
+
+/*
+ * A node's queue: a FIFO list, or (when a policy ranks jobs) a binary heap
+ * ordered by (rank, qseq).  Both give FIFO order for equal ranks, so a
+ * policy that ranks by arrival time reproduces the built-in FIFO exactly.
+ */
+typedef struct tb_queue {
+    tb_job *head, *tail;
+    tb_job **heap;
+    size_t n, cap;
+    int ranked;
+} tb_queue;
+
+struct tb_policy;
 
 /* Waiting time and sojourn statistics, in ticks. */
 typedef struct tb_latency {
@@ -36,7 +59,7 @@ typedef struct tb_latency {
     sim_hist h;
 } tb_latency;
 
-typedef enum { TB_NODE_QUEUE, TB_NODE_DELAY, TB_NODE_SINK } tb_node_kind;
+typedef enum { TB_NODE_QUEUE, TB_NODE_DELAY, TB_NODE_SINK, TB_NODE_ROUTER } tb_node_kind;
 
 typedef struct tb_svc {
     const sim_dist *dist; /* NULL where the class never visits the node */
@@ -59,12 +82,28 @@ typedef struct tb_node {
     sim_rng route_rng;    /* stream "route/<node>" */
     tb_link **out;        /* outgoing links */
     int nout;
+    int *cand;            /* load-balancing candidates (node indices) */
+    int ncand;
+    struct tb_policy *policy; /* NULL: built-in FIFO, admit all */
+    int preemptive;       /* preemptive-resume by rank */
+    int ps;               /* processor sharing */
     /* state */
     int busy;
     long long queued;
-    tb_job *head, *tail;
+    tb_queue *queues;     /* one, or one per class */
+    int nqueues;
+    long long *qclass;    /* waiting jobs per class */
+    tb_job **serving;     /* in service (preemptive nodes only) */
+    int nserving, serving_cap;
+    double work_queued;   /* ticks of service waiting in the queue */
+    double sum_end;       /* sum of end times of jobs in service */
+    double ewma;          /* smoothed sojourn, ticks (weight 1/16) */
+    double ps_v;          /* processor sharing: virtual time (ticks of service per job) */
+    sim_time ps_last;
+    sim_handle ps_ev;
+    uint64_t seq;         /* arrivals, for qseq */
     /* statistics (reset at the end of warm-up) */
-    uint64_t arrivals, completions, drops, waited_jobs;
+    uint64_t arrivals, completions, drops, rejects, waited_jobs;
     tb_latency wait, sojourn;
     sim_tavg q, b; /* queue length and busy workers; jobs at the node = q + b */
     /* time-series window */
@@ -89,12 +128,14 @@ typedef struct tb_class {
     char *name;
     sim_dist *interarrival; /* seconds; Poisson = exponential */
     sim_dist *size;         /* abstract units (e.g. bytes); default 1 */
-    sim_rng arr_rng, size_rng;
+    sim_dist *priority;     /* default 0 */
+    sim_dist *deadline;     /* relative, seconds; NULL = none */
+    sim_rng arr_rng, size_rng, prio_rng, dl_rng;
     int *route;             /* fixed route, or NULL: start at entry, route by probabilities */
     int nroute;
     int entry;
     /* statistics */
-    uint64_t generated, arrivals, completions, drops;
+    uint64_t generated, arrivals, completions, drops, rejects;
     tb_latency wait, sojourn;
 } tb_class;
 
@@ -104,6 +145,8 @@ typedef struct tb_model {
     tb_class *classes;
     tb_node *nodes;
     tb_link *links;
+    struct tb_policy *policies;
+    int npolicies;
     /* run parameters */
     uint64_t seed, replication;
     double tps;              /* ticks per second */
@@ -119,12 +162,24 @@ typedef struct tb_model {
     long long in_system;
     FILE *ts;                /* time-series CSV, or NULL */
     FILE *trace;             /* per-job event trace, or NULL */
+    FILE *metrics;           /* metrics emitted by policies, or NULL */
     sim_time ts_last;        /* start of the current window */
     int nomem;
+    int failed;              /* a policy failed: error holds the message */
+    char error[640];
+    const tb_job *hook_job;  /* the job a running hook may look at */
+    const tb_node *hook_node;
+    /* For tests: called as a job arrives at a node (before anything is
+     * decided), starts service, and completes service. */
+    void (*observe)(void *ctx, const struct tb_model *m, const tb_job *j, const tb_node *nd,
+                    int event);
+    void *observe_ctx;
 } tb_model;
 
+enum { TB_OBS_ARRIVE, TB_OBS_START, TB_OBS_DONE };
+
 /* How a run ended. */
-typedef enum { TB_RUN_OK, TB_RUN_INTERRUPTED, TB_RUN_NOMEM } tb_run_status;
+typedef enum { TB_RUN_OK, TB_RUN_INTERRUPTED, TB_RUN_NOMEM, TB_RUN_ERROR } tb_run_status;
 
 /* An empty model with counts and arrays allocated (names NULL); free with
  * tb_model_free() (NULL is a no-op).  The loader fills it in, then calls
@@ -142,6 +197,13 @@ tb_run_status tb_model_run(tb_model *m, volatile int *interrupt);
 double tb_model_measured_seconds(const tb_model *m);
 
 int tb_node_index(const tb_model *m, const char *name);
+
+/* Change a node's worker count now: more workers start waiting jobs at
+ * once; with fewer, busy workers finish their job first. */
+void tb_node_set_workers(tb_model *m, tb_node *nd, int workers);
+
+/* Outstanding work at a node (service still required by every job there), ticks. */
+double tb_node_work(const tb_model *m, const tb_node *nd);
 int tb_class_index(const tb_model *m, const char *name);
 
 #endif

@@ -1,6 +1,7 @@
 /* tb_results.c - turning a finished model's statistics into summary.json and a terminal table. */
 #include <string.h>
 #include "../sim/sim_time.h"
+#include "tb_policy.h"
 #include "tb_results.h"
 #include "tb_version.h"
 
@@ -48,6 +49,20 @@ cJSON *tb_results_summary(const tb_model *m, const tb_manifest *man)
     cJSON_AddStringToObject(mf, "generator", "xoshiro256** streams keyed by (seed, replication, name)");
     cJSON_AddStringToObject(mf, "event_queue", man->event_queue);
     cJSON_AddItemToObject(mf, "overrides", strings(man->sets, man->nsets));
+    cJSON *pols = cJSON_AddArrayToObject(mf, "policies");
+    for (int i = 0; i < m->npolicies; i++) {
+        const tb_policy *p = &m->policies[i];
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddItemToArray(pols, o);
+        cJSON_AddStringToObject(o, "name", p->name);
+        cJSON_AddStringToObject(o, "script", p->shown);
+        cJSON_AddStringToObject(o, "script_sha256", p->sha256);
+        cJSON_AddItemToObject(o, "params", p->params ? cJSON_Duplicate(p->params, 1) : cJSON_CreateObject());
+        cJSON *at = cJSON_AddArrayToObject(o, "nodes");
+        for (int k = 0; k < m->nnodes; k++)
+            if (m->nodes[k].policy == p)
+                cJSON_AddItemToArray(at, cJSON_CreateString(m->nodes[k].name));
+    }
     cJSON_AddItemToObject(mf, "command", strings(man->argv, man->argc));
     cJSON_AddStringToObject(mf, "status", man->status);
 
@@ -66,13 +81,14 @@ cJSON *tb_results_summary(const tb_model *m, const tb_manifest *man)
         cJSON_AddNumberToObject(o, "arrivals", (double)c->arrivals);
         cJSON_AddNumberToObject(o, "completions", (double)c->completions);
         cJSON_AddNumberToObject(o, "drops", (double)c->drops);
+        cJSON_AddNumberToObject(o, "rejections", (double)c->rejects);
         cJSON_AddNumberToObject(o, "throughput", T > 0 ? (double)c->completions / T : 0);
         cJSON_AddItemToObject(o, "wait", latency_json(&c->wait, tps));
         cJSON_AddItemToObject(o, "sojourn", latency_json(&c->sojourn, tps));
     }
 
     cJSON *nodes = cJSON_AddObjectToObject(root, "nodes");
-    static const char *const kinds[] = { "queue", "delay", "sink" };
+    static const char *const kinds[] = { "queue", "delay", "sink", "router" };
     for (int k = 0; k < m->nnodes; k++) {
         const tb_node *nd = &m->nodes[k];
         cJSON *o = cJSON_AddObjectToObject(nodes, nd->name);
@@ -83,10 +99,11 @@ cJSON *tb_results_summary(const tb_model *m, const tb_manifest *man)
         cJSON_AddNumberToObject(o, "arrivals", (double)nd->arrivals);
         cJSON_AddNumberToObject(o, "completions", (double)nd->completions);
         cJSON_AddNumberToObject(o, "drops", (double)nd->drops);
+        cJSON_AddNumberToObject(o, "rejections", (double)nd->rejects);
         cJSON_AddNumberToObject(o, "drop_fraction",
                                 nd->arrivals ? (double)nd->drops / (double)nd->arrivals : 0);
         cJSON_AddNumberToObject(o, "throughput", T > 0 ? (double)nd->completions / T : 0);
-        if (nd->kind == TB_NODE_SINK)
+        if (nd->kind == TB_NODE_SINK || nd->kind == TB_NODE_ROUTER)
             continue;
         cJSON_AddNumberToObject(o, "mean_busy", busy);
         if (nd->kind == TB_NODE_QUEUE)
@@ -116,20 +133,20 @@ cJSON *tb_results_summary(const tb_model *m, const tb_manifest *man)
 void tb_results_table(FILE *out, const tb_model *m)
 {
     double T = tb_model_measured_seconds(m), tps = m->tps;
-    fprintf(out, "%-16s %12s %12s %12s %10s %8s\n", "class", "throughput/s", "mean sojourn",
-            "p99 sojourn", "drops", "drop %");
+    fprintf(out, "%-16s %12s %12s %12s %10s %10s %8s\n", "class", "throughput/s", "mean sojourn",
+            "p99 sojourn", "drops", "rejected", "lost %");
     for (int i = 0; i < m->nclasses; i++) {
         const tb_class *c = &m->classes[i];
-        double offered = (double)(c->completions + c->drops);
-        fprintf(out, "%-16s %12.4g %11.4gs %11.4gs %10llu %7.3g%%\n", c->name,
+        double lost = (double)(c->drops + c->rejects), offered = (double)c->completions + lost;
+        fprintf(out, "%-16s %12.4g %11.4gs %11.4gs %10llu %10llu %7.3g%%\n", c->name,
                 T > 0 ? (double)c->completions / T : 0, c->sojourn.w.mean / tps,
                 sim_hist_quantile(&c->sojourn.h, 0.99) / tps, (unsigned long long)c->drops,
-                offered > 0 ? 100.0 * (double)c->drops / offered : 0);
+                (unsigned long long)c->rejects, offered > 0 ? 100.0 * lost / offered : 0);
     }
     fprintf(out, "%-16s %12s %12s %12s\n", "node", "utilisation", "mean queue", "mean wait");
     for (int k = 0; k < m->nnodes; k++) {
         const tb_node *nd = &m->nodes[k];
-        if (nd->kind == TB_NODE_SINK)
+        if (nd->kind == TB_NODE_SINK || nd->kind == TB_NODE_ROUTER)
             continue;
         double busy = sim_tavg_mean(&nd->b, m->eng->now);
         if (nd->kind == TB_NODE_QUEUE)

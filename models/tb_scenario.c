@@ -3,7 +3,9 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <lua.h>
 #include "../sim/sim_sha256.h"
+#include "tb_policy.h"
 #include "tb_io.h"
 #include "tb_scenario.h"
 
@@ -11,13 +13,16 @@
 
 static const char *const top_fields[] = {
     "comment", "seed", "duration", "warmup", "window", "tick", "event_queue",
-    "max_completions", "classes", "nodes", "links", NULL,
+    "max_completions", "classes", "nodes", "links", "policies", NULL,
 };
 static const char *const node_fields[] = {
-    "comment", "kind", "workers", "capacity", "service", "next", NULL,
+    "comment", "kind", "workers", "capacity", "service", "next", "balance", "policy", NULL,
 };
 static const char *const class_fields[] = {
-    "comment", "arrival", "size", "route", "entry", "service", NULL,
+    "comment", "arrival", "size", "priority", "deadline", "route", "entry", "service", NULL,
+};
+static const char *const policy_fields[] = {
+    "comment", "script", "params", "tick", "budget", "memory", NULL,
 };
 static const char *const link_fields[] = {
     "comment", "from", "to", "delay", "bandwidth", NULL,
@@ -218,6 +223,112 @@ static int parse_seconds(sim_jctx *c, const cJSON *o, const char *path, const ch
     return sim_jnum(c, o, path, key, lo, lo_open, 1e9, dflt, out);
 }
 
+/* The directory of the scenario file, for scripts named relative to it. */
+static void scenario_dir(const char *file, char *buf, size_t n)
+{
+    const char *slash = strrchr(file, '/');
+    if (slash)
+        snprintf(buf, n, "%.*s", (int)(slash - file), file);
+    else
+        snprintf(buf, n, ".");
+}
+
+/* A script named with a '/' is a path (relative to the scenario's directory,
+ * else to the working directory); a bare name is a shipped policy in lua/. */
+static char *resolve_script(sim_jctx *c, const char *path, const char *name, char **shown)
+{
+    char buf[4096], dir[2048];
+    if (strchr(name, '/')) {
+        scenario_dir(c->file, dir, sizeof dir);
+        if (name[0] != '/')
+            snprintf(buf, sizeof buf, "%s/%s", dir, name);
+        if (name[0] == '/' || !tb_is_file(buf))
+            snprintf(buf, sizeof buf, "%s", name);
+        if (tb_is_file(buf)) {
+            *shown = strdup(name);
+            return strdup(buf);
+        }
+    } else {
+        char file[512];
+        size_t n = strlen(name);
+        snprintf(file, sizeof file, "%s%s", name, n > 4 && strcmp(name + n - 4, ".lua") == 0 ? "" : ".lua");
+        if (tb_find_data("lua", file, buf, sizeof buf)) {
+            char s2[600];
+            snprintf(s2, sizeof s2, "lua/%s", file);
+            *shown = strdup(s2);
+            return strdup(buf);
+        }
+    }
+    sim_jerr(c, path,
+             "expected a Lua policy (a path like \"policies/mine.lua\", relative to the scenario, or "
+             "the name of a shipped policy like \"fifo\"), found \"%s\" (no such file)", name);
+    return NULL;
+}
+
+static int build_policy(sim_jctx *c, tb_policy *pol, const char *name, const cJSON *o,
+                        const char *path)
+{
+    char p[P];
+    if (!(pol->name = strdup(name)))
+        return sim_jerr(c, path, "out of memory");
+    pol->budget = 1000000;
+    pol->memory = (size_t)64 << 20;
+    if (cJSON_IsString(o)) { /* shorthand: just a script */
+        return (pol->script = resolve_script(c, path, o->valuestring, &pol->shown)) ? 0 : -1;
+    }
+    if (sim_jobject(c, o, path, "a policy", policy_fields))
+        return -1;
+    const char *script;
+    if (sim_jstr(c, o, path, "script", NULL, &script))
+        return -1;
+    if (!(pol->script = resolve_script(c, sim_jpath_key(p, sizeof p, path, "script"), script, &pol->shown)))
+        return -1;
+    const cJSON *params = sim_jget(o, "params");
+    if (params) {
+        if (!cJSON_IsObject(params)) {
+            char f[96];
+            return sim_jerr(c, sim_jpath_key(p, sizeof p, path, "params"),
+                            "expected an object of parameters, found %s", sim_jfound(params, f, sizeof f));
+        }
+        if (!(pol->params = cJSON_Duplicate(params, 1)))
+            return sim_jerr(c, path, "out of memory");
+    }
+    double tick, zero = 0, mem, dmem = 64;
+    long long budget, dbudget = 1000000;
+    if (sim_jnum(c, o, path, "tick", 0, 0, 1e9, &zero, &tick) ||
+        sim_jint(c, o, path, "budget", 1000, 1000000000, &dbudget, &budget) ||
+        sim_jnum(c, o, path, "memory", 1, 0, 4096, &dmem, &mem))
+        return -1;
+    pol->tick = (sim_time)(tick * 1e9); /* converted again once the tick length is known */
+    pol->budget = (long)budget;
+    pol->memory = (size_t)(mem * 1048576.0);
+    return 0;
+}
+
+/* A node's "policy": the name of an entry in "policies", or a script (an
+ * instance of its own, named after the node). */
+static int attach_policy(sim_jctx *c, tb_model *m, tb_node *nd, const cJSON *v, const char *path)
+{
+    char f[96];
+    if (!cJSON_IsString(v))
+        return sim_jerr(c, path, "expected the name of a policy in \"policies\" or of a Lua script, found %s",
+                        sim_jfound(v, f, sizeof f));
+    for (int i = 0; i < m->npolicies; i++)
+        if (strcmp(m->policies[i].name, v->valuestring) == 0 && !strchr(v->valuestring, '/')) {
+            nd->policy = &m->policies[i];
+            return 0;
+        }
+    tb_policy *pol = &m->policies[m->npolicies];
+    if (build_policy(c, pol, nd->name, v, path) != 0) {
+        tb_policy_free(pol);
+        memset(pol, 0, sizeof *pol);
+        return -1;
+    }
+    m->npolicies++;
+    nd->policy = pol;
+    return 0;
+}
+
 static int build_node(sim_jctx *c, tb_model *m, int k, const cJSON *o, const char *path)
 {
     tb_node *nd = &m->nodes[k];
@@ -233,9 +344,11 @@ static int build_node(sim_jctx *c, tb_model *m, int k, const cJSON *o, const cha
         nd->kind = TB_NODE_DELAY;
     else if (strcmp(kind, "sink") == 0)
         nd->kind = TB_NODE_SINK;
+    else if (strcmp(kind, "router") == 0)
+        nd->kind = TB_NODE_ROUTER;
     else
         return sim_jerr(c, sim_jpath_key(p, sizeof p, path, "kind"),
-                        "expected \"queue\", \"delay\" or \"sink\", found \"%s\"", kind);
+                        "expected \"queue\", \"delay\", \"sink\" or \"router\", found \"%s\"", kind);
     long long workers, one = 1;
     if (sim_jint(c, o, path, "workers", 1, 1000000, &one, &workers))
         return -1;
@@ -245,17 +358,17 @@ static int build_node(sim_jctx *c, tb_model *m, int k, const cJSON *o, const cha
     nd->workers = (int)workers;
     const cJSON *cap = sim_jget(o, "capacity");
     if (cap && !cJSON_IsNull(cap)) {
-        if (nd->kind == TB_NODE_SINK)
+        if (nd->kind == TB_NODE_SINK || nd->kind == TB_NODE_ROUTER)
             return sim_jerr(c, sim_jpath_key(p, sizeof p, path, "capacity"),
-                            "expected no capacity on a sink node");
+                            "expected no capacity on a %s node", kind);
         if (sim_jint(c, o, path, "capacity", 1, (long long)1 << 50, NULL, &nd->capacity))
             return -1;
     }
     const cJSON *svc = sim_jget(o, "service");
     if (svc) {
-        if (nd->kind == TB_NODE_SINK)
+        if (nd->kind == TB_NODE_SINK || nd->kind == TB_NODE_ROUTER)
             return sim_jerr(c, sim_jpath_key(p, sizeof p, path, "service"),
-                            "expected no service time on a sink node (jobs leave on arrival)");
+                            "expected no service time on a %s node (jobs pass through at once)", kind);
         if (!(nd->service = sim_dist_parse(c, svc, sim_jpath_key(p, sizeof p, path, "service"), 1)))
             return -1;
     }
@@ -300,6 +413,39 @@ static int build_node(sim_jctx *c, tb_model *m, int k, const cJSON *o, const cha
         nd->cum[n - 1] = 1;
         nd->nnext = n;
     }
+    const cJSON *pol = sim_jget(o, "policy");
+    if (pol && attach_policy(c, m, nd, pol, sim_jpath_key(p, sizeof p, path, "policy")))
+        return -1;
+    const cJSON *bal = sim_jget(o, "balance");
+    if (bal) {
+        sim_jpath_key(p, sizeof p, path, "balance");
+        if (next)
+            return sim_jerr(c, p, "expected either \"next\" (probabilities) or \"balance\" (a policy "
+                                  "chooses), found both");
+        if (nd->kind == TB_NODE_SINK)
+            return sim_jerr(c, p, "expected no routing on a sink node (jobs leave on arrival)");
+        int n = cJSON_IsArray(bal) ? cJSON_GetArraySize(bal) : 0;
+        if (n <= 0)
+            return sim_jerr(c, p, "expected a non-empty array of candidate node names, found %s",
+                            sim_jfound(bal, f, sizeof f));
+        if (!(nd->cand = malloc((size_t)n * sizeof *nd->cand)))
+            return sim_jerr(c, p, "out of memory");
+        int i = 0;
+        for (const cJSON *it = bal->child; it; it = it->next, i++) {
+            char q[P];
+            int to = node_ref(c, m, it, sim_jpath_idx(q, sizeof q, p, i), 0);
+            if (to < 0)
+                return -1;
+            nd->cand[i] = to;
+        }
+        nd->ncand = n;
+        if (!sim_jget(o, "policy"))
+            return sim_jerr(c, path, "expected a \"policy\" with a route() hook to choose among "
+                                     "the \"balance\" candidates, found none");
+    }
+    if (nd->kind == TB_NODE_ROUTER && !next && !bal)
+        return sim_jerr(c, path, "expected \"next\" or \"balance\" on a router node (it only "
+                                 "forwards jobs)");
     return 0;
 }
 
@@ -360,6 +506,11 @@ static int build_class(sim_jctx *c, tb_model *m, int i, const cJSON *o, const ch
                     : sim_dist_constant(1);
     if (!cl->size)
         return size ? -1 : sim_jerr(c, path, "out of memory");
+    const cJSON *prio = sim_jget(o, "priority"), *dl = sim_jget(o, "deadline");
+    if (prio && !(cl->priority = sim_dist_parse(c, prio, sim_jpath_key(p, sizeof p, path, "priority"), 0)))
+        return -1;
+    if (dl && !(cl->deadline = sim_dist_parse(c, dl, sim_jpath_key(p, sizeof p, path, "deadline"), 1)))
+        return -1;
     const cJSON *route = sim_jget(o, "route"), *entry = sim_jget(o, "entry");
     if (!!route == !!entry)
         return sim_jerr(c, path,
@@ -382,6 +533,9 @@ static int build_class(sim_jctx *c, tb_model *m, int i, const cJSON *o, const ch
                 return -1;
             if (m->nodes[to].kind == TB_NODE_SINK && it->next)
                 return sim_jerr(c, q, "expected a sink only at the end of a route (jobs leave there)");
+            if (m->nodes[to].kind == TB_NODE_ROUTER)
+                return sim_jerr(c, q, "expected no router in a fixed route (a router chooses the next "
+                                      "node; reach it through \"entry\" and \"next\")");
             cl->route[k] = to;
         }
         cl->nroute = n;
@@ -402,8 +556,9 @@ static int build_class(sim_jctx *c, tb_model *m, int i, const cJSON *o, const ch
             if (k < 0)
                 return sim_jerr(c, q, "expected the name of a node in \"nodes\", found \"%s\"",
                                 it->string);
-            if (m->nodes[k].kind == TB_NODE_SINK)
-                return sim_jerr(c, q, "expected no service time at a sink node");
+            if (m->nodes[k].kind == TB_NODE_SINK || m->nodes[k].kind == TB_NODE_ROUTER)
+                return sim_jerr(c, q, "expected no service time at a %s node",
+                                m->nodes[k].kind == TB_NODE_SINK ? "sink" : "router");
             if (m->nodes[k].svc[i].dist)
                 return sim_jerr(c, q, "expected each node once, found it twice");
             if (!(m->nodes[k].svc[i].dist = sim_dist_parse(c, it, q, 1)))
@@ -459,16 +614,18 @@ static int check_services(sim_jctx *c, tb_model *m)
             stack[top++] = cl->entry;
             while (top > 0) {
                 tb_node *nd = &m->nodes[stack[--top]];
-                for (int k = 0; k < nd->nnext; k++)
-                    if (nd->next[k] >= 0 && !seen[nd->next[k]]) {
-                        seen[nd->next[k]] = 1;
-                        stack[top++] = nd->next[k];
+                for (int k = 0; k < nd->nnext + nd->ncand; k++) {
+                    int to = k < nd->nnext ? nd->next[k] : nd->cand[k - nd->nnext];
+                    if (to >= 0 && !seen[to]) {
+                        seen[to] = 1;
+                        stack[top++] = to;
                     }
+                }
             }
         }
         for (int k = 0; k < m->nnodes && rc == 0; k++) {
             tb_node *nd = &m->nodes[k];
-            if (!seen[k] || nd->kind == TB_NODE_SINK)
+            if (!seen[k] || nd->kind == TB_NODE_SINK || nd->kind == TB_NODE_ROUTER)
                 continue;
             if (!nd->svc[i].dist)
                 nd->svc[i].dist = nd->service;
@@ -540,6 +697,31 @@ tb_model *tb_scenario_build(const tb_scenario *sc, sim_jctx *c)
         if (!(m->classes[k].name = strdup(it->string)))
             goto nomem;
     }
+    const cJSON *pols = sim_jget(root, "policies");
+    if (pols && !cJSON_IsObject(pols)) {
+        sim_jerr(c, "policies", "expected an object of {NAME: policy}, found %s",
+                 sim_jfound(pols, f, sizeof f));
+        goto fail;
+    }
+    /* room for the named instances and one implicit instance per node */
+    m->policies = calloc((size_t)((pols ? cJSON_GetArraySize(pols) : 0) + nn), sizeof *m->policies);
+    if (!m->policies)
+        goto nomem;
+    for (const cJSON *it = pols ? pols->child : NULL; it; it = it->next) {
+        sim_jpath_key(p, sizeof p, "policies", it->string);
+        if (check_name(c, p, it->string, "policy"))
+            goto fail;
+        for (int i = 0; i < m->npolicies; i++)
+            if (strcmp(m->policies[i].name, it->string) == 0) {
+                sim_jerr(c, p, "expected each policy name once, found it twice");
+                goto fail;
+            }
+        if (build_policy(c, &m->policies[m->npolicies], it->string, it, p)) {
+            m->npolicies++; /* so that tb_model_free releases what was built */
+            goto fail;
+        }
+        m->npolicies++;
+    }
     k = 0;
     for (const cJSON *it = nodes->child; it; it = it->next, k++)
         if (build_node(c, m, k, it, sim_jpath_key(p, sizeof p, "nodes", it->string)))
@@ -585,6 +767,8 @@ tb_model *tb_scenario_build(const tb_scenario *sc, sim_jctx *c)
         goto fail;
     }
     m->tps = 1 / tick;
+    for (int i = 0; i < m->npolicies; i++) /* ticks were stored as nanoseconds */
+        m->policies[i].tick = sim_ticks((double)m->policies[i].tick * 1e-9, m->tps);
     m->seed = (uint64_t)seed;
     m->duration = sim_ticks(duration, m->tps);
     m->warmup = sim_ticks(warmup, m->tps);

@@ -117,7 +117,7 @@ node='"nodes": {"s": {"service": {"type": "exponential", "rate": 2}}}'
 printf '{"duration": 100,\n  "classes": {\n    "c": {"arrival": {"process": "poisson", "rate": 1},}\n' > malformed.json
 bad_case "malformed JSON" malformed.json "malformed.json:3:57: malformed JSON near 'n\", \"rate\": 1},}'"
 printf '{%s, %s, "wamup": 10}\n' "$base" "$node" > unknown.json
-bad_case "unknown field" unknown.json "unknown.json: wamup: unknown field (expected one of: comment, seed, duration, warmup, window, tick, event_queue, max_completions, classes, nodes, links)"
+bad_case "unknown field" unknown.json "unknown.json: wamup: unknown field (expected one of: comment, seed, duration, warmup, window, tick, event_queue, max_completions, classes, nodes, links, policies)"
 printf '{"duration": 100, "classes": {"c": {"arrival": {"process": "poisson", "rate": -3}, "route": ["s"]}}, %s}\n' "$node" > negative.json
 bad_case "negative rate" negative.json "negative.json: classes.c.arrival.rate: expected a number > 0, found -3"
 printf '{"duration": 100, "classes": {"c": {"arrival": {"process": "poisson", "rate": 1}, "route": ["s", "verifer"]}}, %s}\n' "$node" > route.json

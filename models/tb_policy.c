@@ -1,0 +1,629 @@
+/* tb_policy.c - the `sim` module policies see, and the protected calls into their hooks. */
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <lauxlib.h>
+#include "../sim/sim_sha256.h"
+#include "tb_io.h"
+#include "tb_policy.h"
+
+/* Where each hook is defined, for messages about what it returned. */
+enum { H_ADMIT, H_RANK, H_PICK, H_DEQUEUE, H_ROUTE, H_DONE, H_TICK, NHOOKS };
+static const char *const hook_names[NHOOKS] = { "admit", "rank", "pick", "dequeue",
+                                                "route", "on_done", "tick" };
+
+static tb_model *model_of(lua_State *L)
+{
+    return lua_touserdata(L, lua_upvalueindex(1));
+}
+
+static tb_policy *policy_of(lua_State *L)
+{
+    return lua_touserdata(L, lua_upvalueindex(2));
+}
+
+static double secs(const tb_model *m, double ticks)
+{
+    return ticks / m->tps;
+}
+
+/* ---- argument checks ---------------------------------------------------- */
+
+static tb_node *check_node(lua_State *L, int arg)
+{
+    tb_model *m = model_of(L);
+    lua_Integer k = luaL_checkinteger(L, arg);
+    if (k < 1 || k > m->nnodes)
+        luaL_argerror(L, arg, lua_pushfstring(L, "node id %I out of range 1..%d", k, m->nnodes));
+    return &m->nodes[k - 1];
+}
+
+static int check_class(lua_State *L, int arg)
+{
+    tb_model *m = model_of(L);
+    lua_Integer c = luaL_checkinteger(L, arg);
+    if (c < 1 || c > m->nclasses)
+        luaL_argerror(L, arg, lua_pushfstring(L, "class id %I out of range 1..%d", c, m->nclasses));
+    return (int)c - 1;
+}
+
+/* A job handle is valid only during the hook it was passed to: after that
+ * the job may have left and its memory been reused. */
+static const tb_job *check_job(lua_State *L, int arg)
+{
+    tb_model *m = model_of(L);
+    const void *j = lua_touserdata(L, arg);
+    if (!lua_islightuserdata(L, arg) || !j || j != m->hook_job)
+        luaL_argerror(L, arg, "expected the job passed to the current hook "
+                              "(job handles are valid only during that call)");
+    return j;
+}
+
+/* ---- the sim module: views ---------------------------------------------- */
+
+static int l_now(lua_State *L)
+{
+    tb_model *m = model_of(L);
+    lua_pushnumber(L, sim_seconds(m->eng->now, m->tps));
+    return 1;
+}
+
+static int l_node(lua_State *L)
+{
+    tb_model *m = model_of(L);
+    int k = tb_node_index(m, luaL_checkstring(L, 1));
+    if (k < 0)
+        lua_pushnil(L);
+    else
+        lua_pushinteger(L, k + 1);
+    return 1;
+}
+
+static int l_node_name(lua_State *L)
+{
+    lua_pushstring(L, check_node(L, 1)->name);
+    return 1;
+}
+
+static int l_nnodes(lua_State *L)
+{
+    lua_pushinteger(L, model_of(L)->nnodes);
+    return 1;
+}
+
+static int l_class_id(lua_State *L)
+{
+    tb_model *m = model_of(L);
+    int c = tb_class_index(m, luaL_checkstring(L, 1));
+    if (c < 0)
+        lua_pushnil(L);
+    else
+        lua_pushinteger(L, c + 1);
+    return 1;
+}
+
+static int l_class_name(lua_State *L)
+{
+    lua_pushstring(L, model_of(L)->classes[check_class(L, 1)].name);
+    return 1;
+}
+
+static int l_nclasses(lua_State *L)
+{
+    lua_pushinteger(L, model_of(L)->nclasses);
+    return 1;
+}
+
+static int l_queued(lua_State *L)
+{
+    tb_node *nd = check_node(L, 1);
+    if (lua_isnoneornil(L, 2))
+        lua_pushinteger(L, nd->queued);
+    else
+        lua_pushinteger(L, nd->qclass[check_class(L, 2)]);
+    return 1;
+}
+
+static int l_busy(lua_State *L)
+{
+    lua_pushinteger(L, check_node(L, 1)->busy);
+    return 1;
+}
+
+static int l_workers(lua_State *L)
+{
+    lua_pushinteger(L, check_node(L, 1)->workers);
+    return 1;
+}
+
+static int l_jobs(lua_State *L)
+{
+    tb_node *nd = check_node(L, 1);
+    lua_pushinteger(L, nd->queued + nd->busy);
+    return 1;
+}
+
+static int l_capacity(lua_State *L)
+{
+    tb_node *nd = check_node(L, 1);
+    if (nd->capacity < 0)
+        lua_pushnil(L);
+    else
+        lua_pushinteger(L, nd->capacity);
+    return 1;
+}
+
+static int l_work(lua_State *L)
+{
+    tb_model *m = model_of(L);
+    lua_pushnumber(L, secs(m, tb_node_work(m, check_node(L, 1))));
+    return 1;
+}
+
+static int l_latency(lua_State *L)
+{
+    tb_model *m = model_of(L);
+    lua_pushnumber(L, secs(m, check_node(L, 1)->ewma));
+    return 1;
+}
+
+static int l_candidates(lua_State *L)
+{
+    lua_pushinteger(L, check_node(L, 1)->ncand);
+    return 1;
+}
+
+static int l_candidate(lua_State *L)
+{
+    tb_node *nd = check_node(L, 1);
+    lua_Integer i = luaL_checkinteger(L, 2);
+    luaL_argcheck(L, i >= 1 && i <= nd->ncand, 2, "candidate index out of range");
+    lua_pushinteger(L, nd->cand[i - 1] + 1);
+    return 1;
+}
+
+/* The head of a class queue (per-class nodes) or of the node's queue. */
+static const tb_job *head(lua_State *L)
+{
+    tb_node *nd = check_node(L, 1);
+    int q = 0;
+    if (!lua_isnoneornil(L, 2)) {
+        int c = check_class(L, 2);
+        luaL_argcheck(L, nd->nqueues > 1, 2, "the node has one queue (set options.per_class)");
+        q = c;
+    }
+    const tb_queue *qu = &nd->queues[q];
+    return qu->ranked ? (qu->n ? qu->heap[0] : NULL) : qu->head;
+}
+
+static int l_head_size(lua_State *L)
+{
+    const tb_job *h = head(L);
+    if (h)
+        lua_pushnumber(L, h->size);
+    else
+        lua_pushnil(L);
+    return 1;
+}
+
+static int l_head_wait(lua_State *L)
+{
+    tb_model *m = model_of(L);
+    const tb_job *h = head(L);
+    if (h)
+        lua_pushnumber(L, sim_seconds(m->eng->now - h->queued_at, m->tps));
+    else
+        lua_pushnil(L);
+    return 1;
+}
+
+/* ---- the sim module: the job in hand ------------------------------------ */
+
+static int l_class(lua_State *L)
+{
+    lua_pushinteger(L, check_job(L, 1)->cls + 1);
+    return 1;
+}
+
+static int l_size(lua_State *L)
+{
+    lua_pushnumber(L, check_job(L, 1)->size);
+    return 1;
+}
+
+static int l_priority(lua_State *L)
+{
+    lua_pushnumber(L, check_job(L, 1)->priority);
+    return 1;
+}
+
+static int l_deadline(lua_State *L)
+{
+    tb_model *m = model_of(L);
+    const tb_job *j = check_job(L, 1);
+    lua_pushnumber(L, j->deadline == SIM_TIME_MAX ? HUGE_VAL : sim_seconds(j->deadline, m->tps));
+    return 1;
+}
+
+static int l_created(lua_State *L)
+{
+    tb_model *m = model_of(L);
+    lua_pushnumber(L, sim_seconds(check_job(L, 1)->created, m->tps));
+    return 1;
+}
+
+static int l_arrived(lua_State *L)
+{
+    tb_model *m = model_of(L);
+    lua_pushnumber(L, sim_seconds(check_job(L, 1)->arrived, m->tps));
+    return 1;
+}
+
+static int l_service(lua_State *L)
+{
+    tb_model *m = model_of(L);
+    lua_pushnumber(L, sim_seconds(check_job(L, 1)->service, m->tps));
+    return 1;
+}
+
+static int l_rank(lua_State *L)
+{
+    lua_pushnumber(L, check_job(L, 1)->rank);
+    return 1;
+}
+
+static int l_attempt(lua_State *L)
+{
+    check_job(L, 1);
+    lua_pushinteger(L, 1); /* retries arrive with client behaviour */
+    return 1;
+}
+
+/* ---- the sim module: actions ---------------------------------------------- */
+
+static void ev_set_workers(sim_engine *e, void *obj, uint64_t arg)
+{
+    tb_node_set_workers(e->user, obj, (int)arg);
+}
+
+/* Applied by an event at the current time, after the hook returns: a hook
+ * never re-enters the model (or its own interpreter) through an action. */
+static int l_set_workers(lua_State *L)
+{
+    tb_model *m = model_of(L);
+    tb_node *nd = check_node(L, 1);
+    lua_Integer k = luaL_checkinteger(L, 2);
+    luaL_argcheck(L, k >= 1 && k <= 1000000, 2, "expected a worker count in 1..1000000");
+    luaL_argcheck(L, nd->kind == TB_NODE_QUEUE, 1, "only queue nodes have workers");
+    sim_at(m->eng, m->eng->now, ev_set_workers, nd, (uint64_t)k);
+    return 0;
+}
+
+static int l_emit(lua_State *L)
+{
+    tb_model *m = model_of(L);
+    tb_policy *p = policy_of(L);
+    const char *name = luaL_checkstring(L, 1);
+    double v = luaL_checknumber(L, 2);
+    if (m->metrics)
+        fprintf(m->metrics, "%.9g,%s,%s,%s,%.17g\n", sim_seconds(m->eng->now, m->tps), p->name,
+                m->hook_node ? m->hook_node->name : "", name, v);
+    return 0;
+}
+
+static int l_random(lua_State *L)
+{
+    lua_pushnumber(L, sim_rng_u01(&policy_of(L)->rng));
+    return 1;
+}
+
+static int l_readonly(lua_State *L)
+{
+    return luaL_error(L, "the sim module is read-only");
+}
+
+static const luaL_Reg sim_funcs[] = {
+    { "now", l_now },           { "node", l_node },         { "node_name", l_node_name },
+    { "nnodes", l_nnodes },     { "class_id", l_class_id }, { "class_name", l_class_name },
+    { "nclasses", l_nclasses }, { "queued", l_queued },     { "busy", l_busy },
+    { "workers", l_workers },   { "jobs", l_jobs },         { "capacity", l_capacity },
+    { "work", l_work },         { "latency", l_latency },   { "candidates", l_candidates },
+    { "candidate", l_candidate }, { "head_size", l_head_size }, { "head_wait", l_head_wait },
+    { "class", l_class },       { "size", l_size },         { "priority", l_priority },
+    { "deadline", l_deadline }, { "created", l_created },   { "arrived", l_arrived },
+    { "service", l_service },   { "rank", l_rank },         { "attempt", l_attempt },
+    { "set_workers", l_set_workers }, { "emit", l_emit },   { "random", l_random },
+    { NULL, NULL },
+};
+
+/* ---- loading -------------------------------------------------------------- */
+
+void tb_policy_free(tb_policy *p)
+{
+    sim_lua_free(p->lua);
+    p->lua = NULL;
+    free(p->name);
+    free(p->script);
+    free(p->shown);
+    cJSON_Delete(p->params);
+}
+
+static int read_options(tb_policy *p, lua_State *L, char *err, size_t n)
+{
+    int t = lua_getglobal(L, "options");
+    if (t == LUA_TNIL) {
+        lua_pop(L, 1);
+        return 0;
+    }
+    if (t != LUA_TTABLE) {
+        snprintf(err, n, "%s: 'options' must be a table", p->shown);
+        return -1;
+    }
+    static const char *const known[] = { "per_class", "preemptive", "processor_sharing", NULL };
+    int *flags[] = { &p->per_class, &p->preemptive, &p->ps };
+    lua_pushnil(L);
+    while (lua_next(L, -2)) { /* validation only: order does not matter */
+        const char *k = lua_type(L, -2) == LUA_TSTRING ? lua_tostring(L, -2) : "?";
+        int i;
+        for (i = 0; known[i]; i++)
+            if (strcmp(k, known[i]) == 0)
+                break;
+        if (!known[i]) {
+            snprintf(err, n, "%s: unknown option '%s' (expected per_class, preemptive, "
+                             "processor_sharing)", p->shown, k);
+            lua_pop(L, 3);
+            return -1;
+        }
+        *flags[i] = lua_toboolean(L, -1);
+        lua_pop(L, 1);
+    }
+    lua_pop(L, 1);
+    return 0;
+}
+
+int tb_policy_load(tb_model *m, tb_policy *p, char *err, size_t errlen)
+{
+    size_t len;
+    char *text = tb_read_file(p->script, &len);
+    if (!text) {
+        snprintf(err, errlen, "%s: cannot read the script", p->shown);
+        return -1;
+    }
+    sim_sha256_hex(text, len, p->sha256);
+    free(text);
+    p->lua = sim_lua_new(&p->rng, p->memory, p->budget);
+    if (!p->lua) {
+        snprintf(err, errlen, "%s: cannot create a Lua interpreter (out of memory)", p->shown);
+        return -1;
+    }
+    lua_State *L = sim_lua_state(p->lua);
+    /* sim: a read-only proxy over the functions, with (model, policy) upvalues */
+    lua_newtable(L);              /* proxy */
+    lua_newtable(L);              /* metatable */
+    lua_newtable(L);              /* functions */
+    lua_pushlightuserdata(L, m);
+    lua_pushlightuserdata(L, p);
+    luaL_setfuncs(L, sim_funcs, 2);
+    lua_setfield(L, -2, "__index");
+    lua_pushcfunction(L, l_readonly);
+    lua_setfield(L, -2, "__newindex");
+    lua_pushliteral(L, "locked");
+    lua_setfield(L, -2, "__metatable");
+    lua_setmetatable(L, -2);
+    lua_setglobal(L, "sim");
+    if (p->params)
+        sim_lua_push_json(L, p->params);
+    else
+        lua_newtable(L);
+    lua_setglobal(L, "params");
+    if (sim_lua_load(p->lua, p->script, p->shown) != 0) {
+        snprintf(err, errlen, "%s", sim_lua_error(p->lua));
+        return -1;
+    }
+    int *refs[NHOOKS] = { &p->ref_admit, &p->ref_rank, &p->ref_pick, &p->ref_dequeue,
+                          &p->ref_route, &p->ref_done, &p->ref_tick };
+    for (int h = 0; h < NHOOKS; h++) {
+        *refs[h] = sim_lua_ref(p->lua, hook_names[h], p->where[h], sizeof p->where[h]);
+        if (*refs[h] == -2) {
+            snprintf(err, errlen, "%s: %s", p->shown, sim_lua_error(p->lua));
+            return -1;
+        }
+    }
+    if (read_options(p, L, err, errlen) != 0)
+        return -1;
+    if (p->tick > 0 && p->ref_tick == SIM_LUA_NONE) {
+        snprintf(err, errlen, "%s: the scenario gives policy \"%s\" a tick period, but the script "
+                              "defines no tick() hook", p->shown, p->name);
+        return -1;
+    }
+    for (int k = 0; k < m->nnodes; k++) {
+        const tb_node *nd = &m->nodes[k];
+        if (nd->policy == p && nd->ncand > 0 && p->ref_route == SIM_LUA_NONE) {
+            snprintf(err, errlen, "%s: node \"%s\" balances over candidates, so its policy needs "
+                                  "a route() hook", p->shown, nd->name);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+/* ---- calling hooks ---------------------------------------------------------- */
+
+static void fail(tb_model *m, tb_node *nd, const char *hook, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+static void fail(tb_model *m, tb_node *nd, const char *hook, const char *fmt, ...)
+{
+    if (m->failed)
+        return;
+    char msg[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    snprintf(m->error, sizeof m->error, "%s (in %s() at node %s, t=%.9g s)", msg, hook, nd->name,
+             sim_seconds(m->eng->now, m->tps));
+    m->failed = 1;
+    m->eng->stop = 1;
+}
+
+/* Push the hook and its (node, job) arguments; returns the state. */
+static lua_State *begin(tb_model *m, tb_policy *p, int ref, tb_node *nd, tb_job *j)
+{
+    lua_State *L = sim_lua_state(p->lua);
+    lua_rawgeti(L, LUA_REGISTRYINDEX, ref);
+    lua_pushinteger(L, (lua_Integer)(nd - m->nodes) + 1);
+    if (j)
+        lua_pushlightuserdata(L, j);
+    m->hook_job = j;
+    m->hook_node = nd;
+    return L;
+}
+
+static int finish_call(tb_model *m, tb_policy *p, tb_node *nd, int hook, int nargs, int nres)
+{
+    int rc = sim_lua_pcall(p->lua, nargs, nres);
+    m->hook_job = NULL;
+    m->hook_node = NULL;
+    if (rc != 0) {
+        fail(m, nd, hook_names[hook], "%s", sim_lua_error(p->lua));
+        return -1;
+    }
+    return 0;
+}
+
+static const char *found(lua_State *L, int idx, char *buf, size_t n)
+{
+    if (lua_type(L, idx) == LUA_TNUMBER)
+        snprintf(buf, n, "%.17g", lua_tonumber(L, idx));
+    else
+        snprintf(buf, n, "%s", luaL_typename(L, idx));
+    return buf;
+}
+
+int tb_policy_admit(tb_model *m, tb_node *nd, tb_job *j)
+{
+    tb_policy *p = nd->policy;
+    if (p->ref_admit == SIM_LUA_NONE || m->failed)
+        return 1;
+    lua_State *L = begin(m, p, p->ref_admit, nd, j);
+    if (finish_call(m, p, nd, H_ADMIT, 2, 1) != 0)
+        return 1;
+    int ok = 1;
+    if (!lua_isboolean(L, -1)) {
+        char f[64];
+        fail(m, nd, "admit", "%s: admit() returned %s, expected true (admit) or false (reject)",
+             p->where[H_ADMIT], found(L, -1, f, sizeof f));
+    } else {
+        ok = lua_toboolean(L, -1);
+    }
+    lua_pop(L, 1);
+    return ok;
+}
+
+double tb_policy_rank(tb_model *m, tb_node *nd, tb_job *j)
+{
+    tb_policy *p = nd->policy;
+    if (p->ref_rank == SIM_LUA_NONE || m->failed)
+        return 0;
+    lua_State *L = begin(m, p, p->ref_rank, nd, j);
+    if (finish_call(m, p, nd, H_RANK, 2, 1) != 0)
+        return 0;
+    double r = 0;
+    int isnum = 0;
+    r = lua_tonumberx(L, -1, &isnum);
+    if (!isnum || isnan(r)) {
+        char f[64];
+        fail(m, nd, "rank", "%s: rank() returned %s, expected a number (smaller is served first)",
+             p->where[H_RANK], found(L, -1, f, sizeof f));
+        r = 0;
+    }
+    lua_pop(L, 1);
+    return r;
+}
+
+int tb_policy_pick(tb_model *m, tb_node *nd)
+{
+    tb_policy *p = nd->policy;
+    if (p->ref_pick == SIM_LUA_NONE || m->failed)
+        return -1;
+    lua_State *L = begin(m, p, p->ref_pick, nd, NULL);
+    if (finish_call(m, p, nd, H_PICK, 1, 1) != 0)
+        return -1;
+    int pick = -1;
+    if (!lua_isnil(L, -1)) {
+        int isint = 0;
+        lua_Integer c = lua_tointegerx(L, -1, &isint);
+        if (!isint || c < 1 || c > m->nclasses || nd->queues[c - 1].n == 0) {
+            char f[64];
+            fail(m, nd, "pick", "%s: pick() returned %s, expected the id of a class with waiting "
+                                "jobs (or nil)", p->where[H_PICK],
+                 found(L, -1, f, sizeof f));
+        } else {
+            pick = (int)c - 1;
+        }
+    }
+    lua_pop(L, 1);
+    return pick;
+}
+
+int tb_policy_dequeue(tb_model *m, tb_node *nd, tb_job *j)
+{
+    tb_policy *p = nd->policy;
+    if (p->ref_dequeue == SIM_LUA_NONE || m->failed)
+        return 1;
+    lua_State *L = begin(m, p, p->ref_dequeue, nd, j);
+    if (finish_call(m, p, nd, H_DEQUEUE, 2, 1) != 0)
+        return 1;
+    int serve = 1;
+    if (!lua_isboolean(L, -1)) {
+        char f[64];
+        fail(m, nd, "dequeue", "%s: dequeue() returned %s, expected true (serve) or false (drop)",
+             p->where[H_DEQUEUE], found(L, -1, f, sizeof f));
+    } else {
+        serve = lua_toboolean(L, -1);
+    }
+    lua_pop(L, 1);
+    return serve;
+}
+
+int tb_policy_route(tb_model *m, tb_node *nd, tb_job *j)
+{
+    tb_policy *p = nd->policy;
+    if (m->failed)
+        return 0;
+    lua_State *L = begin(m, p, p->ref_route, nd, j);
+    if (finish_call(m, p, nd, H_ROUTE, 2, 1) != 0)
+        return 0;
+    int isint = 0, pick = 0;
+    lua_Integer i = lua_tointegerx(L, -1, &isint);
+    if (!isint || i < 1 || i > nd->ncand) {
+        char f[64];
+        fail(m, nd, "route", "%s: route() returned %s, expected a candidate index in 1..%d",
+             p->where[H_ROUTE], found(L, -1, f, sizeof f), nd->ncand);
+    } else {
+        pick = (int)i - 1;
+    }
+    lua_pop(L, 1);
+    return pick;
+}
+
+void tb_policy_done(tb_model *m, tb_node *nd, tb_job *j)
+{
+    tb_policy *p = nd->policy;
+    if (p->ref_done == SIM_LUA_NONE || m->failed)
+        return;
+    begin(m, p, p->ref_done, nd, j);
+    finish_call(m, p, nd, H_DONE, 2, 0);
+}
+
+void tb_policy_tick(tb_model *m, tb_policy *p, tb_node *nd)
+{
+    if (p->ref_tick == SIM_LUA_NONE || m->failed)
+        return;
+    lua_State *L = begin(m, p, p->ref_tick, nd, NULL);
+    lua_pushnumber(L, sim_seconds(m->eng->now, m->tps));
+    finish_call(m, p, nd, H_TICK, 2, 0);
+}

@@ -1,0 +1,59 @@
+/* sim_lua.h - sandboxed Lua 5.4 interpreters for policies: limits, protected calls, deterministic randomness. */
+#ifndef SIM_LUA_H
+#define SIM_LUA_H
+
+#include <stddef.h>
+#include <cjson/cJSON.h>
+#include <lua.h>
+#include "sim_rng.h"
+
+/*
+ * One interpreter per policy instance.  The sandbox opens only the base,
+ * table, string, math and utf8 libraries and removes everything that
+ * reaches outside the simulation or breaks determinism:
+ *   - no io, os, debug, package; no dofile, loadfile, load, string.dump,
+ *     collectgarbage;
+ *   - require(NAME) loads NAME.lua (text only) from the policy's own
+ *     directory and nowhere else;
+ *   - math.random draws from the instance's named stream; math.randomseed
+ *     is an error (streams are seeded from the scenario's seed);
+ *   - pairs() visits keys in a fixed order (numbers ascending, then strings
+ *     ascending, then the rest in insertion-independent order is refused),
+ *     because Lua seeds its string hashing from the clock;
+ *   - a memory limit (custom allocator) and an instruction budget per call
+ *     (count hook) stop a runaway script with an error, not a hang.
+ * Errors carry "FILE:LINE:" of the Lua code at fault.
+ */
+typedef struct sim_lua sim_lua;
+
+/* Returns a new sandbox; free with sim_lua_free() (NULL is a no-op).
+ * `rng` must outlive it; `mem_limit` in bytes; `budget` instructions per call. */
+sim_lua *sim_lua_new(sim_rng *rng, size_t mem_limit, long budget);
+void sim_lua_free(sim_lua *p);
+
+lua_State *sim_lua_state(sim_lua *p);
+
+/* Load and run the script at `path`, named `shown` in messages.  0, or -1
+ * with the error in sim_lua_error(). */
+int sim_lua_load(sim_lua *p, const char *path, const char *shown);
+
+/* A registry reference (>= 0) to global function `name`, SIM_LUA_NONE when
+ * the script does not define it, or -2 (error kept) when it is not a
+ * function.  `where` receives "FILE:LINE" of its definition. */
+#define SIM_LUA_NONE (-1)
+int sim_lua_ref(sim_lua *p, const char *name, char *where, size_t n);
+
+/* Call the function on the stack below its nargs arguments, protected, with
+ * the instruction budget armed.  0, or -1 with the error message kept. */
+int sim_lua_pcall(sim_lua *p, int nargs, int nresults);
+
+const char *sim_lua_error(const sim_lua *p);
+
+/* Push a JSON value as the equivalent Lua value (objects become tables,
+ * arrays sequences, null nil). */
+void sim_lua_push_json(lua_State *L, const cJSON *v);
+
+/* Bytes the interpreter holds now. */
+size_t sim_lua_memory(const sim_lua *p);
+
+#endif
