@@ -15,7 +15,8 @@ WARN     = -std=c11 -Wall -Wextra -Wshadow -Wconversion -Wstrict-prototypes \
 PKG_CFLAGS = $(shell pkg-config --cflags gsl libcjson lua5.4)
 PKG_LIBS   = $(shell pkg-config --libs gsl libcjson lua5.4) -lm
 CHECK_LIBS = $(shell pkg-config --libs check)
-CPPFLAGS = -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -DTB_DATADIR='"$(DATADIR)"'
+CPPFLAGS = -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -DTB_DATADIR='"$(DATADIR)"' \
+           -DTB_SOURCE_ROOT='"$(CURDIR)"'
 ALL_CFLAGS = $(WARN) $(OPT) $(CPPFLAGS) $(PKG_CFLAGS) $(CFLAGS) $(EXTRA_CFLAGS)
 
 BUILD   ?= build

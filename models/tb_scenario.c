@@ -234,7 +234,8 @@ static void scenario_dir(const char *file, char *buf, size_t n)
 }
 
 /* A script named with a '/' is a path (relative to the scenario's directory,
- * else to the working directory); a bare name is a shipped policy in lua/. */
+ * else to the working directory); "NAME.lua" is a file beside the scenario
+ * if there is one; otherwise a bare name is a shipped policy in lua/. */
 static char *resolve_script(sim_jctx *c, const char *path, const char *name, char **shown)
 {
     char buf[4096], dir[2048];
@@ -252,6 +253,12 @@ static char *resolve_script(sim_jctx *c, const char *path, const char *name, cha
         char file[512];
         size_t n = strlen(name);
         snprintf(file, sizeof file, "%s%s", name, n > 4 && strcmp(name + n - 4, ".lua") == 0 ? "" : ".lua");
+        scenario_dir(c->file, dir, sizeof dir);
+        snprintf(buf, sizeof buf, "%s/%s", dir, file);
+        if (strcmp(file, name) == 0 && tb_is_file(buf)) { /* "mine.lua" beside the scenario */
+            *shown = strdup(name);
+            return strdup(buf);
+        }
         if (tb_find_data("lua", file, buf, sizeof buf)) {
             char s2[600];
             snprintf(s2, sizeof s2, "lua/%s", file);

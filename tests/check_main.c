@@ -26,7 +26,7 @@ tb_model *test_model(const char *json, uint64_t seed, uint64_t replication, cons
     ck_assert_msg(m != NULL, "scenario rejected: %s", err);
     m->seed = seed;
     m->replication = replication;
-    ck_assert_int_eq(tb_model_prepare(m, sim_evq_find(evq)), 0);
+    ck_assert_msg(tb_model_prepare(m, sim_evq_find(evq)) == 0, "prepare: %s", m->error);
     return m;
 }
 
@@ -42,14 +42,33 @@ double test_mean_hw(const double *x, int n, double level, double *hw)
     return mean;
 }
 
+void test_expect(const char *what, const double *x, int n, double theory, double rel)
+{
+    double hw, mean = test_mean_hw(x, n, 0.999, &hw);
+    fprintf(stderr, "  %-44s theory %-10.6g simulated %.6g +- %.3g\n", what, theory, mean, hw);
+    ck_assert_msg(fabs(mean - theory) <= hw, "%s: simulated %.6g +- %.3g (99.9%%), theory %.6g",
+                  what, mean, hw, theory);
+    ck_assert_msg(hw <= rel * fabs(theory), "%s: interval +- %.3g too wide for a %.0f%% check",
+                  what, hw, 100 * rel);
+}
+
+void test_run(tb_model *m)
+{
+    tb_run_status st = tb_model_run(m, NULL);
+    ck_assert_msg(st == TB_RUN_OK, "run failed (%d): %s", (int)st, m->error);
+}
+
 int main(void)
 {
+    /* shipped policies are found in the source tree */
+    setenv("TAILBACK_DATA", TB_SOURCE_ROOT, 0);
     SRunner *sr = srunner_create(engine_suite());
     srunner_add_suite(sr, rng_suite());
     srunner_add_suite(sr, dist_suite());
     srunner_add_suite(sr, stats_suite());
     srunner_add_suite(sr, scenario_suite());
     srunner_add_suite(sr, theory_suite());
+    srunner_add_suite(sr, policy_suite());
     srunner_run_all(sr, CK_NORMAL);
     int failed = srunner_ntests_failed(sr);
     srunner_free(sr);

@@ -17,12 +17,7 @@ typedef double (*metric_fn)(const tb_model *m);
 
 static void expect(const char *what, const double *x, double theory, double rel)
 {
-    double hw, mean = test_mean_hw(x, R, 0.999, &hw);
-    fprintf(stderr, "  %-44s theory %-10.6g simulated %.6g +- %.3g\n", what, theory, mean, hw);
-    ck_assert_msg(fabs(mean - theory) <= hw, "%s: simulated %.6g +- %.3g (99.9%%), theory %.6g",
-                  what, mean, hw, theory);
-    ck_assert_msg(hw <= rel * theory, "%s: interval +- %.3g too wide for a %.0f%% check", what, hw,
-                  100 * rel);
+    test_expect(what, x, R, theory, rel);
 }
 
 /* Run R replications of `json`, calling `collect` on each finished model. */
@@ -31,7 +26,7 @@ static void replicate(const char *json, void (*collect)(const tb_model *m, int r
 {
     for (int r = 0; r < R; r++) {
         tb_model *m = test_model(json, 20261126, (uint64_t)r, r % 2 ? "calendar" : "heap");
-        ck_assert_int_eq(tb_model_run(m, NULL), TB_RUN_OK);
+        test_run(m);
         collect(m, r, out);
         tb_model_free(m);
     }

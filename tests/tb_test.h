@@ -13,12 +13,21 @@ Suite *dist_suite(void);
 Suite *stats_suite(void);
 Suite *scenario_suite(void);
 Suite *theory_suite(void);
+Suite *policy_suite(void);
 
 /* Build and prepare a model from scenario text; fails the test on error. */
 tb_model *test_model(const char *json, uint64_t seed, uint64_t replication, const char *evq);
 
 /* Build a model from scenario text; NULL with the error in err. */
 tb_model *test_model_err(const char *json, char *err, size_t errlen);
+
+/* Assert that `theory` lies in the 99.9% Student-t interval of x[0..n) and
+ * that the interval's half-width is at most rel * |theory| (so the check is
+ * not loose); prints the comparison to stderr. */
+void test_expect(const char *what, const double *x, int n, double theory, double rel);
+
+/* Run a prepared model to the end, asserting that it finished normally. */
+void test_run(tb_model *m);
 
 /* Mean of x[0..n) and the half-width of its two-sided Student-t interval at
  * confidence `level` (e.g. 0.999). */
