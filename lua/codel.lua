@@ -7,6 +7,13 @@
 -- queue persists; it leaves the state as soon as a sojourn falls below
 -- target.  Re-entering soon after leaving resumes near the previous count.
 --
+-- CoDel is designed for senders that slow down when they lose packets.
+-- Against open-loop (Poisson) overload its drop rate, which grows only as
+-- sqrt(count), keeps falling behind: measured here, a 1 ms server offered
+-- 1.05x its capacity waits ~37 ms on average (target 5 ms), and at 1.5x it
+-- cycles between short drop storms and ~15 s of rebuilding queue.  It still
+-- beats a full drop-tail buffer by an order of magnitude.
+--
 -- Parameters:
 --   target    seconds, default 0.005
 --   interval  seconds, default 0.100

@@ -39,7 +39,11 @@ static void budget_hook(lua_State *L, lua_Debug *ar)
     (void)ar;
     sim_lua *p;
     lua_getallocf(L, (void **)&p);
-    luaL_error(L, "instruction budget of %ld exceeded in one call (an endless loop?)", p->budget);
+    /* lua_pushfstring knows no %ld: format here */
+    char msg[128];
+    snprintf(msg, sizeof msg, "instruction budget of %ld exceeded in one call (an endless loop?)",
+             p->budget);
+    luaL_error(L, "%s", msg);
 }
 
 /* Make sure a message names the Lua file and line at fault: errors raised

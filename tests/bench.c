@@ -40,26 +40,31 @@ static tb_model *load(const char *json)
     return m;
 }
 
-/* M/M/1 at rho = 0.9 for `n` customers, time series written to /dev/null. */
-static void bench_mm1(uint64_t n)
+/* M/M/1 at rho = 0.9 for `n` customers, time series written to /dev/null;
+ * `policy` is "" for the built-in FIFO or a shipped policy's name.
+ * Returns customers per second. */
+static double bench_mm1(uint64_t n, const char *policy)
 {
-    char json[512];
+    char json[512], pol[64] = "";
+    if (*policy)
+        snprintf(pol, sizeof pol, ", \"policy\": \"%s\"", policy);
     snprintf(json, sizeof json,
              "{\"duration\": 1e9, \"window\": 100, \"max_completions\": %llu,"
              " \"classes\": {\"c\": {\"arrival\": {\"process\": \"poisson\", \"rate\": 0.9}, \"route\": [\"s\"]}},"
-             " \"nodes\": {\"s\": {\"service\": {\"type\": \"exponential\", \"rate\": 1}}}}",
-             (unsigned long long)n);
+             " \"nodes\": {\"s\": {\"service\": {\"type\": \"exponential\", \"rate\": 1}%s}}}",
+             (unsigned long long)n, pol);
     tb_model *m = load(json);
     m->ts = fopen("/dev/null", "w");
     double t0 = wall();
     tb_model_run(m, NULL);
-    double dt = wall() - t0;
-    printf("M/M/1 rho=0.9, %llu customers, all statistics on: %.3f s, %.2f million customers/s, "
+    double dt = wall() - t0, rate = (double)m->classes[0].completions / dt;
+    printf("M/M/1 rho=0.9, %llu customers, all statistics on, %s: %.3f s, %.2f million customers/s, "
            "%.2f million events/s, peak RSS %ld KiB\n",
-           (unsigned long long)n, dt, (double)m->classes[0].completions / dt / 1e6,
-           (double)m->eng->events / dt / 1e6, peak_rss_kib());
+           (unsigned long long)n, *policy ? "Lua policy lua/fifo.lua" : "built-in FIFO", dt,
+           rate / 1e6, (double)m->eng->events / dt / 1e6, peak_rss_kib());
     fclose(m->ts);
     tb_model_free(m);
+    return rate;
 }
 
 /* The classic hold model: n pending events; each step pops the minimum and
@@ -92,12 +97,16 @@ static void bench_hold(const sim_evq_ops *ops, size_t n, size_t holds)
 
 int main(int argc, char **argv)
 {
+    setenv("TAILBACK_DATA", TB_SOURCE_ROOT, 0); /* shipped policies, from the source tree */
     uint64_t n = argc > 1 ? strtoull(argv[1], NULL, 10) : 1000000;
     int only_mm1 = argc > 2 && strcmp(argv[2], "mm1") == 0; /* for profiling */
-    bench_mm1(n);
+    double builtin = bench_mm1(n, "");
     if (only_mm1)
         return 0;
-    bench_mm1(10 * n); /* memory must not grow with the number of customers */
+    bench_mm1(10 * n, ""); /* memory must not grow with the number of customers */
+    double lua = bench_mm1(n, "fifo");
+    printf("Lua policy overhead: built-in / lua/fifo.lua throughput = %.2f "
+           "(one rank() call per customer)\n", builtin / lua);
     static const size_t sizes[] = { 1000, 100000, 1000000 };
     const sim_evq_ops *impls[] = { &sim_evq_heap, &sim_evq_calendar };
     for (size_t s = 0; s < 3; s++)
