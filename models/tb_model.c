@@ -45,7 +45,7 @@ void tb_model_free(tb_model *m)
     for (int i = 0; i < m->nclasses; i++) {
         tb_class *c = &m->classes[i];
         free(c->name);
-        sim_dist_free(c->interarrival);
+        tb_arrival_free(&c->arr);
         sim_dist_free(c->size);
         sim_dist_free(c->priority);
         sim_dist_free(c->deadline);
@@ -113,9 +113,9 @@ int tb_model_prepare(tb_model *m, const sim_evq_ops *evq)
     char name[512];
     for (int i = 0; i < m->nclasses; i++) {
         tb_class *c = &m->classes[i];
-        static const char *const what[] = { "arrivals", "size", "priority", "deadline" };
-        sim_rng *rngs[] = { &c->arr_rng, &c->size_rng, &c->prio_rng, &c->dl_rng };
-        for (int k = 0; k < 4; k++) {
+        static const char *const what[] = { "arrivals", "size", "priority", "deadline", "phase" };
+        sim_rng *rngs[] = { &c->arr_rng, &c->size_rng, &c->prio_rng, &c->dl_rng, &c->phase_rng };
+        for (int k = 0; k < 5; k++) {
             snprintf(name, sizeof name, "%s/%s", what[k], c->name);
             sim_rng_init(rngs[k], m->seed, m->replication, name);
         }
@@ -750,6 +750,8 @@ static void ev_arrival(sim_engine *e, void *obj, uint64_t arg)
     j->waited = 0;
     j->node = TB_EXIT;
     j->size = sim_dist_sample(c->size, &c->size_rng);
+    if (c->arr.trace_size) /* a replayed trace carries its own sizes */
+        j->size = c->arr.trace_size[c->arr.next - 1];
     j->priority = c->priority ? sim_dist_sample(c->priority, &c->prio_rng) : 0;
     j->deadline = c->deadline
                       ? e->now + sim_ticks(sim_dist_sample(c->deadline, &c->dl_rng), m->tps)
@@ -757,7 +759,9 @@ static void ev_arrival(sim_engine *e, void *obj, uint64_t arg)
     if (m->measuring)
         c->arrivals++;
     m->in_system++;
-    sim_after(e, sim_ticks(sim_dist_sample(c->interarrival, &c->arr_rng), m->tps), ev_arrival, c, 0);
+    sim_time next = tb_arrival_next(&c->arr, e->now, m->tps, &c->arr_rng, &c->phase_rng, NULL);
+    if (next != SIM_TIME_MAX)
+        sim_at(e, next, ev_arrival, c, 0);
     send(m, j, -1, c->route ? c->route[0] : c->entry);
 }
 
@@ -857,8 +861,9 @@ tb_run_status tb_model_run(tb_model *m, volatile int *interrupt)
     }
     for (int i = 0; i < m->nclasses; i++) {
         tb_class *c = &m->classes[i];
-        sim_at(e, sim_ticks(sim_dist_sample(c->interarrival, &c->arr_rng), m->tps), ev_arrival, c,
-               0);
+        sim_time first = tb_arrival_next(&c->arr, 0, m->tps, &c->arr_rng, &c->phase_rng, NULL);
+        if (first != SIM_TIME_MAX)
+            sim_at(e, first, ev_arrival, c, 0);
     }
     for (int i = 0; i < m->npolicies; i++)
         if (m->policies[i].tick > 0 && m->policies[i].tick <= m->duration)

@@ -9,6 +9,7 @@
 #include "../sim/sim_hist.h"
 #include "../sim/sim_rng.h"
 #include "../sim/sim_stats.h"
+#include "tb_arrival.h"
 
 /*
  * A model is built once (by the scenario loader or by hand in tests), run
@@ -122,15 +123,13 @@ struct tb_link {
     tb_latency transit;
 };
 
-typedef enum { TB_ARRIVAL_RENEWAL } tb_arrival_kind;
-
 typedef struct tb_class {
     char *name;
-    sim_dist *interarrival; /* seconds; Poisson = exponential */
+    tb_arrival arr;         /* the arrival process */
     sim_dist *size;         /* abstract units (e.g. bytes); default 1 */
     sim_dist *priority;     /* default 0 */
     sim_dist *deadline;     /* relative, seconds; NULL = none */
-    sim_rng arr_rng, size_rng, prio_rng, dl_rng;
+    sim_rng arr_rng, size_rng, prio_rng, dl_rng, phase_rng;
     int *route;             /* fixed route, or NULL: start at entry, route by probabilities */
     int nroute;
     int entry;

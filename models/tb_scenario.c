@@ -5,6 +5,7 @@
 #include <string.h>
 #include <lua.h>
 #include "../sim/sim_sha256.h"
+#include "tb_arrival.h"
 #include "tb_policy.h"
 #include "tb_io.h"
 #include "tb_scenario.h"
@@ -456,46 +457,6 @@ static int build_node(sim_jctx *c, tb_model *m, int k, const cJSON *o, const cha
     return 0;
 }
 
-static int build_arrival(sim_jctx *c, tb_class *cl, const cJSON *o, const char *path)
-{
-    char p[P], f[96];
-    const char *proc;
-    if (!cJSON_IsObject(o))
-        return sim_jerr(c, path,
-                        "expected an arrival process, e.g. {\"process\": \"poisson\", \"rate\": 10}, "
-                        "found %s",
-                        sim_jfound(o, f, sizeof f));
-    if (sim_jstr(c, o, path, "process", NULL, &proc))
-        return -1;
-    if (strcmp(proc, "poisson") == 0) {
-        static const char *const fields[] = { "process", "rate", NULL };
-        double rate;
-        if (sim_jobject(c, o, path, "a Poisson arrival process", fields) ||
-            sim_jnum(c, o, path, "rate", 0, 1, 1e12, NULL, &rate))
-            return -1;
-        cl->interarrival = sim_dist_exponential(1 / rate);
-    } else if (strcmp(proc, "renewal") == 0) {
-        static const char *const fields[] = { "process", "interarrival", NULL };
-        if (sim_jobject(c, o, path, "a renewal arrival process", fields))
-            return -1;
-        const cJSON *ia = sim_jget(o, "interarrival");
-        sim_jpath_key(p, sizeof p, path, "interarrival");
-        if (!ia)
-            return sim_jerr(c, p, "expected a distribution of inter-arrival times (seconds), found nothing");
-        if (!(cl->interarrival = sim_dist_parse(c, ia, p, 1)))
-            return -1;
-        if (!(cl->interarrival->mean > 0))
-            return sim_jerr(c, p, "expected inter-arrival times with a positive mean, found mean %.17g",
-                            cl->interarrival->mean);
-    } else {
-        return sim_jerr(c, sim_jpath_key(p, sizeof p, path, "process"),
-                        "expected \"poisson\" or \"renewal\", found \"%s\"", proc);
-    }
-    if (!cl->interarrival)
-        return sim_jerr(c, path, "out of memory");
-    return 0;
-}
-
 static int build_class(sim_jctx *c, tb_model *m, int i, const cJSON *o, const char *path)
 {
     tb_class *cl = &m->classes[i];
@@ -506,7 +467,9 @@ static int build_class(sim_jctx *c, tb_model *m, int i, const cJSON *o, const ch
     if (!arr)
         return sim_jerr(c, sim_jpath_key(p, sizeof p, path, "arrival"),
                         "expected an arrival process, found nothing (the field is required)");
-    if (build_arrival(c, cl, arr, sim_jpath_key(p, sizeof p, path, "arrival")))
+    char dir[2048];
+    scenario_dir(c->file, dir, sizeof dir);
+    if (tb_arrival_parse(c, &cl->arr, arr, sim_jpath_key(p, sizeof p, path, "arrival"), dir, m->tps))
         return -1;
     const cJSON *size = sim_jget(o, "size");
     cl->size = size ? sim_dist_parse(c, size, sim_jpath_key(p, sizeof p, path, "size"), 1)
@@ -704,6 +667,11 @@ tb_model *tb_scenario_build(const tb_scenario *sc, sim_jctx *c)
         if (!(m->classes[k].name = strdup(it->string)))
             goto nomem;
     }
+    /* the tick first: arrival profiles convert times as they are read */
+    double tick, dtick = 1e-9;
+    if (sim_jnum(c, root, "", "tick", 1e-12, 0, 1, &dtick, &tick))
+        goto fail;
+    m->tps = 1 / tick;
     const cJSON *pols = sim_jget(root, "policies");
     if (pols && !cJSON_IsObject(pols)) {
         sim_jerr(c, "policies", "expected an object of {NAME: policy}, found %s",
@@ -745,12 +713,11 @@ tb_model *tb_scenario_build(const tb_scenario *sc, sim_jctx *c)
         goto fail;
 
     /* Run parameters, in seconds. */
-    double tick, duration, warmup, window, zero = 0, dtick = 1e-9;
+    double duration, warmup, window, zero = 0;
     long long seed, maxc, one = 1, none = 0;
     const char *comment, *evq;
     if (sim_jstr(c, root, "", "comment", "", &comment) ||
         sim_jint(c, root, "", "seed", 0, (1LL << 53), &one, &seed) ||
-        sim_jnum(c, root, "", "tick", 1e-12, 0, 1, &dtick, &tick) ||
         parse_seconds(c, root, "", "duration", 0, 1, NULL, &duration) ||
         parse_seconds(c, root, "", "warmup", 0, 0, &zero, &warmup) ||
         sim_jint(c, root, "", "max_completions", 0, (1LL << 53), &none, &maxc) ||
@@ -768,12 +735,11 @@ tb_model *tb_scenario_build(const tb_scenario *sc, sim_jctx *c)
         sim_jerr(c, "event_queue", "expected \"heap\" or \"calendar\", found \"%s\"", evq);
         goto fail;
     }
-    if (duration / tick > 4e18) {
+    if (duration * m->tps > 4e18) {
         sim_jerr(c, "duration", "expected at most %.3g s with a tick of %.3g s, found %.17g",
-                 4e18 * tick, tick, duration);
+                 4e18 / m->tps, 1 / m->tps, duration);
         goto fail;
     }
-    m->tps = 1 / tick;
     for (int i = 0; i < m->npolicies; i++) /* ticks were stored as nanoseconds */
         m->policies[i].tick = sim_ticks((double)m->policies[i].tick * 1e-9, m->tps);
     m->seed = (uint64_t)seed;

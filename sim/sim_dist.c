@@ -54,6 +54,7 @@ static double zig_exp(sim_rng *r)
 
 double sim_exp1(sim_rng *r)
 {
+    zig_init();
     return zig_exp(r);
 }
 

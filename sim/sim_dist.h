@@ -51,7 +51,7 @@ void sim_dist_free(sim_dist *d);
 
 double sim_dist_sample(const sim_dist *d, sim_rng *r);
 
-/* One Exp(1) variate (ziggurat); valid once any distribution was created. */
+/* One Exp(1) variate (ziggurat). */
 double sim_exp1(sim_rng *r);
 
 #endif

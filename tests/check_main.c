@@ -1,5 +1,6 @@
 /* check_main.c - runs every Check suite; CK_RUN_SUITE / CK_EXCLUDE_TAGS=slow select. */
 #include <stdlib.h>
+#include <unistd.h>
 #include <string.h>
 #include <gsl/gsl_cdf.h>
 #include "../models/tb_scenario.h"
@@ -69,6 +70,7 @@ int main(void)
     srunner_add_suite(sr, scenario_suite());
     srunner_add_suite(sr, theory_suite());
     srunner_add_suite(sr, policy_suite());
+    srunner_add_suite(sr, arrival_suite());
     srunner_run_all(sr, CK_NORMAL);
     int failed = srunner_ntests_failed(sr);
     srunner_free(sr);

@@ -14,6 +14,7 @@ Suite *stats_suite(void);
 Suite *scenario_suite(void);
 Suite *theory_suite(void);
 Suite *policy_suite(void);
+Suite *arrival_suite(void);
 
 /* Build and prepare a model from scenario text; fails the test on error. */
 tb_model *test_model(const char *json, uint64_t seed, uint64_t replication, const char *evq);
