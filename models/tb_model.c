@@ -5,9 +5,11 @@
 #include "tb_model.h"
 #include "tb_policy.h"
 
-#define JOB_CHUNK 1024
+#define POOL_CHUNK 1024
 
 /* ---- allocation ------------------------------------------------------ */
+
+static void pool_free(tb_pool *p);
 
 tb_model *tb_model_alloc(int nclasses, int nnodes, int nlinks)
 {
@@ -29,8 +31,10 @@ tb_model *tb_model_alloc(int nclasses, int nnodes, int nlinks)
         m->nodes[i].capacity = -1;
         m->nodes[i].workers = 1;
     }
-    for (int i = 0; i < nclasses; i++)
+    for (int i = 0; i < nclasses; i++) {
         m->classes[i].entry = TB_EXIT;
+        m->classes[i].slo = SIM_TIME_MAX;
+    }
     m->tps = 1e9;
     return m;
 fail:
@@ -85,9 +89,13 @@ void tb_model_free(tb_model *m)
     free(m->classes);
     free(m->nodes);
     free(m->links);
-    for (size_t i = 0; i < m->njob_chunks; i++)
-        free(m->job_chunks[i]);
-    free(m->job_chunks);
+    for (int i = 0; i < m->nclasses; i++)
+        if (m->classes[i].client) {
+            sim_dist_free(m->classes[i].client->timeout);
+            free(m->classes[i].client);
+        }
+    pool_free(&m->jobs);
+    pool_free(&m->reqs);
     sim_engine_free(m->eng);
     free(m);
 }
@@ -113,9 +121,11 @@ int tb_model_prepare(tb_model *m, const sim_evq_ops *evq)
     char name[512];
     for (int i = 0; i < m->nclasses; i++) {
         tb_class *c = &m->classes[i];
-        static const char *const what[] = { "arrivals", "size", "priority", "deadline", "phase" };
-        sim_rng *rngs[] = { &c->arr_rng, &c->size_rng, &c->prio_rng, &c->dl_rng, &c->phase_rng };
-        for (int k = 0; k < 5; k++) {
+        static const char *const what[] = { "arrivals", "size", "priority", "deadline", "phase",
+                                            "timeout", "backoff" };
+        sim_rng *rngs[] = { &c->arr_rng, &c->size_rng, &c->prio_rng, &c->dl_rng, &c->phase_rng,
+                            &c->timeout_rng, &c->backoff_rng };
+        for (int k = 0; k < 7; k++) {
             snprintf(name, sizeof name, "%s/%s", what[k], c->name);
             sim_rng_init(rngs[k], m->seed, m->replication, name);
         }
@@ -187,36 +197,59 @@ nomem:
     return -1;
 }
 
-static tb_job *job_get(tb_model *m)
+/* Objects of `size` bytes whose first member is their next pointer. */
+static void *pool_get(tb_pool *p, size_t size)
 {
-    if (!m->free_jobs) {
-        if (m->njob_chunks == m->job_chunks_cap) {
-            size_t ncap = m->job_chunks_cap ? 2 * m->job_chunks_cap : 16;
-            void **nc = realloc(m->job_chunks, ncap * sizeof *nc);
+    if (!p->free) {
+        if (p->n == p->cap) {
+            size_t ncap = p->cap ? 2 * p->cap : 16;
+            void **nc = realloc(p->chunks, ncap * sizeof *nc);
             if (!nc)
                 return NULL;
-            m->job_chunks = nc;
-            m->job_chunks_cap = ncap;
+            p->chunks = nc;
+            p->cap = ncap;
         }
-        tb_job *c = malloc(JOB_CHUNK * sizeof *c);
+        char *c = malloc(POOL_CHUNK * size);
         if (!c)
             return NULL;
-        m->job_chunks[m->njob_chunks++] = c;
-        for (size_t i = 0; i < JOB_CHUNK; i++) {
-            c[i].next = m->free_jobs;
-            m->free_jobs = &c[i];
+        p->chunks[p->n++] = c;
+        for (size_t i = 0; i < POOL_CHUNK; i++) {
+            /* memcpy: the link is the object's own first member, of its own
+             * pointer type; copying bytes keeps strict aliasing happy */
+            memcpy(c + i * size, &p->free, sizeof p->free);
+            p->free = c + i * size;
         }
     }
-    tb_job *j = m->free_jobs;
-    m->free_jobs = j->next;
-    j->next = NULL;
+    void *o = p->free;
+    memcpy(&p->free, o, sizeof p->free);
+    return o;
+}
+
+static void pool_put(tb_pool *p, void *o)
+{
+    memcpy(o, &p->free, sizeof p->free);
+    p->free = o;
+}
+
+static void pool_free(tb_pool *p)
+{
+    for (size_t i = 0; i < p->n; i++)
+        free(p->chunks[i]);
+    free(p->chunks);
+    memset(p, 0, sizeof *p);
+}
+
+static inline tb_job *job_get(tb_model *m)
+{
+    tb_job *j = pool_get(&m->jobs, sizeof(tb_job));
+    if (j)
+        j->next = NULL;
     return j;
 }
 
-static void job_put(tb_model *m, tb_job *j)
+static inline void job_put(tb_model *m, tb_job *j)
 {
-    j->next = m->free_jobs;
-    m->free_jobs = j;
+    pool_put(&m->jobs, j);
 }
 
 /* ---- statistics helpers ----------------------------------------------- */
@@ -381,22 +414,76 @@ enum leave { LEAVE_EXIT, LEAVE_DROP, LEAVE_REJECT };
 
 static void node_arrive(tb_model *m, tb_job *j, int k);
 
+static void retry_or_fail(tb_model *m, tb_class *c, tb_req *r);
+
+static void req_done(tb_model *m, tb_req *r)
+{
+    sim_cancel(m->eng, r->timer);
+    pool_put(&m->reqs, r);
+}
+
+/* The retry budget: may the client retry now?  Spends a token if so. */
+static int budget_allows(tb_client *cl)
+{
+    if (cl->budget == 1) { /* token bucket: a retry costs one token */
+        if (cl->tokens < 1)
+            return 0;
+        cl->tokens -= 1;
+        return 1;
+    }
+    if (cl->budget == 2) /* gRPC throttle: retry while above half */
+        return cl->tokens > cl->max_tokens / 2;
+    return 1;
+}
+
+static void budget_result(tb_client *cl, int success)
+{
+    if (success)
+        cl->tokens = fmin(cl->max_tokens, cl->tokens + cl->ratio);
+    else if (cl->budget == 2)
+        cl->tokens = fmax(0, cl->tokens - 1);
+}
+
 static void job_leave(tb_model *m, tb_job *j, enum leave how)
 {
     tb_class *c = &m->classes[j->cls];
+    tb_req *r = j->req;
+    sim_time now = m->eng->now;
     if (m->trace)
-        trace(m, how == LEAVE_EXIT ? "exit" : how == LEAVE_DROP ? "drop" : "reject", j, j->node);
-    if (m->measuring) {
-        if (how == LEAVE_DROP) {
-            c->drops++;
-        } else if (how == LEAVE_REJECT) {
-            c->rejects++;
-        } else {
+        trace(m, how == LEAVE_EXIT ? (j->abandoned ? "late" : "exit")
+                 : how == LEAVE_DROP ? "drop" : "reject", j, j->node);
+    if (how == LEAVE_EXIT && j->abandoned) { /* served, but nobody is waiting */
+        if (m->measuring)
+            c->late++;
+    } else if (how == LEAVE_EXIT) {
+        if (m->measuring) {
             c->completions++;
-            lat_add(&c->sojourn, m->eng->now - j->created);
+            c->goodput += now - j->created <= c->slo;
+            lat_add(&c->sojourn, now - j->created);
             lat_add(&c->wait, j->waited);
             if (m->max_completions && ++m->completed >= m->max_completions)
                 m->eng->stop = 1;
+        }
+        if (r) {
+            budget_result(c->client, 1);
+            req_done(m, r);
+        }
+    } else {
+        if (m->measuring) {
+            if (how == LEAVE_DROP)
+                c->drops++;
+            else
+                c->rejects++;
+        }
+        if (r) {
+            r->job = NULL;
+            if (how == LEAVE_REJECT || !c->client->timeout) {
+                /* a rejection is an answer: the client reacts at once (a
+                 * silent drop is noticed only by the timeout, if any) */
+                sim_cancel(m->eng, r->timer);
+                budget_result(c->client, 0);
+                retry_or_fail(m, c, r);
+            }
         }
     }
     m->in_system--;
@@ -689,6 +776,17 @@ static void finish(tb_model *m, tb_node *nd, tb_job *j)
         lat_add(&nd->sojourn, soj);
     }
     nd->ewma += ((double)soj - nd->ewma) / 16;
+    if (j->abandoned && m->measuring) {
+        /* service given after the client gave up (for processor sharing,
+         * the share of the job's sojourn since then) */
+        double w;
+        if (nd->ps)
+            w = (double)j->service * (double)(m->eng->now - (j->abandoned_at > j->arrived ? j->abandoned_at : j->arrived)) /
+                (double)(soj > 0 ? soj : 1);
+        else
+            w = (double)(j->end - (j->abandoned_at > j->end - j->service ? j->abandoned_at : j->end - j->service));
+        m->classes[j->cls].wasted += w > 0 ? w : 0;
+    }
     if (m->observe)
         m->observe(m->observe_ctx, m, j, nd, TB_OBS_DONE);
     if (m->trace)
@@ -732,37 +830,127 @@ static void ev_ps_done(sim_engine *e, void *obj, uint64_t arg)
     send(m, j, j->node, next_hop(m, j));
 }
 
-static void ev_arrival(sim_engine *e, void *obj, uint64_t arg)
+/* A new job of class c: the first attempt of a request created at `created`,
+ * or a retry of it. */
+static tb_job *new_job(tb_model *m, tb_class *c, sim_time created)
 {
-    (void)arg;
-    tb_model *m = e->user;
-    tb_class *c = obj;
+    sim_engine *e = m->eng;
     tb_job *j = job_get(m);
     if (!j) {
         m->nomem = 1;
         e->stop = 1;
-        return;
+        return NULL;
     }
     j->id = ++c->generated;
     j->cls = (int)(c - m->classes);
     j->hop = 0;
-    j->created = e->now;
+    j->created = created;
     j->waited = 0;
     j->node = TB_EXIT;
+    j->req = NULL;
+    j->attempt = 1;
+    j->abandoned = 0;
     j->size = sim_dist_sample(c->size, &c->size_rng);
     if (c->arr.trace_size) /* a replayed trace carries its own sizes */
         j->size = c->arr.trace_size[c->arr.next - 1];
     j->priority = c->priority ? sim_dist_sample(c->priority, &c->prio_rng) : 0;
     j->deadline = c->deadline
-                      ? e->now + sim_ticks(sim_dist_sample(c->deadline, &c->dl_rng), m->tps)
+                      ? created + sim_ticks(sim_dist_sample(c->deadline, &c->dl_rng), m->tps)
                       : SIM_TIME_MAX;
     if (m->measuring)
-        c->arrivals++;
+        c->attempts++;
     m->in_system++;
+    return j;
+}
+
+static void ev_timeout(sim_engine *e, void *obj, uint64_t arg);
+
+/* Send the request's next attempt, with the client's timer running. */
+static void start_attempt(tb_model *m, tb_class *c, tb_req *r)
+{
+    tb_job *j = new_job(m, c, r->created);
+    if (!j)
+        return;
+    j->req = r;
+    j->attempt = r->attempts;
+    r->job = j;
+    r->timer.ev = NULL;
+    if (c->client->timeout)
+        r->timer = sim_after(m->eng, sim_ticks(sim_dist_sample(c->client->timeout, &c->timeout_rng), m->tps),
+                             ev_timeout, r, 0);
+    send(m, j, -1, c->route ? c->route[0] : c->entry);
+}
+
+static void ev_retry(sim_engine *e, void *obj, uint64_t arg)
+{
+    (void)arg;
+    tb_model *m = e->user;
+    tb_req *r = obj;
+    r->attempts++;
+    start_attempt(m, &m->classes[r->cls], r);
+}
+
+static void retry_or_fail(tb_model *m, tb_class *c, tb_req *r)
+{
+    tb_client *cl = c->client;
+    if (r->attempts <= cl->retries && budget_allows(cl)) {
+        if (m->measuring)
+            c->retries++;
+        /* capped exponential backoff with full jitter (gRPC's form) */
+        double ceiling = fmin(cl->cap, cl->base * pow(cl->multiplier, r->attempts - 1));
+        sim_after(m->eng, sim_ticks(ceiling * sim_rng_u01(&c->backoff_rng), m->tps), ev_retry, r, 0);
+        return;
+    }
+    if (m->measuring)
+        c->failed++;
+    pool_put(&m->reqs, r);
+}
+
+static void ev_timeout(sim_engine *e, void *obj, uint64_t arg)
+{
+    (void)arg;
+    tb_model *m = e->user;
+    tb_req *r = obj;
+    tb_class *c = &m->classes[r->cls];
+    r->timer.ev = NULL;
+    if (m->measuring)
+        c->timeouts++;
+    if (r->job) { /* it goes on consuming servers' time: wasted work */
+        r->job->abandoned = 1;
+        r->job->abandoned_at = e->now;
+        r->job->req = NULL;
+        r->job = NULL;
+    }
+    budget_result(c->client, 0);
+    retry_or_fail(m, c, r);
+}
+
+static void ev_arrival(sim_engine *e, void *obj, uint64_t arg)
+{
+    (void)arg;
+    tb_model *m = e->user;
+    tb_class *c = obj;
+    if (m->measuring)
+        c->arrivals++;
     sim_time next = tb_arrival_next(&c->arr, e->now, m->tps, &c->arr_rng, &c->phase_rng, NULL);
     if (next != SIM_TIME_MAX)
         sim_at(e, next, ev_arrival, c, 0);
-    send(m, j, -1, c->route ? c->route[0] : c->entry);
+    if (c->client) {
+        tb_req *r = pool_get(&m->reqs, sizeof(tb_req));
+        if (!r) {
+            m->nomem = 1;
+            e->stop = 1;
+            return;
+        }
+        r->cls = (int)(c - m->classes);
+        r->created = e->now;
+        r->attempts = 1;
+        start_attempt(m, c, r);
+        return;
+    }
+    tb_job *j = new_job(m, c, e->now);
+    if (j)
+        send(m, j, -1, c->route ? c->route[0] : c->entry);
 }
 
 /* ---- policies' timers and actions --------------------------------------- */
@@ -790,6 +978,8 @@ static void start_measuring(tb_model *m)
     for (int i = 0; i < m->nclasses; i++) {
         tb_class *c = &m->classes[i];
         c->arrivals = c->completions = c->drops = c->rejects = 0;
+        c->attempts = c->timeouts = c->retries = c->failed = c->late = c->goodput = 0;
+        c->wasted = 0;
         lat_reset(&c->wait);
         lat_reset(&c->sojourn);
     }

@@ -20,8 +20,11 @@
  */
 #define TB_EXIT (-1) /* "leave the network" as a routing target */
 
+struct tb_req;
+
 typedef struct tb_job {
     struct tb_job *next; /* FIFO queue, or pool free list */
+    struct tb_req *req;  /* the client request this attempt serves, or NULL */
     uint64_t id;         /* per class, from 1 */
     int cls;
     int node;            /* where it is, or is heading over a link */
@@ -38,7 +41,42 @@ typedef struct tb_job {
     sim_time end;        /* when its service ends, while in service */
     sim_time waited;     /* total time queued so far */
     sim_handle dep;      /* its departure event, while in service */
+    int attempt;         /* 1 for a first try */
+    int abandoned;       /* the client stopped waiting for it */
+    sim_time abandoned_at;
 } tb_job;
+
+/*
+ * A client request: the first attempt and its retries.  It exists only for
+ * classes with a "client" (timeouts, retries); its timer fires the client's
+ * timeout for the attempt in flight.
+ */
+typedef struct tb_req {
+    struct tb_req *next;  /* pool free list */
+    int cls;
+    sim_time created;
+    int attempts;
+    tb_job *job;          /* the live attempt, or NULL (lost, or between attempts) */
+    sim_handle timer;
+} tb_req;
+
+/* A free-list pool of fixed-size objects whose first member is their
+ * `next` pointer, grown in chunks and freed only with the model: no
+ * allocation per job in steady state. */
+typedef struct tb_pool {
+    void *free;
+    void **chunks;
+    size_t n, cap;
+} tb_pool;
+
+/* A class's client behaviour. */
+typedef struct tb_client {
+    sim_dist *timeout;    /* NULL: wait forever */
+    int retries;          /* extra attempts after the first */
+    double base, multiplier, cap; /* backoff: uniform(0, min(cap, base multiplier^(n-1))) */
+    int budget;           /* 0 none, 1 token bucket, 2 gRPC throttle */
+    double ratio, max_tokens, tokens;
+} tb_client;
 
 /*
  * A node's queue: a FIFO list, or (when a policy ranks jobs) a binary heap
@@ -129,12 +167,16 @@ typedef struct tb_class {
     sim_dist *size;         /* abstract units (e.g. bytes); default 1 */
     sim_dist *priority;     /* default 0 */
     sim_dist *deadline;     /* relative, seconds; NULL = none */
-    sim_rng arr_rng, size_rng, prio_rng, dl_rng, phase_rng;
+    sim_rng arr_rng, size_rng, prio_rng, dl_rng, phase_rng, timeout_rng, backoff_rng;
+    tb_client *client;      /* NULL: jobs are fire-and-forget */
+    sim_time slo;           /* goodput deadline from request creation; SIM_TIME_MAX = none */
     int *route;             /* fixed route, or NULL: start at entry, route by probabilities */
     int nroute;
     int entry;
     /* statistics */
     uint64_t generated, arrivals, completions, drops, rejects;
+    uint64_t attempts, timeouts, retries, failed, late, goodput;
+    double wasted;          /* ticks of service spent after the client gave up */
     tb_latency wait, sojourn;
 } tb_class;
 
@@ -155,9 +197,7 @@ typedef struct tb_model {
     int measuring;           /* warm-up is over */
     sim_time measure_start;
     uint64_t completed;      /* jobs that left the network while measuring */
-    tb_job *free_jobs;
-    void **job_chunks;
-    size_t njob_chunks, job_chunks_cap;
+    tb_pool jobs, reqs;
     long long in_system;
     FILE *ts;                /* time-series CSV, or NULL */
     FILE *trace;             /* per-job event trace, or NULL */

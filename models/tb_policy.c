@@ -276,8 +276,13 @@ static int l_rank(lua_State *L)
 
 static int l_attempt(lua_State *L)
 {
-    check_job(L, 1);
-    lua_pushinteger(L, 1); /* retries arrive with client behaviour */
+    lua_pushinteger(L, check_job(L, 1)->attempt);
+    return 1;
+}
+
+static int l_abandoned(lua_State *L)
+{
+    lua_pushboolean(L, check_job(L, 1)->abandoned);
     return 1;
 }
 
@@ -334,6 +339,7 @@ static const luaL_Reg sim_funcs[] = {
     { "class", l_class },       { "size", l_size },         { "priority", l_priority },
     { "deadline", l_deadline }, { "created", l_created },   { "arrived", l_arrived },
     { "service", l_service },   { "rank", l_rank },         { "attempt", l_attempt },
+    { "abandoned", l_abandoned },
     { "set_workers", l_set_workers }, { "emit", l_emit },   { "random", l_random },
     { NULL, NULL },
 };

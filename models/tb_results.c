@@ -83,6 +83,19 @@ cJSON *tb_results_summary(const tb_model *m, const tb_manifest *man)
         cJSON_AddNumberToObject(o, "drops", (double)c->drops);
         cJSON_AddNumberToObject(o, "rejections", (double)c->rejects);
         cJSON_AddNumberToObject(o, "throughput", T > 0 ? (double)c->completions / T : 0);
+        if (c->slo != SIM_TIME_MAX) {
+            cJSON_AddNumberToObject(o, "slo", sim_seconds(c->slo, tps));
+            cJSON_AddNumberToObject(o, "goodput", (double)c->goodput);
+            cJSON_AddNumberToObject(o, "goodput_rate", T > 0 ? (double)c->goodput / T : 0);
+        }
+        if (c->client) {
+            cJSON_AddNumberToObject(o, "attempts", (double)c->attempts);
+            cJSON_AddNumberToObject(o, "timeouts", (double)c->timeouts);
+            cJSON_AddNumberToObject(o, "retries", (double)c->retries);
+            cJSON_AddNumberToObject(o, "failed", (double)c->failed);
+            cJSON_AddNumberToObject(o, "late_completions", (double)c->late);
+            cJSON_AddNumberToObject(o, "wasted_work", c->wasted / tps);
+        }
         cJSON_AddItemToObject(o, "wait", latency_json(&c->wait, tps));
         cJSON_AddItemToObject(o, "sojourn", latency_json(&c->sojourn, tps));
     }

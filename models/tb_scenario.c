@@ -20,7 +20,8 @@ static const char *const node_fields[] = {
     "comment", "kind", "workers", "capacity", "service", "next", "balance", "policy", NULL,
 };
 static const char *const class_fields[] = {
-    "comment", "arrival", "size", "priority", "deadline", "route", "entry", "service", NULL,
+    "comment", "arrival", "size", "priority", "deadline", "route", "entry", "service", "slo",
+    "client", NULL,
 };
 static const char *const policy_fields[] = {
     "comment", "script", "params", "tick", "budget", "memory", NULL,
@@ -457,6 +458,59 @@ static int build_node(sim_jctx *c, tb_model *m, int k, const cJSON *o, const cha
     return 0;
 }
 
+static int build_client(sim_jctx *c, tb_class *cl, const cJSON *o, const char *path)
+{
+    static const char *const fields[] = { "comment", "timeout", "retries", "backoff", "budget", NULL };
+    char p[P], f[96];
+    if (sim_jobject(c, o, path, "a client", fields))
+        return -1;
+    tb_client *k = cl->client = calloc(1, sizeof *k);
+    if (!k)
+        return sim_jerr(c, path, "out of memory");
+    const cJSON *to = sim_jget(o, "timeout");
+    if (to && !(k->timeout = sim_dist_parse(c, to, sim_jpath_key(p, sizeof p, path, "timeout"), 1)))
+        return -1;
+    long long retries, zero = 0;
+    if (sim_jint(c, o, path, "retries", 0, 100, &zero, &retries))
+        return -1;
+    k->retries = (int)retries;
+    k->base = 0.1;
+    k->multiplier = 2;
+    k->cap = 10;
+    const cJSON *b = sim_jget(o, "backoff");
+    if (b) {
+        static const char *const bf[] = { "base", "multiplier", "cap", NULL };
+        sim_jpath_key(p, sizeof p, path, "backoff");
+        double base = k->base, mult = k->multiplier, cap = k->cap;
+        if (sim_jobject(c, b, p, "a backoff", bf) ||
+            sim_jnum(c, b, p, "base", 0, 0, 1e6, &base, &k->base) ||
+            sim_jnum(c, b, p, "multiplier", 1, 0, 100, &mult, &k->multiplier) ||
+            sim_jnum(c, b, p, "cap", 0, 0, 1e6, &cap, &k->cap))
+            return -1;
+    }
+    const cJSON *bu = sim_jget(o, "budget");
+    if (bu) {
+        static const char *const uf[] = { "kind", "ratio", "max", NULL };
+        sim_jpath_key(p, sizeof p, path, "budget");
+        const char *kind;
+        double ratio = 0.1, max = 10;
+        if (sim_jobject(c, bu, p, "a retry budget", uf) || sim_jstr(c, bu, p, "kind", NULL, &kind) ||
+            sim_jnum(c, bu, p, "ratio", 0, 0, 1e6, &ratio, &k->ratio) ||
+            sim_jnum(c, bu, p, "max", 0, 1, 1e9, &max, &k->max_tokens))
+            return -1;
+        if (strcmp(kind, "token") == 0)
+            k->budget = 1;
+        else if (strcmp(kind, "grpc") == 0)
+            k->budget = 2;
+        else
+            return sim_jerr(c, sim_jpath_key(f, sizeof f, p, "kind"),
+                            "expected \"token\" (each success adds ratio, a retry costs 1) or "
+                            "\"grpc\" (failures cost 1, retry while above max/2), found \"%s\"", kind);
+        k->tokens = k->max_tokens;
+    }
+    return 0;
+}
+
 static int build_class(sim_jctx *c, tb_model *m, int i, const cJSON *o, const char *path)
 {
     tb_class *cl = &m->classes[i];
@@ -476,6 +530,15 @@ static int build_class(sim_jctx *c, tb_model *m, int i, const cJSON *o, const ch
                     : sim_dist_constant(1);
     if (!cl->size)
         return size ? -1 : sim_jerr(c, path, "out of memory");
+    const cJSON *client = sim_jget(o, "client");
+    if (client && build_client(c, cl, client, sim_jpath_key(p, sizeof p, path, "client")))
+        return -1;
+    if (sim_jget(o, "slo")) {
+        double slo;
+        if (sim_jnum(c, o, path, "slo", 0, 1, 1e9, NULL, &slo))
+            return -1;
+        cl->slo = sim_ticks(slo, m->tps);
+    }
     const cJSON *prio = sim_jget(o, "priority"), *dl = sim_jget(o, "deadline");
     if (prio && !(cl->priority = sim_dist_parse(c, prio, sim_jpath_key(p, sizeof p, path, "priority"), 0)))
         return -1;

@@ -15,6 +15,7 @@ Suite *scenario_suite(void);
 Suite *theory_suite(void);
 Suite *policy_suite(void);
 Suite *arrival_suite(void);
+Suite *client_suite(void);
 
 /* Build and prepare a model from scenario text; fails the test on error. */
 tb_model *test_model(const char *json, uint64_t seed, uint64_t replication, const char *evq);
