@@ -56,6 +56,7 @@ void tb_model_free(tb_model *m)
         free(c->route);
         sim_hist_free(&c->wait.h);
         sim_hist_free(&c->sojourn.h);
+        sim_hist_free(&c->confirm.h);
     }
     for (int i = 0; i < m->nnodes; i++) {
         tb_node *nd = &m->nodes[i];
@@ -71,6 +72,15 @@ void tb_model_free(tb_model *m)
         free(nd->cum);
         free(nd->out);
         free(nd->cand);
+        free(nd->class_cap);
+        free(nd->pclass);
+        sim_dist_free(nd->batch_interval);
+        sim_dist_free(nd->provisioning);
+        for (int c = 0; nd->confirm && c < m->nclasses; c++) {
+            free(nd->confirm[c].created);
+            free(nd->confirm[c].target);
+        }
+        free(nd->confirm);
         for (int q = 0; nd->queues && q < nd->nqueues; q++)
             free(nd->queues[q].heap);
         free(nd->queues);
@@ -134,6 +144,10 @@ int tb_model_prepare(tb_model *m, const sim_evq_ops *evq)
         tb_node *nd = &m->nodes[k];
         snprintf(name, sizeof name, "route/%s", nd->name);
         sim_rng_init(&nd->route_rng, m->seed, m->replication, name);
+        snprintf(name, sizeof name, "batch/%s", nd->name);
+        sim_rng_init(&nd->batch_rng, m->seed, m->replication, name);
+        snprintf(name, sizeof name, "provisioning/%s", nd->name);
+        sim_rng_init(&nd->prov_rng, m->seed, m->replication, name);
         for (int i = 0; i < m->nclasses; i++) {
             snprintf(name, sizeof name, "service/%s/%s", nd->name, m->classes[i].name);
             sim_rng_init(&nd->svc[i].rng, m->seed, m->replication, name);
@@ -182,12 +196,25 @@ int tb_model_prepare(tb_model *m, const sim_evq_ops *evq)
                      "%s: options.preemptive needs a rank() hook to compare jobs", p->shown);
             return -1;
         }
+        if (nd->kind == TB_NODE_BATCH && nd->batch_by_size && nd->nqueues > 1) {
+            snprintf(m->error, sizeof m->error,
+                     "%s: per-class queues cannot fill batches by size (node \"%s\"): use "
+                     "\"by\": \"count\" or one ranked queue", p->shown, nd->name);
+            return -1;
+        }
         free(nd->queues);
         free(nd->qclass);
+        free(nd->pclass);
         nd->queues = calloc((size_t)nd->nqueues, sizeof *nd->queues);
         nd->qclass = calloc((size_t)(m->nclasses ? m->nclasses : 1), sizeof *nd->qclass);
-        if (!nd->queues || !nd->qclass)
+        nd->pclass = calloc((size_t)(m->nclasses ? m->nclasses : 1), sizeof *nd->pclass);
+        if (!nd->queues || !nd->qclass || !nd->pclass)
             goto nomem;
+        if (nd->kind == TB_NODE_BATCH && !nd->confirm) {
+            nd->confirm = calloc((size_t)(m->nclasses ? m->nclasses : 1), sizeof *nd->confirm);
+            if (!nd->confirm)
+                goto nomem;
+        }
         for (int q = 0; q < nd->nqueues; q++)
             nd->queues[q].ranked = nd->ps || (p && p->ref_rank != SIM_LUA_NONE);
     }
@@ -270,6 +297,10 @@ static inline void node_levels(tb_node *nd, sim_time now)
 {
     sim_tavg_set(&nd->q, now, (double)nd->queued);
     sim_tavg_set(&nd->b, now, (double)nd->busy);
+    /* paid workers: removed workers are paid until their last job ends */
+    sim_tavg_set(&nd->wk, now,
+                 (double)(nd->busy > nd->workers ? nd->busy : nd->workers) + nd->provisioning_n -
+                     nd->prov_cancel);
 }
 
 static void trace(tb_model *m, const char *what, const tb_job *j, int node)
@@ -598,15 +629,24 @@ static void start_service(tb_model *m, tb_node *nd, tb_job *j)
 }
 
 /* Start waiting jobs while workers are free; a dequeue hook may drop some. */
+/* A job the dequeue hook refused leaves the node as a drop. */
+static void dequeue_drop(tb_model *m, tb_node *nd, tb_job *h)
+{
+    nd->w_drops++;
+    if (m->measuring)
+        nd->drops++;
+    nd->pclass[h->cls]--;
+    job_leave(m, h, LEAVE_DROP);
+}
+
 static void start_waiting(tb_model *m, tb_node *nd)
 {
+    if (nd->kind == TB_NODE_BATCH) /* batches start on their own clock */
+        return;
     while (nd->busy < nd->workers && nd->queued > 0 && !m->failed) {
         tb_job *h = dequeue(m, nd);
         if (nd->policy && !tb_policy_dequeue(m, nd, h)) {
-            nd->w_drops++;
-            if (m->measuring)
-                nd->drops++;
-            job_leave(m, h, LEAVE_DROP);
+            dequeue_drop(m, nd, h);
             continue;
         }
         start_service(m, nd, h);
@@ -673,7 +713,10 @@ static void ps_schedule(tb_model *m, tb_node *nd)
     if (n == 0)
         return;
     const tb_job *h = q_peek(&nd->queues[0]);
-    double dt = ceil((h->rank - nd->ps_v) / ps_rate(nd, n));
+    double rate = ps_rate(nd, n);
+    if (!(rate > 0)) /* no workers: nobody progresses */
+        return;
+    double dt = ceil((h->rank - nd->ps_v) / rate);
     nd->ps_ev = sim_after(m->eng, dt > 0 ? (sim_time)dt : 0, ev_ps_done, nd, 0);
 }
 
@@ -698,11 +741,58 @@ static void ps_arrive(tb_model *m, tb_node *nd, tb_job *j)
     ps_schedule(m, nd);
 }
 
-void tb_node_set_workers(tb_model *m, tb_node *nd, int workers)
+static void ev_worker_ready(sim_engine *e, void *obj, uint64_t arg)
+{
+    (void)arg;
+    tb_model *m = e->user;
+    tb_node *nd = obj;
+    nd->provisioning_n--;
+    if (nd->prov_cancel > 0) { /* a scale-down cancelled this one meanwhile */
+        nd->prov_cancel--;
+    } else {
+        if (nd->ps)
+            ps_advance(m, nd);
+        nd->workers++;
+        if (nd->ps) {
+            ps_counts(nd, nd->queued + nd->busy);
+            ps_schedule(m, nd);
+        } else {
+            start_waiting(m, nd);
+        }
+    }
+    node_levels(nd, e->now);
+}
+
+/*
+ * Scale a node's worker pool to `target`.  Growing: new workers serve only
+ * after the node's provisioning delay (if any), each drawn independently.
+ * Shrinking: workers still being provisioned are cancelled first; then
+ * active workers are removed, busy ones finishing their job first (they
+ * stay paid until then).
+ */
+void tb_node_set_workers(tb_model *m, tb_node *nd, int target)
 {
     if (nd->ps)
         ps_advance(m, nd);
-    nd->workers = workers;
+    int pending = nd->provisioning_n - nd->prov_cancel, total = nd->workers + pending;
+    if (target > total) {
+        int add = target - total, restore = add < nd->prov_cancel ? add : nd->prov_cancel;
+        nd->prov_cancel -= restore;
+        add -= restore;
+        if (!nd->provisioning) {
+            nd->workers += add;
+        } else {
+            for (int i = 0; i < add; i++) {
+                nd->provisioning_n++;
+                sim_after(m->eng, sim_ticks(sim_dist_sample(nd->provisioning, &nd->prov_rng), m->tps),
+                          ev_worker_ready, nd, 0);
+            }
+        }
+    } else if (target < total) {
+        int remove = total - target, cancel = remove < pending ? remove : pending;
+        nd->prov_cancel += cancel;
+        nd->workers -= remove - cancel;
+    }
     if (nd->ps) {
         ps_counts(nd, nd->queued + nd->busy);
         ps_schedule(m, nd);
@@ -710,6 +800,83 @@ void tb_node_set_workers(tb_model *m, tb_node *nd, int workers)
         start_waiting(m, nd);
     }
     node_levels(nd, m->eng->now);
+}
+
+/* ---- batch nodes ---------------------------------------------------------- */
+
+static void confirm_push(tb_confirm *q, sim_time created, uint64_t target)
+{
+    if (q->n == q->cap) {
+        size_t ncap = q->cap ? 2 * q->cap : 64;
+        sim_time *nc = malloc(ncap * sizeof *nc);
+        uint64_t *nt = malloc(ncap * sizeof *nt);
+        if (!nc || !nt) {
+            free(nc);
+            free(nt);
+            return; /* the confirmation goes unrecorded; counts stay consistent */
+        }
+        for (size_t i = 0; i < q->n; i++) {
+            nc[i] = q->created[(q->head + i) % q->cap];
+            nt[i] = q->target[(q->head + i) % q->cap];
+        }
+        free(q->created);
+        free(q->target);
+        q->created = nc;
+        q->target = nt;
+        q->head = 0;
+        q->cap = ncap;
+    }
+    size_t i = (q->head + q->n++) % q->cap;
+    q->created[i] = created;
+    q->target[i] = target;
+}
+
+/*
+ * A batch epoch: take up to batch_max jobs (or size units) in the order the
+ * node's discipline gives, and serve them together for one service time
+ * (the node's "service", default 0).  Epochs come every `interval` whether
+ * or not jobs wait (a block producer makes empty blocks).  Jobs carried in
+ * batch b are confirmed when batch b + k is made.
+ */
+static void ev_batch(sim_engine *e, void *obj, uint64_t arg)
+{
+    (void)arg;
+    tb_model *m = e->user;
+    tb_node *nd = obj;
+    nd->batch_no++;
+    sim_time svc = nd->service ? sim_ticks(sim_dist_sample(nd->service, &nd->batch_rng), m->tps) : 0;
+    double used = 0;
+    long long taken = 0;
+    while (nd->queued > 0 && !m->failed) {
+        if (nd->batch_by_size) {
+            const tb_job *h = q_peek(&nd->queues[0]);
+            if (taken > 0 && used + h->size > nd->batch_max)
+                break; /* strict order: the next job waits for the next batch */
+        } else if ((double)taken >= nd->batch_max) {
+            break;
+        }
+        tb_job *j = dequeue(m, nd);
+        if (nd->policy && !tb_policy_dequeue(m, nd, j)) {
+            dequeue_drop(m, nd, j);
+            continue;
+        }
+        used += j->size;
+        taken++;
+        j->service = svc;
+        j->batch = nd->batch_no;
+        start_service(m, nd, j);
+    }
+    for (int c = 0; c < m->nclasses; c++) {
+        tb_confirm *q = &nd->confirm[c];
+        while (q->n > 0 && q->target[q->head] <= nd->batch_no) {
+            if (m->measuring)
+                lat_add(&m->classes[c].confirm, e->now - q->created[q->head]);
+            q->head = (q->head + 1) % q->cap;
+            q->n--;
+        }
+    }
+    node_levels(nd, e->now);
+    sim_after(e, sim_ticks(sim_dist_sample(nd->batch_interval, &nd->batch_rng), m->tps), ev_batch, nd, 0);
 }
 
 /* ---- arrivals and departures ------------------------------------------ */
@@ -743,16 +910,26 @@ static void node_arrive(tb_model *m, tb_job *j, int k)
         job_leave(m, j, LEAVE_REJECT);
         return;
     }
-    if (nd->capacity >= 0 && nd->queued + nd->busy >= nd->capacity) {
+    if ((nd->capacity >= 0 && nd->queued + nd->busy >= nd->capacity) ||
+        (nd->class_cap && nd->class_cap[j->cls] >= 0 && nd->pclass[j->cls] >= nd->class_cap[j->cls])) {
         nd->w_drops++;
         if (m->measuring)
             nd->drops++;
         job_leave(m, j, LEAVE_DROP);
         return;
     }
+    nd->pclass[j->cls]++;
+    j->started_once = 0;
+    if (nd->kind == TB_NODE_BATCH) {
+        j->service = 0; /* set per batch */
+        j->rank = nd->policy ? tb_policy_rank(m, nd, j) : 0;
+        j->qseq = ++nd->seq;
+        enqueue(m, nd, j);
+        node_levels(nd, e->now);
+        return;
+    }
     tb_svc *s = &nd->svc[j->cls];
     j->service = sim_ticks(sim_dist_sample(s->dist, &s->rng), m->tps);
-    j->started_once = 0;
     if (nd->ps) {
         ps_arrive(m, nd, j);
     } else {
@@ -770,6 +947,10 @@ static void node_arrive(tb_model *m, tb_job *j, int k)
 static void finish(tb_model *m, tb_node *nd, tb_job *j)
 {
     sim_time soj = m->eng->now - j->arrived;
+    nd->pclass[j->cls]--;
+    if (nd->kind == TB_NODE_BATCH && m->classes[j->cls].confirmations > 0)
+        confirm_push(&nd->confirm[j->cls], j->created,
+                     j->batch + (uint64_t)m->classes[j->cls].confirmations);
     nd->w_completions++;
     if (m->measuring) {
         nd->completions++;
@@ -980,6 +1161,7 @@ static void start_measuring(tb_model *m)
         c->arrivals = c->completions = c->drops = c->rejects = 0;
         c->attempts = c->timeouts = c->retries = c->failed = c->late = c->goodput = 0;
         c->wasted = 0;
+        lat_reset(&c->confirm);
         lat_reset(&c->wait);
         lat_reset(&c->sojourn);
     }
@@ -990,6 +1172,7 @@ static void start_measuring(tb_model *m)
         lat_reset(&nd->sojourn);
         sim_tavg_reset(&nd->q, now);
         sim_tavg_reset(&nd->b, now);
+        sim_tavg_reset(&nd->wk, now);
     }
     for (int l = 0; l < m->nlinks; l++) {
         tb_link *ln = &m->links[l];
@@ -1054,6 +1237,13 @@ tb_run_status tb_model_run(tb_model *m, volatile int *interrupt)
         sim_time first = tb_arrival_next(&c->arr, 0, m->tps, &c->arr_rng, &c->phase_rng, NULL);
         if (first != SIM_TIME_MAX)
             sim_at(e, first, ev_arrival, c, 0);
+    }
+    for (int k = 0; k < m->nnodes; k++) {
+        tb_node *nd = &m->nodes[k];
+        node_levels(nd, 0);
+        if (nd->kind == TB_NODE_BATCH)
+            sim_at(e, sim_ticks(sim_dist_sample(nd->batch_interval, &nd->batch_rng), m->tps), ev_batch,
+                   nd, 0);
     }
     for (int i = 0; i < m->npolicies; i++)
         if (m->policies[i].tick > 0 && m->policies[i].tick <= m->duration)

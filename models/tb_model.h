@@ -41,6 +41,7 @@ typedef struct tb_job {
     sim_time end;        /* when its service ends, while in service */
     sim_time waited;     /* total time queued so far */
     sim_handle dep;      /* its departure event, while in service */
+    uint64_t batch;      /* at a batch node: the batch that carried it */
     int attempt;         /* 1 for a first try */
     int abandoned;       /* the client stopped waiting for it */
     sim_time abandoned_at;
@@ -98,7 +99,15 @@ typedef struct tb_latency {
     sim_hist h;
 } tb_latency;
 
-typedef enum { TB_NODE_QUEUE, TB_NODE_DELAY, TB_NODE_SINK, TB_NODE_ROUTER } tb_node_kind;
+typedef enum { TB_NODE_QUEUE, TB_NODE_DELAY, TB_NODE_SINK, TB_NODE_ROUTER, TB_NODE_BATCH } tb_node_kind;
+
+/* Jobs of one class awaiting confirmation at a batch node: a FIFO ring of
+ * (creation time, batch number that confirms it). */
+typedef struct tb_confirm {
+    sim_time *created;
+    uint64_t *target;
+    size_t head, n, cap;
+} tb_confirm;
 
 typedef struct tb_svc {
     const sim_dist *dist; /* NULL where the class never visits the node */
@@ -126,6 +135,21 @@ typedef struct tb_node {
     struct tb_policy *policy; /* NULL: built-in FIFO, admit all */
     int preemptive;       /* preemptive-resume by rank */
     int ps;               /* processor sharing */
+    long long *class_cap; /* per-class capacity (waiting + in service), -1 = none; NULL = none */
+    long long *pclass;    /* jobs present per class */
+    /* batch nodes: every interval, take up to batch_max jobs (or size units) */
+    sim_dist *batch_interval;
+    double batch_max;
+    int batch_by_size;
+    uint64_t batch_no;
+    sim_rng batch_rng;    /* stream "batch/<node>": intervals and batch service times */
+    tb_confirm *confirm;  /* per class, for classes with confirmations */
+    /* changing worker pools */
+    sim_dist *provisioning; /* delay before a new worker serves; NULL = none */
+    sim_rng prov_rng;     /* stream "provisioning/<node>" */
+    int provisioning_n;   /* workers requested, not yet ready */
+    int prov_cancel;      /* of those, how many were cancelled by a scale-down */
+    sim_tavg wk;          /* paid workers: max(workers, busy) + provisioning */
     /* state */
     int busy;
     long long queued;
@@ -170,6 +194,8 @@ typedef struct tb_class {
     sim_rng arr_rng, size_rng, prio_rng, dl_rng, phase_rng, timeout_rng, backoff_rng;
     tb_client *client;      /* NULL: jobs are fire-and-forget */
     sim_time slo;           /* goodput deadline from request creation; SIM_TIME_MAX = none */
+    int confirmations;      /* at batch nodes: confirmed after this many further batches */
+    tb_latency confirm;     /* creation to confirmation */
     int *route;             /* fixed route, or NULL: start at entry, route by probabilities */
     int nroute;
     int entry;

@@ -138,6 +138,29 @@ static int l_workers(lua_State *L)
     return 1;
 }
 
+static int l_provisioning(lua_State *L)
+{
+    tb_node *nd = check_node(L, 1);
+    lua_pushinteger(L, nd->provisioning_n - nd->prov_cancel);
+    return 1;
+}
+
+/* Integrals since time 0 (job-seconds): difference two calls for the mean
+ * over a control period. */
+static int l_busy_integral(lua_State *L)
+{
+    tb_model *m = model_of(L);
+    lua_pushnumber(L, secs(m, sim_tavg_integral(&check_node(L, 1)->b, m->eng->now)));
+    return 1;
+}
+
+static int l_queue_integral(lua_State *L)
+{
+    tb_model *m = model_of(L);
+    lua_pushnumber(L, secs(m, sim_tavg_integral(&check_node(L, 1)->q, m->eng->now)));
+    return 1;
+}
+
 static int l_jobs(lua_State *L)
 {
     tb_node *nd = check_node(L, 1);
@@ -300,7 +323,7 @@ static int l_set_workers(lua_State *L)
     tb_model *m = model_of(L);
     tb_node *nd = check_node(L, 1);
     lua_Integer k = luaL_checkinteger(L, 2);
-    luaL_argcheck(L, k >= 1 && k <= 1000000, 2, "expected a worker count in 1..1000000");
+    luaL_argcheck(L, k >= 0 && k <= 1000000, 2, "expected a worker count in 0..1000000");
     luaL_argcheck(L, nd->kind == TB_NODE_QUEUE, 1, "only queue nodes have workers");
     sim_at(m->eng, m->eng->now, ev_set_workers, nd, (uint64_t)k);
     return 0;
@@ -339,7 +362,8 @@ static const luaL_Reg sim_funcs[] = {
     { "class", l_class },       { "size", l_size },         { "priority", l_priority },
     { "deadline", l_deadline }, { "created", l_created },   { "arrived", l_arrived },
     { "service", l_service },   { "rank", l_rank },         { "attempt", l_attempt },
-    { "abandoned", l_abandoned },
+    { "abandoned", l_abandoned }, { "provisioning", l_provisioning },
+    { "busy_integral", l_busy_integral }, { "queue_integral", l_queue_integral },
     { "set_workers", l_set_workers }, { "emit", l_emit },   { "random", l_random },
     { NULL, NULL },
 };

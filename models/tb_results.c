@@ -98,10 +98,12 @@ cJSON *tb_results_summary(const tb_model *m, const tb_manifest *man)
         }
         cJSON_AddItemToObject(o, "wait", latency_json(&c->wait, tps));
         cJSON_AddItemToObject(o, "sojourn", latency_json(&c->sojourn, tps));
+        if (c->confirmations > 0)
+            cJSON_AddItemToObject(o, "confirmation", latency_json(&c->confirm, tps));
     }
 
     cJSON *nodes = cJSON_AddObjectToObject(root, "nodes");
-    static const char *const kinds[] = { "queue", "delay", "sink", "router" };
+    static const char *const kinds[] = { "queue", "delay", "sink", "router", "batch" };
     for (int k = 0; k < m->nnodes; k++) {
         const tb_node *nd = &m->nodes[k];
         cJSON *o = cJSON_AddObjectToObject(nodes, nd->name);
@@ -119,8 +121,16 @@ cJSON *tb_results_summary(const tb_model *m, const tb_manifest *man)
         if (nd->kind == TB_NODE_SINK || nd->kind == TB_NODE_ROUTER)
             continue;
         cJSON_AddNumberToObject(o, "mean_busy", busy);
-        if (nd->kind == TB_NODE_QUEUE)
-            cJSON_AddNumberToObject(o, "utilisation", busy / nd->workers);
+        if (nd->kind == TB_NODE_QUEUE) {
+            double wk = sim_tavg_mean(&nd->wk, now);
+            cJSON_AddNumberToObject(o, "mean_workers", wk);
+            cJSON_AddNumberToObject(o, "worker_seconds", wk * T);
+        }
+        if (nd->kind == TB_NODE_BATCH)
+            cJSON_AddNumberToObject(o, "batches", (double)nd->batch_no);
+        if (nd->kind == TB_NODE_QUEUE) /* busy over paid workers */
+            cJSON_AddNumberToObject(o, "utilisation",
+                                    sim_tavg_mean(&nd->wk, now) > 0 ? busy / sim_tavg_mean(&nd->wk, now) : 0);
         cJSON_AddNumberToObject(o, "mean_queue_length", q);
         cJSON_AddNumberToObject(o, "mean_in_node", q + busy);
         cJSON_AddNumberToObject(o, "wait_probability",
@@ -162,8 +172,9 @@ void tb_results_table(FILE *out, const tb_model *m)
         if (nd->kind == TB_NODE_SINK || nd->kind == TB_NODE_ROUTER)
             continue;
         double busy = sim_tavg_mean(&nd->b, m->eng->now);
+        double paid = sim_tavg_mean(&nd->wk, m->eng->now);
         if (nd->kind == TB_NODE_QUEUE)
-            fprintf(out, "%-16s %12.4g", nd->name, busy / nd->workers);
+            fprintf(out, "%-16s %12.4g", nd->name, paid > 0 ? busy / paid : 0);
         else
             fprintf(out, "%-16s %12s", nd->name, "-");
         fprintf(out, " %12.4g %11.4gs\n", sim_tavg_mean(&nd->q, m->eng->now),

@@ -17,11 +17,12 @@ static const char *const top_fields[] = {
     "max_completions", "classes", "nodes", "links", "policies", NULL,
 };
 static const char *const node_fields[] = {
-    "comment", "kind", "workers", "capacity", "service", "next", "balance", "policy", NULL,
+    "comment", "kind", "workers", "capacity", "service", "next", "balance", "policy",
+    "batch", "class_capacity", "provisioning", NULL,
 };
 static const char *const class_fields[] = {
     "comment", "arrival", "size", "priority", "deadline", "route", "entry", "service", "slo",
-    "client", NULL,
+    "client", "confirmations", NULL,
 };
 static const char *const policy_fields[] = {
     "comment", "script", "params", "tick", "budget", "memory", NULL,
@@ -355,9 +356,43 @@ static int build_node(sim_jctx *c, tb_model *m, int k, const cJSON *o, const cha
         nd->kind = TB_NODE_SINK;
     else if (strcmp(kind, "router") == 0)
         nd->kind = TB_NODE_ROUTER;
+    else if (strcmp(kind, "batch") == 0)
+        nd->kind = TB_NODE_BATCH;
     else
         return sim_jerr(c, sim_jpath_key(p, sizeof p, path, "kind"),
-                        "expected \"queue\", \"delay\", \"sink\" or \"router\", found \"%s\"", kind);
+                        "expected \"queue\", \"delay\", \"sink\", \"router\" or \"batch\", found \"%s\"",
+                        kind);
+    const cJSON *batch = sim_jget(o, "batch");
+    if ((nd->kind == TB_NODE_BATCH) != !!batch)
+        return sim_jerr(c, sim_jpath_key(p, sizeof p, path, "batch"),
+                        nd->kind == TB_NODE_BATCH
+                            ? "expected {\"interval\": DIST, \"size\": N} on a batch node, found nothing"
+                            : "expected \"batch\" only on a node of kind \"batch\"");
+    if (batch) {
+        static const char *const bf[] = { "interval", "size", "by", NULL };
+        char q[P];
+        const char *by;
+        sim_jpath_key(q, sizeof q, path, "batch");
+        if (sim_jobject(c, batch, q, "a batch", bf) ||
+            sim_jnum(c, batch, q, "size", 0, 1, 1e12, NULL, &nd->batch_max) ||
+            sim_jstr(c, batch, q, "by", "count", &by))
+            return -1;
+        if (strcmp(by, "count") && strcmp(by, "size"))
+            return sim_jerr(c, sim_jpath_key(f, sizeof f, q, "by"),
+                            "expected \"count\" (up to size jobs) or \"size\" (up to size units of job "
+                            "size), found \"%s\"", by);
+        nd->batch_by_size = strcmp(by, "size") == 0;
+        const cJSON *iv = sim_jget(batch, "interval");
+        char r[P];
+        sim_jpath_key(r, sizeof r, q, "interval");
+        if (!iv)
+            return sim_jerr(c, r, "expected a distribution of times between batches (seconds), found nothing");
+        if (!(nd->batch_interval = sim_dist_parse(c, iv, r, 1)))
+            return -1;
+        if (!(nd->batch_interval->mean > 0))
+            return sim_jerr(c, r, "expected intervals with a positive mean, found mean %.17g",
+                            nd->batch_interval->mean);
+    }
     long long workers, one = 1;
     if (sim_jint(c, o, path, "workers", 1, 1000000, &one, &workers))
         return -1;
@@ -425,6 +460,34 @@ static int build_node(sim_jctx *c, tb_model *m, int k, const cJSON *o, const cha
     const cJSON *pol = sim_jget(o, "policy");
     if (pol && attach_policy(c, m, nd, pol, sim_jpath_key(p, sizeof p, path, "policy")))
         return -1;
+    const cJSON *ccap = sim_jget(o, "class_capacity");
+    if (ccap) {
+        sim_jpath_key(p, sizeof p, path, "class_capacity");
+        if (!cJSON_IsObject(ccap) || nd->kind == TB_NODE_SINK || nd->kind == TB_NODE_ROUTER)
+            return sim_jerr(c, p, "expected an object of {CLASS: capacity} on a queue, delay or batch "
+                                  "node, found %s", sim_jfound(ccap, f, sizeof f));
+        if (!(nd->class_cap = malloc((size_t)m->nclasses * sizeof *nd->class_cap)))
+            return sim_jerr(c, p, "out of memory");
+        for (int i = 0; i < m->nclasses; i++)
+            nd->class_cap[i] = -1;
+        for (const cJSON *it = ccap->child; it; it = it->next) {
+            char q[P];
+            int ci = tb_class_index(m, it->string);
+            if (ci < 0)
+                return sim_jerr(c, sim_jpath_key(q, sizeof q, p, it->string),
+                                "expected the name of a class in \"classes\", found \"%s\"", it->string);
+            if (sim_jint(c, ccap, p, it->string, 1, (long long)1 << 50, NULL, &nd->class_cap[ci]))
+                return -1;
+        }
+    }
+    const cJSON *prov = sim_jget(o, "provisioning");
+    if (prov) {
+        sim_jpath_key(p, sizeof p, path, "provisioning");
+        if (nd->kind != TB_NODE_QUEUE)
+            return sim_jerr(c, p, "expected a provisioning delay only on a queue node (it has workers)");
+        if (!(nd->provisioning = sim_dist_parse(c, prov, p, 1)))
+            return -1;
+    }
     const cJSON *bal = sim_jget(o, "balance");
     if (bal) {
         sim_jpath_key(p, sizeof p, path, "balance");
@@ -539,6 +602,10 @@ static int build_class(sim_jctx *c, tb_model *m, int i, const cJSON *o, const ch
             return -1;
         cl->slo = sim_ticks(slo, m->tps);
     }
+    long long conf, zero = 0;
+    if (sim_jint(c, o, path, "confirmations", 0, 1000000, &zero, &conf))
+        return -1;
+    cl->confirmations = (int)conf;
     const cJSON *prio = sim_jget(o, "priority"), *dl = sim_jget(o, "deadline");
     if (prio && !(cl->priority = sim_dist_parse(c, prio, sim_jpath_key(p, sizeof p, path, "priority"), 0)))
         return -1;
@@ -658,7 +725,8 @@ static int check_services(sim_jctx *c, tb_model *m)
         }
         for (int k = 0; k < m->nnodes && rc == 0; k++) {
             tb_node *nd = &m->nodes[k];
-            if (!seen[k] || nd->kind == TB_NODE_SINK || nd->kind == TB_NODE_ROUTER)
+            if (!seen[k] || nd->kind == TB_NODE_SINK || nd->kind == TB_NODE_ROUTER ||
+                nd->kind == TB_NODE_BATCH)
                 continue;
             if (!nd->svc[i].dist)
                 nd->svc[i].dist = nd->service;

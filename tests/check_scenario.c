@@ -30,7 +30,7 @@ START_TEST(each_mistake_is_one_line_naming_the_file_and_json_path)
         { "{\"duration\": 10, " MM1_CLASS ", \"nodes\": {\"s\": {}}}",
           "test.json: nodes.s.service: expected a service time distribution (class \"c\" visits the node" },
         { "{\"duration\": 10, " MM1_CLASS ", \"nodes\": {\"s\": {\"kind\": \"queueue\", \"service\": 1}}}",
-          "test.json: nodes.s.kind: expected \"queue\", \"delay\", \"sink\" or \"router\", found \"queueue\"" },
+          "test.json: nodes.s.kind: expected \"queue\", \"delay\", \"sink\", \"router\" or \"batch\", found \"queueue\"" },
         { "{\"duration\": 10, " MM1_CLASS ", " MM1_NODES ", \"links\": [{\"from\": \"s\", \"to\": \"x\"}]}",
           "test.json: links[0].to: expected the name of a node in \"nodes\", found \"x\"" },
         { "{\"duration\": 10, \"classes\": {\"a.b\": {\"arrival\": {\"process\": \"poisson\", \"rate\": 1}, \"route\": [\"s\"]}}, " MM1_NODES "}",
@@ -77,7 +77,7 @@ START_TEST(overrides_replace_add_and_report_bad_paths)
     ck_assert_int_eq(tb_scenario_set(&sc, "nodes.s.wrokers=2", &c), 0);
     ck_assert_ptr_null(tb_scenario_build(&sc, &c));
     ck_assert_str_eq(c.err, "o.json: nodes.s.wrokers: unknown field (expected one of: comment, kind, "
-                            "workers, capacity, service, next, balance, policy)");
+                            "workers, capacity, service, next, balance, policy, batch, class_capacity, provisioning)");
     tb_scenario_free(&sc);
 }
 END_TEST
