@@ -71,6 +71,7 @@ void tb_model_free(tb_model *m)
         free(nd->next);
         free(nd->cum);
         free(nd->out);
+        free(nd->in);
         free(nd->cand);
         free(nd->class_cap);
         free(nd->pclass);
@@ -91,6 +92,7 @@ void tb_model_free(tb_model *m)
     }
     for (int i = 0; i < m->nlinks; i++) {
         sim_dist_free(m->links[i].delay);
+        free(m->links[i].credits);
         sim_hist_free(&m->links[i].transit.h);
     }
     for (int i = 0; i < m->npolicies; i++)
@@ -152,20 +154,37 @@ int tb_model_prepare(tb_model *m, const sim_evq_ops *evq)
             snprintf(name, sizeof name, "service/%s/%s", nd->name, m->classes[i].name);
             sim_rng_init(&nd->svc[i].rng, m->seed, m->replication, name);
         }
-        nd->nout = 0;
+        nd->nout = nd->nin = 0;
         free(nd->out);
-        nd->out = NULL;
+        free(nd->in);
+        nd->out = nd->in = NULL;
     }
     for (int l = 0; l < m->nlinks; l++) {
         tb_link *ln = &m->links[l];
         snprintf(name, sizeof name, "link/%s->%s", m->nodes[ln->from].name, m->nodes[ln->to].name);
         sim_rng_init(&ln->rng, m->seed, m->replication, name);
-        tb_node *nd = &m->nodes[ln->from];
+        tb_node *nd = &m->nodes[ln->from], *to = &m->nodes[ln->to];
         tb_link **o = realloc(nd->out, (size_t)(nd->nout + 1) * sizeof *o);
         if (!o)
             goto nomem;
         o[nd->nout++] = ln;
         nd->out = o;
+        o = realloc(to->in, (size_t)(to->nin + 1) * sizeof *o);
+        if (!o)
+            goto nomem;
+        o[to->nin++] = ln;
+        to->in = o;
+        nd->gated |= ln->window > 0 || ln->xoff > 0;
+        to->pause_in |= ln->xoff > 0;
+        free(ln->credits);
+        ln->credits = NULL;
+        if (ln->window > 0) {
+            int n = ln->per_class ? m->nclasses : 1;
+            if (!(ln->credits = malloc((size_t)n * sizeof *ln->credits)))
+                goto nomem;
+            for (int c = 0; c < n; c++)
+                ln->credits[c] = ln->window;
+        }
     }
     sim_engine_free(m->eng);
     m->eng = sim_engine_new(evq, m->tps);
@@ -182,7 +201,7 @@ int tb_model_prepare(tb_model *m, const sim_evq_ops *evq)
     for (int k = 0; k < m->nnodes; k++) {
         tb_node *nd = &m->nodes[k];
         const tb_policy *p = nd->policy;
-        nd->nqueues = p && p->per_class ? m->nclasses : 1;
+        nd->nqueues = (p && p->per_class) || nd->per_class_queues ? m->nclasses : 1;
         nd->preemptive = p && p->preemptive;
         nd->ps = p && p->ps;
         if ((nd->ps || nd->preemptive) && nd->kind != TB_NODE_QUEUE) {
@@ -293,8 +312,12 @@ static void lat_reset(tb_latency *l)
     sim_hist_reset(&l->h);
 }
 
-static inline void node_levels(tb_node *nd, sim_time now)
+static void pause_check(tb_model *m, tb_node *nd);
+
+static inline void node_levels(tb_model *m, tb_node *nd, sim_time now)
 {
+    if (nd->pause_in)
+        pause_check(m, nd);
     sim_tavg_set(&nd->q, now, (double)nd->queued);
     sim_tavg_set(&nd->b, now, (double)nd->busy);
     /* paid workers: removed workers are paid until their last job ends */
@@ -407,6 +430,16 @@ static inline void enqueue(tb_model *m, tb_node *nd, tb_job *j)
     nd->work_queued += (double)j->service;
 }
 
+/* Take the head of queue qi (counters follow). */
+static inline tb_job *pop_from(tb_node *nd, int qi)
+{
+    tb_job *j = q_pop(&nd->queues[qi]);
+    nd->queued--;
+    nd->qclass[j->cls]--;
+    nd->work_queued -= (double)j->service;
+    return j;
+}
+
 /* The next job to serve: the only queue's head, or the head of the class
  * queue the policy picks (by default the earliest by (rank, arrival)). */
 static inline tb_job *dequeue(tb_model *m, tb_node *nd)
@@ -425,11 +458,7 @@ static inline tb_job *dequeue(tb_model *m, tb_node *nd)
             }
         }
     }
-    tb_job *j = q_pop(&nd->queues[qi]);
-    nd->queued--;
-    nd->qclass[j->cls]--;
-    nd->work_queued -= (double)j->service;
-    return j;
+    return pop_from(nd, qi);
 }
 
 double tb_node_work(const tb_model *m, const tb_node *nd)
@@ -446,6 +475,7 @@ enum leave { LEAVE_EXIT, LEAVE_DROP, LEAVE_REJECT };
 static void node_arrive(tb_model *m, tb_job *j, int k);
 
 static void retry_or_fail(tb_model *m, tb_class *c, tb_req *r);
+static void release_credit(tb_model *m, tb_job *j);
 
 static void req_done(tb_model *m, tb_req *r)
 {
@@ -480,6 +510,8 @@ static void job_leave(tb_model *m, tb_job *j, enum leave how)
     tb_class *c = &m->classes[j->cls];
     tb_req *r = j->req;
     sim_time now = m->eng->now;
+    if (j->credit_link >= 0) /* dropped or rejected where it held a credit */
+        release_credit(m, j);
     if (m->trace)
         trace(m, how == LEAVE_EXIT ? (j->abandoned ? "late" : "exit")
                  : how == LEAVE_DROP ? "drop" : "reject", j, j->node);
@@ -581,6 +613,111 @@ static int next_hop(tb_model *m, tb_job *j)
     return nd->next[i];
 }
 
+/* Where j goes after its current node, decided once per visit: at
+ * departure normally, earlier when a backpressured link must be checked
+ * before service starts. */
+static int route_of(tb_model *m, tb_job *j)
+{
+    if (!j->routed) {
+        j->next_hop = next_hop(m, j);
+        j->routed = 1;
+    }
+    return j->next_hop;
+}
+
+static tb_link *link_to(const tb_node *nd, int to)
+{
+    for (int i = 0; i < nd->nout; i++)
+        if (nd->out[i]->to == to)
+            return nd->out[i];
+    return NULL;
+}
+
+static void link_stalled(tb_model *m, tb_link *ln)
+{
+    int stalled = ln->paused;
+    for (int c = 0; ln->window > 0 && c < (ln->per_class ? m->nclasses : 1); c++)
+        stalled |= ln->credits[c] <= 0;
+    sim_tavg_set(&ln->stalled, m->eng->now, stalled);
+}
+
+static void ev_kick(sim_engine *e, void *obj, uint64_t arg);
+
+/* Try again to start jobs at nd, by an event at the current time: the
+ * caller may be deep inside another node's processing or a hook. */
+static void kick(tb_model *m, tb_node *nd)
+{
+    if (!nd->kick_pending) {
+        nd->kick_pending = 1;
+        sim_at(m->eng, m->eng->now, ev_kick, nd, 0);
+    }
+}
+
+/* May j start service at nd, given backpressure on the link it will take? */
+static int can_send(tb_model *m, tb_node *nd, tb_job *j)
+{
+    int to = route_of(m, j);
+    tb_link *ln = to == TB_EXIT ? NULL : link_to(nd, to);
+    if (!ln)
+        return 1;
+    if (ln->xoff > 0 && ln->paused)
+        return 0;
+    return ln->window == 0 || ln->credits[ln->per_class ? j->cls : 0] > 0;
+}
+
+/* The job leaves the buffer it entered over a credit link: the credit
+ * goes back to the sender, which may be waiting for it. */
+static void release_credit(tb_model *m, tb_job *j)
+{
+    tb_link *ln = &m->links[j->credit_link];
+    ln->credits[ln->per_class ? j->cls : 0]++;
+    j->credit_link = -1;
+    link_stalled(m, ln);
+    kick(m, &m->nodes[ln->from]);
+}
+
+/* Service starts at nd: spend a credit of the link the job will take. */
+static void take_credit(tb_model *m, tb_node *nd, tb_job *j)
+{
+    int to = route_of(m, j);
+    tb_link *ln = to == TB_EXIT ? NULL : link_to(nd, to);
+    if (ln && ln->window > 0) {
+        ln->credits[ln->per_class ? j->cls : 0]--;
+        j->credit_link = (int)(ln - m->links);
+        link_stalled(m, ln);
+    }
+}
+
+/* PFC-style pause: a link into nd pauses while nd's queue is at or above
+ * xoff, and resumes at or below xon. */
+static void pause_check(tb_model *m, tb_node *nd)
+{
+    for (int i = 0; i < nd->nin; i++) {
+        tb_link *ln = nd->in[i];
+        if (ln->xoff == 0)
+            continue;
+        if (!ln->paused && nd->queued >= ln->xoff) {
+            ln->paused = 1;
+            link_stalled(m, ln);
+        } else if (ln->paused && nd->queued <= ln->xon) {
+            ln->paused = 0;
+            link_stalled(m, ln);
+            kick(m, &m->nodes[ln->from]);
+        }
+    }
+}
+
+void tb_link_set_window(tb_model *m, tb_link *ln, long long window)
+{
+    long long d = window - ln->window;
+    ln->window = window;
+    for (int c = 0; c < (ln->per_class ? m->nclasses : 1); c++)
+        ln->credits[c] += d;
+    link_stalled(m, ln);
+    if (d > 0)
+        kick(m, &m->nodes[ln->from]);
+}
+
 static void ev_depart(sim_engine *e, void *obj, uint64_t arg);
 
 static void serving_add(tb_node *nd, tb_job *j)
@@ -607,6 +744,10 @@ static void serving_remove(tb_node *nd, tb_job *j)
 static void start_service(tb_model *m, tb_node *nd, tb_job *j)
 {
     sim_engine *e = m->eng;
+    if (j->credit_link >= 0)
+        release_credit(m, j);
+    if (nd->gated)
+        take_credit(m, nd, j);
     j->waited += e->now - j->queued_at;
     if (!j->started_once) {
         sim_time w = e->now - j->arrived;
@@ -639,18 +780,52 @@ static void dequeue_drop(tb_model *m, tb_node *nd, tb_job *h)
     job_leave(m, h, LEAVE_DROP);
 }
 
+/* With backpressure: the queue whose head may be sent now, or -1.  One
+ * shared queue is blocked by its head (head-of-line blocking); with one
+ * queue per class, the earliest head that can go goes. */
+static int eligible_queue(tb_model *m, tb_node *nd)
+{
+    int best = -1;
+    for (int i = 0; i < nd->nqueues; i++) {
+        tb_job *h = q_peek(&nd->queues[i]);
+        if (h && (best < 0 || job_before(h, q_peek(&nd->queues[best]))) && can_send(m, nd, h))
+            best = i;
+    }
+    return best;
+}
+
 static void start_waiting(tb_model *m, tb_node *nd)
 {
     if (nd->kind == TB_NODE_BATCH) /* batches start on their own clock */
         return;
     while (nd->busy < nd->workers && nd->queued > 0 && !m->failed) {
-        tb_job *h = dequeue(m, nd);
+        tb_job *h;
+        if (nd->gated) {
+            int qi = eligible_queue(m, nd);
+            if (qi < 0)
+                break;
+            h = pop_from(nd, qi);
+        } else {
+            h = dequeue(m, nd);
+        }
         if (nd->policy && !tb_policy_dequeue(m, nd, h)) {
             dequeue_drop(m, nd, h);
             continue;
         }
         start_service(m, nd, h);
     }
+    if (nd->gated)
+        sim_tavg_set(&nd->blk, m->eng->now, nd->busy < nd->workers && nd->queued > 0);
+}
+
+static void ev_kick(sim_engine *e, void *obj, uint64_t arg)
+{
+    (void)arg;
+    tb_model *m = e->user;
+    tb_node *nd = obj;
+    nd->kick_pending = 0;
+    start_waiting(m, nd);
+    node_levels(m, nd, e->now);
 }
 
 /* Preemptive-resume: the arriving job displaces the least urgent job in
@@ -722,6 +897,8 @@ static void ps_schedule(tb_model *m, tb_node *nd)
 
 static void ps_arrive(tb_model *m, tb_node *nd, tb_job *j)
 {
+    if (j->credit_link >= 0)
+        release_credit(m, j);
     ps_advance(m, nd);
     j->rank = nd->ps_v + (double)j->service;
     j->qseq = ++nd->seq;
@@ -760,7 +937,7 @@ static void ev_worker_ready(sim_engine *e, void *obj, uint64_t arg)
             start_waiting(m, nd);
         }
     }
-    node_levels(nd, e->now);
+    node_levels(m, nd, e->now);
 }
 
 /*
@@ -799,7 +976,7 @@ void tb_node_set_workers(tb_model *m, tb_node *nd, int target)
     } else {
         start_waiting(m, nd);
     }
-    node_levels(nd, m->eng->now);
+    node_levels(m, nd, m->eng->now);
 }
 
 /* ---- batch nodes ---------------------------------------------------------- */
@@ -875,7 +1052,7 @@ static void ev_batch(sim_engine *e, void *obj, uint64_t arg)
             q->n--;
         }
     }
-    node_levels(nd, e->now);
+    node_levels(m, nd, e->now);
     sim_after(e, sim_ticks(sim_dist_sample(nd->batch_interval, &nd->batch_rng), m->tps), ev_batch, nd, 0);
 }
 
@@ -886,6 +1063,7 @@ static void node_arrive(tb_model *m, tb_job *j, int k)
     tb_node *nd = &m->nodes[k];
     sim_engine *e = m->eng;
     j->node = k;
+    j->routed = 0;
     j->arrived = j->queued_at = e->now;
     nd->w_arrivals++;
     if (m->measuring)
@@ -898,10 +1076,12 @@ static void node_arrive(tb_model *m, tb_job *j, int k)
         nd->w_completions++;
         if (m->measuring)
             nd->completions++;
+        if (j->credit_link >= 0)
+            release_credit(m, j);
         if (nd->kind == TB_NODE_SINK)
             job_leave(m, j, LEAVE_EXIT);
         else
-            send(m, j, k, next_hop(m, j));
+            send(m, j, k, route_of(m, j));
         return;
     }
     if (nd->policy && !tb_policy_admit(m, nd, j)) {
@@ -925,7 +1105,7 @@ static void node_arrive(tb_model *m, tb_job *j, int k)
         j->rank = nd->policy ? tb_policy_rank(m, nd, j) : 0;
         j->qseq = ++nd->seq;
         enqueue(m, nd, j);
-        node_levels(nd, e->now);
+        node_levels(m, nd, e->now);
         return;
     }
     tb_svc *s = &nd->svc[j->cls];
@@ -935,12 +1115,16 @@ static void node_arrive(tb_model *m, tb_job *j, int k)
     } else {
         j->rank = nd->policy ? tb_policy_rank(m, nd, j) : 0;
         j->qseq = ++nd->seq;
-        if (nd->kind == TB_NODE_DELAY || nd->busy < nd->workers)
-            start_service(m, nd, j);
-        else if (!(nd->preemptive && try_preempt(m, nd, j)))
+        if (nd->gated) { /* join the queue; start whatever backpressure allows */
             enqueue(m, nd, j);
+            start_waiting(m, nd);
+        } else if (nd->kind == TB_NODE_DELAY || nd->busy < nd->workers) {
+            start_service(m, nd, j);
+        } else if (!(nd->preemptive && try_preempt(m, nd, j))) {
+            enqueue(m, nd, j);
+        }
     }
-    node_levels(nd, e->now);
+    node_levels(m, nd, e->now);
 }
 
 /* Statistics, the completion hook and onward routing of a job done at nd. */
@@ -988,8 +1172,10 @@ static void ev_depart(sim_engine *e, void *obj, uint64_t arg)
         serving_remove(nd, j);
     finish(m, nd, j);
     start_waiting(m, nd);
-    node_levels(nd, e->now);
-    send(m, j, j->node, next_hop(m, j));
+    node_levels(m, nd, e->now);
+    int to = route_of(m, j);
+    j->routed = 0;
+    send(m, j, j->node, to);
 }
 
 static void ev_ps_done(sim_engine *e, void *obj, uint64_t arg)
@@ -1007,8 +1193,10 @@ static void ev_ps_done(sim_engine *e, void *obj, uint64_t arg)
     ps_counts(nd, nd->queued + nd->busy - 1);
     finish(m, nd, j);
     ps_schedule(m, nd);
-    node_levels(nd, e->now);
-    send(m, j, j->node, next_hop(m, j));
+    node_levels(m, nd, e->now);
+    int to = route_of(m, j);
+    j->routed = 0;
+    send(m, j, j->node, to);
 }
 
 /* A new job of class c: the first attempt of a request created at `created`,
@@ -1031,6 +1219,8 @@ static tb_job *new_job(tb_model *m, tb_class *c, sim_time created)
     j->req = NULL;
     j->attempt = 1;
     j->abandoned = 0;
+    j->routed = 0;
+    j->credit_link = -1;
     j->size = sim_dist_sample(c->size, &c->size_rng);
     if (c->arr.trace_size) /* a replayed trace carries its own sizes */
         j->size = c->arr.trace_size[c->arr.next - 1];
@@ -1173,11 +1363,13 @@ static void start_measuring(tb_model *m)
         sim_tavg_reset(&nd->q, now);
         sim_tavg_reset(&nd->b, now);
         sim_tavg_reset(&nd->wk, now);
+        sim_tavg_reset(&nd->blk, now);
     }
     for (int l = 0; l < m->nlinks; l++) {
         tb_link *ln = &m->links[l];
         ln->carried = 0;
         ln->busy = 0;
+        sim_tavg_reset(&ln->stalled, now);
         lat_reset(&ln->transit);
     }
 }
@@ -1240,7 +1432,7 @@ tb_run_status tb_model_run(tb_model *m, volatile int *interrupt)
     }
     for (int k = 0; k < m->nnodes; k++) {
         tb_node *nd = &m->nodes[k];
-        node_levels(nd, 0);
+        node_levels(m, nd, 0);
         if (nd->kind == TB_NODE_BATCH)
             sim_at(e, sim_ticks(sim_dist_sample(nd->batch_interval, &nd->batch_rng), m->tps), ev_batch,
                    nd, 0);
@@ -1250,7 +1442,7 @@ tb_run_status tb_model_run(tb_model *m, volatile int *interrupt)
             sim_at(e, m->policies[i].tick, ev_tick, &m->policies[i], 0);
     enum sim_run_end end = sim_run(e, m->duration);
     for (int k = 0; k < m->nnodes; k++)
-        node_levels(&m->nodes[k], e->now);
+        node_levels(m, &m->nodes[k], e->now);
     if (m->ts)
         write_window(m);
     if (m->failed)

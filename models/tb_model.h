@@ -41,6 +41,9 @@ typedef struct tb_job {
     sim_time end;        /* when its service ends, while in service */
     sim_time waited;     /* total time queued so far */
     sim_handle dep;      /* its departure event, while in service */
+    int next_hop;        /* where it goes after this node, once decided */
+    int routed;          /* next_hop is decided */
+    int credit_link;     /* the credit link it holds a credit of, or -1 */
     uint64_t batch;      /* at a batch node: the batch that carried it */
     int attempt;         /* 1 for a first try */
     int abandoned;       /* the client stopped waiting for it */
@@ -130,6 +133,13 @@ typedef struct tb_node {
     sim_rng route_rng;    /* stream "route/<node>" */
     tb_link **out;        /* outgoing links */
     int nout;
+    tb_link **in;         /* incoming links */
+    int nin;
+    int gated;            /* some outgoing link has credits or pause */
+    int pause_in;         /* some incoming link pauses on this node's queue */
+    int per_class_queues; /* one queue per class without a policy asking for it */
+    int kick_pending;     /* a zero-delay retry of start_waiting is scheduled */
+    sim_tavg blk;         /* 1 while jobs wait, workers are free, and backpressure blocks them */
     int *cand;            /* load-balancing candidates (node indices) */
     int ncand;
     struct tb_policy *policy; /* NULL: built-in FIFO, admit all */
@@ -178,6 +188,15 @@ struct tb_link {
     int from, to;
     sim_dist *delay;      /* propagation delay (seconds) */
     double bandwidth;     /* size units per second; 0 = no serialisation */
+    /* hop-by-hop backpressure: a credit window (free downstream buffer
+     * slots, per class if per_class), or PFC-style pause on the downstream
+     * queue length */
+    long long window;     /* 0 = no credits */
+    int per_class;
+    long long *credits;   /* available, one or one per class */
+    long long xoff, xon;  /* pause thresholds; xoff 0 = no pause */
+    int paused;
+    sim_tavg stalled;     /* 1 while the link is paused or out of credit for some class */
     sim_rng rng;          /* stream "link/<from>-><to>" */
     sim_time free_at;     /* when the transmitter is next free */
     uint64_t carried;
@@ -266,6 +285,10 @@ int tb_node_index(const tb_model *m, const char *name);
 /* Change a node's worker count now: more workers start waiting jobs at
  * once; with fewer, busy workers finish their job first. */
 void tb_node_set_workers(tb_model *m, tb_node *nd, int workers);
+
+/* Change a credit link's window now (credits follow; a sender waiting for
+ * credit is woken). */
+void tb_link_set_window(tb_model *m, tb_link *ln, long long window);
 
 /* Outstanding work at a node (service still required by every job there), ticks. */
 double tb_node_work(const tb_model *m, const tb_node *nd);

@@ -242,6 +242,81 @@ static int l_head_wait(lua_State *L)
     return 1;
 }
 
+static tb_link *check_link(lua_State *L, int arg)
+{
+    tb_model *m = model_of(L);
+    lua_Integer l = luaL_checkinteger(L, arg);
+    if (l < 1 || l > m->nlinks)
+        luaL_argerror(L, arg, lua_pushfstring(L, "link id %I out of range 1..%d", l, m->nlinks));
+    return &m->links[l - 1];
+}
+
+static int l_link(lua_State *L)
+{
+    tb_model *m = model_of(L);
+    tb_node *from = check_node(L, 1), *to = check_node(L, 2);
+    for (int l = 0; l < m->nlinks; l++)
+        if (m->links[l].from == from - m->nodes && m->links[l].to == to - m->nodes) {
+            lua_pushinteger(L, l + 1);
+            return 1;
+        }
+    lua_pushnil(L);
+    return 1;
+}
+
+static int l_links_in(lua_State *L)
+{
+    lua_pushinteger(L, check_node(L, 1)->nin);
+    return 1;
+}
+
+static int l_link_in(lua_State *L)
+{
+    tb_model *m = model_of(L);
+    tb_node *nd = check_node(L, 1);
+    lua_Integer i = luaL_checkinteger(L, 2);
+    luaL_argcheck(L, i >= 1 && i <= nd->nin, 2, "incoming link index out of range");
+    lua_pushinteger(L, (lua_Integer)(nd->in[i - 1] - m->links) + 1);
+    return 1;
+}
+
+static int l_link_window(lua_State *L)
+{
+    lua_pushinteger(L, check_link(L, 1)->window);
+    return 1;
+}
+
+static int l_link_credits(lua_State *L)
+{
+    tb_link *ln = check_link(L, 1);
+    luaL_argcheck(L, ln->window > 0, 1, "the link has no credit window");
+    int c = 0;
+    if (!lua_isnoneornil(L, 2)) {
+        c = check_class(L, 2);
+        if (!ln->per_class)
+            c = 0;
+    }
+    lua_pushinteger(L, ln->credits[c]);
+    return 1;
+}
+
+static int l_link_paused(lua_State *L)
+{
+    lua_pushboolean(L, check_link(L, 1)->paused);
+    return 1;
+}
+
+/* Server-driven credits: change a credit link's window now. */
+static int l_set_window(lua_State *L)
+{
+    tb_link *ln = check_link(L, 1);
+    lua_Integer w = luaL_checkinteger(L, 2);
+    luaL_argcheck(L, ln->window > 0, 1, "the link has no credit window (give it \"credits\")");
+    luaL_argcheck(L, w >= 1 && w <= ((lua_Integer)1 << 40), 2, "expected a window >= 1");
+    tb_link_set_window(model_of(L), ln, w);
+    return 0;
+}
+
 /* ---- the sim module: the job in hand ------------------------------------ */
 
 static int l_class(lua_State *L)
@@ -364,6 +439,9 @@ static const luaL_Reg sim_funcs[] = {
     { "service", l_service },   { "rank", l_rank },         { "attempt", l_attempt },
     { "abandoned", l_abandoned }, { "provisioning", l_provisioning },
     { "busy_integral", l_busy_integral }, { "queue_integral", l_queue_integral },
+    { "link", l_link },         { "links_in", l_links_in }, { "link_in", l_link_in },
+    { "link_window", l_link_window }, { "link_credits", l_link_credits },
+    { "link_paused", l_link_paused }, { "set_window", l_set_window },
     { "set_workers", l_set_workers }, { "emit", l_emit },   { "random", l_random },
     { NULL, NULL },
 };

@@ -128,6 +128,8 @@ cJSON *tb_results_summary(const tb_model *m, const tb_manifest *man)
         }
         if (nd->kind == TB_NODE_BATCH)
             cJSON_AddNumberToObject(o, "batches", (double)nd->batch_no);
+        if (nd->gated) /* waiting with free workers, held back by backpressure */
+            cJSON_AddNumberToObject(o, "blocked_time", sim_tavg_mean(&nd->blk, now) * T);
         if (nd->kind == TB_NODE_QUEUE) /* busy over paid workers */
             cJSON_AddNumberToObject(o, "utilisation",
                                     sim_tavg_mean(&nd->wk, now) > 0 ? busy / sim_tavg_mean(&nd->wk, now) : 0);
@@ -148,6 +150,8 @@ cJSON *tb_results_summary(const tb_model *m, const tb_manifest *man)
         cJSON_AddStringToObject(o, "to", m->nodes[ln->to].name);
         cJSON_AddNumberToObject(o, "carried", (double)ln->carried);
         cJSON_AddNumberToObject(o, "utilisation", T > 0 ? sim_seconds(ln->busy, tps) / T : 0);
+        if (ln->window > 0 || ln->xoff > 0)
+            cJSON_AddNumberToObject(o, "stalled_time", sim_tavg_mean(&ln->stalled, now) * T);
         cJSON_AddItemToObject(o, "transit", latency_json(&ln->transit, tps));
     }
     return root;

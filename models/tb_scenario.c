@@ -18,7 +18,7 @@ static const char *const top_fields[] = {
 };
 static const char *const node_fields[] = {
     "comment", "kind", "workers", "capacity", "service", "next", "balance", "policy",
-    "batch", "class_capacity", "provisioning", NULL,
+    "batch", "class_capacity", "provisioning", "per_class_queues", NULL,
 };
 static const char *const class_fields[] = {
     "comment", "arrival", "size", "priority", "deadline", "route", "entry", "service", "slo",
@@ -28,7 +28,7 @@ static const char *const policy_fields[] = {
     "comment", "script", "params", "tick", "budget", "memory", NULL,
 };
 static const char *const link_fields[] = {
-    "comment", "from", "to", "delay", "bandwidth", NULL,
+    "comment", "from", "to", "delay", "bandwidth", "credits", "per_class", "pause", NULL,
 };
 
 void tb_scenario_free(tb_scenario *sc)
@@ -480,6 +480,12 @@ static int build_node(sim_jctx *c, tb_model *m, int k, const cJSON *o, const cha
                 return -1;
         }
     }
+    const cJSON *pcq = sim_jget(o, "per_class_queues");
+    if (pcq) {
+        if (!cJSON_IsBool(pcq))
+            return sim_jerr(c, sim_jpath_key(p, sizeof p, path, "per_class_queues"), "expected true or false");
+        nd->per_class_queues = cJSON_IsTrue(pcq);
+    }
     const cJSON *prov = sim_jget(o, "provisioning");
     if (prov) {
         sim_jpath_key(p, sizeof p, path, "provisioning");
@@ -688,6 +694,30 @@ static int build_link(sim_jctx *c, tb_model *m, int l, const cJSON *o, const cha
     double zero = 0;
     if (sim_jnum(c, o, path, "bandwidth", 0, 1, 1e18, &zero, &ln->bandwidth))
         return -1;
+    long long none = 0;
+    if (sim_jint(c, o, path, "credits", 1, (long long)1 << 40, &none, &ln->window))
+        return -1;
+    const cJSON *pc = sim_jget(o, "per_class");
+    if (pc) {
+        if (!cJSON_IsBool(pc))
+            return sim_jerr(c, sim_jpath_key(p, sizeof p, path, "per_class"), "expected true or false");
+        if (!ln->window)
+            return sim_jerr(c, sim_jpath_key(p, sizeof p, path, "per_class"),
+                            "expected per_class only with \"credits\"");
+        ln->per_class = cJSON_IsTrue(pc);
+    }
+    const cJSON *pause = sim_jget(o, "pause");
+    if (pause) {
+        static const char *const pf[] = { "xoff", "xon", NULL };
+        sim_jpath_key(p, sizeof p, path, "pause");
+        if (sim_jobject(c, pause, p, "a pause rule", pf) ||
+            sim_jint(c, pause, p, "xoff", 1, (long long)1 << 40, NULL, &ln->xoff) ||
+            sim_jint(c, pause, p, "xon", 0, ln->xoff - 1, NULL, &ln->xon))
+            return -1;
+    }
+    if ((ln->window || ln->xoff) && m->nodes[ln->from].kind != TB_NODE_QUEUE)
+        return sim_jerr(c, path, "expected backpressure (credits, pause) only on links leaving a queue "
+                                 "node, which can hold jobs; \"%s\" is not one", m->nodes[ln->from].name);
     return 0;
 }
 

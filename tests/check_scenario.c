@@ -77,7 +77,8 @@ START_TEST(overrides_replace_add_and_report_bad_paths)
     ck_assert_int_eq(tb_scenario_set(&sc, "nodes.s.wrokers=2", &c), 0);
     ck_assert_ptr_null(tb_scenario_build(&sc, &c));
     ck_assert_str_eq(c.err, "o.json: nodes.s.wrokers: unknown field (expected one of: comment, kind, "
-                            "workers, capacity, service, next, balance, policy, batch, class_capacity, provisioning)");
+                            "workers, capacity, service, next, balance, policy, batch, class_capacity, provisioning, "
+                            "per_class_queues)");
     tb_scenario_free(&sc);
 }
 END_TEST
