@@ -98,6 +98,7 @@ static int parse_surges(sim_jctx *c, tb_arrival *a, const cJSON *arr, const char
         tb_factor *fa = new_factor(a, 4);
         if (!fa)
             return sim_jerr(c, p, "out of memory");
+        fa->surge = 1;
         double ts[4] = { start, start + ramp, end, end + ramp }, vs[4] = { 1, k, k, 1 };
         for (int j = 0; j < 4; j++) {
             fa->t[j] = sim_ticks(ts[j], tps);
@@ -447,6 +448,22 @@ int tb_arrival_parse(sim_jctx *c, tb_arrival *a, const cJSON *o, const char *pat
     if (surges && parse_surges(c, a, surges, sim_jpath_key(p, sizeof p, path, "surges"), tps))
         return -1;
     return 0;
+}
+
+int tb_arrival_surge_span(const tb_arrival *a, sim_time *start, sim_time *end)
+{
+    int any = 0;
+    for (int k = 0; k < a->nfactors; k++) {
+        const tb_factor *f = &a->factors[k];
+        if (!f->surge)
+            continue;
+        if (!any || f->t[0] < *start)
+            *start = f->t[0];
+        if (!any || f->t[3] > *end)
+            *end = f->t[3];
+        any = 1;
+    }
+    return any;
 }
 
 /* ---- generation -------------------------------------------------------------- */

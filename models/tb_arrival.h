@@ -23,7 +23,7 @@ typedef struct tb_factor {
     sim_time *t;   /* breakpoints, increasing */
     double *v;     /* value at each breakpoint */
     int step;      /* piecewise constant (value holds until the next point) rather than linear */
-    int cur;       /* segment cursor: t[cur] <= now < t[cur + 1] */
+    int surge;     /* a scheduled surge (rather than a rate profile) */
 } tb_factor;
 
 typedef enum { TB_ARR_RENEWAL, TB_ARR_POISSON, TB_ARR_TRACE } tb_arrival_kind;
@@ -55,6 +55,10 @@ void tb_arrival_free(tb_arrival *a);
  * For traces, *size receives the recorded size or stays untouched. */
 sim_time tb_arrival_next(tb_arrival *a, sim_time now, double tps, sim_rng *r, sim_rng *phase,
                          double *size);
+
+/* The span of the process's surges: [*start, *end) (end includes the ramp
+ * down); returns 0 when it has none. */
+int tb_arrival_surge_span(const tb_arrival *a, sim_time *start, sim_time *end);
 
 /* m(t) for reports and tests. */
 double tb_arrival_multiplier(const tb_arrival *a, sim_time t);

@@ -36,6 +36,7 @@ tb_model *tb_model_alloc(int nclasses, int nnodes, int nlinks)
         m->classes[i].slo = SIM_TIME_MAX;
     }
     m->tps = 1e9;
+    m->hot_factor = 3;
     return m;
 fail:
     tb_model_free(m);
@@ -108,6 +109,9 @@ void tb_model_free(tb_model *m)
         }
     pool_free(&m->jobs);
     pool_free(&m->reqs);
+    free(m->win_t);
+    free(m->win_spread);
+    free(m->win_goodput);
     sim_engine_free(m->eng);
     free(m);
 }
@@ -197,6 +201,34 @@ int tb_model_prepare(tb_model *m, const sim_evq_ops *evq)
         sim_rng_init(&p->rng, m->seed, m->replication, name);
         if (tb_policy_load(m, p, m->error, sizeof m->error) != 0)
             return -1;
+    }
+    m->has_surge = 0;
+    for (int i = 0; i < m->nclasses; i++) {
+        sim_time s0, s1;
+        if (tb_arrival_surge_span(&m->classes[i].arr, &s0, &s1)) {
+            if (!m->has_surge || s0 < m->surge_start)
+                m->surge_start = s0;
+            if (!m->has_surge || s1 > m->surge_end)
+                m->surge_end = s1;
+            m->has_surge = 1;
+        }
+    }
+    if (m->sustain <= 0)
+        m->sustain = 5 * m->window;
+    for (int k = 0; k < m->nnodes; k++) { /* unloaded service, for "hot" */
+        tb_node *nd = &m->nodes[k];
+        double sum = 0;
+        int n = 0;
+        for (int i = 0; i < m->nclasses; i++)
+            if (nd->svc[i].dist) {
+                sum += nd->svc[i].dist->mean;
+                n++;
+            }
+        nd->unloaded = 0;
+        if (nd->kind == TB_NODE_QUEUE && n > 0)
+            nd->unloaded = sum / n * m->tps;
+        else if (nd->kind == TB_NODE_BATCH)
+            nd->unloaded = (nd->batch_interval->mean / 2 + (nd->service ? nd->service->mean : 0)) * m->tps;
     }
     for (int k = 0; k < m->nnodes; k++) {
         tb_node *nd = &m->nodes[k];
@@ -519,6 +551,7 @@ static void job_leave(tb_model *m, tb_job *j, enum leave how)
         if (m->measuring)
             c->late++;
     } else if (how == LEAVE_EXIT) {
+        c->w_good += now - j->created <= c->slo; /* no SLO: every completion */
         if (m->measuring) {
             c->completions++;
             c->goodput += now - j->created <= c->slo;
@@ -1381,20 +1414,70 @@ static void ev_warmup(sim_engine *e, void *obj, uint64_t arg)
     start_measuring(obj);
 }
 
-/* One row per node for the window [ts_last, now). */
+/* Hot: the node's smoothed sojourn, or the age of its oldest waiting job
+ * (a stalled node completes nothing), exceeds hot_factor x its unloaded
+ * service time. */
+static int node_hot(const tb_model *m, const tb_node *nd)
+{
+    if (nd->unloaded <= 0)
+        return 0;
+    double age = 0;
+    for (int q = 0; q < nd->nqueues; q++) {
+        const tb_job *h = q_peek(&nd->queues[q]);
+        if (h && (double)(m->eng->now - h->queued_at) > age)
+            age = (double)(m->eng->now - h->queued_at);
+    }
+    return (nd->ewma > age ? nd->ewma : age) > m->hot_factor * nd->unloaded;
+}
+
+/* The window [ts_last, now): hot nodes, spread and goodput, and one
+ * time-series row per node. */
 static void write_window(tb_model *m)
 {
     sim_time now = m->eng->now;
     double len = (double)(now - m->ts_last);
     if (len <= 0)
         return;
+    int hot = 0, eligible = 0;
+    uint64_t good = 0;
+    for (int k = 0; k < m->nnodes; k++) {
+        tb_node *nd = &m->nodes[k];
+        nd->hot = node_hot(m, nd);
+        hot += nd->hot;
+        eligible += nd->unloaded > 0;
+    }
+    for (int i = 0; i < m->nclasses; i++) {
+        good += m->classes[i].w_good;
+        m->classes[i].w_good = 0;
+    }
+    if (m->nwin == m->win_cap) {
+        size_t ncap = m->win_cap ? 2 * m->win_cap : 256;
+        sim_time *nt = realloc(m->win_t, ncap * sizeof *nt);
+        double *ns = nt ? realloc(m->win_spread, ncap * sizeof *ns) : NULL;
+        double *ng = ns ? realloc(m->win_goodput, ncap * sizeof *ng) : NULL;
+        if (nt)
+            m->win_t = nt;
+        if (ns)
+            m->win_spread = ns;
+        if (ng)
+            m->win_goodput = ng;
+        if (ng)
+            m->win_cap = ncap;
+    }
+    if (m->nwin < m->win_cap) {
+        m->win_t[m->nwin] = now;
+        m->win_spread[m->nwin] = eligible ? (double)hot / eligible : 0;
+        m->win_goodput[m->nwin] = (double)good / (len / m->tps);
+        m->nwin++;
+    }
     for (int k = 0; k < m->nnodes; k++) {
         tb_node *nd = &m->nodes[k];
         double iq = sim_tavg_integral(&nd->q, now), ib = sim_tavg_integral(&nd->b, now);
         double q = (iq - nd->w_q) / len, b = (ib - nd->w_b) / len;
-        fprintf(m->ts, "%.9g,%s,%.9g,%.9g,%.9g,%llu,%llu,%llu\n", sim_seconds(now, m->tps),
-                nd->name, q, q + b, b, (unsigned long long)nd->w_arrivals,
-                (unsigned long long)nd->w_completions, (unsigned long long)nd->w_drops);
+        if (m->ts)
+            fprintf(m->ts, "%.9g,%s,%.9g,%.9g,%.9g,%llu,%llu,%llu,%d\n", sim_seconds(now, m->tps),
+                    nd->name, q, q + b, b, (unsigned long long)nd->w_arrivals,
+                    (unsigned long long)nd->w_completions, (unsigned long long)nd->w_drops, nd->hot);
         nd->w_q = iq;
         nd->w_b = ib;
         nd->w_arrivals = nd->w_completions = nd->w_drops = 0;
@@ -1411,6 +1494,55 @@ static void ev_window(sim_engine *e, void *obj, uint64_t arg)
         sim_after(e, m->window, ev_window, m, 0);
 }
 
+int tb_model_recovery(const tb_model *m, double *blast, double *mean_spread, double *recovery)
+{
+    *blast = *mean_spread = 0;
+    size_t n = 0;
+    double pre = 0;
+    size_t npre = 0;
+    for (size_t i = 0; i < m->nwin; i++) {
+        if (m->win_t[i] <= m->warmup)
+            continue;
+        if (m->win_spread[i] > *blast)
+            *blast = m->win_spread[i];
+        *mean_spread += m->win_spread[i];
+        n++;
+        if (m->has_surge && m->win_t[i] <= m->surge_start) {
+            pre += m->win_goodput[i];
+            npre++;
+        }
+    }
+    if (n)
+        *mean_spread /= (double)n;
+    *recovery = -1;
+    if (!m->has_surge || npre == 0)
+        return 0;
+    pre /= (double)npre;
+    /* the first window end after the surge from which, for `sustain`,
+     * nothing is hot and mean goodput is at least 95% of its pre-surge
+     * mean (averaged over the period: single windows are noisy) */
+    for (size_t i = 0; i < m->nwin; i++) {
+        if (m->win_t[i] < m->surge_end)
+            continue;
+        if (m->win_t[m->nwin - 1] < m->win_t[i] + m->sustain)
+            break; /* not enough run left to tell */
+        int ok = 1;
+        double good = 0;
+        size_t j, k = 0;
+        for (j = i; j < m->nwin && m->win_t[j] <= m->win_t[i] + m->sustain; j++, k++) {
+            ok &= m->win_spread[j] == 0;
+            good += m->win_goodput[j];
+        }
+        if (ok && good / (double)k >= 0.95 * pre) {
+            *recovery = sim_seconds(m->win_t[i] - m->window - m->surge_end, m->tps);
+            if (*recovery < 0)
+                *recovery = 0;
+            return 1;
+        }
+    }
+    return 1;
+}
+
 tb_run_status tb_model_run(tb_model *m, volatile int *interrupt)
 {
     sim_engine *e = m->eng;
@@ -1419,11 +1551,10 @@ tb_run_status tb_model_run(tb_model *m, volatile int *interrupt)
         sim_at(e, m->warmup, ev_warmup, m, 0);
     else
         start_measuring(m);
-    if (m->ts) {
-        fprintf(m->ts, "time_s,node,queue_length,in_node,busy,arrivals,completions,drops\n");
-        if (m->window > 0 && m->window <= m->duration)
-            sim_at(e, m->window, ev_window, m, 0);
-    }
+    if (m->ts)
+        fprintf(m->ts, "time_s,node,queue_length,in_node,busy,arrivals,completions,drops,hot\n");
+    if (m->window > 0 && m->window <= m->duration)
+        sim_at(e, m->window, ev_window, m, 0);
     for (int i = 0; i < m->nclasses; i++) {
         tb_class *c = &m->classes[i];
         sim_time first = tb_arrival_next(&c->arr, 0, m->tps, &c->arr_rng, &c->phase_rng, NULL);
@@ -1443,8 +1574,7 @@ tb_run_status tb_model_run(tb_model *m, volatile int *interrupt)
     enum sim_run_end end = sim_run(e, m->duration);
     for (int k = 0; k < m->nnodes; k++)
         node_levels(m, &m->nodes[k], e->now);
-    if (m->ts)
-        write_window(m);
+    write_window(m);
     if (m->failed)
         return TB_RUN_ERROR;
     if (m->nomem || end == SIM_END_NOMEM)

@@ -140,6 +140,8 @@ typedef struct tb_node {
     int per_class_queues; /* one queue per class without a policy asking for it */
     int kick_pending;     /* a zero-delay retry of start_waiting is scheduled */
     sim_tavg blk;         /* 1 while jobs wait, workers are free, and backpressure blocks them */
+    double unloaded;      /* ticks: mean service (batch: half an interval + service); 0 = never hot */
+    int hot;              /* at the last window */
     int *cand;            /* load-balancing candidates (node indices) */
     int ncand;
     struct tb_policy *policy; /* NULL: built-in FIFO, admit all */
@@ -222,6 +224,7 @@ typedef struct tb_class {
     uint64_t generated, arrivals, completions, drops, rejects;
     uint64_t attempts, timeouts, retries, failed, late, goodput;
     double wasted;          /* ticks of service spent after the client gave up */
+    uint64_t w_good;        /* goodput (or completions, without an SLO) in the current window */
     tb_latency wait, sojourn;
 } tb_class;
 
@@ -247,6 +250,14 @@ typedef struct tb_model {
     FILE *ts;                /* time-series CSV, or NULL */
     FILE *trace;             /* per-job event trace, or NULL */
     FILE *metrics;           /* metrics emitted by policies, or NULL */
+    /* congestion: per window, the fraction of hot nodes and the goodput */
+    double hot_factor;       /* hot: smoothed sojourn > factor x unloaded service */
+    sim_time sustain;        /* recovery must hold this long */
+    int has_surge;
+    sim_time surge_start, surge_end;
+    sim_time *win_t;         /* window ends */
+    double *win_spread, *win_goodput;
+    size_t nwin, win_cap;
     sim_time ts_last;        /* start of the current window */
     int nomem;
     int failed;              /* a policy failed: error holds the message */
@@ -276,6 +287,11 @@ int tb_model_prepare(tb_model *m, const sim_evq_ops *evq);
 
 /* Run to the horizon or the completion limit.  `interrupt` may be NULL. */
 tb_run_status tb_model_run(tb_model *m, volatile int *interrupt);
+
+/* Congestion over the measured windows: blast radius (max spread), mean
+ * spread, and the recovery time after the surges (seconds; -1 = not
+ * recovered).  Returns whether the scenario has surges. */
+int tb_model_recovery(const tb_model *m, double *blast, double *mean_spread, double *recovery);
 
 /* End of the measured period and its length in seconds. */
 double tb_model_measured_seconds(const tb_model *m);

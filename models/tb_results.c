@@ -74,6 +74,22 @@ cJSON *tb_results_summary(const tb_model *m, const tb_manifest *man)
     cJSON_AddNumberToObject(run, "events", (double)m->eng->events);
     cJSON_AddNumberToObject(run, "in_system_at_end", (double)m->in_system);
 
+    cJSON *net = cJSON_AddObjectToObject(root, "network");
+    double blast, spread, rec;
+    int surges = tb_model_recovery(m, &blast, &spread, &rec);
+    cJSON_AddNumberToObject(net, "hot_factor", m->hot_factor);
+    cJSON_AddNumberToObject(net, "blast_radius", blast);
+    cJSON_AddNumberToObject(net, "mean_spread", spread);
+    if (surges) {
+        cJSON_AddNumberToObject(net, "surge_start", sim_seconds(m->surge_start, tps));
+        cJSON_AddNumberToObject(net, "surge_end", sim_seconds(m->surge_end, tps));
+        cJSON_AddBoolToObject(net, "recovered", rec >= 0);
+        if (rec >= 0)
+            cJSON_AddNumberToObject(net, "recovery_time", rec);
+        else
+            cJSON_AddNullToObject(net, "recovery_time");
+    }
+
     cJSON *classes = cJSON_AddObjectToObject(root, "classes");
     for (int i = 0; i < m->nclasses; i++) {
         const tb_class *c = &m->classes[i];

@@ -14,7 +14,7 @@
 
 static const char *const top_fields[] = {
     "comment", "seed", "duration", "warmup", "window", "tick", "event_queue",
-    "max_completions", "classes", "nodes", "links", "policies", NULL,
+    "max_completions", "classes", "nodes", "links", "policies", "hot", NULL,
 };
 static const char *const node_fields[] = {
     "comment", "kind", "workers", "capacity", "service", "next", "balance", "policy",
@@ -910,6 +910,17 @@ tb_model *tb_scenario_build(const tb_scenario *sc, sim_jctx *c)
     if (m->window < 1)
         m->window = 1;
     m->max_completions = (uint64_t)maxc;
+    const cJSON *hot = sim_jget(root, "hot");
+    if (hot) {
+        static const char *const hf[] = { "factor", "sustain", NULL };
+        double factor, sustain, three = 3, dflt = 5 * window;
+        if (sim_jobject(c, hot, "hot", "a hot-node rule", hf) ||
+            sim_jnum(c, hot, "hot", "factor", 1, 0, 1e9, &three, &factor) ||
+            sim_jnum(c, hot, "hot", "sustain", 0, 1, 1e9, &dflt, &sustain))
+            goto fail;
+        m->hot_factor = factor;
+        m->sustain = sim_ticks(sustain, m->tps);
+    }
     return m;
 nomem:
     sim_jerr(c, NULL, "out of memory");

@@ -127,6 +127,68 @@ START_TEST(pfc_pause_spreads_upstream_as_a_congestion_tree)
 }
 END_TEST
 
+START_TEST(an_isolated_overload_makes_one_node_of_four_hot)
+{
+    /* four parallel queues; only d is offered more than it can serve:
+     * the blast radius is 1/4, and the others never count as hot */
+    const char *json =
+        "{\"duration\": 2000, \"warmup\": 100, \"window\": 10,"
+        " \"classes\": {\"a\": {\"arrival\": {\"process\": \"poisson\", \"rate\": 0.5}, \"route\": [\"a\"]},"
+        "               \"b\": {\"arrival\": {\"process\": \"poisson\", \"rate\": 0.5}, \"route\": [\"b\"]},"
+        "               \"c\": {\"arrival\": {\"process\": \"poisson\", \"rate\": 0.5}, \"route\": [\"c\"]},"
+        "               \"d\": {\"arrival\": {\"process\": \"poisson\", \"rate\": 1.2}, \"route\": [\"d\"]}},"
+        " \"nodes\": {\"a\": {\"service\": {\"type\": \"exponential\", \"mean\": 0.1}},"
+        "             \"b\": {\"service\": {\"type\": \"exponential\", \"mean\": 0.1}},"
+        "             \"c\": {\"service\": {\"type\": \"exponential\", \"mean\": 0.1}},"
+        "             \"d\": {\"service\": {\"type\": \"exponential\", \"mean\": 1}}}}";
+    tb_model *m = test_model(json, 8, 0, "heap");
+    test_run(m);
+    double blast, spread, rec;
+    ck_assert_int_eq(tb_model_recovery(m, &blast, &spread, &rec), 0); /* no surges */
+    ck_assert_double_eq(blast, 0.25);
+    ck_assert_double_gt(spread, 0.2); /* d is hot nearly all the time */
+    ck_assert_int_eq(m->nodes[3].hot, 1);
+    tb_model_free(m);
+}
+END_TEST
+
+/* Recovery after a 2x surge at rho 0.8 with retrying clients (the
+ * metastable set-up of check_client.c).  At rho 0.8 the mean sojourn is
+ * already 5x the service time and queues pass 10 jobs 0.8^10 = 11% of the
+ * time, so "hot" here means 30x (0.8^30 = 0.1%): never at normal load,
+ * always in a collapse, where the queue grows without bound. */
+static double recovery_after(double len, int *recovered)
+{
+    char json[2048];
+    snprintf(json, sizeof json,
+             "{\"duration\": 300, \"warmup\": 20, \"window\": 1, \"hot\": {\"factor\": 30, \"sustain\": 30},"
+             " \"classes\": {\"c\": {\"arrival\": {\"process\": \"poisson\", \"rate\": 80,"
+             "     \"surges\": [{\"start\": 100, \"end\": %g, \"factor\": 2}]},"
+             "   \"route\": [\"s\"], \"slo\": 0.5,"
+             "   \"client\": {\"timeout\": 0.5, \"retries\": 3, \"backoff\": {\"base\": 0.01, \"cap\": 0.1}}}},"
+             " \"nodes\": {\"s\": {\"service\": {\"type\": \"exponential\", \"mean\": 0.01}}}}",
+             100 + len);
+    tb_model *m = test_model(json, 12, 0, "heap");
+    test_run(m);
+    double blast, spread, rec;
+    ck_assert_int_eq(tb_model_recovery(m, &blast, &spread, &rec), 1);
+    ck_assert_double_eq(blast, 1); /* the only node is hot during the surge */
+    tb_model_free(m);
+    *recovered = rec >= 0;
+    return rec;
+}
+
+START_TEST(recovery_time_is_short_after_a_brief_surge_and_never_after_a_long_one)
+{
+    int ok;
+    double r = recovery_after(0.5, &ok);
+    ck_assert_msg(ok, "a 0.5 s surge did not recover");
+    ck_assert_double_lt(r, 10); /* the backlog drains in a few seconds */
+    recovery_after(5, &ok);
+    ck_assert_msg(!ok, "a 5 s surge with retries recovered");
+}
+END_TEST
+
 Suite *backpressure_suite(void)
 {
     Suite *s = suite_create("backpressure");
@@ -135,6 +197,8 @@ Suite *backpressure_suite(void)
     tcase_add_test(tc, a_credit_window_bounds_jobs_in_flight_and_loses_nothing);
     tcase_add_test(tc, one_shared_queue_spreads_a_hot_spot_to_cold_traffic_and_per_class_queues_contain_it);
     tcase_add_test(tc, pfc_pause_spreads_upstream_as_a_congestion_tree);
+    tcase_add_test(tc, an_isolated_overload_makes_one_node_of_four_hot);
+    tcase_add_test(tc, recovery_time_is_short_after_a_brief_surge_and_never_after_a_long_one);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -45,7 +45,7 @@ sha=$(sha256sum "$SC/mm1.json" | cut -d' ' -f1)
 grep -q "\"scenario_sha256\":.*\"$sha\"" a/summary.json && ok "the manifest records the scenario's sha256" || bad "the manifest records the scenario's sha256"
 grep -q '"overrides":.*"duration=20000", "warmup=100", "window=100"' a/summary.json && ok "the manifest records the overrides" || bad "the manifest records the overrides"
 grep -q '"seed":[[:space:]]*1,' a/summary.json && ok "the manifest records the seed" || bad "the manifest records the seed"
-head -1 a/timeseries.csv | grep -q '^time_s,node,queue_length,in_node,busy,arrivals,completions,drops$' && ok "timeseries.csv has its documented header" || bad "timeseries.csv has its documented header"
+head -1 a/timeseries.csv | grep -q '^time_s,node,queue_length,in_node,busy,arrivals,completions,drops,hot$' && ok "timeseries.csv has its documented header" || bad "timeseries.csv has its documented header"
 [ "$(wc -l < a/timeseries.csv)" -eq 201 ] && ok "timeseries.csv has one row per window (20000 s / 100 s)" || bad "timeseries.csv has one row per window"
 ls -a a | grep -q tmp && bad "no temporary files are left" || ok "no temporary files are left"
 
@@ -117,7 +117,7 @@ node='"nodes": {"s": {"service": {"type": "exponential", "rate": 2}}}'
 printf '{"duration": 100,\n  "classes": {\n    "c": {"arrival": {"process": "poisson", "rate": 1},}\n' > malformed.json
 bad_case "malformed JSON" malformed.json "malformed.json:3:57: malformed JSON near 'n\", \"rate\": 1},}'"
 printf '{%s, %s, "wamup": 10}\n' "$base" "$node" > unknown.json
-bad_case "unknown field" unknown.json "unknown.json: wamup: unknown field (expected one of: comment, seed, duration, warmup, window, tick, event_queue, max_completions, classes, nodes, links, policies)"
+bad_case "unknown field" unknown.json "unknown.json: wamup: unknown field (expected one of: comment, seed, duration, warmup, window, tick, event_queue, max_completions, classes, nodes, links, policies, hot)"
 printf '{"duration": 100, "classes": {"c": {"arrival": {"process": "poisson", "rate": -3}, "route": ["s"]}}, %s}\n' "$node" > negative.json
 bad_case "negative rate" negative.json "negative.json: classes.c.arrival.rate: expected a number > 0, found -3"
 printf '{"duration": 100, "classes": {"c": {"arrival": {"process": "poisson", "rate": 1}, "route": ["s", "verifer"]}}, %s}\n' "$node" > route.json
