@@ -217,16 +217,16 @@ int tb_model_prepare(tb_model *m, const sim_evq_ops *evq)
         m->sustain = 5 * m->window;
     for (int k = 0; k < m->nnodes; k++) { /* unloaded service, for "hot" */
         tb_node *nd = &m->nodes[k];
-        double sum = 0;
-        int n = 0;
+        double sum = 0, wsum = 0;
         for (int i = 0; i < m->nclasses; i++)
-            if (nd->svc[i].dist) {
-                sum += nd->svc[i].dist->mean;
-                n++;
+            if (nd->svc[i].dist) { /* weighted by the classes' long-run arrival rates */
+                double w = m->classes[i].arr.mean_rate > 0 ? m->classes[i].arr.mean_rate : 1;
+                sum += w * nd->svc[i].dist->mean;
+                wsum += w;
             }
         nd->unloaded = 0;
-        if (nd->kind == TB_NODE_QUEUE && n > 0)
-            nd->unloaded = sum / n * m->tps;
+        if (nd->kind == TB_NODE_QUEUE && wsum > 0)
+            nd->unloaded = sum / wsum * m->tps;
         else if (nd->kind == TB_NODE_BATCH)
             nd->unloaded = (nd->batch_interval->mean / 2 + (nd->service ? nd->service->mean : 0)) * m->tps;
     }

@@ -107,6 +107,24 @@ int main(int argc, char **argv)
     double lua = bench_mm1(n, "fifo");
     printf("Lua policy overhead: built-in / lua/fifo.lua throughput = %.2f "
            "(one rank() call per customer)\n", builtin / lua);
+    /* the seed scenario: one simulated hour, 14 nodes, Lua fee priority */
+    {
+        tb_scenario sc;
+        sim_jctx c = { 0 };
+        char path[4096];
+        snprintf(path, sizeof path, "%s/scenarios/seed-holiday-rush.json", TB_SOURCE_ROOT);
+        if (tb_scenario_load(&sc, path, &c) == 0) {
+            tb_model *m = tb_scenario_build(&sc, &c);
+            if (m && tb_model_prepare(m, &sim_evq_heap) == 0) {
+                double t0 = wall();
+                tb_model_run(m, NULL);
+                printf("seed-holiday-rush (1 simulated hour): %.2f s wall, %.2f million events/s\n",
+                       wall() - t0, (double)m->eng->events / (wall() - t0) / 1e6);
+            }
+            tb_model_free(m);
+            tb_scenario_free(&sc);
+        }
+    }
     static const size_t sizes[] = { 1000, 100000, 1000000 };
     const sim_evq_ops *impls[] = { &sim_evq_heap, &sim_evq_calendar };
     for (size_t s = 0; s < 3; s++)

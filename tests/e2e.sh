@@ -129,6 +129,16 @@ bad_case "a bad override" "$SC/mm1.json" "$SC/mm1.json: --set nodes.svr.workers:
 bad_case "an override that makes a field invalid" "$SC/mm1.json" "$SC/mm1.json: nodes.server.workers: expected an integer in [1, 1000000], found -1" --set nodes.server.workers=-1
 "$BIN" validate unknown.json >/dev/null 2>&1; [ $? -eq 2 ] && ok "validate exits 2 on a bad scenario" || bad "validate exits 2 on a bad scenario"
 
+# --- the seed scenario runs and reports its congestion measures ------------------
+"$BIN" run "$SC/seed-holiday-rush.json" --out seed --quiet >/dev/null 2>&1
+if [ -s seed/summary.json ] && grep -q '"blast_radius"' seed/summary.json && grep -q '"recovery_time"' seed/summary.json &&
+    grep -q '"confirmation"' seed/summary.json && grep -q '"wasted_work"' seed/summary.json; then
+    ok "seed-holiday-rush runs and reports blast radius, recovery, confirmations, wasted work"
+else
+    bad "seed-holiday-rush runs and reports blast radius, recovery, confirmations, wasted work"
+fi
+rm -rf seed
+
 # --- Lua policies ------------------------------------------------------------------
 # FIFO in Lua reproduces the built-in default byte for byte (manifest aside).
 nomanifest() { sed '/"manifest":/,/^	},$/d' "$1"; }
