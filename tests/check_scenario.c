@@ -53,6 +53,61 @@ START_TEST(each_mistake_is_one_line_naming_the_file_and_json_path)
 }
 END_TEST
 
+#define CLASS_WITH(ARR) "\"classes\": {\"c\": {\"arrival\": " ARR ", \"route\": [\"s\"]}}"
+
+START_TEST(new_fields_are_validated_with_the_same_precision)
+{
+    static const struct {
+        const char *json, *want;
+    } cases[] = {
+        { "{\"duration\": 10, " CLASS_WITH("{\"process\": \"mmpp\", \"rates\": [1, 2]}") ", " MM1_NODES "}",
+          "test.json: classes.c.arrival: expected exactly one of \"sojourn\" (mean seconds in each phase" },
+        { "{\"duration\": 10, " CLASS_WITH("{\"process\": \"mmpp\", \"rates\": [1, 2], \"sojourn\": [1]}") ", " MM1_NODES "}",
+          "test.json: classes.c.arrival.sojourn: expected 2 mean sojourns (one per rate), found an array" },
+        { "{\"duration\": 10, " CLASS_WITH("{\"process\": \"poisson\", \"rate\": 1, \"surges\": [{\"start\": 5, \"end\": 4, \"factor\": 2}]}") ", " MM1_NODES "}",
+          "test.json: classes.c.arrival.surges[0].end: expected a number > 5, found 4" },
+        { "{\"duration\": 10, " CLASS_WITH("{\"process\": \"profile\", \"points\": [[0, 1], [0, 2]]}") ", " MM1_NODES "}",
+          "test.json: classes.c.arrival.points[1]: expected times in increasing order, found 0 after 0" },
+        { "{\"duration\": 10, " CLASS_WITH("{\"process\": \"trace\", \"file\": \"no-such.csv\"}") ", " MM1_NODES "}",
+          "test.json: classes.c.arrival.file: cannot read the trace \"no-such.csv\" (No such file or directory)" },
+        { "{\"duration\": 10, " CLASS_WITH("{\"process\": \"poison\", \"rate\": 1}") ", " MM1_NODES "}",
+          "test.json: classes.c.arrival.process: expected \"poisson\", \"mmpp\", \"profile\", \"renewal\" or \"trace\", found \"poison\"" },
+        { "{\"duration\": 10, \"classes\": {\"c\": {\"arrival\": {\"process\": \"poisson\", \"rate\": 1}, \"route\": [\"s\"], \"client\": {\"retries\": 2, \"budget\": {\"kind\": \"leaky\"}}}}, " MM1_NODES "}",
+          "test.json: classes.c.client.budget.kind: expected \"token\" (each success adds ratio, a retry costs 1) or \"grpc\"" },
+        { "{\"duration\": 10, \"classes\": {\"c\": {\"arrival\": {\"process\": \"poisson\", \"rate\": 1}, \"route\": [\"s\"], \"client\": {\"retries\": -1}}}, " MM1_NODES "}",
+          "test.json: classes.c.client.retries: expected an integer in [0, 100], found -1" },
+        { "{\"duration\": 10, " MM1_CLASS ", \"nodes\": {\"s\": {\"kind\": \"batch\", \"service\": 0}}}",
+          "test.json: nodes.s.batch: expected {\"interval\": DIST, \"size\": N} on a batch node, found nothing" },
+        { "{\"duration\": 10, " MM1_CLASS ", \"nodes\": {\"s\": {\"kind\": \"batch\", \"batch\": {\"interval\": 1, \"size\": 5, \"by\": \"weight\"}}}}",
+          "test.json: nodes.s.batch.by: expected \"count\" (up to size jobs) or \"size\"" },
+        { "{\"duration\": 10, " MM1_CLASS ", \"nodes\": {\"s\": {\"service\": 1, \"class_capacity\": {\"d\": 3}}}}",
+          "test.json: nodes.s.class_capacity.d: expected the name of a class in \"classes\", found \"d\"" },
+        { "{\"duration\": 10, " MM1_CLASS ", \"nodes\": {\"s\": {\"kind\": \"delay\", \"service\": 1, \"provisioning\": 5}}}",
+          "test.json: nodes.s.provisioning: expected a provisioning delay only on a queue node (it has workers)" },
+        { "{\"duration\": 10, \"classes\": {\"c\": {\"arrival\": {\"process\": \"poisson\", \"rate\": 1}, \"route\": [\"s\", \"t\"]}},"
+          " \"nodes\": {\"s\": {\"service\": 1}, \"t\": {\"service\": 1}}, \"links\": [{\"from\": \"s\", \"to\": \"t\", \"pause\": {\"xoff\": 5, \"xon\": 5}}]}",
+          "test.json: links[0].pause.xon: expected an integer in [0, 4], found 5" },
+        { "{\"duration\": 10, \"classes\": {\"c\": {\"arrival\": {\"process\": \"poisson\", \"rate\": 1}, \"route\": [\"s\", \"t\"]}},"
+          " \"nodes\": {\"s\": {\"kind\": \"delay\", \"service\": 1}, \"t\": {\"service\": 1}}, \"links\": [{\"from\": \"s\", \"to\": \"t\", \"credits\": 4}]}",
+          "test.json: links[0]: expected backpressure (credits, pause) only on links leaving a queue node" },
+        { "{\"duration\": 10, \"classes\": {\"c\": {\"arrival\": {\"process\": \"poisson\", \"rate\": 1}, \"route\": [\"s\", \"t\"]}},"
+          " \"nodes\": {\"s\": {\"service\": 1}, \"t\": {\"service\": 1}}, \"links\": [{\"from\": \"s\", \"to\": \"t\", \"per_class\": true}]}",
+          "test.json: links[0].per_class: expected per_class only with \"credits\"" },
+        { "{\"duration\": 10, \"hot\": {\"factor\": 0.5}, " MM1_CLASS ", " MM1_NODES "}",
+          "test.json: hot.factor: expected a number >= 1, found 0.5" },
+        { "{\"duration\": 10, \"classes\": {\"c\": {\"arrival\": {\"process\": \"poisson\", \"rate\": 1}, \"route\": [\"s\"], \"confirmations\": 1.5}}, " MM1_NODES "}",
+          "test.json: classes.c.confirmations: expected an integer in [0, 1000000], found 1.5" },
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        char err[512];
+        tb_model *m = test_model_err(cases[i].json, err, sizeof err);
+        ck_assert_msg(m == NULL, "case %zu accepted", i);
+        ck_assert_msg(strncmp(err, cases[i].want, strlen(cases[i].want)) == 0,
+                      "case %zu\n got: %s\nwant: %s", i, err, cases[i].want);
+    }
+}
+END_TEST
+
 START_TEST(overrides_replace_add_and_report_bad_paths)
 {
     const char *json = "{\"duration\": 10, " MM1_CLASS ", " MM1_NODES "}";
@@ -180,6 +235,7 @@ Suite *scenario_suite(void)
     tcase_set_timeout(tc, 60);
     tcase_add_test(tc, each_mistake_is_one_line_naming_the_file_and_json_path);
     tcase_add_test(tc, overrides_replace_add_and_report_bad_paths);
+    tcase_add_test(tc, new_fields_are_validated_with_the_same_precision);
     suite_add_tcase(s, tc);
     tc = tcase_create("model");
     tcase_set_timeout(tc, 60);
