@@ -5,11 +5,9 @@
 #include "tb_model.h"
 #include "tb_policy.h"
 
-#define POOL_CHUNK 1024
 
 /* ---- allocation ------------------------------------------------------ */
 
-static void pool_free(tb_pool *p);
 
 tb_model *tb_model_alloc(int nclasses, int nnodes, int nlinks)
 {
@@ -37,6 +35,8 @@ tb_model *tb_model_alloc(int nclasses, int nnodes, int nlinks)
     }
     m->tps = 1e9;
     m->hot_factor = 3;
+    sim_pool_init(&m->jobs, sizeof(tb_job));
+    sim_pool_init(&m->reqs, sizeof(tb_req));
     return m;
 fail:
     tb_model_free(m);
@@ -107,8 +107,8 @@ void tb_model_free(tb_model *m)
             sim_dist_free(m->classes[i].client->timeout);
             free(m->classes[i].client);
         }
-    pool_free(&m->jobs);
-    pool_free(&m->reqs);
+    sim_pool_free(&m->jobs);
+    sim_pool_free(&m->reqs);
     free(m->win_t);
     free(m->win_spread);
     free(m->win_goodput);
@@ -275,51 +275,9 @@ nomem:
     return -1;
 }
 
-/* Objects of `size` bytes whose first member is their next pointer. */
-static void *pool_get(tb_pool *p, size_t size)
-{
-    if (!p->free) {
-        if (p->n == p->cap) {
-            size_t ncap = p->cap ? 2 * p->cap : 16;
-            void **nc = realloc(p->chunks, ncap * sizeof *nc);
-            if (!nc)
-                return NULL;
-            p->chunks = nc;
-            p->cap = ncap;
-        }
-        char *c = malloc(POOL_CHUNK * size);
-        if (!c)
-            return NULL;
-        p->chunks[p->n++] = c;
-        for (size_t i = 0; i < POOL_CHUNK; i++) {
-            /* memcpy: the link is the object's own first member, of its own
-             * pointer type; copying bytes keeps strict aliasing happy */
-            memcpy(c + i * size, &p->free, sizeof p->free);
-            p->free = c + i * size;
-        }
-    }
-    void *o = p->free;
-    memcpy(&p->free, o, sizeof p->free);
-    return o;
-}
-
-static void pool_put(tb_pool *p, void *o)
-{
-    memcpy(o, &p->free, sizeof p->free);
-    p->free = o;
-}
-
-static void pool_free(tb_pool *p)
-{
-    for (size_t i = 0; i < p->n; i++)
-        free(p->chunks[i]);
-    free(p->chunks);
-    memset(p, 0, sizeof *p);
-}
-
 static inline tb_job *job_get(tb_model *m)
 {
-    tb_job *j = pool_get(&m->jobs, sizeof(tb_job));
+    tb_job *j = sim_pool_get(&m->jobs);
     if (j)
         j->next = NULL;
     return j;
@@ -327,7 +285,7 @@ static inline tb_job *job_get(tb_model *m)
 
 static inline void job_put(tb_model *m, tb_job *j)
 {
-    pool_put(&m->jobs, j);
+    sim_pool_put(&m->jobs, j);
 }
 
 /* ---- statistics helpers ----------------------------------------------- */
@@ -512,7 +470,7 @@ static void release_credit(tb_model *m, tb_job *j);
 static void req_done(tb_model *m, tb_req *r)
 {
     sim_cancel(m->eng, r->timer);
-    pool_put(&m->reqs, r);
+    sim_pool_put(&m->reqs, r);
 }
 
 /* The retry budget: may the client retry now?  Spends a token if so. */
@@ -1193,6 +1151,14 @@ static void finish(tb_model *m, tb_node *nd, tb_job *j)
         tb_policy_done(m, nd, j);
 }
 
+/* After service: on to the next node, or out. */
+static void move_on(tb_model *m, tb_job *j)
+{
+    int to = route_of(m, j);
+    j->routed = 0;
+    send(m, j, j->node, to);
+}
+
 static void ev_depart(sim_engine *e, void *obj, uint64_t arg)
 {
     (void)arg;
@@ -1206,9 +1172,7 @@ static void ev_depart(sim_engine *e, void *obj, uint64_t arg)
     finish(m, nd, j);
     start_waiting(m, nd);
     node_levels(m, nd, e->now);
-    int to = route_of(m, j);
-    j->routed = 0;
-    send(m, j, j->node, to);
+    move_on(m, j);
 }
 
 static void ev_ps_done(sim_engine *e, void *obj, uint64_t arg)
@@ -1227,9 +1191,7 @@ static void ev_ps_done(sim_engine *e, void *obj, uint64_t arg)
     finish(m, nd, j);
     ps_schedule(m, nd);
     node_levels(m, nd, e->now);
-    int to = route_of(m, j);
-    j->routed = 0;
-    send(m, j, j->node, to);
+    move_on(m, j);
 }
 
 /* A new job of class c: the first attempt of a request created at `created`,
@@ -1307,7 +1269,7 @@ static void retry_or_fail(tb_model *m, tb_class *c, tb_req *r)
     }
     if (m->measuring)
         c->failed++;
-    pool_put(&m->reqs, r);
+    sim_pool_put(&m->reqs, r);
 }
 
 static void ev_timeout(sim_engine *e, void *obj, uint64_t arg)
@@ -1340,7 +1302,7 @@ static void ev_arrival(sim_engine *e, void *obj, uint64_t arg)
     if (next != SIM_TIME_MAX)
         sim_at(e, next, ev_arrival, c, 0);
     if (c->client) {
-        tb_req *r = pool_get(&m->reqs, sizeof(tb_req));
+        tb_req *r = sim_pool_get(&m->reqs);
         if (!r) {
             m->nomem = 1;
             e->stop = 1;

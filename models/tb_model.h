@@ -7,6 +7,7 @@
 #include "../sim/sim_dist.h"
 #include "../sim/sim_engine.h"
 #include "../sim/sim_hist.h"
+#include "../sim/sim_pool.h"
 #include "../sim/sim_rng.h"
 #include "../sim/sim_stats.h"
 #include "tb_arrival.h"
@@ -63,15 +64,6 @@ typedef struct tb_req {
     tb_job *job;          /* the live attempt, or NULL (lost, or between attempts) */
     sim_handle timer;
 } tb_req;
-
-/* A free-list pool of fixed-size objects whose first member is their
- * `next` pointer, grown in chunks and freed only with the model: no
- * allocation per job in steady state. */
-typedef struct tb_pool {
-    void *free;
-    void **chunks;
-    size_t n, cap;
-} tb_pool;
 
 /* A class's client behaviour. */
 typedef struct tb_client {
@@ -245,7 +237,7 @@ typedef struct tb_model {
     int measuring;           /* warm-up is over */
     sim_time measure_start;
     uint64_t completed;      /* jobs that left the network while measuring */
-    tb_pool jobs, reqs;
+    sim_pool jobs, reqs;     /* jobs and client requests, recycled */
     long long in_system;
     FILE *ts;                /* time-series CSV, or NULL */
     FILE *trace;             /* per-job event trace, or NULL */

@@ -4,10 +4,6 @@
 #include <string.h>
 #include "sim_engine.h"
 
-/* Events are allocated in chunks and never returned to malloc until the
- * engine is freed, so a run in steady state performs no allocation. */
-#define POOL_CHUNK 1024
-
 sim_engine *sim_engine_new(const sim_evq_ops *ops, double ticks_per_second)
 {
     sim_engine *e = calloc(1, sizeof *e);
@@ -15,6 +11,7 @@ sim_engine *sim_engine_new(const sim_evq_ops *ops, double ticks_per_second)
         return NULL;
     e->ops = ops;
     e->ticks_per_second = ticks_per_second;
+    sim_pool_init(&e->pool, sizeof(sim_event));
     e->q = ops->create();
     if (!e->q) {
         free(e);
@@ -28,51 +25,25 @@ void sim_engine_free(sim_engine *e)
     if (!e)
         return;
     e->ops->destroy(e->q);
-    for (size_t i = 0; i < e->nchunks; i++)
-        free(e->chunks[i]);
-    free(e->chunks);
+    sim_pool_free(&e->pool);
     free(e);
-}
-
-static int pool_grow(sim_engine *e)
-{
-    if (e->nchunks == e->chunks_cap) {
-        size_t ncap = e->chunks_cap ? 2 * e->chunks_cap : 16;
-        void **nc = realloc(e->chunks, ncap * sizeof *nc);
-        if (!nc)
-            return -1;
-        e->chunks = nc;
-        e->chunks_cap = ncap;
-    }
-    sim_event *c = malloc(POOL_CHUNK * sizeof *c);
-    if (!c)
-        return -1;
-    e->chunks[e->nchunks++] = c;
-    for (size_t i = 0; i < POOL_CHUNK; i++) {
-        c[i].next = e->free_list;
-        c[i].seq = 0;
-        e->free_list = &c[i];
-    }
-    return 0;
 }
 
 static inline void pool_put(sim_engine *e, sim_event *ev)
 {
     ev->seq = 0; /* stale handles no longer match */
-    ev->next = e->free_list;
-    e->free_list = ev;
+    sim_pool_put(&e->pool, ev);
 }
 
 sim_handle sim_at(sim_engine *e, sim_time t, sim_handler fn, void *obj, uint64_t arg)
 {
     sim_handle h = { NULL, 0 };
     assert(t >= e->now && "events are never scheduled in the past");
-    if (!e->free_list && pool_grow(e) != 0) {
+    sim_event *ev = sim_pool_get(&e->pool);
+    if (!ev) {
         e->failed = 1;
         return h;
     }
-    sim_event *ev = e->free_list;
-    e->free_list = ev->next;
     ev->time = t;
     ev->seq = ++e->next_seq; /* starts at 1: seq 0 marks a free event */
     ev->fn = fn;

@@ -5,6 +5,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "sim_evq.h"
+#include "sim_pool.h"
 
 /*
  * The engine knows events and handlers, nothing about what they model.
@@ -21,10 +22,7 @@ typedef struct sim_engine {
     volatile int *interrupt; /* if set and non-zero, sim_run returns early */
     const sim_evq_ops *ops;
     sim_evq *q;
-    /* Event pool: chunks of events, recycled through a free list. */
-    sim_event *free_list;
-    void **chunks;
-    size_t nchunks, chunks_cap;
+    sim_pool pool; /* events, recycled */
     void (*progress)(struct sim_engine *e, void *ctx); /* called every 2^20 events */
     void *progress_ctx;
     void *user; /* the model's context, for handlers */

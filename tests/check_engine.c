@@ -192,9 +192,9 @@ START_TEST(steady_state_allocates_no_new_events)
     for (int i = 0; i < 3000; i++)
         sim_at(e, i, hold, &r, 0);
     sim_run(e, 1000);
-    size_t chunks = e->nchunks;
+    size_t chunks = e->pool.n;
     ck_assert_int_eq(sim_run(e, SIM_TIME_MAX), SIM_END_STOP);
-    ck_assert_uint_eq(e->nchunks, chunks);
+    ck_assert_uint_eq(e->pool.n, chunks);
     ck_assert_uint_eq(e->live, 3000);
     sim_engine_free(e);
     (void)noop;
