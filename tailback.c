@@ -346,14 +346,22 @@ static int cmd_run(int argc, char **argv)
         fprintf(stderr, "tailback: %s/timeseries.csv: cannot write (%s)\n", out, tb_errno_str());
         goto done;
     }
-    snprintf(path, sizeof path, "%s/summary.json", out);
+    char *net = tb_results_network_csv(m);
+    snprintf(path, sizeof path, "%s/network.csv", out);
+    if (!net || tb_write_atomic(path, net, strlen(net)) != 0) {
+        fprintf(stderr, "tailback: %s: cannot write (%s)\n", path, net ? tb_errno_str() : "out of memory");
+        free(net);
+        goto done;
+    }
+    free(net);
+    snprintf(path, sizeof path, "%s/summary.json", out); /* last: its presence means complete */
     if (tb_write_atomic(path, json, jl) != 0) {
         fprintf(stderr, "tailback: %s: cannot write (%s)\n", path, tb_errno_str());
         goto done;
     }
     if (!o.quiet) {
         tb_results_table(stdout, m);
-        printf("results: %s/summary.json, %s/timeseries.csv\n", out, out);
+        printf("results: %s/summary.json, %s/timeseries.csv, %s/network.csv\n", out, out, out);
     }
     rc = EXIT_OK;
 done:

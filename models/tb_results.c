@@ -173,6 +173,24 @@ cJSON *tb_results_summary(const tb_model *m, const tb_manifest *man)
     return root;
 }
 
+char *tb_results_network_csv(const tb_model *m)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    if (!f)
+        return NULL;
+    fprintf(f, "time_s,spread,goodput_rate\n");
+    for (size_t i = 0; i < m->nwin; i++)
+        fprintf(f, "%.9g,%.9g,%.9g\n", sim_seconds(m->win_t[i], m->tps), m->win_spread[i],
+                m->win_goodput[i]);
+    if (fclose(f) != 0) {
+        free(buf);
+        return NULL;
+    }
+    return buf;
+}
+
 void tb_results_table(FILE *out, const tb_model *m)
 {
     double T = tb_model_measured_seconds(m), tps = m->tps;

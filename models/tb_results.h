@@ -22,6 +22,10 @@ typedef struct tb_manifest {
  * Times are in seconds. */
 cJSON *tb_results_summary(const tb_model *m, const tb_manifest *man);
 
+/* network.csv: per window, time_s,spread,goodput_rate (spread = fraction
+ * of hot nodes).  A new string (free()), or NULL when out of memory. */
+char *tb_results_network_csv(const tb_model *m);
+
 /* A short human-readable table: per class throughput, mean and p99 sojourn, drops. */
 void tb_results_table(FILE *out, const tb_model *m);
 

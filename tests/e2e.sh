@@ -39,7 +39,8 @@ check "a shipped scenario can be named without its path" "$BIN" validate mm1
 # --- a run writes its results and its manifest -------------------------------
 "$BIN" run "$SC/mm1.json" --out a --set duration=20000 --set warmup=100 --set window=100 >out.txt 2>err.txt
 rc=$?
-[ $rc -eq 0 ] && [ -s a/summary.json ] && [ -s a/timeseries.csv ] && ok "run writes summary.json and timeseries.csv" || bad "run writes summary.json and timeseries.csv (rc=$rc)"
+[ $rc -eq 0 ] && [ -s a/summary.json ] && [ -s a/timeseries.csv ] && [ -s a/network.csv ] && ok "run writes summary.json, timeseries.csv and network.csv" || bad "run writes summary.json, timeseries.csv and network.csv (rc=$rc)"
+[ "$(wc -l < a/network.csv)" -eq 201 ] && head -1 a/network.csv | grep -q '^time_s,spread,goodput_rate$' && ok "network.csv has a header and one row per window" || bad "network.csv has a header and one row per window"
 grep -q '^jobs ' out.txt && ok "run prints a table with the class" || bad "run prints a table with the class"
 sha=$(sha256sum "$SC/mm1.json" | cut -d' ' -f1)
 grep -q "\"scenario_sha256\":.*\"$sha\"" a/summary.json && ok "the manifest records the scenario's sha256" || bad "the manifest records the scenario's sha256"
@@ -64,13 +65,14 @@ mv a a1
 "$BIN" run "$SC/mm1.json" --out a --set duration=20000 --set warmup=100 --set window=100 >/dev/null 2>&1
 cmp -s a/summary.json a1/summary.json && ok "same scenario and seed: byte-identical summary.json" || bad "same scenario and seed: byte-identical summary.json"
 cmp -s a/timeseries.csv a1/timeseries.csv && ok "same scenario and seed: byte-identical timeseries.csv" || bad "same scenario and seed: byte-identical timeseries.csv"
+cmp -s a/network.csv a1/network.csv && ok "same scenario and seed: byte-identical network.csv" || bad "same scenario and seed: byte-identical network.csv"
 "$BIN" run "$SC/mm1.json" --out s2 --seed 2 --set duration=20000 --set warmup=100 --set window=100 >/dev/null 2>&1
 cmp -s s2/timeseries.csv a/timeseries.csv && bad "another seed gives other numbers" || ok "another seed gives other numbers"
 for f in network tandem mmc; do
     "$BIN" run "$SC/$f.json" --out h --event-queue heap --set duration=600 --set warmup=60 --quiet >/dev/null 2>&1
     "$BIN" run "$SC/$f.json" --out c --event-queue calendar --set duration=600 --set warmup=60 --quiet >/dev/null 2>&1
     if [ -s h/summary.json ] && strip h/summary.json > h.txt && strip c/summary.json > c.txt &&
-        cmp -s h.txt c.txt && cmp -s h/timeseries.csv c/timeseries.csv; then
+        cmp -s h.txt c.txt && cmp -s h/timeseries.csv c/timeseries.csv && cmp -s h/network.csv c/network.csv; then
         ok "$f: heap and calendar queues give byte-identical results"
     else
         bad "$f: heap and calendar queues give byte-identical results"
