@@ -1196,7 +1196,7 @@ static void ev_ps_done(sim_engine *e, void *obj, uint64_t arg)
 
 /* A new job of class c: the first attempt of a request created at `created`,
  * or a retry of it. */
-static tb_job *new_job(tb_model *m, tb_class *c, sim_time created)
+static tb_job *new_job(tb_model *m, tb_class *c, sim_time created, int first)
 {
     sim_engine *e = m->eng;
     tb_job *j = job_get(m);
@@ -1216,13 +1216,15 @@ static tb_job *new_job(tb_model *m, tb_class *c, sim_time created)
     j->abandoned = 0;
     j->routed = 0;
     j->credit_link = -1;
-    j->size = sim_dist_sample(c->size, &c->size_rng);
-    if (c->arr.trace_size) /* a replayed trace carries its own sizes */
-        j->size = c->arr.trace_size[c->arr.next - 1];
-    j->priority = c->priority ? sim_dist_sample(c->priority, &c->prio_rng) : 0;
-    j->deadline = c->deadline
-                      ? created + sim_ticks(sim_dist_sample(c->deadline, &c->dl_rng), m->tps)
-                      : SIM_TIME_MAX;
+    if (first) { /* a retry takes its request's attributes instead (no draws) */
+        j->size = sim_dist_sample(c->size, &c->size_rng);
+        if (c->arr.trace_size) /* a replayed trace carries its own sizes */
+            j->size = c->arr.trace_size[c->arr.next - 1];
+        j->priority = c->priority ? sim_dist_sample(c->priority, &c->prio_rng) : 0;
+        j->deadline = c->deadline
+                          ? created + sim_ticks(sim_dist_sample(c->deadline, &c->dl_rng), m->tps)
+                          : SIM_TIME_MAX;
+    }
     if (m->measuring)
         c->attempts++;
     m->in_system++;
@@ -1231,12 +1233,23 @@ static tb_job *new_job(tb_model *m, tb_class *c, sim_time created)
 
 static void ev_timeout(sim_engine *e, void *obj, uint64_t arg);
 
-/* Send the request's next attempt, with the client's timer running. */
+/* Send the request's next attempt, with the client's timer running.  A
+ * retry is the same request: it keeps the first attempt's size, priority
+ * and deadline. */
 static void start_attempt(tb_model *m, tb_class *c, tb_req *r)
 {
-    tb_job *j = new_job(m, c, r->created);
+    tb_job *j = new_job(m, c, r->created, r->attempts == 1);
     if (!j)
         return;
+    if (r->attempts == 1) {
+        r->size = j->size;
+        r->priority = j->priority;
+        r->deadline = j->deadline;
+    } else {
+        j->size = r->size;
+        j->priority = r->priority;
+        j->deadline = r->deadline;
+    }
     j->req = r;
     j->attempt = r->attempts;
     r->job = j;
@@ -1314,7 +1327,7 @@ static void ev_arrival(sim_engine *e, void *obj, uint64_t arg)
         start_attempt(m, c, r);
         return;
     }
-    tb_job *j = new_job(m, c, e->now);
+    tb_job *j = new_job(m, c, e->now, 1);
     if (j)
         send(m, j, -1, c->route ? c->route[0] : c->entry);
 }

@@ -60,6 +60,8 @@ typedef struct tb_req {
     struct tb_req *next;  /* pool free list */
     int cls;
     sim_time created;
+    double size, priority; /* the request's, kept by every attempt */
+    sim_time deadline;
     int attempts;
     tb_job *job;          /* the live attempt, or NULL (lost, or between attempts) */
     sim_handle timer;

@@ -135,6 +135,58 @@ START_TEST(a_long_enough_spike_leaves_retrying_clients_in_metastable_overload)
 }
 END_TEST
 
+/* (request, size, priority) of each first attempt, checked against retries */
+typedef struct {
+    const void *req[4096];
+    double size[4096], prio[4096];
+    int n;
+    long retries_seen, mismatches;
+} same_request;
+
+static void check_retry(void *ctx, const tb_model *m, const tb_job *j, const tb_node *nd, int ev)
+{
+    (void)m;
+    (void)nd;
+    same_request *s = ctx;
+    if (ev != TB_OBS_ARRIVE || !j->req)
+        return;
+    int k;
+    for (k = 0; k < s->n && s->req[k] != j->req; k++)
+        ;
+    if (j->attempt == 1) {
+        if (k == s->n && s->n < 4096)
+            s->n++;
+        if (k < 4096) {
+            s->req[k] = j->req;
+            s->size[k] = j->size;
+            s->prio[k] = j->priority;
+        }
+    } else if (k < s->n) {
+        s->retries_seen++;
+        s->mismatches += s->size[k] != j->size || s->prio[k] != j->priority;
+    }
+}
+
+START_TEST(a_retry_is_the_same_request_with_the_same_size_and_priority)
+{
+    const char *json =
+        "{\"duration\": 200,"
+        " \"classes\": {\"c\": {\"arrival\": {\"process\": \"poisson\", \"rate\": 5}, \"route\": [\"d\"],"
+        "   \"size\": {\"type\": \"exponential\", \"mean\": 100}, \"priority\": {\"type\": \"uniform\", \"min\": 0, \"max\": 1},"
+        "   \"client\": {\"timeout\": 0.001, \"retries\": 2, \"backoff\": {\"base\": 0.01, \"cap\": 0.01}}}},"
+        " \"nodes\": {\"d\": {\"kind\": \"delay\", \"service\": 1}}}";
+    static same_request s;
+    memset(&s, 0, sizeof s);
+    tb_model *m = test_model(json, 3, 0, "heap");
+    m->observe = check_retry;
+    m->observe_ctx = &s;
+    test_run(m);
+    ck_assert_int_gt(s.retries_seen, 1000);
+    ck_assert_int_eq(s.mismatches, 0);
+    tb_model_free(m);
+}
+END_TEST
+
 Suite *client_suite(void)
 {
     Suite *s = suite_create("client");
@@ -143,6 +195,7 @@ Suite *client_suite(void)
     tcase_add_test(tc, retries_multiply_offered_load_when_every_attempt_times_out);
     tcase_add_test(tc, a_rejection_is_retried_at_once_without_waiting_for_the_timeout);
     tcase_add_test(tc, a_token_retry_budget_caps_retries_at_ratio_times_successes_plus_its_size);
+    tcase_add_test(tc, a_retry_is_the_same_request_with_the_same_size_and_priority);
     tcase_add_test(tc, a_long_enough_spike_leaves_retrying_clients_in_metastable_overload);
     suite_add_tcase(s, tc);
     return s;
