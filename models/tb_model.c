@@ -58,6 +58,9 @@ void tb_model_free(tb_model *m)
         sim_hist_free(&c->wait.h);
         sim_hist_free(&c->sojourn.h);
         sim_hist_free(&c->confirm.h);
+        if (c->client)
+            sim_dist_free(c->client->timeout);
+        free(c->client);
     }
     for (int i = 0; i < m->nnodes; i++) {
         tb_node *nd = &m->nodes[i];
@@ -102,11 +105,6 @@ void tb_model_free(tb_model *m)
     free(m->classes);
     free(m->nodes);
     free(m->links);
-    for (int i = 0; i < m->nclasses; i++)
-        if (m->classes[i].client) {
-            sim_dist_free(m->classes[i].client->timeout);
-            free(m->classes[i].client);
-        }
     sim_pool_free(&m->jobs);
     sim_pool_free(&m->reqs);
     free(m->win_t);
