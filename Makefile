@@ -20,7 +20,7 @@ CPPFLAGS = -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -DTB_DATADIR='"$(DATADIR)
 ALL_CFLAGS = $(WARN) $(OPT) $(CPPFLAGS) $(PKG_CFLAGS) $(CFLAGS) $(EXTRA_CFLAGS)
 
 BUILD   ?= build
-DEB_PKGS = gnuplot-nox libgsl-dev libcjson-dev liblua5.4-dev check pkg-config
+DEB_PKGS = gnuplot-nox libgsl-dev libcjson-dev liblua5.4-dev check pkg-config parallel
 
 SIM_SRC    = $(wildcard sim/*.c)
 MODEL_SRC  = $(wildcard models/*.c)
@@ -102,7 +102,9 @@ install: tailback
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(DATADIR)/scenarios $(DESTDIR)$(DATADIR)/lua \
 	  $(DESTDIR)$(DATADIR)/plots
 	install -m 755 tailback $(DESTDIR)$(PREFIX)/bin/tailback
+	install -d $(DESTDIR)$(DATADIR)/scenarios/experiments
 	install -m 644 scenarios/*.json $(DESTDIR)$(DATADIR)/scenarios/
+	install -m 644 scenarios/experiments/*.json $(DESTDIR)$(DATADIR)/scenarios/experiments/
 	install -m 644 plots/*.gp $(DESTDIR)$(DATADIR)/plots/
 	for f in lua/*.lua; do [ -e "$$f" ] && install -m 644 "$$f" $(DESTDIR)$(DATADIR)/lua/; done; true
 

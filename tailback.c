@@ -6,10 +6,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 #include "models/tb_io.h"
 #include "models/tb_results.h"
 #include "models/tb_scenario.h"
+#include "models/tb_sweep.h"
 #include "models/tb_version.h"
 
 /* Exit statuses, documented in --help. */
@@ -31,6 +34,7 @@ static const char usage_main[] =
     "commands:\n"
     "  run SCENARIO.json       simulate a scenario, write results to a directory\n"
     "  validate SCENARIO.json  check a scenario without running it\n"
+    "  sweep EXPERIMENT.json   replications, parameter sweeps and policy comparisons\n"
     "  version                 print the version\n"
     "  help [COMMAND]          show help for a command\n"
     "\n"
@@ -57,6 +61,25 @@ static const char usage_run[] =
     "\n"
     "Files are written atomically: after a failure or Ctrl-C no file is left\n"
     "that looks complete.  A progress line appears on stderr when it is a terminal.\n";
+
+static const char usage_sweep[] =
+    "usage: tailback sweep EXPERIMENT.json [-j N] [--out DIR] [--plan | --run-index I[-J] | --merge]\n"
+    "\n"
+    "Run every configuration of an experiment (a scenario, what varies, policy\n"
+    "alternatives) for its replications, then aggregate: runs.csv (one row per\n"
+    "run), summary.csv (means with 95% Student-t intervals), comparisons.csv\n"
+    "(each alternative minus the first, paired by replication: common random\n"
+    "numbers), manifest.json.  Output is byte-identical whatever -j is.  An\n"
+    "interrupted sweep keeps every finished run; running it again finishes the\n"
+    "rest.  Experiment reference: docs/experiment.md\n"
+    "\n"
+    "options:\n"
+    "  -j N             runs at once (default: the number of processors)\n"
+    "  --out DIR        output directory (default: results/NAME)\n"
+    "  --plan           only write DIR/plan.csv, the list of independent runs\n"
+    "  --run-index I    only execute run I (or I-J) of the plan: for cluster engines,\n"
+    "                   e.g. --run-index $SLURM_ARRAY_TASK_ID, or GNU parallel\n"
+    "  --merge          only aggregate the finished runs\n";
 
 static const char usage_validate[] =
     "usage: tailback validate SCENARIO.json [--set PATH=VALUE ...]\n"
@@ -377,6 +400,198 @@ done:
     return rc;
 }
 
+static double now_wall(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts); /* progress display only */
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+/* Run plan indices [lo, hi] not yet done, up to `jobs` at once, each in
+ * its own process (a crash or error in one run leaves the others alone).
+ * Returns the number of runs that failed; *stopped when interrupted. */
+static int sweep_execute(const tb_sweep *s, const char *out, int lo, int hi, int jobs, int *stopped)
+{
+    int failed = 0, running = 0, next = lo, done = 0, todo = 0;
+    for (int i = lo; i <= hi; i++)
+        todo += !tb_sweep_done(out, i);
+    int tty = isatty(2);
+    double t0 = now_wall();
+    pid_t *pid = calloc((size_t)jobs, sizeof *pid);
+    int *which = calloc((size_t)jobs, sizeof *which);
+    *stopped = 0;
+    while (pid && which) {
+        while (running < jobs && next <= hi && !interrupted) {
+            int i = next++;
+            if (tb_sweep_done(out, i))
+                continue;
+            fflush(NULL);
+            pid_t p = fork();
+            if (p == 0) {
+                char err[640];
+                int rc = tb_sweep_execute(s, i, out, err, sizeof err);
+                if (rc != 0) {
+                    int config, rep;
+                    tb_sweep_locate(s, i, &config, &rep);
+                    fprintf(stderr, "tailback sweep: run %d (configuration %d, replication %d, seed %llu) "
+                                    "failed: %s\n", i, config, rep, s->seed, err);
+                }
+                _exit(rc ? 1 : 0);
+            }
+            if (p < 0) {
+                fprintf(stderr, "tailback sweep: cannot start a process (%s)\n", tb_errno_str());
+                failed++;
+                continue;
+            }
+            for (int k = 0; k < jobs; k++)
+                if (!pid[k]) {
+                    pid[k] = p;
+                    which[k] = i;
+                    break;
+                }
+            running++;
+        }
+        if (running == 0)
+            break;
+        int status;
+        pid_t p = wait(&status);
+        if (p < 0)
+            continue; /* EINTR: the signal handler ran; loop to reap */
+        for (int k = 0; k < jobs; k++)
+            if (pid[k] == p)
+                pid[k] = 0;
+        running--;
+        done++;
+        if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+            failed++;
+        if (tty) {
+            double el = now_wall() - t0;
+            fprintf(stderr, "\rtailback sweep: %d/%d runs, %.1f s elapsed, ~%.1f s left   ", done, todo, el,
+                    el / done * (todo - done));
+        }
+    }
+    if (tty && done)
+        fprintf(stderr, "\r\033[K");
+    *stopped = interrupted != 0;
+    free(pid);
+    free(which);
+    return failed;
+}
+
+static int cmd_sweep(int argc, char **argv)
+{
+    const char *file = NULL, *out = NULL, *range = NULL;
+    int jobs = (int)sysconf(_SC_NPROCESSORS_ONLN), plan = 0, merge = 0;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+            fputs(usage_sweep, stdout);
+            return EXIT_OK;
+        } else if (!strcmp(a, "-j") && i + 1 < argc) {
+            jobs = atoi(argv[++i]);
+            if (jobs < 1) {
+                fprintf(stderr, "tailback sweep: -j: expected a number of runs >= 1, found \"%s\"\n", argv[i]);
+                return EXIT_USAGE;
+            }
+        } else if (!strcmp(a, "--out") && i + 1 < argc) {
+            out = argv[++i];
+        } else if (!strcmp(a, "--run-index") && i + 1 < argc) {
+            range = argv[++i];
+        } else if (!strcmp(a, "--plan")) {
+            plan = 1;
+        } else if (!strcmp(a, "--merge")) {
+            merge = 1;
+        } else if (a[0] == '-') {
+            fprintf(stderr, "tailback sweep: unknown or incomplete option %s (see tailback sweep --help)\n", a);
+            return EXIT_USAGE;
+        } else if (!file) {
+            file = a;
+        } else {
+            fprintf(stderr, "tailback sweep: expected one experiment, found a second: %s\n", a);
+            return EXIT_USAGE;
+        }
+    }
+    if (!file) {
+        fprintf(stderr, "tailback sweep: expected an experiment file (see tailback sweep --help)\n");
+        return EXIT_USAGE;
+    }
+    tb_sweep s;
+    sim_jctx c = { 0 };
+    if (tb_sweep_load(&s, file, &c) != 0) {
+        fprintf(stderr, "%s\n", c.err);
+        tb_sweep_free(&s);
+        return EXIT_USAGE;
+    }
+    char outbuf[PATH_MAX], dir[PATH_MAX + 8], err[640];
+    if (!out) {
+        const char *base = strrchr(file, '/');
+        base = base ? base + 1 : file;
+        snprintf(outbuf, sizeof outbuf, "results/%.*s", (int)strcspn(base, "."), base);
+        out = outbuf;
+    }
+    snprintf(dir, sizeof dir, "%s/runs", out);
+    int rc = EXIT_OK;
+    if (tb_mkdirs(dir, NULL) != 0) {
+        fprintf(stderr, "tailback sweep: %s: cannot create (%s)\n", dir, tb_errno_str());
+        tb_sweep_free(&s);
+        return EXIT_FAIL;
+    }
+    if (plan) {
+        if (tb_sweep_plan(&s, out, err, sizeof err) != 0) {
+            fprintf(stderr, "tailback sweep: %s\n", err);
+            rc = EXIT_FAIL;
+        } else {
+            printf("%s/plan.csv: %d runs (%d configurations x %d replications)\n", out, s.nruns, s.nconfigs,
+                   s.reps);
+        }
+        tb_sweep_free(&s);
+        return rc;
+    }
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    if (!merge) {
+        int lo = 0, hi = s.nruns - 1;
+        if (range) {
+            char *end;
+            lo = (int)strtol(range, &end, 10);
+            hi = *end == '-' ? (int)strtol(end + 1, &end, 10) : lo;
+            if (*end || lo < 0 || hi < lo || hi >= s.nruns) {
+                fprintf(stderr, "tailback sweep: --run-index: expected I or I-J within 0..%d, found \"%s\"\n",
+                        s.nruns - 1, range);
+                tb_sweep_free(&s);
+                return EXIT_USAGE;
+            }
+        }
+        int stopped, failed = sweep_execute(&s, out, lo, hi, jobs, &stopped);
+        if (stopped) {
+            fprintf(stderr, "tailback sweep: interrupted; finished runs are kept in %s/runs, run the "
+                            "same command again to finish\n", out);
+            tb_sweep_free(&s);
+            return EXIT_INTERRUPTED;
+        }
+        if (failed) {
+            fprintf(stderr, "tailback sweep: %d run(s) failed; the others are kept in %s/runs\n", failed, out);
+            rc = EXIT_FAIL;
+        }
+        if (range) { /* one slice of a plan: merging is a separate step */
+            tb_sweep_free(&s);
+            return rc;
+        }
+    }
+    if (tb_sweep_merge(&s, out, err, sizeof err) != 0) {
+        fprintf(stderr, "tailback sweep: %s\n", err);
+        rc = EXIT_FAIL;
+    } else {
+        printf("%s: %d runs; runs.csv, summary.csv%s, manifest.json\n", out, s.nruns,
+               s.npol > 1 ? ", comparisons.csv" : "");
+    }
+    tb_sweep_free(&s);
+    return rc;
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 2) {
@@ -388,6 +603,8 @@ int main(int argc, char **argv)
         return cmd_run(argc - 1, argv + 1);
     if (strcmp(cmd, "validate") == 0)
         return cmd_validate(argc - 1, argv + 1);
+    if (strcmp(cmd, "sweep") == 0)
+        return cmd_sweep(argc - 1, argv + 1);
     if (strcmp(cmd, "version") == 0 || strcmp(cmd, "--version") == 0) {
         printf("tailback %s\n", TB_VERSION);
         return EXIT_OK;
@@ -396,6 +613,7 @@ int main(int argc, char **argv)
         const char *topic = argc > 2 ? argv[2] : "";
         fputs(strcmp(topic, "run") == 0        ? usage_run
               : strcmp(topic, "validate") == 0 ? usage_validate
+              : strcmp(topic, "sweep") == 0    ? usage_sweep
                                                : usage_main,
               stdout);
         return EXIT_OK;

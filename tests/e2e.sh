@@ -203,6 +203,53 @@ bad_policy "os.execute" nodes.s.policy=escape.lua 1 "escape.lua:3: attempt to in
 bad_policy "a job handle kept past its hook" nodes.s.policy=bad_job.lua 1 "bad_job.lua:4: bad argument #1 to 'size' (expected the job passed to the current hook (job handles are valid only during that call)) (in rank() at node s, t=3.50542039 s)"
 bad_policy "a script that does not exist" nodes.s.policy=nosuch.lua 2 "$H: nodes.s.policy: expected a Lua policy (a path like \"policies/mine.lua\", relative to the scenario, or the name of a shipped policy like \"fifo\"), found \"nosuch.lua\" (no such file)"
 
+# --- sweeps: -j independence, resume after kill -9, plan/run-index/merge ---------------
+EX=$ROOT/scenarios/experiments
+"$BIN" sweep "$EX/mm1-load-sweep.json" --out sw1 -j 1 >/dev/null 2>&1
+"$BIN" sweep "$EX/mm1-load-sweep.json" --out sw2 -j 2 >/dev/null 2>&1
+same_sweep() { cmp -s "$1/runs.csv" "$2/runs.csv" && cmp -s "$1/summary.csv" "$2/summary.csv" && cmp -s "$1/manifest.json" "$2/manifest.json"; }
+[ -s sw1/summary.csv ] && [ "$(wc -l < sw1/runs.csv)" -eq 51 ] && same_sweep sw1 sw2 && ok "sweep: -j 1 and -j 2 give byte-identical runs.csv, summary.csv, manifest.json" || bad "sweep: -j 1 and -j 2 give byte-identical runs.csv, summary.csv, manifest.json"
+# a slower sweep, killed with SIGKILL at two moments, then finished by running it again
+sed 's/"duration": 20000/"duration": 2000000/; s/"replications": 5/"replications": 4/' "$EX/mm1-load-sweep.json" > slow.json
+sed -i "s#\.\./mm1.json#$SC/mm1.json#" slow.json
+"$BIN" sweep slow.json --out ref -j 2 >/dev/null 2>&1
+for delay in 0.6 1.2; do
+    "$BIN" sweep slow.json --out killed -j 2 >/dev/null 2>&1 &
+    kpid=$!
+    sleep $delay
+    pkill -KILL -P $kpid 2>/dev/null; kill -KILL $kpid 2>/dev/null; wait $kpid 2>/dev/null
+done
+partial=$(ls killed/runs | grep -c '\.json$')
+ls killed/runs | grep -q tmp && leftovers=yes || leftovers=no
+"$BIN" sweep slow.json --out killed -j 2 >/dev/null 2>&1
+if [ "$partial" -gt 0 ] && [ "$partial" -lt 40 ] && same_sweep ref killed; then
+    ok "sweep: killed with SIGKILL twice ($partial of 40 runs kept), rerun gives the uninterrupted bytes"
+else
+    bad "sweep: killed with SIGKILL twice ($partial of 40 runs kept), rerun gives the uninterrupted bytes"
+fi
+# the plan executed by GNU parallel, one run per task (a Slurm array does the same with $SLURM_ARRAY_TASK_ID)
+"$BIN" sweep "$EX/mm1-load-sweep.json" --out pl --plan >/dev/null 2>&1
+if command -v parallel >/dev/null && [ "$(wc -l < pl/plan.csv)" -eq 51 ]; then
+    tail -n +2 pl/plan.csv | cut -d, -f1 | parallel -j 2 "'$BIN'" sweep "'$EX/mm1-load-sweep.json'" --out pl --run-index {} >/dev/null 2>&1
+    "$BIN" sweep "$EX/mm1-load-sweep.json" --out pl --merge >/dev/null 2>&1
+    same_sweep sw1 pl && ok "sweep: --plan, GNU parallel over --run-index, --merge equals a direct sweep" || bad "sweep: --plan, GNU parallel over --run-index, --merge equals a direct sweep"
+else
+    bad "sweep: --plan writes one line per run, and GNU parallel is installed"
+fi
+"$BIN" sweep "$EX/mm1-load-sweep.json" --out pm --merge >/dev/null 2>merge.err
+[ $? -ne 0 ] && grep -q 'runs are not done' merge.err && ok "sweep: --merge before the runs names what is missing" || bad "sweep: --merge before the runs names what is missing"
+# common random numbers: the paired interval is much narrower than the unpaired one
+"$BIN" sweep "$EX/workers-4-vs-5.json" --out crn -j 2 >/dev/null 2>&1
+if awk -F, 'NR == 2 { exit !($6 > 0 && $7 > 2 * $6) }' crn/comparisons.csv 2>/dev/null; then
+    ok "sweep: 4 vs 5 workers, paired interval less than half the unpaired one"
+else
+    bad "sweep: 4 vs 5 workers, paired interval less than half the unpaired one"
+fi
+sed 's/"classes.jobs.sojourn.mean"/"classes.jobs.sojurn.mean"/' "$EX/mm1-load-sweep.json" > badm.json
+sed -i "s#\.\./mm1.json#$SC/mm1.json#" badm.json
+"$BIN" sweep badm.json --out bm -j 1 >/dev/null 2>bm.err
+[ $? -ne 0 ] && grep -q 'metrics\[0\]: expected a number at "classes.jobs.sojurn.mean" in summary.json, found none' bm.err && grep -q 'run 0 (configuration 0, replication 0, seed 1) failed' bm.err && ok "sweep: a failing run is reported with its configuration and seed" || bad "sweep: a failing run is reported with its configuration and seed"
+
 # --- Ctrl-C leaves nothing that looks complete ----------------------------------
 "$BIN" run "$SC/mm1.json" --out int --set duration=1e9 --quiet >/dev/null 2>int.err &
 pid=$!

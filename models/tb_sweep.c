@@ -1,0 +1,527 @@
+/* tb_sweep.c - experiment files, the plan of runs, one run's metrics, and the aggregated results with intervals. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <gsl/gsl_cdf.h>
+#include "../sim/sim_sha256.h"
+#include "tb_io.h"
+#include "tb_results.h"
+#include "tb_scenario.h"
+#include "tb_sweep.h"
+#include "tb_version.h"
+
+static const char *const exp_fields[] = {
+    "comment", "scenario", "seed", "replications", "warmup", "duration", "set",
+    "vary", "zip", "policies", "metrics", NULL,
+};
+
+void tb_sweep_free(tb_sweep *s)
+{
+    free(s->file);
+    free(s->scenario);
+    for (int i = 0; i < s->nfixed; i++)
+        free(s->fixed[i]);
+    free(s->fixed);
+    free(s->vary);
+    free(s->vpath);
+    free(s->pname);
+    free(s->pset);
+    free(s->metrics);
+    cJSON_Delete(s->root);
+    memset(s, 0, sizeof *s);
+}
+
+/* "PATH=VALUE" with the value as compact JSON; a new string. */
+static char *assignment(const char *path, const cJSON *v)
+{
+    char *text = cJSON_PrintUnformatted(v);
+    if (!text)
+        return NULL;
+    size_t n = strlen(path) + strlen(text) + 2;
+    char *a = malloc(n);
+    if (a)
+        snprintf(a, n, "%s=%s", path, text);
+    free(text);
+    return a;
+}
+
+static int add_fixed(tb_sweep *s, const char *path, const cJSON *v)
+{
+    char **nf = realloc(s->fixed, (size_t)(s->nfixed + 1) * sizeof *nf);
+    if (!nf)
+        return -1;
+    s->fixed = nf;
+    return (s->fixed[s->nfixed++] = assignment(path, v)) ? 0 : -1;
+}
+
+int tb_sweep_load(tb_sweep *s, const char *file, sim_jctx *c)
+{
+    char p[256], f[96];
+    size_t len;
+    memset(s, 0, sizeof *s);
+    c->file = file;
+    char *text = tb_read_file(file, &len);
+    if (!text)
+        return sim_jerr(c, NULL, "cannot read the file (%s)", tb_errno_str());
+    sim_sha256_hex(text, len, s->sha256);
+    s->root = sim_jparse(c, text);
+    free(text);
+    if (!s->root || sim_jobject(c, s->root, "", "an experiment", exp_fields))
+        return -1;
+    s->file = strdup(file);
+    const cJSON *r = s->root;
+    const char *scen;
+    long long seed, reps, one = 1, three = 3;
+    if (sim_jstr(c, r, "", "scenario", NULL, &scen) ||
+        sim_jint(c, r, "", "seed", 0, 1LL << 53, &one, &seed) ||
+        sim_jint(c, r, "", "replications", 2, 100000, &three, &reps))
+        return -1;
+    s->seed = (unsigned long long)seed;
+    s->reps = (int)reps;
+    /* the scenario, relative to the experiment file */
+    const char *slash = strrchr(file, '/');
+    size_t n = strlen(scen) + (slash ? (size_t)(slash - file) : 0) + 2;
+    if (!(s->scenario = malloc(n)))
+        return sim_jerr(c, NULL, "out of memory");
+    if (scen[0] == '/' || !slash)
+        snprintf(s->scenario, n, "%s", scen);
+    else
+        snprintf(s->scenario, n, "%.*s/%s", (int)(slash - file), file, scen);
+    char *st = tb_read_file(s->scenario, &len);
+    if (!st)
+        return sim_jerr(c, "scenario", "cannot read \"%s\" (%s)", s->scenario, tb_errno_str());
+    sim_sha256_hex(st, len, s->scenario_sha256);
+    free(st);
+    /* fixed overrides: warmup, duration, set */
+    static const char *const timing[] = { "warmup", "duration" };
+    for (int i = 0; i < 2; i++) {
+        const cJSON *v = sim_jget(r, timing[i]);
+        if (v && (!cJSON_IsNumber(v) || !(v->valuedouble >= 0)))
+            return sim_jerr(c, timing[i], "expected seconds >= 0, found %s", sim_jfound(v, f, sizeof f));
+        if (v && add_fixed(s, timing[i], v))
+            return sim_jerr(c, NULL, "out of memory");
+    }
+    const cJSON *set = sim_jget(r, "set");
+    if (set && !cJSON_IsObject(set))
+        return sim_jerr(c, "set", "expected an object of {PATH: value}, found %s", sim_jfound(set, f, sizeof f));
+    for (const cJSON *it = set ? set->child : NULL; it; it = it->next)
+        if (add_fixed(s, it->string, it))
+            return sim_jerr(c, NULL, "out of memory");
+    /* what varies */
+    const cJSON *vary = sim_jget(r, "vary");
+    if (vary && !cJSON_IsObject(vary))
+        return sim_jerr(c, "vary", "expected an object of {PATH: [values...]}, found %s",
+                        sim_jfound(vary, f, sizeof f));
+    int nv = vary ? cJSON_GetArraySize(vary) : 0;
+    s->vary = calloc((size_t)(nv ? nv : 1), sizeof *s->vary);
+    s->vpath = calloc((size_t)(nv ? nv : 1), sizeof *s->vpath);
+    const cJSON *zip = sim_jget(r, "zip");
+    if (zip && !cJSON_IsBool(zip))
+        return sim_jerr(c, "zip", "expected true (vary the lists together) or false (cross them)");
+    s->zip = cJSON_IsTrue(zip);
+    s->npoints = 1;
+    for (const cJSON *it = vary ? vary->child : NULL; it; it = it->next) {
+        sim_jpath_key(p, sizeof p, "vary", it->string);
+        int k = cJSON_IsArray(it) ? cJSON_GetArraySize(it) : 0;
+        if (k < 1)
+            return sim_jerr(c, p, "expected a non-empty array of values, found %s", sim_jfound(it, f, sizeof f));
+        if (s->zip && s->nvary > 0 && k != cJSON_GetArraySize(s->vary[0]))
+            return sim_jerr(c, p, "expected %d values to zip with the first list, found %d",
+                            cJSON_GetArraySize(s->vary[0]), k);
+        s->vary[s->nvary] = it;
+        s->vpath[s->nvary++] = it->string;
+        s->npoints = s->zip ? k : s->npoints * k;
+    }
+    /* alternatives */
+    const cJSON *pols = sim_jget(r, "policies");
+    int np = pols ? cJSON_GetArraySize(pols) : 0;
+    if (pols && (!cJSON_IsArray(pols) || np < 1))
+        return sim_jerr(c, "policies", "expected a non-empty array of {\"name\": ..., \"set\": {PATH: value}}");
+    s->pname = calloc((size_t)(np ? np : 1), sizeof *s->pname);
+    s->pset = calloc((size_t)(np ? np : 1), sizeof *s->pset);
+    if (!pols) {
+        s->npol = 1;
+        s->pname[0] = "base";
+    }
+    int i = 0;
+    for (const cJSON *it = pols ? pols->child : NULL; it; it = it->next, i++) {
+        static const char *const pf[] = { "name", "set", "comment", NULL };
+        const char *name;
+        sim_jpath_idx(p, sizeof p, "policies", i);
+        if (sim_jobject(c, it, p, "a policy alternative", pf) || sim_jstr(c, it, p, "name", NULL, &name))
+            return -1;
+        const cJSON *ps = sim_jget(it, "set");
+        if (ps && !cJSON_IsObject(ps)) {
+            char q[256];
+            return sim_jerr(c, sim_jpath_key(q, sizeof q, p, "set"), "expected an object of {PATH: value}");
+        }
+        s->pname[i] = (char *)name;
+        s->pset[i] = ps;
+        s->npol++;
+    }
+    /* metrics */
+    const cJSON *mets = sim_jget(r, "metrics");
+    int nm = cJSON_IsArray(mets) ? cJSON_GetArraySize(mets) : 0;
+    if (nm < 1)
+        return sim_jerr(c, "metrics", "expected a non-empty array of summary.json paths, e.g. "
+                                      "\"classes.jobs.sojourn.mean\", found %s", sim_jfound(mets, f, sizeof f));
+    s->metrics = calloc((size_t)nm, sizeof *s->metrics);
+    i = 0;
+    for (const cJSON *it = mets->child; it; it = it->next, i++) {
+        if (!cJSON_IsString(it))
+            return sim_jerr(c, sim_jpath_idx(p, sizeof p, "metrics", i), "expected a path string, found %s",
+                            sim_jfound(it, f, sizeof f));
+        s->metrics[s->nmetrics++] = it->valuestring;
+    }
+    s->nconfigs = s->npoints * s->npol;
+    s->nruns = s->nconfigs * s->reps;
+    return 0;
+}
+
+void tb_sweep_locate(const tb_sweep *s, int i, int *config, int *rep)
+{
+    *config = i / s->reps;
+    *rep = i % s->reps;
+}
+
+/* The index of vary list k's value at point pt. */
+static int vary_index(const tb_sweep *s, int pt, int k)
+{
+    if (s->zip)
+        return pt;
+    for (int j = s->nvary - 1; j > k; j--)
+        pt /= cJSON_GetArraySize(s->vary[j]);
+    return pt % cJSON_GetArraySize(s->vary[k]);
+}
+
+/* Every assignment run i applies: fixed, vary point, alternative. */
+static char **run_sets(const tb_sweep *s, int config, int *n)
+{
+    int pt = config / s->npol, pol = config % s->npol;
+    int cap = s->nfixed + s->nvary + (s->pset[pol] ? cJSON_GetArraySize(s->pset[pol]) : 0);
+    char **sets = calloc((size_t)(cap ? cap : 1), sizeof *sets);
+    *n = 0;
+    if (!sets)
+        return NULL;
+    for (int k = 0; k < s->nfixed; k++)
+        sets[(*n)++] = strdup(s->fixed[k]);
+    for (int k = 0; k < s->nvary; k++)
+        sets[(*n)++] = assignment(s->vpath[k], cJSON_GetArrayItem(s->vary[k], vary_index(s, pt, k)));
+    for (const cJSON *it = s->pset[pol] ? s->pset[pol]->child : NULL; it; it = it->next)
+        sets[(*n)++] = assignment(it->string, it);
+    return sets;
+}
+
+static void free_sets(char **sets, int n)
+{
+    for (int k = 0; k < n; k++)
+        free(sets[k]);
+    free(sets);
+}
+
+/* A number at a dotted path in a JSON document, or NAN. */
+static double at_path(const cJSON *doc, const char *path)
+{
+    char seg[256];
+    const cJSON *cur = doc;
+    while (*path && cur) {
+        size_t k = strcspn(path, ".");
+        snprintf(seg, sizeof seg, "%.*s", (int)k, path);
+        cur = cJSON_GetObjectItemCaseSensitive(cur, seg);
+        path += k + (path[k] == '.');
+    }
+    return cJSON_IsNumber(cur) ? cur->valuedouble : NAN;
+}
+
+static void run_path(const char *out, int i, const char *ext, char *buf, size_t n)
+{
+    snprintf(buf, n, "%s/runs/%06d.%s", out, i, ext);
+}
+
+int tb_sweep_done(const char *out, int i)
+{
+    char path[4096];
+    run_path(out, i, "json", path, sizeof path);
+    return tb_is_file(path);
+}
+
+int tb_sweep_execute(const tb_sweep *s, int i, const char *out, char *err, size_t n)
+{
+    int config, rep, nsets = 0, rc = -1;
+    tb_sweep_locate(s, i, &config, &rep);
+    char **sets = run_sets(s, config, &nsets);
+    tb_scenario sc;
+    sim_jctx c = { 0 };
+    tb_model *m = NULL;
+    cJSON *sum = NULL, *doc = NULL;
+    char *text = NULL;
+    if (tb_scenario_load(&sc, s->scenario, &c) != 0) {
+        snprintf(err, n, "%s", c.err);
+        free_sets(sets, nsets);
+        return -1;
+    }
+    for (int k = 0; k < nsets; k++)
+        if (tb_scenario_set(&sc, sets[k], &c) != 0) {
+            snprintf(err, n, "%s", c.err);
+            goto done;
+        }
+    if (!(m = tb_scenario_build(&sc, &c))) {
+        snprintf(err, n, "%s", c.err);
+        goto done;
+    }
+    m->seed = s->seed;
+    m->replication = (uint64_t)rep;
+    if (tb_model_prepare(m, &sim_evq_heap) != 0) {
+        snprintf(err, n, "%s", m->error);
+        goto done;
+    }
+    tb_run_status st = tb_model_run(m, NULL);
+    if (st != TB_RUN_OK) {
+        snprintf(err, n, "%s", st == TB_RUN_ERROR ? m->error : "the run did not complete");
+        goto done;
+    }
+    tb_manifest man = { s->scenario, s->scenario_sha256, "heap", NULL, 0,
+                        (const char *const *)sets, nsets, "complete" };
+    sum = tb_results_summary(m, &man);
+    doc = cJSON_CreateObject();
+    cJSON_AddNumberToObject(doc, "index", i);
+    cJSON_AddNumberToObject(doc, "config", config);
+    cJSON_AddNumberToObject(doc, "replication", rep);
+    cJSON *mets = cJSON_AddObjectToObject(doc, "metrics");
+    for (int k = 0; k < s->nmetrics; k++) {
+        double v = at_path(sum, s->metrics[k]);
+        if (isnan(v)) {
+            snprintf(err, n, "%s: metrics[%d]: expected a number at \"%s\" in summary.json, found none",
+                     s->file, k, s->metrics[k]);
+            goto done;
+        }
+        cJSON_AddNumberToObject(mets, s->metrics[k], v);
+    }
+    text = cJSON_PrintUnformatted(doc);
+    char path[4096];
+    run_path(out, i, "json", path, sizeof path);
+    if (!text || tb_write_atomic(path, text, strlen(text)) != 0) {
+        snprintf(err, n, "%s: cannot write (%s)", path, tb_errno_str());
+        goto done;
+    }
+    rc = 0;
+done:
+    free(text);
+    cJSON_Delete(doc);
+    cJSON_Delete(sum);
+    tb_model_free(m);
+    tb_scenario_free(&sc);
+    free_sets(sets, nsets);
+    return rc;
+}
+
+/* The parameters of a configuration, as CSV fields (values as JSON). */
+static void params_csv(FILE *f, const tb_sweep *s, int config)
+{
+    int pt = config / s->npol, pol = config % s->npol;
+    for (int k = 0; k < s->nvary; k++) {
+        char *v = cJSON_PrintUnformatted(cJSON_GetArrayItem(s->vary[k], vary_index(s, pt, k)));
+        fprintf(f, "\"%s\",", v ? v : "");
+        free(v);
+    }
+    fprintf(f, "%s", s->pname[pol]);
+}
+
+static void params_header(FILE *f, const tb_sweep *s)
+{
+    for (int k = 0; k < s->nvary; k++)
+        fprintf(f, "%s,", s->vpath[k]);
+    fprintf(f, "policy");
+}
+
+static int write_stream(const char *out, const char *name, char *buf, size_t len, char *err, size_t n)
+{
+    char path[4096];
+    snprintf(path, sizeof path, "%s/%s", out, name);
+    if (tb_write_atomic(path, buf, len) != 0) {
+        snprintf(err, n, "%s: cannot write (%s)", path, tb_errno_str());
+        return -1;
+    }
+    return 0;
+}
+
+int tb_sweep_plan(const tb_sweep *s, const char *out, char *err, size_t n)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    fprintf(f, "index,config,replication,");
+    params_header(f, s);
+    fprintf(f, "\n");
+    for (int i = 0; i < s->nruns; i++) {
+        int config, rep;
+        tb_sweep_locate(s, i, &config, &rep);
+        fprintf(f, "%d,%d,%d,", i, config, rep);
+        params_csv(f, s, config);
+        fprintf(f, "\n");
+    }
+    fclose(f);
+    int rc = write_stream(out, "plan.csv", buf, len, err, n);
+    free(buf);
+    return rc;
+}
+
+/* Mean and the half-width of a two-sided 95% Student-t interval. */
+static double mean_hw(const double *x, int n, double *sd, double *hw)
+{
+    double m = 0, ss = 0;
+    for (int i = 0; i < n; i++)
+        m += x[i];
+    m /= n;
+    for (int i = 0; i < n; i++)
+        ss += (x[i] - m) * (x[i] - m);
+    *sd = n > 1 ? sqrt(ss / (n - 1)) : 0;
+    *hw = n > 1 ? gsl_cdf_tdist_Pinv(0.975, n - 1) * *sd / sqrt((double)n) : 0;
+    return m;
+}
+
+int tb_sweep_merge(const tb_sweep *s, const char *out, char *err, size_t n)
+{
+    int R = s->reps, M = s->nmetrics, missing = 0, first_missing = -1;
+    double *v = calloc((size_t)s->nruns * (size_t)M, sizeof *v); /* [run][metric] */
+    if (!v) {
+        snprintf(err, n, "out of memory");
+        return -1;
+    }
+    for (int i = 0; i < s->nruns; i++) {
+        char path[4096];
+        run_path(out, i, "json", path, sizeof path);
+        char *text = tb_read_file(path, NULL);
+        cJSON *doc = text ? cJSON_Parse(text) : NULL;
+        free(text);
+        const cJSON *mets = sim_jget(doc, "metrics");
+        for (int k = 0; k < M && mets; k++) {
+            const cJSON *x = sim_jget(mets, s->metrics[k]);
+            v[(size_t)i * (size_t)M + (size_t)k] = cJSON_IsNumber(x) ? x->valuedouble : NAN;
+        }
+        if (!mets) {
+            if (missing++ == 0)
+                first_missing = i;
+        }
+        cJSON_Delete(doc);
+    }
+    if (missing) {
+        snprintf(err, n, "%d of %d runs are not done (the first is run %d); run the sweep again to "
+                         "finish them", missing, s->nruns, first_missing);
+        free(v);
+        return -1;
+    }
+    char *buf = NULL;
+    size_t len = 0;
+    int rc = 0;
+    /* runs.csv */
+    FILE *f = open_memstream(&buf, &len);
+    fprintf(f, "index,config,replication,");
+    params_header(f, s);
+    for (int k = 0; k < M; k++)
+        fprintf(f, ",%s", s->metrics[k]);
+    fprintf(f, "\n");
+    for (int i = 0; i < s->nruns; i++) {
+        int config, rep;
+        tb_sweep_locate(s, i, &config, &rep);
+        fprintf(f, "%d,%d,%d,", i, config, rep);
+        params_csv(f, s, config);
+        for (int k = 0; k < M; k++)
+            fprintf(f, ",%.17g", v[(size_t)i * (size_t)M + (size_t)k]);
+        fprintf(f, "\n");
+    }
+    fclose(f);
+    rc |= write_stream(out, "runs.csv", buf, len, err, n);
+    free(buf);
+    /* summary.csv: per configuration and metric */
+    double *x = malloc((size_t)R * sizeof *x), *y = malloc((size_t)R * sizeof *y);
+    f = open_memstream(&buf, &len);
+    fprintf(f, "config,");
+    params_header(f, s);
+    fprintf(f, ",metric,n,mean,sd,ci95_low,ci95_high\n");
+    for (int cfg = 0; cfg < s->nconfigs; cfg++)
+        for (int k = 0; k < M; k++) {
+            for (int r = 0; r < R; r++)
+                x[r] = v[((size_t)cfg * (size_t)R + (size_t)r) * (size_t)M + (size_t)k];
+            double sd, hw, mean = mean_hw(x, R, &sd, &hw);
+            fprintf(f, "%d,", cfg);
+            params_csv(f, s, cfg);
+            fprintf(f, ",%s,%d,%.17g,%.17g,%.17g,%.17g\n", s->metrics[k], R, mean, sd, mean - hw, mean + hw);
+        }
+    fclose(f);
+    rc |= write_stream(out, "summary.csv", buf, len, err, n);
+    free(buf);
+    /* comparisons.csv: each alternative against the first, paired by replication */
+    if (s->npol > 1) {
+        f = open_memstream(&buf, &len);
+        for (int k = 0; k < s->nvary; k++)
+            fprintf(f, "%s,", s->vpath[k]);
+        fprintf(f, "policy,baseline,metric,n,difference,paired_ci95_halfwidth,unpaired_ci95_halfwidth,"
+                   "variance_reduction\n");
+        for (int pt = 0; pt < s->npoints; pt++)
+            for (int pol = 1; pol < s->npol; pol++)
+                for (int k = 0; k < M; k++) {
+                    int base = pt * s->npol, alt = base + pol;
+                    double d[R];
+                    for (int r = 0; r < R; r++) {
+                        x[r] = v[((size_t)alt * (size_t)R + (size_t)r) * (size_t)M + (size_t)k];
+                        y[r] = v[((size_t)base * (size_t)R + (size_t)r) * (size_t)M + (size_t)k];
+                        d[r] = x[r] - y[r];
+                    }
+                    double sdx, sdy, sdd, hx, hy, hd;
+                    mean_hw(x, R, &sdx, &hx);
+                    mean_hw(y, R, &sdy, &hy);
+                    double diff = mean_hw(d, R, &sdd, &hd);
+                    /* independent samples: Welch's interval for the difference */
+                    double se2 = (sdx * sdx + sdy * sdy) / R, hu = 0;
+                    if (se2 > 0) {
+                        double df = se2 * se2 /
+                                    (pow(sdx * sdx / R, 2) / (R - 1) + pow(sdy * sdy / R, 2) / (R - 1));
+                        hu = gsl_cdf_tdist_Pinv(0.975, df) * sqrt(se2);
+                    }
+                    int cfg = alt;
+                    int ptc = cfg / s->npol;
+                    for (int q = 0; q < s->nvary; q++) {
+                        char *val = cJSON_PrintUnformatted(cJSON_GetArrayItem(s->vary[q], vary_index(s, ptc, q)));
+                        fprintf(f, "\"%s\",", val ? val : "");
+                        free(val);
+                    }
+                    fprintf(f, "%s,%s,%s,%d,%.17g,%.17g,%.17g,%.17g\n", s->pname[pol], s->pname[0],
+                            s->metrics[k], R, diff, hd, hu, hd > 0 ? (hu / hd) * (hu / hd) : 0);
+                }
+        fclose(f);
+        rc |= write_stream(out, "comparisons.csv", buf, len, err, n);
+        free(buf);
+    }
+    free(x);
+    free(y);
+    /* manifest.json: what reproduces all of the above */
+    cJSON *mf = cJSON_CreateObject();
+    cJSON_AddStringToObject(mf, "tool", "tailback");
+    cJSON_AddStringToObject(mf, "version", TB_VERSION);
+    cJSON_AddStringToObject(mf, "experiment", s->file);
+    cJSON_AddStringToObject(mf, "experiment_sha256", s->sha256);
+    cJSON_AddStringToObject(mf, "scenario", s->scenario);
+    cJSON_AddStringToObject(mf, "scenario_sha256", s->scenario_sha256);
+    cJSON_AddNumberToObject(mf, "seed", (double)s->seed);
+    cJSON_AddNumberToObject(mf, "replications", s->reps);
+    cJSON_AddNumberToObject(mf, "configurations", s->nconfigs);
+    cJSON_AddNumberToObject(mf, "runs", s->nruns);
+    cJSON_AddStringToObject(mf, "reproduce", "tailback sweep EXPERIMENT (same tool version)");
+    char *text = cJSON_Print(mf);
+    cJSON_Delete(mf);
+    if (text) {
+        size_t tl = strlen(text);
+        char *t2 = realloc(text, tl + 2);
+        if (t2) {
+            text = t2;
+            text[tl++] = '\n';
+            text[tl] = 0;
+        }
+        rc |= write_stream(out, "manifest.json", text, tl, err, n);
+    }
+    free(text);
+    free(v);
+    return rc ? -1 : 0;
+}

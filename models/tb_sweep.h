@@ -1,0 +1,59 @@
+/* tb_sweep.h - experiments: a base scenario, what varies, replications; running, resuming and aggregating them. */
+#ifndef TB_SWEEP_H
+#define TB_SWEEP_H
+
+#include <cjson/cJSON.h>
+#include "../sim/sim_json.h"
+
+/*
+ * An experiment file names a scenario, the parameters that vary (crossed,
+ * or zipped), policy alternatives, the number of replications and the
+ * metrics of interest.  It expands into a plan of independent runs, indexed
+ * 0..nruns-1: configuration c = (vary point, alternative), replication r.
+ * Replication r of every configuration uses stream keys that include r, and
+ * the same seed: alternatives see the same arrivals (common random numbers),
+ * so their differences are paired.  Each run writes runs/INDEX.json on its
+ * own; aggregation reads them in index order, so the output does not depend
+ * on how many ran at once, in what order, or on which machine.
+ */
+typedef struct tb_sweep {
+    char *file, *scenario;            /* as given; resolved scenario path */
+    char sha256[65], scenario_sha256[65];
+    cJSON *root;
+    unsigned long long seed;
+    int reps;
+    char **fixed;                     /* "PATH=JSON" applied to every run */
+    int nfixed;
+    int nvary, zip;
+    const cJSON **vary;               /* the value arrays, by path */
+    char **vpath;
+    int npol;
+    char **pname;
+    const cJSON **pset;               /* objects of PATH: value */
+    int nmetrics;
+    char **metrics;                   /* paths into summary.json */
+    int npoints, nconfigs, nruns;
+} tb_sweep;
+
+/* 0, or -1 with c->err set. */
+int tb_sweep_load(tb_sweep *s, const char *file, sim_jctx *c);
+void tb_sweep_free(tb_sweep *s);
+
+/* Configuration and replication of run i. */
+void tb_sweep_locate(const tb_sweep *s, int i, int *config, int *rep);
+
+/* Simulate run i and write OUT/runs/i.json.  0, or -1 with err. */
+int tb_sweep_execute(const tb_sweep *s, int i, const char *out, char *err, size_t n);
+
+/* Whether OUT/runs/i.json exists (run i is done). */
+int tb_sweep_done(const char *out, int i);
+
+/* plan.csv: one line per run (index, configuration, replication, parameters). */
+int tb_sweep_plan(const tb_sweep *s, const char *out, char *err, size_t n);
+
+/* runs.csv, summary.csv (Student-t intervals), comparisons.csv (paired
+ * differences against the first alternative), manifest.json.  -1 with err
+ * naming the missing runs when some are not done. */
+int tb_sweep_merge(const tb_sweep *s, const char *out, char *err, size_t n);
+
+#endif
