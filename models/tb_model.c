@@ -110,6 +110,7 @@ void tb_model_free(tb_model *m)
     free(m->win_t);
     free(m->win_spread);
     free(m->win_goodput);
+    free(m->win_jobs);
     sim_engine_free(m->eng);
     free(m);
 }
@@ -1428,25 +1429,31 @@ static void write_window(tb_model *m)
         sim_time *nt = realloc(m->win_t, ncap * sizeof *nt);
         double *ns = nt ? realloc(m->win_spread, ncap * sizeof *ns) : NULL;
         double *ng = ns ? realloc(m->win_goodput, ncap * sizeof *ng) : NULL;
+        double *nj = ng ? realloc(m->win_jobs, ncap * sizeof *nj) : NULL;
         if (nt)
             m->win_t = nt;
         if (ns)
             m->win_spread = ns;
         if (ng)
             m->win_goodput = ng;
-        if (ng)
+        if (nj) {
+            m->win_jobs = nj;
             m->win_cap = ncap;
+        }
     }
     if (m->nwin < m->win_cap) {
         m->win_t[m->nwin] = now;
         m->win_spread[m->nwin] = eligible ? (double)hot / eligible : 0;
         m->win_goodput[m->nwin] = (double)good / (len / m->tps);
+        m->win_jobs[m->nwin] = 0;
         m->nwin++;
     }
     for (int k = 0; k < m->nnodes; k++) {
         tb_node *nd = &m->nodes[k];
         double iq = sim_tavg_integral(&nd->q, now), ib = sim_tavg_integral(&nd->b, now);
         double q = (iq - nd->w_q) / len, b = (ib - nd->w_b) / len;
+        if (m->nwin > 0 && m->win_t[m->nwin - 1] == now)
+            m->win_jobs[m->nwin - 1] += q + b;
         if (m->ts)
             fprintf(m->ts, "%.9g,%s,%.9g,%.9g,%.9g,%llu,%llu,%llu,%d\n", sim_seconds(now, m->tps),
                     nd->name, q, q + b, b, (unsigned long long)nd->w_arrivals,

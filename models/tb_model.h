@@ -250,7 +250,7 @@ typedef struct tb_model {
     int has_surge;
     sim_time surge_start, surge_end;
     sim_time *win_t;         /* window ends */
-    double *win_spread, *win_goodput;
+    double *win_spread, *win_goodput, *win_jobs; /* jobs: time-averaged count in the network */
     size_t nwin, win_cap;
     sim_time ts_last;        /* start of the current window */
     int nomem;

@@ -1,5 +1,6 @@
 /* tb_results.c - turning a finished model's statistics into summary.json and a terminal table. */
 #include <string.h>
+#include "../sim/sim_stats.h"
 #include "../sim/sim_time.h"
 #include "tb_policy.h"
 #include "tb_results.h"
@@ -73,6 +74,9 @@ cJSON *tb_results_summary(const tb_model *m, const tb_manifest *man)
     cJSON_AddNumberToObject(run, "measured", T);
     cJSON_AddNumberToObject(run, "events", (double)m->eng->events);
     cJSON_AddNumberToObject(run, "in_system_at_end", (double)m->in_system);
+    /* MSER-5 over the windows' mean number of jobs in the network, from time 0 */
+    size_t w = sim_mser5(m->win_jobs, m->nwin);
+    cJSON_AddNumberToObject(run, "mser5_warmup", (double)w * sim_seconds(m->window, tps));
 
     cJSON *net = cJSON_AddObjectToObject(root, "network");
     double blast, spread, rec;

@@ -367,8 +367,7 @@ int tb_sweep_plan(const tb_sweep *s, const char *out, char *err, size_t n)
     return rc;
 }
 
-/* Mean and the half-width of a two-sided 95% Student-t interval. */
-static double mean_hw(const double *x, int n, double *sd, double *hw)
+double tb_sweep_ci95(const double *x, int n, double *sd, double *hw)
 {
     double m = 0, ss = 0;
     for (int i = 0; i < n; i++)
@@ -444,7 +443,7 @@ int tb_sweep_merge(const tb_sweep *s, const char *out, char *err, size_t n)
         for (int k = 0; k < M; k++) {
             for (int r = 0; r < R; r++)
                 x[r] = v[((size_t)cfg * (size_t)R + (size_t)r) * (size_t)M + (size_t)k];
-            double sd, hw, mean = mean_hw(x, R, &sd, &hw);
+            double sd, hw, mean = tb_sweep_ci95(x, R, &sd, &hw);
             fprintf(f, "%d,", cfg);
             params_csv(f, s, cfg);
             fprintf(f, ",%s,%d,%.17g,%.17g,%.17g,%.17g\n", s->metrics[k], R, mean, sd, mean - hw, mean + hw);
@@ -470,9 +469,9 @@ int tb_sweep_merge(const tb_sweep *s, const char *out, char *err, size_t n)
                         d[r] = x[r] - y[r];
                     }
                     double sdx, sdy, sdd, hx, hy, hd;
-                    mean_hw(x, R, &sdx, &hx);
-                    mean_hw(y, R, &sdy, &hy);
-                    double diff = mean_hw(d, R, &sdd, &hd);
+                    tb_sweep_ci95(x, R, &sdx, &hx);
+                    tb_sweep_ci95(y, R, &sdy, &hy);
+                    double diff = tb_sweep_ci95(d, R, &sdd, &hd);
                     /* independent samples: Welch's interval for the difference */
                     double se2 = (sdx * sdx + sdy * sdy) / R, hu = 0;
                     if (se2 > 0) {

@@ -56,4 +56,8 @@ int tb_sweep_plan(const tb_sweep *s, const char *out, char *err, size_t n);
  * naming the missing runs when some are not done. */
 int tb_sweep_merge(const tb_sweep *s, const char *out, char *err, size_t n);
 
+/* Mean of x[0..n), its standard deviation, and the half-width of the 95%
+ * Student-t interval summary.csv reports. */
+double tb_sweep_ci95(const double *x, int n, double *sd, double *hw);
+
 #endif

@@ -30,6 +30,14 @@ static inline double sim_welford_sd(const sim_welford *w)
     return sqrt(sim_welford_var(w));
 }
 
+/* MSER-5 (White, 1997; Franklin and White, 2008): the warm-up to delete
+ * from an output series x[0..n).  Averages batches of 5 observations Z_j
+ * (k = n/5 of them) and returns 5 d, where d <= k/2 minimises
+ *     MSER(d) = sum_{j > d} (Z_j - mean_{j > d} Z)^2 / (k - d)^2,
+ * the squared standard error of the truncated mean: deleting more data
+ * pays only while it removes bias faster than it adds variance. */
+size_t sim_mser5(const double *x, size_t n);
+
 /* Combine b into a (Chan et al.'s parallel formula). */
 void sim_welford_merge(sim_welford *a, const sim_welford *b);
 

@@ -135,6 +135,28 @@ START_TEST(sha256_matches_the_fips_180_examples)
 }
 END_TEST
 
+START_TEST(mser5_cuts_a_decaying_transient_and_leaves_a_stationary_series_whole)
+{
+    /* x_i = 20 exp(-i/100) + N(0, 1): the bias falls below a batch mean's
+     * noise (1/sqrt(5) = 0.45) at i = 100 ln(20/0.45) = 380 or so; MSER-5
+     * must cut within a factor of 2.5 of that.  Pure N(0, 1) noise has no
+     * transient: the cut must be under 5% of the series. */
+    enum { N = 5000 };
+    static double x[N], y[N];
+    sim_rng r;
+    sim_rng_init(&r, 31, 0, "mser");
+    for (int i = 0; i < N; i++) {
+        x[i] = 20 * exp(-i / 100.0) + gsl_ran_gaussian(&r.g, 1.0);
+        y[i] = gsl_ran_gaussian(&r.g, 1.0);
+    }
+    size_t cut = sim_mser5(x, N), flat = sim_mser5(y, N);
+    ck_assert_uint_ge(cut, 150);
+    ck_assert_uint_le(cut, 950);
+    ck_assert_uint_le(flat, N / 20);
+    ck_assert_uint_eq(sim_mser5(x, 9), 0); /* too short to judge */
+}
+END_TEST
+
 Suite *stats_suite(void)
 {
     Suite *s = suite_create("stats");
@@ -145,6 +167,7 @@ Suite *stats_suite(void)
     tcase_add_test(tc, welford_agrees_with_a_two_pass_computation_and_merges);
     tcase_add_test(tc, time_average_weights_each_level_by_how_long_it_held);
     tcase_add_test(tc, sha256_matches_the_fips_180_examples);
+    tcase_add_test(tc, mser5_cuts_a_decaying_transient_and_leaves_a_stationary_series_whole);
     suite_add_tcase(s, tc);
     return s;
 }
