@@ -137,6 +137,7 @@ Suite *dist_suite(void)
 {
     Suite *s = suite_create("dist");
     TCase *tc = tcase_create("specs");
+    tcase_set_tags(tc, "core");
     tcase_set_timeout(tc, 60);
     tcase_add_test(tc, samples_have_the_moments_of_their_closed_forms);
     tcase_add_test(tc, bad_specs_name_their_path_and_what_was_expected);

@@ -205,12 +205,14 @@ Suite *engine_suite(void)
 {
     Suite *s = suite_create("engine");
     TCase *tc = tcase_create("order");
+    tcase_set_tags(tc, "core");
     tcase_set_timeout(tc, 60);
     tcase_add_loop_test(tc, each_queue_pops_in_time_then_sequence_order, 0, 2);
     tcase_add_loop_test(tc, cancelled_events_never_run_and_the_rest_keep_their_order, 0, 2);
     tcase_add_loop_test(tc, run_stops_at_the_horizon_and_resumes_where_it_left_off, 0, 2);
     suite_add_tcase(s, tc);
     tc = tcase_create("pool");
+    tcase_set_tags(tc, "core");
     tcase_set_timeout(tc, 60);
     tcase_add_loop_test(tc, steady_state_allocates_no_new_events, 0, 2);
     suite_add_tcase(s, tc);

@@ -712,6 +712,7 @@ Suite *policy_suite(void)
 {
     Suite *s = suite_create("policy");
     TCase *tc = tcase_create("behaviour");
+    tcase_set_tags(tc, "core");
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, fifo_lua_gives_exactly_the_builtin_results);
     tcase_add_test(tc, each_discipline_always_serves_its_own_choice_next);

@@ -86,6 +86,7 @@ Suite *rng_suite(void)
 {
     Suite *s = suite_create("rng");
     TCase *tc = tcase_create("streams");
+    tcase_set_tags(tc, "core");
     tcase_set_timeout(tc, 60);
     tcase_add_test(tc, xoshiro_matches_the_published_test_vector);
     tcase_add_test(tc, a_stream_is_a_function_of_seed_replication_and_name);

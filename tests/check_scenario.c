@@ -232,12 +232,14 @@ Suite *scenario_suite(void)
 {
     Suite *s = suite_create("scenario");
     TCase *tc = tcase_create("loader");
+    tcase_set_tags(tc, "core");
     tcase_set_timeout(tc, 60);
     tcase_add_test(tc, each_mistake_is_one_line_naming_the_file_and_json_path);
     tcase_add_test(tc, overrides_replace_add_and_report_bad_paths);
     tcase_add_test(tc, new_fields_are_validated_with_the_same_precision);
     suite_add_tcase(s, tc);
     tc = tcase_create("model");
+    tcase_set_tags(tc, "core");
     tcase_set_timeout(tc, 60);
     tcase_add_test(tc, changing_one_nodes_service_does_not_change_any_arrival);
     tcase_add_test(tc, warmup_excludes_everything_before_it);

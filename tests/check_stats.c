@@ -161,6 +161,7 @@ Suite *stats_suite(void)
 {
     Suite *s = suite_create("stats");
     TCase *tc = tcase_create("statistics");
+    tcase_set_tags(tc, "core");
     tcase_set_timeout(tc, 60);
     tcase_add_test(tc, histogram_quantiles_are_within_the_error_bound_of_exact_ones);
     tcase_add_test(tc, merged_histograms_equal_one_fed_with_everything);
