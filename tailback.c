@@ -580,6 +580,30 @@ static int cmd_sweep(int argc, char **argv)
             tb_sweep_free(&s);
             return rc;
         }
+        /* sequential stopping: more replications until precise enough */
+        int met = 1;
+        while (!failed && s.precision > 0 && tb_sweep_more(&s, out, &met)) {
+            failed = sweep_execute(&s, out, 0, s.nruns - 1, jobs, &stopped);
+            if (stopped) {
+                fprintf(stderr, "tailback sweep: interrupted; finished runs are kept in %s/runs\n", out);
+                tb_sweep_free(&s);
+                return EXIT_INTERRUPTED;
+            }
+        }
+        s.target_met = met;
+        if (s.precision > 0 && !met)
+            fprintf(stderr, "tailback sweep: after %d replications (the maximum) some metrics are still "
+                            "less precise than %.3g relative half-width; see summary.csv\n",
+                    s.reps, s.precision);
+    } else if (s.precision > 0) { /* merging alone: the most replications the runs provide */
+        for (;;) {
+            int next = 2 * s.reps < s.max_reps ? 2 * s.reps : s.max_reps;
+            if (next <= s.reps || !tb_sweep_done(out, s.nconfigs * next - 1))
+                break;
+            s.reps = next;
+            s.nruns = s.nconfigs * next;
+        }
+        s.target_met = tb_sweep_done(out, s.nruns - 1) && tb_sweep_precise(&s, out);
     }
     if (tb_sweep_merge(&s, out, err, sizeof err) != 0) {
         fprintf(stderr, "tailback sweep: %s\n", err);

@@ -13,7 +13,7 @@
 
 static const char *const exp_fields[] = {
     "comment", "scenario", "seed", "replications", "warmup", "duration", "set",
-    "vary", "zip", "policies", "metrics", NULL,
+    "vary", "zip", "policies", "metrics", "precision", NULL,
 };
 
 void tb_sweep_free(tb_sweep *s)
@@ -176,13 +176,23 @@ int tb_sweep_load(tb_sweep *s, const char *file, sim_jctx *c)
     }
     s->nconfigs = s->npoints * s->npol;
     s->nruns = s->nconfigs * s->reps;
+    const cJSON *prec = sim_jget(r, "precision");
+    if (prec) {
+        static const char *const pf[] = { "relative_halfwidth", "max_replications", NULL };
+        long long maxr, dmax = 100;
+        if (sim_jobject(c, prec, "precision", "a precision target", pf) ||
+            sim_jnum(c, prec, "precision", "relative_halfwidth", 0, 1, 1, NULL, &s->precision) ||
+            sim_jint(c, prec, "precision", "max_replications", s->reps, 100000, &dmax, &maxr))
+            return -1;
+        s->max_reps = (int)maxr;
+    }
     return 0;
 }
 
 void tb_sweep_locate(const tb_sweep *s, int i, int *config, int *rep)
 {
-    *config = i / s->reps;
-    *rep = i % s->reps;
+    *config = i % s->nconfigs;
+    *rep = i / s->nconfigs;
 }
 
 /* The index of vary list k's value at point pt. */
@@ -380,6 +390,40 @@ double tb_sweep_ci95(const double *x, int n, double *sd, double *hw)
     return m;
 }
 
+int tb_sweep_precise(const tb_sweep *s, const char *out)
+{
+    int R = s->reps, M = s->nmetrics, met = 1;
+    double *x = malloc((size_t)R * sizeof *x);
+    for (int cfg = 0; x && cfg < s->nconfigs; cfg++)
+        for (int k = 0; k < M; k++) {
+            for (int r = 0; r < R; r++) {
+                char path[4096];
+                run_path(out, r * s->nconfigs + cfg, "json", path, sizeof path);
+                char *text = tb_read_file(path, NULL);
+                cJSON *doc = text ? cJSON_Parse(text) : NULL;
+                const cJSON *v = sim_jget(sim_jget(doc, "metrics"), s->metrics[k]);
+                x[r] = cJSON_IsNumber(v) ? v->valuedouble : NAN;
+                cJSON_Delete(doc);
+                free(text);
+            }
+            double sd, hw, mean = tb_sweep_ci95(x, R, &sd, &hw);
+            if (!(hw <= s->precision * fabs(mean)))
+                met = 0;
+        }
+    free(x);
+    return met;
+}
+
+int tb_sweep_more(tb_sweep *s, const char *out, int *met)
+{
+    *met = tb_sweep_precise(s, out);
+    if (*met || s->precision <= 0 || s->reps >= s->max_reps)
+        return 0;
+    s->reps = 2 * s->reps < s->max_reps ? 2 * s->reps : s->max_reps;
+    s->nruns = s->nconfigs * s->reps;
+    return 1;
+}
+
 int tb_sweep_merge(const tb_sweep *s, const char *out, char *err, size_t n)
 {
     int R = s->reps, M = s->nmetrics, missing = 0, first_missing = -1;
@@ -442,7 +486,7 @@ int tb_sweep_merge(const tb_sweep *s, const char *out, char *err, size_t n)
     for (int cfg = 0; cfg < s->nconfigs; cfg++)
         for (int k = 0; k < M; k++) {
             for (int r = 0; r < R; r++)
-                x[r] = v[((size_t)cfg * (size_t)R + (size_t)r) * (size_t)M + (size_t)k];
+                x[r] = v[((size_t)r * (size_t)s->nconfigs + (size_t)cfg) * (size_t)M + (size_t)k];
             double sd, hw, mean = tb_sweep_ci95(x, R, &sd, &hw);
             fprintf(f, "%d,", cfg);
             params_csv(f, s, cfg);
@@ -464,8 +508,8 @@ int tb_sweep_merge(const tb_sweep *s, const char *out, char *err, size_t n)
                     int base = pt * s->npol, alt = base + pol;
                     double d[R];
                     for (int r = 0; r < R; r++) {
-                        x[r] = v[((size_t)alt * (size_t)R + (size_t)r) * (size_t)M + (size_t)k];
-                        y[r] = v[((size_t)base * (size_t)R + (size_t)r) * (size_t)M + (size_t)k];
+                        x[r] = v[((size_t)r * (size_t)s->nconfigs + (size_t)alt) * (size_t)M + (size_t)k];
+                        y[r] = v[((size_t)r * (size_t)s->nconfigs + (size_t)base) * (size_t)M + (size_t)k];
                         d[r] = x[r] - y[r];
                     }
                     double sdx, sdy, sdd, hx, hy, hd;
@@ -505,6 +549,12 @@ int tb_sweep_merge(const tb_sweep *s, const char *out, char *err, size_t n)
     cJSON_AddStringToObject(mf, "scenario_sha256", s->scenario_sha256);
     cJSON_AddNumberToObject(mf, "seed", (double)s->seed);
     cJSON_AddNumberToObject(mf, "replications", s->reps);
+    if (s->precision > 0) {
+        cJSON *sq = cJSON_AddObjectToObject(mf, "sequential");
+        cJSON_AddNumberToObject(sq, "relative_halfwidth", s->precision);
+        cJSON_AddNumberToObject(sq, "max_replications", s->max_reps);
+        cJSON_AddBoolToObject(sq, "target_met", s->target_met);
+    }
     cJSON_AddNumberToObject(mf, "configurations", s->nconfigs);
     cJSON_AddNumberToObject(mf, "runs", s->nruns);
     cJSON_AddStringToObject(mf, "reproduce", "tailback sweep EXPERIMENT (same tool version)");

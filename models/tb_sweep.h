@@ -9,7 +9,8 @@
  * An experiment file names a scenario, the parameters that vary (crossed,
  * or zipped), policy alternatives, the number of replications and the
  * metrics of interest.  It expands into a plan of independent runs, indexed
- * 0..nruns-1: configuration c = (vary point, alternative), replication r.
+ * 0..nruns-1: run i is replication i / nconfigs of configuration
+ * i mod nconfigs (replication-major, so adding replications only appends).
  * Replication r of every configuration uses stream keys that include r, and
  * the same seed: alternatives see the same arrivals (common random numbers),
  * so their differences are paired.  Each run writes runs/INDEX.json on its
@@ -33,6 +34,9 @@ typedef struct tb_sweep {
     int nmetrics;
     char **metrics;                   /* paths into summary.json */
     int npoints, nconfigs, nruns;
+    double precision;                 /* sequential stopping: target relative half-width, 0 = off */
+    int max_reps;
+    int target_met;                   /* set by the caller after tb_sweep_more */
 } tb_sweep;
 
 /* 0, or -1 with c->err set. */
@@ -50,6 +54,16 @@ int tb_sweep_done(const char *out, int i);
 
 /* plan.csv: one line per run (index, configuration, replication, parameters). */
 int tb_sweep_plan(const tb_sweep *s, const char *out, char *err, size_t n);
+
+/* Sequential stopping: after a merge, whether every metric of every
+ * configuration has a 95% half-width within `precision` of its mean.  If
+ * not and replications may grow, s->reps/nruns are raised (doubled, up to
+ * max) and 1 is returned: run the new runs and merge again. */
+int tb_sweep_more(tb_sweep *s, const char *out, int *met);
+
+/* Whether every metric of every configuration meets the precision target
+ * with the current replications (all of whose runs must be done). */
+int tb_sweep_precise(const tb_sweep *s, const char *out);
 
 /* runs.csv, summary.csv (Student-t intervals), comparisons.csv (paired
  * differences against the first alternative), manifest.json.  -1 with err

@@ -250,6 +250,24 @@ sed -i "s#\.\./mm1.json#$SC/mm1.json#" badm.json
 "$BIN" sweep badm.json --out bm -j 1 >/dev/null 2>bm.err
 [ $? -ne 0 ] && grep -q 'metrics\[0\]: expected a number at "classes.jobs.sojurn.mean" in summary.json, found none' bm.err && grep -q 'run 0 (configuration 0, replication 0, seed 1) failed' bm.err && ok "sweep: a failing run is reported with its configuration and seed" || bad "sweep: a failing run is reported with its configuration and seed"
 
+# sequential stopping: replications double until 95% intervals are within 4% of the mean
+cat > seq.json <<EOF2
+{"scenario": "$SC/mm1.json", "seed": 3, "replications": 3, "warmup": 500, "duration": 5000,
+ "vary": {"classes.jobs.arrival.rate": [0.3, 0.5]},
+ "precision": {"relative_halfwidth": 0.04, "max_replications": 96},
+ "metrics": ["classes.jobs.sojourn.mean"]}
+EOF2
+"$BIN" sweep seq.json --out seq -j 2 >/dev/null 2>seq.err
+if grep -q '"target_met":[[:space:]]*true' seq/manifest.json 2>/dev/null &&
+    awk -F, 'NR > 1 { if ($5 < 6 || ($9 - $8) / 2 > 0.04 * $6) bad = 1 } END { exit bad }' seq/summary.csv; then
+    ok "sweep: sequential stopping adds replications until every interval is within 4%"
+else
+    bad "sweep: sequential stopping adds replications until every interval is within 4%"
+fi
+sed 's/"relative_halfwidth": 0.04, "max_replications": 96/"relative_halfwidth": 0.001, "max_replications": 6/' seq.json > seq2.json
+"$BIN" sweep seq2.json --out seq2 -j 2 >/dev/null 2>seq2.err
+grep -q '"target_met":[[:space:]]*false' seq2/manifest.json 2>/dev/null && grep -q 'after 6 replications (the maximum)' seq2.err && ok "sweep: an unreachable precision target is reported, not hidden" || bad "sweep: an unreachable precision target is reported, not hidden"
+
 # --- Ctrl-C leaves nothing that looks complete ----------------------------------
 "$BIN" run "$SC/mm1.json" --out int --set duration=1e9 --quiet >/dev/null 2>int.err &
 pid=$!
