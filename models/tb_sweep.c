@@ -5,6 +5,7 @@
 #include <string.h>
 #include <gsl/gsl_cdf.h>
 #include "../sim/sim_sha256.h"
+#include "../sim/sim_stats.h"
 #include "tb_io.h"
 #include "tb_results.h"
 #include "tb_scenario.h"
@@ -308,6 +309,12 @@ int tb_sweep_execute(const tb_sweep *s, int i, const char *out, char *err, size_
         }
         cJSON_AddNumberToObject(mets, s->metrics[k], v);
     }
+    /* the run's series of mean jobs in the network per window, for MSER-5
+     * over the average of the replications */
+    cJSON_AddNumberToObject(doc, "window", sim_seconds(m->window, m->tps));
+    cJSON *ser = cJSON_AddArrayToObject(doc, "jobs_series");
+    for (size_t w = 0; w < m->nwin; w++)
+        cJSON_AddItemToArray(ser, cJSON_CreateNumber(m->win_jobs[w]));
     text = cJSON_PrintUnformatted(doc);
     char path[4096];
     run_path(out, i, "json", path, sizeof path);
@@ -539,6 +546,44 @@ int tb_sweep_merge(const tb_sweep *s, const char *out, char *err, size_t n)
     }
     free(x);
     free(y);
+    /* warmup.csv: MSER-5 on each configuration's series averaged over its
+     * replications (averaging removes the noise that makes MSER erratic on
+     * single runs of strongly autocorrelated systems) */
+    f = open_memstream(&buf, &len);
+    fprintf(f, "config,");
+    params_header(f, s);
+    fprintf(f, ",fixed_warmup,mser5_warmup\n");
+    const cJSON *fixed_w = sim_jget(s->root, "warmup");
+    for (int cfg = 0; cfg < s->nconfigs; cfg++) {
+        double *avg = NULL, window = 0;
+        size_t len_s = 0;
+        for (int r = 0; r < R; r++) {
+            char path[4096];
+            run_path(out, r * s->nconfigs + cfg, "json", path, sizeof path);
+            char *text = tb_read_file(path, NULL);
+            cJSON *doc = text ? cJSON_Parse(text) : NULL;
+            free(text);
+            const cJSON *ser = sim_jget(doc, "jobs_series"), *win = sim_jget(doc, "window");
+            size_t k = (size_t)cJSON_GetArraySize(ser);
+            if (r == 0) {
+                len_s = k;
+                avg = calloc(k ? k : 1, sizeof *avg);
+                window = cJSON_IsNumber(win) ? win->valuedouble : 0;
+            }
+            size_t j = 0;
+            for (const cJSON *it = ser ? ser->child : NULL; it && j < len_s && avg; it = it->next, j++)
+                avg[j] += it->valuedouble / R;
+            cJSON_Delete(doc);
+        }
+        size_t cut = avg ? sim_mser5(avg, len_s) : 0;
+        free(avg);
+        fprintf(f, "%d,", cfg);
+        params_csv(f, s, cfg);
+        fprintf(f, ",%.17g,%.17g\n", cJSON_IsNumber(fixed_w) ? fixed_w->valuedouble : 0, (double)cut * window);
+    }
+    fclose(f);
+    rc |= write_stream(out, "warmup.csv", buf, len, err, n);
+    free(buf);
     /* manifest.json: what reproduces all of the above */
     cJSON *mf = cJSON_CreateObject();
     cJSON_AddStringToObject(mf, "tool", "tailback");

@@ -268,6 +268,23 @@ sed 's/"relative_halfwidth": 0.04, "max_replications": 96/"relative_halfwidth": 
 "$BIN" sweep seq2.json --out seq2 -j 2 >/dev/null 2>seq2.err
 grep -q '"target_met":[[:space:]]*false' seq2/manifest.json 2>/dev/null && grep -q 'after 6 replications (the maximum)' seq2.err && ok "sweep: an unreachable precision target is reported, not hidden" || bad "sweep: an unreachable precision target is reported, not hidden"
 
+# MSER-5 on the replications' average series.  An M/M/1 started empty relaxes
+# with time constant tau = 1/(mu (1 - sqrt(rho))^2): 1560 s at rho 0.95, 5 s at
+# rho 0.3.  "Right order" here: a cut within [tau/10, 3 tau] for rho 0.95; and
+# at rho 0.3, which is at its steady state within the first window, a cut of
+# at most one MSER batch (5 windows of 50 s).
+cat > mser.json <<EOF2
+{"scenario": "$SC/mm1.json", "seed": 5, "replications": 20, "warmup": 0, "duration": 50000,
+ "set": {"window": 50}, "vary": {"classes.jobs.arrival.rate": [0.3, 0.95]},
+ "metrics": ["classes.jobs.sojourn.mean"]}
+EOF2
+"$BIN" sweep mser.json --out mser -j 2 >/dev/null 2>&1
+if awk -F, 'NR == 2 { low = $5 } NR == 3 { high = $5 } END { exit !(low != "" && low <= 250 && high >= 156 && high <= 4680) }' mser/warmup.csv 2>/dev/null; then
+    ok "sweep: MSER-5 finds ~tau of warm-up at rho 0.95 and ~0 at rho 0.3 ($(cut -d, -f5 mser/warmup.csv | tail -2 | tr '\n' ' ')s)"
+else
+    bad "sweep: MSER-5 finds ~tau of warm-up at rho 0.95 and ~0 at rho 0.3"
+fi
+
 # --- Ctrl-C leaves nothing that looks complete ----------------------------------
 "$BIN" run "$SC/mm1.json" --out int --set duration=1e9 --quiet >/dev/null 2>int.err &
 pid=$!
