@@ -68,9 +68,46 @@ int tb_sweep_load(tb_sweep *s, const char *file, sim_jctx *c)
     sim_sha256_hex(text, len, s->sha256);
     s->root = sim_jparse(c, text);
     free(text);
-    if (!s->root || sim_jobject(c, s->root, "", "an experiment", exp_fields))
+    if (!s->root)
         return -1;
-    s->file = strdup(file);
+    /* A sweep's manifest.json embeds its experiment: rerun from it, as the
+     * original file (same name and hash in the new manifest), provided the
+     * scenario has not changed since. */
+    cJSON *embedded = cJSON_DetachItemFromObjectCaseSensitive(s->root, "experiment_document");
+    char *from_manifest_scenario = NULL;
+    if (embedded) {
+        const cJSON *ef = sim_jget(s->root, "experiment"), *eh = sim_jget(s->root, "experiment_sha256"),
+                    *sp = sim_jget(s->root, "scenario"), *sh = sim_jget(s->root, "scenario_sha256");
+        if (!cJSON_IsString(ef) || !cJSON_IsString(eh) || !cJSON_IsString(sp) || !cJSON_IsString(sh)) {
+            cJSON_Delete(embedded);
+            return sim_jerr(c, NULL, "expected a sweep manifest with experiment, experiment_sha256, "
+                                     "scenario and scenario_sha256");
+        }
+        s->file = strdup(ef->valuestring);
+        snprintf(s->sha256, sizeof s->sha256, "%s", eh->valuestring);
+        from_manifest_scenario = strdup(sp->valuestring);
+        char want[65];
+        snprintf(want, sizeof want, "%s", sh->valuestring);
+        cJSON_Delete(s->root);
+        s->root = embedded;
+        char *st0 = tb_read_file(from_manifest_scenario, &len);
+        char have[65] = "";
+        if (st0)
+            sim_sha256_hex(st0, len, have);
+        free(st0);
+        if (strcmp(have, want) != 0) {
+            sim_jerr(c, "scenario", "expected \"%s\" with SHA-256 %s as the manifest records, found %s",
+                     from_manifest_scenario, want, *have ? "other contents" : "no readable file");
+            free(from_manifest_scenario);
+            return -1;
+        }
+    } else {
+        s->file = strdup(file);
+    }
+    if (sim_jobject(c, s->root, "", "an experiment", exp_fields)) {
+        free(from_manifest_scenario);
+        return -1;
+    }
     const cJSON *r = s->root;
     const char *scen;
     long long seed, reps, one = 1, three = 3;
@@ -81,14 +118,18 @@ int tb_sweep_load(tb_sweep *s, const char *file, sim_jctx *c)
     s->seed = (unsigned long long)seed;
     s->reps = (int)reps;
     /* the scenario, relative to the experiment file */
-    const char *slash = strrchr(file, '/');
-    size_t n = strlen(scen) + (slash ? (size_t)(slash - file) : 0) + 2;
-    if (!(s->scenario = malloc(n)))
-        return sim_jerr(c, NULL, "out of memory");
-    if (scen[0] == '/' || !slash)
-        snprintf(s->scenario, n, "%s", scen);
-    else
-        snprintf(s->scenario, n, "%.*s/%s", (int)(slash - file), file, scen);
+    const char *slash = strrchr(s->file, '/');
+    size_t n = strlen(scen) + (slash ? (size_t)(slash - s->file) : 0) + 2;
+    if (from_manifest_scenario) {
+        s->scenario = from_manifest_scenario;
+    } else {
+        if (!(s->scenario = malloc(n)))
+            return sim_jerr(c, NULL, "out of memory");
+        if (scen[0] == '/' || !slash)
+            snprintf(s->scenario, n, "%s", scen);
+        else
+            snprintf(s->scenario, n, "%.*s/%s", (int)(slash - s->file), s->file, scen);
+    }
     char *st = tb_read_file(s->scenario, &len);
     if (!st)
         return sim_jerr(c, "scenario", "cannot read \"%s\" (%s)", s->scenario, tb_errno_str());
@@ -602,7 +643,8 @@ int tb_sweep_merge(const tb_sweep *s, const char *out, char *err, size_t n)
     }
     cJSON_AddNumberToObject(mf, "configurations", s->nconfigs);
     cJSON_AddNumberToObject(mf, "runs", s->nruns);
-    cJSON_AddStringToObject(mf, "reproduce", "tailback sweep EXPERIMENT (same tool version)");
+    cJSON_AddStringToObject(mf, "reproduce", "tailback sweep manifest.json --out DIR (same tool version)");
+    cJSON_AddItemToObject(mf, "experiment_document", cJSON_Duplicate(s->root, 1));
     char *text = cJSON_Print(mf);
     cJSON_Delete(mf);
     if (text) {

@@ -250,6 +250,10 @@ sed -i "s#\.\./mm1.json#$SC/mm1.json#" badm.json
 "$BIN" sweep badm.json --out bm -j 1 >/dev/null 2>bm.err
 [ $? -ne 0 ] && grep -q 'metrics\[0\]: expected a number at "classes.jobs.sojurn.mean" in summary.json, found none' bm.err && grep -q 'run 0 (configuration 0, replication 0, seed 1) failed' bm.err && ok "sweep: a failing run is reported with its configuration and seed" || bad "sweep: a failing run is reported with its configuration and seed"
 
+# the manifest alone reruns the sweep to the same bytes (it embeds the experiment)
+"$BIN" sweep sw1/manifest.json --out fromman -j 2 >/dev/null 2>&1
+same_sweep sw1 fromman && ok "sweep: rerun from manifest.json alone reproduces every file byte for byte" || bad "sweep: rerun from manifest.json alone reproduces every file byte for byte"
+
 # sequential stopping: replications double until 95% intervals are within 4% of the mean
 cat > seq.json <<EOF2
 {"scenario": "$SC/mm1.json", "seed": 3, "replications": 3, "warmup": 500, "duration": 5000,
