@@ -73,12 +73,12 @@ e2e: tailback
 bench: $(BUILD)/bench tailback
 	$(BUILD)/bench
 
-# The main job: run the demo scenario and draw its time series.
+# The main job: the seed scenario (a blockchain and an AI pipeline sharing a
+# verifier, hit by a holiday rush), its results and its figures.
 demo: tailback
-	./tailback run scenarios/network.json --out results/demo
-	gnuplot -e "datafile='results/demo/timeseries.csv'; outfile='results/demo/queues.png'; \
-	  warmup=300; name='scenarios/network.json, seed 42'" plots/timeseries.gp
-	@echo "demo: results/demo/summary.json, results/demo/timeseries.csv, results/demo/queues.png"
+	./tailback run scenarios/seed-holiday-rush.json --out results/demo
+	./tailback plot results/demo --format png,svg
+	@echo "demo: results/demo/summary.json and CSVs; figures in results/demo/plots/"
 
 # The whole suite again, built with AddressSanitizer and UBSan in a separate tree.
 sanitize: deps

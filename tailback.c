@@ -1,5 +1,6 @@
 /* tailback.c - the command-line front end: subcommands run, validate, help and version. */
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdio.h>
@@ -10,6 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 #include "models/tb_io.h"
+#include "sim/sim_json.h"
 #include "models/tb_results.h"
 #include "models/tb_scenario.h"
 #include "models/tb_sweep.h"
@@ -35,6 +37,7 @@ static const char usage_main[] =
     "  run SCENARIO.json       simulate a scenario, write results to a directory\n"
     "  validate SCENARIO.json  check a scenario without running it\n"
     "  sweep EXPERIMENT.json   replications, parameter sweeps and policy comparisons\n"
+    "  plot RESULTS_DIR        figures from a run's or a sweep's results (gnuplot)\n"
     "  version                 print the version\n"
     "  help [COMMAND]          show help for a command\n"
     "\n"
@@ -80,6 +83,17 @@ static const char usage_sweep[] =
     "  --run-index I    only execute run I (or I-J) of the plan: for cluster engines,\n"
     "                   e.g. --run-index $SLURM_ARRAY_TASK_ID, or GNU parallel\n"
     "  --merge          only aggregate the finished runs\n";
+
+static const char usage_plot[] =
+    "usage: tailback plot RESULTS_DIR [--format png|svg|pdf[,...]] [--out DIR]\n"
+    "\n"
+    "Draw every figure that applies to a run's or a sweep's results with gnuplot\n"
+    "(templates in plots/, each usable by hand): for a run, queue length per node\n"
+    "over time, a congestion heatmap (nodes x time) and the latency distribution\n"
+    "per class; for a sweep, latency against the varied parameter (mean and p99,\n"
+    "95%% bands, theory dashed when the experiment gives it), every other metric\n"
+    "against it, and the paired policy comparison.  Default: PNG into\n"
+    "RESULTS_DIR/plots.\n";
 
 static const char usage_validate[] =
     "usage: tailback validate SCENARIO.json [--set PATH=VALUE ...]\n"
@@ -377,6 +391,14 @@ static int cmd_run(int argc, char **argv)
         goto done;
     }
     free(net);
+    char *lat = tb_results_latency_csv(m);
+    snprintf(path, sizeof path, "%s/latency.csv", out);
+    if (!lat || tb_write_atomic(path, lat, strlen(lat)) != 0) {
+        fprintf(stderr, "tailback: %s: cannot write (%s)\n", path, lat ? tb_errno_str() : "out of memory");
+        free(lat);
+        goto done;
+    }
+    free(lat);
     snprintf(path, sizeof path, "%s/summary.json", out); /* last: its presence means complete */
     if (tb_write_atomic(path, json, jl) != 0) {
         fprintf(stderr, "tailback: %s: cannot write (%s)\n", path, tb_errno_str());
@@ -398,6 +420,226 @@ done:
     tb_scenario_free(&sc);
     free(o.sets);
     return rc;
+}
+
+/* Run gnuplot on a template with -e settings; the figure appears under its
+ * name only when complete.  0 ok, -1 failed, -2 gnuplot missing. */
+static int gnuplot(const char *plotdir, const char *tmpl, const char *settings, const char *outfile)
+{
+    char script[PATH_MAX + 64], tmp[3 * PATH_MAX], all[8 * PATH_MAX];
+    snprintf(script, sizeof script, "%s/%s", plotdir, tmpl);
+    snprintf(tmp, sizeof tmp, "%s.tmp-%ld", outfile, (long)getpid());
+    snprintf(all, sizeof all, "%s; outfile='%s'; plotdir='%s'", settings, tmp, plotdir);
+    fflush(NULL);
+    pid_t p = fork();
+    if (p == 0) {
+        int devnull = open("/dev/null", O_WRONLY);
+        if (devnull >= 0)
+            dup2(devnull, 1);
+        execlp("gnuplot", "gnuplot", "-e", all, script, (char *)NULL);
+        _exit(127);
+    }
+    int status = 0;
+    if (p < 0 || waitpid(p, &status, 0) < 0)
+        return -1;
+    if (WIFEXITED(status) && WEXITSTATUS(status) == 127) {
+        unlink(tmp);
+        return -2;
+    }
+    struct stat st;
+    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0 || stat(tmp, &st) != 0 || st.st_size == 0) {
+        unlink(tmp);
+        return -1;
+    }
+    return rename(tmp, outfile) == 0 ? 0 : -1;
+}
+
+/* The distinct values of CSV column `col` (1-based), in order of appearance. */
+static int distinct(const char *csv, int col, char out[][160], int max)
+{
+    FILE *f = fopen(csv, "r");
+    char line[8192];
+    int n = 0;
+    if (!f)
+        return 0;
+    for (int row = 0; fgets(line, sizeof line, f); row++) {
+        if (row == 0)
+            continue;
+        char *tok = line, *end;
+        for (int c = 1; c < col && tok; c++) {
+            tok = strchr(tok, ',');
+            tok = tok ? tok + 1 : NULL;
+        }
+        if (!tok)
+            continue;
+        end = tok + strcspn(tok, ",\n");
+        char v[160];
+        snprintf(v, sizeof v, "%.*s", (int)(end - tok), tok);
+        int seen = 0;
+        for (int k = 0; k < n && !seen; k++)
+            seen = strcmp(out[k], v) == 0;
+        if (!seen && n < max)
+            snprintf(out[n++], 160, "%s", v);
+    }
+    fclose(f);
+    return n;
+}
+
+/* The 1-based position of a header field in a CSV file, or 0. */
+static int column_of(const char *csv, const char *name)
+{
+    FILE *f = fopen(csv, "r");
+    char line[8192];
+    int col = 0;
+    if (f && fgets(line, sizeof line, f)) {
+        int c = 1;
+        for (char *tok = strtok(line, ",\n"); tok; tok = strtok(NULL, ",\n"), c++)
+            if (strcmp(tok, name) == 0) {
+                col = c;
+                break;
+            }
+    }
+    if (f)
+        fclose(f);
+    return col;
+}
+
+static int cmd_plot(int argc, char **argv)
+{
+    const char *dir = NULL, *formats = "png", *out = NULL;
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
+            fputs(usage_plot, stdout);
+            return EXIT_OK;
+        } else if (!strcmp(argv[i], "--format") && i + 1 < argc) {
+            formats = argv[++i];
+        } else if (!strcmp(argv[i], "--out") && i + 1 < argc) {
+            out = argv[++i];
+        } else if (argv[i][0] == '-') {
+            fprintf(stderr, "tailback plot: unknown or incomplete option %s (see tailback plot --help)\n", argv[i]);
+            return EXIT_USAGE;
+        } else {
+            dir = argv[i];
+        }
+    }
+    if (!dir) {
+        fprintf(stderr, "tailback plot: expected a results directory (see tailback plot --help)\n");
+        return EXIT_USAGE;
+    }
+    if (strchr(dir, '\'') || (out && strchr(out, '\''))) {
+        fprintf(stderr, "tailback plot: paths with a ' cannot be passed to gnuplot\n");
+        return EXIT_USAGE;
+    }
+    char plotdir[PATH_MAX], outbuf[PATH_MAX];
+    if (!tb_find_data("plots", "style.gp", plotdir, sizeof plotdir)) {
+        fprintf(stderr, "tailback plot: cannot find the plot templates (plots/style.gp); set TAILBACK_DATA\n");
+        return EXIT_FAIL;
+    }
+    *strrchr(plotdir, '/') = 0;
+    if (!out) {
+        snprintf(outbuf, sizeof outbuf, "%s/plots", dir);
+        out = outbuf;
+    }
+    if (tb_mkdirs(out, NULL) != 0) {
+        fprintf(stderr, "tailback plot: %s: cannot create (%s)\n", out, tb_errno_str());
+        return EXIT_FAIL;
+    }
+    char ts[PATH_MAX + 32], lat[PATH_MAX + 32], sum[PATH_MAX + 32], cmp[PATH_MAX + 32], man[PATH_MAX + 32];
+    snprintf(ts, sizeof ts, "%s/timeseries.csv", dir);
+    snprintf(lat, sizeof lat, "%s/latency.csv", dir);
+    snprintf(sum, sizeof sum, "%s/summary.csv", dir);
+    snprintf(cmp, sizeof cmp, "%s/comparisons.csv", dir);
+    snprintf(man, sizeof man, "%s/manifest.json", dir);
+    /* the name for titles, and theory curves from a sweep's experiment */
+    char name[256] = "";
+    cJSON *theory = NULL, *mdoc = NULL;
+    char *mtext = tb_read_file(man, NULL);
+    if (!mtext) {
+        snprintf(man, sizeof man, "%s/summary.json", dir);
+        mtext = tb_read_file(man, NULL);
+    }
+    if (mtext && (mdoc = cJSON_Parse(mtext))) {
+        const cJSON *e = sim_jget(mdoc, "experiment"), *sc = sim_jget(sim_jget(mdoc, "manifest"), "scenario");
+        const cJSON *src = cJSON_IsString(e) ? e : sc;
+        if (cJSON_IsString(src)) {
+            const char *b = strrchr(src->valuestring, '/');
+            snprintf(name, sizeof name, "%s", b ? b + 1 : src->valuestring);
+        }
+        theory = cJSON_GetObjectItemCaseSensitive(sim_jget(mdoc, "experiment_document"), "theory");
+    }
+    free(mtext);
+    int made = 0, failed = 0;
+    char fmts[64], *save = NULL;
+    snprintf(fmts, sizeof fmts, "%s", formats);
+    for (char *fmt = strtok_r(fmts, ",", &save); fmt; fmt = strtok_r(NULL, ",", &save)) {
+        if (strcmp(fmt, "png") && strcmp(fmt, "svg") && strcmp(fmt, "pdf")) {
+            fprintf(stderr, "tailback plot: --format: expected png, svg or pdf, found \"%s\"\n", fmt);
+            cJSON_Delete(mdoc);
+            return EXIT_USAGE;
+        }
+        char set[3 * PATH_MAX + 2048], target[2 * PATH_MAX + 512];
+        struct job { const char *tmpl, *data, *file; } jobs[] = {
+            { "timeseries.gp", ts, "timeseries" },
+            { "heatmap.gp", ts, "heatmap" },
+            { "latency_cdf.gp", lat, "latency_cdf" },
+            { "comparison.gp", cmp, "comparison" },
+        };
+        for (size_t k = 0; k < sizeof jobs / sizeof *jobs; k++) {
+            if (!tb_is_file(jobs[k].data))
+                continue;
+            snprintf(set, sizeof set, "datafile='%s'; term='%s'; name='%s'", jobs[k].data, fmt, name);
+            snprintf(target, sizeof target, "%s/%s.%s", out, jobs[k].file, fmt);
+            int rc = gnuplot(plotdir, jobs[k].tmpl, set, target);
+            if (rc == -2) {
+                fprintf(stderr, "tailback plot: gnuplot is not installed: sudo apt-get install gnuplot-nox "
+                                "(or make deps)\n");
+                cJSON_Delete(mdoc);
+                return EXIT_FAIL;
+            }
+            rc == 0 ? made++ : failed++;
+            if (rc != 0)
+                fprintf(stderr, "tailback plot: gnuplot failed on %s for %s\n", jobs[k].tmpl, jobs[k].data);
+        }
+        /* a sweep: latency against the varied parameter, then every other metric */
+        int mcol = column_of(sum, "metric");
+        char metrics[64][160];
+        int nm = mcol ? distinct(sum, mcol, metrics, 64) : 0;
+        for (int k = 0; k < nm; k++) {
+            char *dot = strstr(metrics[k], ".sojourn.mean");
+            if (dot && dot[strlen(".sojourn.mean")] == 0) {
+                char p99[200];
+                snprintf(p99, sizeof p99, "%.*s.sojourn.p99", (int)(dot - metrics[k]), metrics[k]);
+                const cJSON *th = cJSON_GetObjectItemCaseSensitive(theory, metrics[k]);
+                if (snprintf(set, sizeof set,
+                             "datafile='%s'; term='%s'; name='%s'; mean_metric='%s'; p99_metric='%s'%s%s%s",
+                             sum, fmt, name, metrics[k], p99, cJSON_IsString(th) ? "; theory='" : "",
+                             cJSON_IsString(th) ? th->valuestring : "", cJSON_IsString(th) ? "'" : "") >=
+                        (int)sizeof set ||
+                    snprintf(target, sizeof target, "%s/latency_vs_load_%.*s.%s", out,
+                             (int)(dot - metrics[k]), metrics[k], fmt) >= (int)sizeof target)
+                    continue; /* absurdly long paths */
+            } else {
+                if (strstr(metrics[k], ".sojourn.p99"))
+                    continue; /* drawn with its mean */
+                if (snprintf(set, sizeof set, "datafile='%s'; term='%s'; name='%s'; metric='%s'", sum, fmt,
+                             name, metrics[k]) >= (int)sizeof set ||
+                    snprintf(target, sizeof target, "%s/%s.%s", out, metrics[k], fmt) >= (int)sizeof target)
+                    continue;
+            }
+            int rc = gnuplot(plotdir, strstr(target, "latency_vs_load") ? "latency_vs_load.gp" : "metric_vs_load.gp",
+                             set, target);
+            rc == 0 ? made++ : failed++;
+            if (rc != 0)
+                fprintf(stderr, "tailback plot: gnuplot failed for %s\n", target);
+        }
+    }
+    cJSON_Delete(mdoc);
+    if (made == 0 && failed == 0) {
+        fprintf(stderr, "tailback plot: %s: no results to draw (expected a run's or a sweep's output)\n", dir);
+        return EXIT_USAGE;
+    }
+    printf("%s: %d figure(s)%s\n", out, made, failed ? ", some failed" : "");
+    return failed ? EXIT_FAIL : EXIT_OK;
 }
 
 static double now_wall(void)
@@ -629,6 +871,8 @@ int main(int argc, char **argv)
         return cmd_validate(argc - 1, argv + 1);
     if (strcmp(cmd, "sweep") == 0)
         return cmd_sweep(argc - 1, argv + 1);
+    if (strcmp(cmd, "plot") == 0)
+        return cmd_plot(argc - 1, argv + 1);
     if (strcmp(cmd, "version") == 0 || strcmp(cmd, "--version") == 0) {
         printf("tailback %s\n", TB_VERSION);
         return EXIT_OK;
@@ -638,6 +882,7 @@ int main(int argc, char **argv)
         fputs(strcmp(topic, "run") == 0        ? usage_run
               : strcmp(topic, "validate") == 0 ? usage_validate
               : strcmp(topic, "sweep") == 0    ? usage_sweep
+              : strcmp(topic, "plot") == 0     ? usage_plot
                                                : usage_main,
               stdout);
         return EXIT_OK;

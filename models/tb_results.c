@@ -195,6 +195,32 @@ char *tb_results_network_csv(const tb_model *m)
     return buf;
 }
 
+char *tb_results_latency_csv(const tb_model *m)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    if (!f)
+        return NULL;
+    fprintf(f, "class,quantile,seconds\n");
+    for (int i = 0; i < m->nclasses; i++) {
+        const sim_hist *h = &m->classes[i].sojourn.h;
+        if (h->n == 0)
+            continue;
+        for (int k = 1; k <= 199; k++) /* 0.005 .. 0.995, then the tail */
+            fprintf(f, "%s,%.6g,%.9g\n", m->classes[i].name, k / 200.0,
+                    sim_hist_quantile(h, k / 200.0) / m->tps);
+        static const double tail[] = { 0.996, 0.997, 0.998, 0.999, 0.9995, 0.9999 };
+        for (size_t k = 0; k < sizeof tail / sizeof *tail; k++)
+            fprintf(f, "%s,%.6g,%.9g\n", m->classes[i].name, tail[k], sim_hist_quantile(h, tail[k]) / m->tps);
+    }
+    if (fclose(f) != 0) {
+        free(buf);
+        return NULL;
+    }
+    return buf;
+}
+
 void tb_results_table(FILE *out, const tb_model *m)
 {
     double T = tb_model_measured_seconds(m), tps = m->tps;

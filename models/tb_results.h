@@ -26,6 +26,10 @@ cJSON *tb_results_summary(const tb_model *m, const tb_manifest *man);
  * of hot nodes).  A new string (free()), or NULL when out of memory. */
 char *tb_results_network_csv(const tb_model *m);
 
+/* latency.csv: per class, the sojourn distribution as quantiles
+ * (class,quantile,seconds), fine in the tail, for CDF plots. */
+char *tb_results_latency_csv(const tb_model *m);
+
 /* A short human-readable table: per class throughput, mean and p99 sojourn, drops. */
 void tb_results_table(FILE *out, const tb_model *m);
 

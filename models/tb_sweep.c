@@ -14,7 +14,7 @@
 
 static const char *const exp_fields[] = {
     "comment", "scenario", "seed", "replications", "warmup", "duration", "set",
-    "vary", "zip", "policies", "metrics", "precision", NULL,
+    "vary", "zip", "policies", "metrics", "precision", "theory", NULL,
 };
 
 void tb_sweep_free(tb_sweep *s)
@@ -218,6 +218,16 @@ int tb_sweep_load(tb_sweep *s, const char *file, sim_jctx *c)
     }
     s->nconfigs = s->npoints * s->npol;
     s->nruns = s->nconfigs * s->reps;
+    const cJSON *th = sim_jget(r, "theory");
+    if (th) { /* {METRIC: gnuplot expression in x}, for plots: checked for shape only */
+        if (!cJSON_IsObject(th))
+            return sim_jerr(c, "theory", "expected an object of {METRIC: \"expression in x\"}, found %s",
+                            sim_jfound(th, f, sizeof f));
+        for (const cJSON *it = th->child; it; it = it->next)
+            if (!cJSON_IsString(it) || strchr(it->valuestring, '\''))
+                return sim_jerr(c, sim_jpath_key(p, sizeof p, "theory", it->string),
+                                "expected a gnuplot expression in x without quotes, e.g. \"1/(1-x)\"");
+    }
     const cJSON *prec = sim_jget(r, "precision");
     if (prec) {
         static const char *const pf[] = { "relative_halfwidth", "max_replications", NULL };

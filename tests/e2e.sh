@@ -289,6 +289,34 @@ else
     bad "sweep: MSER-5 finds ~tau of warm-up at rho 0.95 and ~0 at rho 0.3"
 fi
 
+# --- plots: every applicable figure, real PNG and SVG with the expected series ---------
+png_ok() { [ "$(head -c 8 "$1" | od -An -tx1 | tr -d ' ')" = "89504e470d0a1a0a" ] && [ "$(wc -c < "$1")" -gt 10000 ]; }
+svg_ok() { grep -q '<svg' "$1" && grep -q '</svg>' "$1" && [ "$(wc -c < "$1")" -gt 10000 ]; }
+if command -v gnuplot >/dev/null; then
+    "$BIN" plot a --format png,svg >/dev/null 2>plot.err
+    good=1
+    for f in timeseries heatmap latency_cdf; do
+        png_ok "a/plots/$f.png" && svg_ok "a/plots/$f.svg" || good=0
+    done
+    grep -q '>server<' a/plots/timeseries.svg && grep -q 'Congestion' a/plots/heatmap.svg &&
+        grep -q '>jobs<' a/plots/latency_cdf.svg && grep -q 'jobs p50, p90, p99' a/plots/latency_cdf.svg || good=0
+    [ $good -eq 1 ] && [ ! -s plot.err ] && ok "plot (run): time series, heatmap and latency CDF as valid PNG and SVG with their series" || bad "plot (run): time series, heatmap and latency CDF as valid PNG and SVG with their series"
+    "$BIN" plot sw1 --format png,svg >/dev/null 2>plot2.err
+    f=sw1/plots/latency_vs_load_classes.jobs
+    if png_ok $f.png && svg_ok $f.svg && grep -q 'base mean' $f.svg && grep -q 'base p99' $f.svg &&
+        grep -q 'theory: 1/(1-x)' $f.svg && png_ok sw1/plots/classes.jobs.throughput.png; then
+        ok "plot (sweep): latency against load with bands and the dashed theory curve 1/(1-x), throughput"
+    else
+        bad "plot (sweep): latency against load with bands and the dashed theory curve 1/(1-x), throughput"
+    fi
+    "$BIN" plot crn --format svg >/dev/null 2>&1
+    svg_ok crn/plots/comparison.svg && grep -q 'paired 95% interval' crn/plots/comparison.svg && ok "plot (comparison): paired and unpaired intervals" || bad "plot (comparison): paired and unpaired intervals"
+    gnuplot -e "datafile='sw1/summary.csv'; outfile='by-hand.png'; mean_metric='classes.jobs.sojourn.mean'; p99_metric='classes.jobs.sojourn.p99'; theory='1/(1-x)'" "$ROOT/plots/latency_vs_load.gp" 2>/dev/null
+    png_ok by-hand.png && ok "templates run standalone: gnuplot -e \"datafile='...'\" plots/latency_vs_load.gp" || bad "templates run standalone: gnuplot -e \"datafile='...'\" plots/latency_vs_load.gp"
+    env PATH=/nonexistent "$BIN" plot a --out nognu >/dev/null 2>nognu.err
+    [ $? -eq 1 ] && grep -q 'gnuplot is not installed: sudo apt-get install gnuplot-nox' nognu.err && ok "plot without gnuplot says how to install it and exits 1" || bad "plot without gnuplot says how to install it and exits 1"
+fi
+
 # --- Ctrl-C leaves nothing that looks complete ----------------------------------
 "$BIN" run "$SC/mm1.json" --out int --set duration=1e9 --quiet >/dev/null 2>int.err &
 pid=$!
