@@ -550,8 +550,9 @@ static int cmd_plot(int argc, char **argv)
     snprintf(sum, sizeof sum, "%s/summary.csv", dir);
     snprintf(cmp, sizeof cmp, "%s/comparisons.csv", dir);
     snprintf(man, sizeof man, "%s/manifest.json", dir);
-    /* the name for titles, and theory curves from a sweep's experiment */
-    char name[256] = "";
+    /* the name for titles, theory curves from a sweep's experiment, and a
+     * run's warm-up and surge for its time series */
+    char name[256] = "", marks[256] = "";
     cJSON *theory = NULL, *mdoc = NULL;
     char *mtext = tb_read_file(man, NULL);
     if (!mtext) {
@@ -566,6 +567,14 @@ static int cmd_plot(int argc, char **argv)
             snprintf(name, sizeof name, "%s", b ? b + 1 : src->valuestring);
         }
         theory = cJSON_GetObjectItemCaseSensitive(sim_jget(mdoc, "experiment_document"), "theory");
+        const cJSON *w = sim_jget(sim_jget(mdoc, "run"), "warmup"), *net = sim_jget(mdoc, "network");
+        const cJSON *s0 = sim_jget(net, "surge_start"), *s1 = sim_jget(net, "surge_end");
+        size_t ml = 0;
+        if (cJSON_IsNumber(w) && w->valuedouble > 0)
+            ml += (size_t)snprintf(marks + ml, sizeof marks - ml, "; warmup=%.17g", w->valuedouble);
+        if (cJSON_IsNumber(s0) && cJSON_IsNumber(s1))
+            snprintf(marks + ml, sizeof marks - ml, "; surge_start=%.17g; surge_end=%.17g", s0->valuedouble,
+                     s1->valuedouble);
     }
     free(mtext);
     int made = 0, failed = 0;
@@ -587,7 +596,11 @@ static int cmd_plot(int argc, char **argv)
         for (size_t k = 0; k < sizeof jobs / sizeof *jobs; k++) {
             if (!tb_is_file(jobs[k].data))
                 continue;
-            snprintf(set, sizeof set, "datafile='%s'; term='%s'; name='%s'", jobs[k].data, fmt, name);
+            if (snprintf(set, sizeof set, "datafile='%s'; term='%s'; name='%s'%s", jobs[k].data, fmt, name,
+                         k == 0 ? "; height=760" : "") >= (int)sizeof set)
+                continue;
+            if (k == 0) /* the time series: warm-up and surge marks */
+                strncat(set, marks, sizeof set - strlen(set) - 1);
             snprintf(target, sizeof target, "%s/%s.%s", out, jobs[k].file, fmt);
             int rc = gnuplot(plotdir, jobs[k].tmpl, set, target);
             if (rc == -2) {
