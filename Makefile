@@ -78,7 +78,8 @@ bench: $(BUILD)/bench tailback
 demo: tailback
 	./tailback run scenarios/seed-holiday-rush.json --out results/demo
 	./tailback plot results/demo --format png,svg
-	@echo "demo: results/demo/summary.json and CSVs; figures in results/demo/plots/"
+	./tailback report results/demo
+	@echo "demo: results/demo/summary.json and CSVs, figures in results/demo/plots/, report results/demo/report.html"
 
 # The whole suite again, built with AddressSanitizer and UBSan in a separate tree.
 sanitize: deps

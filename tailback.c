@@ -12,6 +12,7 @@
 #include <unistd.h>
 #include "models/tb_io.h"
 #include "sim/sim_json.h"
+#include "models/tb_report.h"
 #include "models/tb_results.h"
 #include "models/tb_scenario.h"
 #include "models/tb_sweep.h"
@@ -38,6 +39,7 @@ static const char usage_main[] =
     "  validate SCENARIO.json  check a scenario without running it\n"
     "  sweep EXPERIMENT.json   replications, parameter sweeps and policy comparisons\n"
     "  plot RESULTS_DIR        figures from a run's or a sweep's results (gnuplot)\n"
+    "  report RESULTS_DIR...   one self-contained HTML report for a design review\n"
     "  version                 print the version\n"
     "  help [COMMAND]          show help for a command\n"
     "\n"
@@ -94,6 +96,15 @@ static const char usage_plot[] =
     "95%% bands, theory dashed when the experiment gives it), every other metric\n"
     "against it, and the paired policy comparison.  Default: PNG into\n"
     "RESULTS_DIR/plots.\n";
+
+static const char usage_report[] =
+    "usage: tailback report RESULTS_DIR... [--out FILE]\n"
+    "\n"
+    "Write one self-contained HTML file for a design review (default:\n"
+    "report.html in the first RESULTS_DIR): per results directory, the question,\n"
+    "the scenario or experiment in words, tables with intervals, the figures\n"
+    "(drawn with gnuplot and inlined as SVG) and the manifest that reproduces it.\n"
+    "It opens in a browser from disk; nothing is fetched.\n";
 
 static const char usage_validate[] =
     "usage: tailback validate SCENARIO.json [--set PATH=VALUE ...]\n"
@@ -504,6 +515,8 @@ static int column_of(const char *csv, const char *name)
     return col;
 }
 
+static int plot_dir(const char *dir, const char *formats, const char *out, int quiet);
+
 static int cmd_plot(int argc, char **argv)
 {
     const char *dir = NULL, *formats = "png", *out = NULL;
@@ -526,6 +539,13 @@ static int cmd_plot(int argc, char **argv)
         fprintf(stderr, "tailback plot: expected a results directory (see tailback plot --help)\n");
         return EXIT_USAGE;
     }
+    return plot_dir(dir, formats, out, 0);
+}
+
+/* Draw every applicable figure of one results directory into `out`
+ * (default DIR/plots).  An exit status. */
+static int plot_dir(const char *dir, const char *formats, const char *out, int quiet)
+{
     if (strchr(dir, '\'') || (out && strchr(out, '\''))) {
         fprintf(stderr, "tailback plot: paths with a ' cannot be passed to gnuplot\n");
         return EXIT_USAGE;
@@ -651,8 +671,60 @@ static int cmd_plot(int argc, char **argv)
         fprintf(stderr, "tailback plot: %s: no results to draw (expected a run's or a sweep's output)\n", dir);
         return EXIT_USAGE;
     }
-    printf("%s: %d figure(s)%s\n", out, made, failed ? ", some failed" : "");
+    if (!quiet)
+        printf("%s: %d figure(s)%s\n", out, made, failed ? ", some failed" : "");
     return failed ? EXIT_FAIL : EXIT_OK;
+}
+
+static int cmd_report(int argc, char **argv)
+{
+    const char *dirs[64], *out = NULL;
+    int ndirs = 0;
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
+            fputs(usage_report, stdout);
+            return EXIT_OK;
+        } else if (!strcmp(argv[i], "--out") && i + 1 < argc) {
+            out = argv[++i];
+        } else if (argv[i][0] == '-') {
+            fprintf(stderr, "tailback report: unknown or incomplete option %s\n", argv[i]);
+            return EXIT_USAGE;
+        } else if (ndirs < 64) {
+            dirs[ndirs++] = argv[i];
+        }
+    }
+    if (ndirs == 0) {
+        fprintf(stderr, "tailback report: expected one or more results directories (see tailback report --help)\n");
+        return EXIT_USAGE;
+    }
+    char outbuf[PATH_MAX + 16], figs[PATH_MAX + 16], err[640];
+    if (!out) {
+        snprintf(outbuf, sizeof outbuf, "%s/report.html", dirs[0]);
+        out = outbuf;
+    }
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    tb_report_begin(f);
+    int rc = EXIT_OK;
+    for (int i = 0; i < ndirs && rc == EXIT_OK; i++) {
+        snprintf(figs, sizeof figs, "%s/report-figures", dirs[i]);
+        rc = plot_dir(dirs[i], "svg", figs, 1);
+        if (rc == EXIT_OK && tb_report_section(f, dirs[i], figs, err, sizeof err) != 0) {
+            fprintf(stderr, "tailback report: %s\n", err);
+            rc = EXIT_USAGE;
+        }
+    }
+    tb_report_end(f);
+    fclose(f);
+    if (rc == EXIT_OK && tb_write_atomic(out, buf, len) != 0) {
+        fprintf(stderr, "tailback report: %s: cannot write (%s)\n", out, tb_errno_str());
+        rc = EXIT_FAIL;
+    }
+    if (rc == EXIT_OK)
+        printf("%s\n", out);
+    free(buf);
+    return rc;
 }
 
 static double now_wall(void)
@@ -886,6 +958,8 @@ int main(int argc, char **argv)
         return cmd_sweep(argc - 1, argv + 1);
     if (strcmp(cmd, "plot") == 0)
         return cmd_plot(argc - 1, argv + 1);
+    if (strcmp(cmd, "report") == 0)
+        return cmd_report(argc - 1, argv + 1);
     if (strcmp(cmd, "version") == 0 || strcmp(cmd, "--version") == 0) {
         printf("tailback %s\n", TB_VERSION);
         return EXIT_OK;
@@ -896,6 +970,7 @@ int main(int argc, char **argv)
               : strcmp(topic, "validate") == 0 ? usage_validate
               : strcmp(topic, "sweep") == 0    ? usage_sweep
               : strcmp(topic, "plot") == 0     ? usage_plot
+              : strcmp(topic, "report") == 0   ? usage_report
                                                : usage_main,
               stdout);
         return EXIT_OK;

@@ -317,6 +317,32 @@ if command -v gnuplot >/dev/null; then
     [ $? -eq 1 ] && grep -q 'gnuplot is not installed: sudo apt-get install gnuplot-nox' nognu.err && ok "plot without gnuplot says how to install it and exits 1" || bad "plot without gnuplot says how to install it and exits 1"
 fi
 
+# --- the design-review report: one self-contained HTML file that a browser renders ----
+if command -v gnuplot >/dev/null; then
+    "$BIN" report a sw1 --out report.html >/dev/null 2>report.err
+    if [ -s report.html ] && [ "$(grep -c '<svg' report.html)" -ge 6 ] && grep -q '<table>' report.html &&
+        grep -q 'scenario_sha256' report.html && ! grep -q 'src="http' report.html && ! grep -q 'href="http' report.html; then
+        ok "report: one HTML file with tables, inline SVG figures and manifests, nothing fetched"
+    else
+        bad "report: one HTML file with tables, inline SVG figures and manifests, nothing fetched"
+    fi
+    CHROME=$(command -v chromium || command -v chromium-browser || true)
+    if [ -n "$CHROME" ]; then
+        timeout 120 "$CHROME" --headless --no-sandbox --disable-gpu --disable-quic --no-first-run \
+            --disable-background-networking --disable-component-update --disable-sync \
+            --user-data-dir="$T/chrome" --window-size=1200,2000 --screenshot="$T/report.png" \
+            "file://$T/report.html" >/dev/null 2>&1
+        # a blank 1200x2000 page compresses to a few kB; this one carries text, tables and figures
+        if png_ok "$T/report.png" && [ "$(wc -c < "$T/report.png")" -gt 60000 ]; then
+            ok "report: headless Chromium renders it to a non-blank screenshot ($(wc -c < "$T/report.png") bytes)"
+        else
+            bad "report: headless Chromium renders it to a non-blank screenshot"
+        fi
+    else
+        echo "skip report screenshot: chromium is not installed (apt-get install chromium)"
+    fi
+fi
+
 # --- Ctrl-C leaves nothing that looks complete ----------------------------------
 "$BIN" run "$SC/mm1.json" --out int --set duration=1e9 --quiet >/dev/null 2>int.err &
 pid=$!
