@@ -139,7 +139,6 @@ if [ -s seed/summary.json ] && grep -q '"blast_radius"' seed/summary.json && gre
 else
     bad "seed-holiday-rush runs and reports blast radius, recovery, confirmations, wasted work"
 fi
-rm -rf seed
 
 # --- Lua policies ------------------------------------------------------------------
 # FIFO in Lua reproduces the built-in default byte for byte (manifest aside).
@@ -301,6 +300,14 @@ if command -v gnuplot >/dev/null; then
     grep -q '>server<' a/plots/timeseries.svg && grep -q 'Congestion' a/plots/heatmap.svg &&
         grep -q '>jobs<' a/plots/latency_cdf.svg && grep -q 'jobs p50, p90, p99' a/plots/latency_cdf.svg || good=0
     [ $good -eq 1 ] && [ ! -s plot.err ] && ok "plot (run): time series, heatmap and latency CDF as valid PNG and SVG with their series" || bad "plot (run): time series, heatmap and latency CDF as valid PNG and SVG with their series"
+    "$BIN" plot seed --format png,svg >/dev/null 2>seedplot.err
+    good=1
+    for f in timeseries heatmap latency_cdf; do
+        png_ok "seed/plots/$f.png" && svg_ok "seed/plots/$f.svg" || good=0
+    done
+    for label in '>G<' '>V<' '>W8<' 'surge' 'end of warm-up'; do grep -q "$label" seed/plots/timeseries.svg || good=0; done
+    grep -q '>transfer<' seed/plots/latency_cdf.svg && grep -q '>ai<' seed/plots/latency_cdf.svg || good=0
+    [ $good -eq 1 ] && ok "plot (seed scenario): every node and class, the surge shaded, the warm-up marked" || bad "plot (seed scenario): every node and class, the surge shaded, the warm-up marked"
     "$BIN" plot sw1 --format png,svg >/dev/null 2>plot2.err
     f=sw1/plots/latency_vs_load_classes.jobs
     if png_ok $f.png && svg_ok $f.svg && grep -q 'base mean' $f.svg && grep -q 'base p99' $f.svg &&
