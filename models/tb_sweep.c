@@ -448,26 +448,47 @@ double tb_sweep_ci95(const double *x, int n, double *sd, double *hw)
     return m;
 }
 
+/* Every metric of runs 0..nruns-1 into v[run * nmetrics + metric] (NaN
+ * where missing); returns how many runs are not done, the first in *first. */
+static int read_runs(const tb_sweep *s, const char *out, double *v, int *first)
+{
+    int M = s->nmetrics, missing = 0;
+    *first = -1;
+    for (int i = 0; i < s->nruns; i++) {
+        char path[4096];
+        run_path(out, i, "json", path, sizeof path);
+        char *text = tb_read_file(path, NULL);
+        cJSON *doc = text ? cJSON_Parse(text) : NULL;
+        free(text);
+        const cJSON *mets = sim_jget(doc, "metrics");
+        for (int k = 0; k < M; k++) {
+            const cJSON *x = sim_jget(mets, s->metrics[k]);
+            v[(size_t)i * (size_t)M + (size_t)k] = cJSON_IsNumber(x) ? x->valuedouble : NAN;
+        }
+        if (!mets && missing++ == 0)
+            *first = i;
+        cJSON_Delete(doc);
+    }
+    return missing;
+}
+
 int tb_sweep_precise(const tb_sweep *s, const char *out)
 {
-    int R = s->reps, M = s->nmetrics, met = 1;
-    double *x = malloc((size_t)R * sizeof *x);
-    for (int cfg = 0; x && cfg < s->nconfigs; cfg++)
-        for (int k = 0; k < M; k++) {
-            for (int r = 0; r < R; r++) {
-                char path[4096];
-                run_path(out, r * s->nconfigs + cfg, "json", path, sizeof path);
-                char *text = tb_read_file(path, NULL);
-                cJSON *doc = text ? cJSON_Parse(text) : NULL;
-                const cJSON *v = sim_jget(sim_jget(doc, "metrics"), s->metrics[k]);
-                x[r] = cJSON_IsNumber(v) ? v->valuedouble : NAN;
-                cJSON_Delete(doc);
-                free(text);
+    int R = s->reps, M = s->nmetrics, met = 1, first;
+    double *x = malloc((size_t)R * sizeof *x), *v = calloc((size_t)s->nruns * (size_t)M, sizeof *v);
+    if (x && v && read_runs(s, out, v, &first) == 0) {
+        for (int cfg = 0; cfg < s->nconfigs; cfg++)
+            for (int k = 0; k < M; k++) {
+                for (int r = 0; r < R; r++)
+                    x[r] = v[((size_t)r * (size_t)s->nconfigs + (size_t)cfg) * (size_t)M + (size_t)k];
+                double sd, hw, mean = tb_sweep_ci95(x, R, &sd, &hw);
+                if (!(hw <= s->precision * fabs(mean)))
+                    met = 0;
             }
-            double sd, hw, mean = tb_sweep_ci95(x, R, &sd, &hw);
-            if (!(hw <= s->precision * fabs(mean)))
-                met = 0;
-        }
+    } else {
+        met = 0;
+    }
+    free(v);
     free(x);
     return met;
 }
@@ -490,23 +511,7 @@ int tb_sweep_merge(const tb_sweep *s, const char *out, char *err, size_t n)
         snprintf(err, n, "out of memory");
         return -1;
     }
-    for (int i = 0; i < s->nruns; i++) {
-        char path[4096];
-        run_path(out, i, "json", path, sizeof path);
-        char *text = tb_read_file(path, NULL);
-        cJSON *doc = text ? cJSON_Parse(text) : NULL;
-        free(text);
-        const cJSON *mets = sim_jget(doc, "metrics");
-        for (int k = 0; k < M && mets; k++) {
-            const cJSON *x = sim_jget(mets, s->metrics[k]);
-            v[(size_t)i * (size_t)M + (size_t)k] = cJSON_IsNumber(x) ? x->valuedouble : NAN;
-        }
-        if (!mets) {
-            if (missing++ == 0)
-                first_missing = i;
-        }
-        cJSON_Delete(doc);
-    }
+    missing = read_runs(s, out, v, &first_missing);
     if (missing) {
         snprintf(err, n, "%d of %d runs are not done (the first is run %d); run the sweep again to "
                          "finish them", missing, s->nruns, first_missing);
