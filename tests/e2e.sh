@@ -235,6 +235,15 @@ if command -v parallel >/dev/null && [ "$(wc -l < pl/plan.csv)" -eq 51 ]; then
 else
     bad "sweep: --plan writes one line per run, and GNU parallel is installed"
 fi
+# the same plan as a Slurm job array would run it: one task per index, each
+# with SLURM_ARRAY_TASK_ID set, running the documented command line
+i=0
+while [ $i -lt 50 ]; do
+    SLURM_ARRAY_TASK_ID=$i sh -c '"$0" sweep "$1" --out slurm --run-index "$SLURM_ARRAY_TASK_ID"' "$BIN" "$EX/mm1-load-sweep.json" >/dev/null 2>&1
+    i=$((i + 1))
+done
+"$BIN" sweep "$EX/mm1-load-sweep.json" --out slurm --merge >/dev/null 2>&1
+same_sweep sw1 slurm && ok "sweep: a Slurm-array style run (--run-index \$SLURM_ARRAY_TASK_ID per task) then --merge equals a direct sweep" || bad "sweep: a Slurm-array style run then --merge equals a direct sweep"
 "$BIN" sweep "$EX/mm1-load-sweep.json" --out pm --merge >/dev/null 2>merge.err
 [ $? -ne 0 ] && grep -q 'runs are not done' merge.err && ok "sweep: --merge before the runs names what is missing" || bad "sweep: --merge before the runs names what is missing"
 # common random numbers: the paired interval is much narrower than the unpaired one
