@@ -11,7 +11,8 @@ struct sim_lua {
     sim_rng *rng;
     size_t used, limit;
     long budget;
-    char dir[512]; /* the script's directory, for require */
+    char dir[512];  /* the script's directory, for require */
+    char name[256]; /* the script as messages name it */
     char err[512];
 };
 
@@ -83,14 +84,22 @@ static int keep_error(sim_lua *p)
 
 int sim_lua_pcall(sim_lua *p, int nargs, int nresults)
 {
+    int rc;
     lua_State *L = p->L;
     int base = lua_gettop(L) - nargs;
     lua_pushcfunction(L, msgh);
     lua_insert(L, base);
     lua_sethook(L, budget_hook, LUA_MASKCOUNT, (int)p->budget); /* resets the count */
-    int rc = lua_pcall(L, nargs, nresults, base);
+    rc = lua_pcall(L, nargs, nresults, base);
     lua_sethook(L, NULL, 0, 0);
     lua_remove(L, base);
+    if (rc == LUA_ERRMEM) { /* raised without the message handler: no position to report */
+        lua_pop(L, 1);
+        snprintf(p->err, sizeof p->err,
+                 "%s: memory limit of %zu MiB exceeded (the policy's \"memory\" setting raises it)",
+                 p->name, p->limit >> 20);
+        return -1;
+    }
     return rc == LUA_OK ? 0 : keep_error(p);
 }
 
@@ -305,6 +314,7 @@ int sim_lua_load(sim_lua *p, const char *path, const char *shown)
     luaL_pushresult(&b);
     size_t len;
     const char *text = lua_tolstring(p->L, -1, &len);
+    snprintf(p->name, sizeof p->name, "%s", shown);
     char name[600];
     snprintf(name, sizeof name, "@%s", shown);
     /* Text only: a precompiled (binary) chunk could break the VM's invariants. */

@@ -1,0 +1,5 @@
+-- tries to open a file
+function admit(node, job)
+  local f = io.open("/etc/passwd")
+  return true
+end
