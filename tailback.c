@@ -340,11 +340,21 @@ static int cmd_run(int argc, char **argv)
     tb_run_status st = tb_model_run(m, &interrupted);
     if (tty && m->eng->events >= 0x100000)
         fprintf(stderr, "\r\033[K");
+    /* Interrupted or over the job limit: the statistics so far are written,
+     * with the manifest's status saying why they are partial. */
+    char status[256] = "complete";
+    int final_rc = EXIT_OK;
     if (st == TB_RUN_INTERRUPTED) {
-        fprintf(stderr, "tailback: interrupted at simulated time %.6g s; no results written\n",
-                sim_seconds(m->eng->now, m->tps));
-        rc = EXIT_INTERRUPTED;
-        goto done;
+        snprintf(status, sizeof status, "partial: interrupted at simulated time %.9g s",
+                 sim_seconds(m->eng->now, m->tps));
+        fprintf(stderr, "tailback: interrupted at simulated time %.6g s; partial results (marked so) in %s\n",
+                sim_seconds(m->eng->now, m->tps), out);
+        final_rc = EXIT_INTERRUPTED;
+    } else if (st == TB_RUN_LIMIT) {
+        snprintf(status, sizeof status, "partial: stopped at the job limit at simulated time %.9g s",
+                 sim_seconds(m->eng->now, m->tps));
+        fprintf(stderr, "%s\n", m->error);
+        final_rc = EXIT_FAIL;
     }
     if (st == TB_RUN_ERROR) {
         fprintf(stderr, "%s\n", m->error);
@@ -358,7 +368,7 @@ static int cmd_run(int argc, char **argv)
     }
     tb_manifest man = {
         sc.file, sc.sha256, evq, (const char *const *)argv - 1, argc + 1,
-        (const char *const *)sc.sets, sc.nsets, "complete",
+        (const char *const *)sc.sets, sc.nsets, status,
     };
     cJSON *sum = tb_results_summary(m, &man);
     json = sum ? cJSON_Print(sum) : NULL;
@@ -413,6 +423,10 @@ static int cmd_run(int argc, char **argv)
     snprintf(path, sizeof path, "%s/summary.json", out); /* last: its presence means complete */
     if (tb_write_atomic(path, json, jl) != 0) {
         fprintf(stderr, "tailback: %s: cannot write (%s)\n", path, tb_errno_str());
+        goto done;
+    }
+    if (final_rc != EXIT_OK) {
+        rc = final_rc;
         goto done;
     }
     if (!o.quiet) {

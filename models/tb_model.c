@@ -35,6 +35,7 @@ tb_model *tb_model_alloc(int nclasses, int nnodes, int nlinks)
     }
     m->tps = 1e9;
     m->hot_factor = 3;
+    m->max_jobs = 10000000;
     sim_pool_init(&m->jobs, sizeof(tb_job));
     sim_pool_init(&m->reqs, sizeof(tb_req));
     return m;
@@ -1195,9 +1196,35 @@ static void ev_ps_done(sim_engine *e, void *obj, uint64_t arg)
 
 /* A new job of class c: the first attempt of a request created at `created`,
  * or a retry of it. */
+/* An unstable network grows without bound: stop before memory runs out,
+ * and say where the jobs pile up and what to change. */
+static void job_limit(tb_model *m)
+{
+    const tb_node *worst = NULL;
+    for (int k = 0; k < m->nnodes; k++) {
+        const tb_node *nd = &m->nodes[k];
+        if (!worst || nd->queued + nd->busy > worst->queued + worst->busy)
+            worst = nd;
+    }
+    double t = sim_seconds(m->eng->now, m->tps);
+    double busy = sim_tavg_integral(&worst->b, m->eng->now) / (double)(m->eng->now ? m->eng->now : 1);
+    snprintf(m->error, sizeof m->error,
+             "tailback: stopped at simulated time %.6g s with %lld jobs in the network (limits.jobs): node "
+             "\"%s\" holds %lld of them, %.3g of its %d worker(s) busy on average - it is offered more than it "
+             "can serve. Add workers, bound its queue (\"capacity\"), shed load with a policy, or raise "
+             "limits.jobs; the statistics so far are written, marked partial",
+             t, m->in_system, worst->name, worst->queued + worst->busy, busy, worst->workers);
+    m->limit_hit = 1;
+    m->eng->stop = 1;
+}
+
 static tb_job *new_job(tb_model *m, tb_class *c, sim_time created, int first)
 {
     sim_engine *e = m->eng;
+    if (m->max_jobs > 0 && m->in_system >= m->max_jobs) {
+        job_limit(m);
+        return NULL;
+    }
     tb_job *j = job_get(m);
     if (!j) {
         m->nomem = 1;
@@ -1557,6 +1584,8 @@ tb_run_status tb_model_run(tb_model *m, volatile int *interrupt)
     write_window(m);
     if (m->failed)
         return TB_RUN_ERROR;
+    if (m->limit_hit)
+        return TB_RUN_LIMIT;
     if (m->nomem || end == SIM_END_NOMEM)
         return TB_RUN_NOMEM;
     if (end == SIM_END_INTERRUPT)

@@ -235,6 +235,7 @@ typedef struct tb_model {
     double tps;              /* ticks per second */
     sim_time duration, warmup, window;
     uint64_t max_completions; /* 0 = no limit */
+    long long max_jobs;      /* jobs in the network at once; beyond it the run stops (partial) */
     /* run state */
     int measuring;           /* warm-up is over */
     sim_time measure_start;
@@ -255,6 +256,7 @@ typedef struct tb_model {
     sim_time ts_last;        /* start of the current window */
     int nomem;
     int failed;              /* a policy failed: error holds the message */
+    int limit_hit;           /* max_jobs was reached: error explains */
     char error[640];
     const tb_job *hook_job;  /* the job a running hook may look at */
     const tb_node *hook_node;
@@ -268,7 +270,7 @@ typedef struct tb_model {
 enum { TB_OBS_ARRIVE, TB_OBS_START, TB_OBS_DONE };
 
 /* How a run ended. */
-typedef enum { TB_RUN_OK, TB_RUN_INTERRUPTED, TB_RUN_NOMEM, TB_RUN_ERROR } tb_run_status;
+typedef enum { TB_RUN_OK, TB_RUN_INTERRUPTED, TB_RUN_NOMEM, TB_RUN_ERROR, TB_RUN_LIMIT } tb_run_status;
 
 /* An empty model with counts and arrays allocated (names NULL); free with
  * tb_model_free() (NULL is a no-op).  The loader fills it in, then calls

@@ -14,7 +14,7 @@
 
 static const char *const top_fields[] = {
     "comment", "seed", "duration", "warmup", "window", "tick", "event_queue",
-    "max_completions", "classes", "nodes", "links", "policies", "hot", NULL,
+    "max_completions", "classes", "nodes", "links", "policies", "hot", "limits", NULL,
 };
 static const char *const node_fields[] = {
     "comment", "kind", "workers", "capacity", "service", "next", "balance", "policy",
@@ -910,6 +910,14 @@ tb_model *tb_scenario_build(const tb_scenario *sc, sim_jctx *c)
     if (m->window < 1)
         m->window = 1;
     m->max_completions = (uint64_t)maxc;
+    const cJSON *lim = sim_jget(root, "limits");
+    if (lim) {
+        static const char *const lf[] = { "jobs", NULL };
+        long long dj = 10000000;
+        if (sim_jobject(c, lim, "limits", "resource limits", lf) ||
+            sim_jint(c, lim, "limits", "jobs", 1, (long long)1 << 40, &dj, &m->max_jobs))
+            goto fail;
+    }
     const cJSON *hot = sim_jget(root, "hot");
     if (hot) {
         static const char *const hf[] = { "factor", "sustain", NULL };

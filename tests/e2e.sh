@@ -119,7 +119,7 @@ node='"nodes": {"s": {"service": {"type": "exponential", "rate": 2}}}'
 printf '{"duration": 100,\n  "classes": {\n    "c": {"arrival": {"process": "poisson", "rate": 1},}\n' > malformed.json
 bad_case "malformed JSON" malformed.json "malformed.json:3:57: malformed JSON near 'n\", \"rate\": 1},}'"
 printf '{%s, %s, "wamup": 10}\n' "$base" "$node" > unknown.json
-bad_case "unknown field" unknown.json "unknown.json: wamup: unknown field (expected one of: comment, seed, duration, warmup, window, tick, event_queue, max_completions, classes, nodes, links, policies, hot)"
+bad_case "unknown field" unknown.json "unknown.json: wamup: unknown field (expected one of: comment, seed, duration, warmup, window, tick, event_queue, max_completions, classes, nodes, links, policies, hot, limits)"
 printf '{"duration": 100, "classes": {"c": {"arrival": {"process": "poisson", "rate": -3}, "route": ["s"]}}, %s}\n' "$node" > negative.json
 bad_case "negative rate" negative.json "negative.json: classes.c.arrival.rate: expected a number > 0, found -3"
 printf '{"duration": 100, "classes": {"c": {"arrival": {"process": "poisson", "rate": 1}, "route": ["s", "verifer"]}}, %s}\n' "$node" > route.json
@@ -372,18 +372,30 @@ if command -v gnuplot >/dev/null; then
     fi
 fi
 
-# --- Ctrl-C leaves nothing that looks complete ----------------------------------
+# --- Ctrl-C: the statistics so far, marked partial; nothing that looks complete ---------
 "$BIN" run "$SC/mm1.json" --out int --set duration=1e9 --quiet >/dev/null 2>int.err &
 pid=$!
 sleep 1
 kill -INT $pid
 wait $pid
 rc=$?
-if [ $rc -eq 130 ] && [ ! -e int/summary.json ] && [ ! -e int/timeseries.csv ] && [ -z "$(ls -A int 2>/dev/null)" ] &&
-    grep -q 'interrupted at simulated time' int.err; then
-    ok "SIGINT stops the run with status 130 and no results"
+if [ $rc -eq 130 ] && grep -q '"status":[[:space:]]*"partial: interrupted at simulated time' int/summary.json &&
+    [ -s int/timeseries.csv ] && ! ls -a int | grep -q tmp && grep -q 'partial results (marked so)' int.err; then
+    ok "SIGINT stops the run with status 130 and a summary marked partial"
 else
-    bad "SIGINT stops the run with status 130 and no results (rc=$rc)"
+    bad "SIGINT stops the run with status 130 and a summary marked partial (rc=$rc)"
+fi
+
+# --- an unstable scenario stops at the job limit with an explanation ---------------------
+"$BIN" run "$SC/mm1.json" --out unstable --set classes.jobs.arrival.rate=2 --set 'limits={"jobs": 20000}' --quiet >/dev/null 2>unstable.err
+rc=$?
+if [ $rc -eq 1 ] && grep -q 'with 20000 jobs in the network (limits.jobs): node "server" holds 2000[0-9] of them' unstable.err &&
+    grep -q 'Add workers, bound its queue' unstable.err &&
+    grep -q '"status":[[:space:]]*"partial: stopped at the job limit' unstable/summary.json; then
+    ok "rho = 2 with unbounded queues stops at limits.jobs, names the node and what to change, keeps partial statistics"
+else
+    bad "rho = 2 with unbounded queues stops at limits.jobs, names the node and what to change, keeps partial statistics (rc=$rc)"
+    cat unstable.err
 fi
 
 # --- make install puts everything where the binary finds it ----------------------
