@@ -31,10 +31,15 @@ const char *sim_jfound(const cJSON *v, char *buf, size_t n)
         snprintf(buf, n, "%s", cJSON_IsTrue(v) ? "true" : "false");
     else if (cJSON_IsNull(v))
         snprintf(buf, n, "null");
-    else if (cJSON_IsArray(v))
-        snprintf(buf, n, "an array");
-    else
-        snprintf(buf, n, "an object");
+    else if (cJSON_IsArray(v)) {
+        int k = cJSON_GetArraySize(v);
+        if (k == 0)
+            snprintf(buf, n, "an empty array");
+        else
+            snprintf(buf, n, "an array of %d value%s", k, k == 1 ? "" : "s");
+    } else {
+        snprintf(buf, n, v->child ? "an object" : "an empty object");
+    }
     return buf;
 }
 
@@ -127,9 +132,12 @@ int sim_jint(sim_jctx *c, const cJSON *obj, const char *path, const char *key, l
         return sim_jerr(c, p, "expected an integer, found nothing (the field is required)");
     }
     double x = cJSON_IsNumber(v) ? v->valuedouble : NAN;
-    if (!cJSON_IsNumber(v) || x != floor(x) || x < (double)lo || x > (double)hi)
+    if (!cJSON_IsNumber(v) || x != floor(x) || x < (double)lo || x > (double)hi) {
+        if (hi >= (1LL << 40)) /* no bound a person would mean */
+            return sim_jerr(c, p, "expected an integer >= %lld, found %s", lo, sim_jfound(v, f, sizeof f));
         return sim_jerr(c, p, "expected an integer in [%lld, %lld], found %s", lo, hi,
                         sim_jfound(v, f, sizeof f));
+    }
     *out = (long long)x;
     return 0;
 }
@@ -152,6 +160,10 @@ int sim_jstr(sim_jctx *c, const cJSON *obj, const char *path, const char *key,
 
 cJSON *sim_jparse(sim_jctx *c, const char *text)
 {
+    if (text[strspn(text, " \t\r\n")] == 0) {
+        snprintf(c->err, sizeof c->err, "%s: expected a JSON object, found an empty file", c->file);
+        return NULL;
+    }
     const char *end = NULL;
     cJSON *root = cJSON_ParseWithOpts(text, &end, 1);
     if (root)

@@ -39,7 +39,7 @@ START_TEST(each_mistake_is_one_line_naming_the_file_and_json_path)
           "test.json: event_queue: expected \"heap\" or \"calendar\", found \"splay\"" },
         { "{\"duration\": 10, \"classes\": {\"c\": {\"arrival\": {\"process\": \"poisson\", \"rate\": 1}}}, " MM1_NODES "}",
           "test.json: classes.c: expected exactly one of \"route\" (a list of nodes) or \"entry\"" },
-        { "[1, 2]", "test.json: expected a scenario (a JSON object), found an array" },
+        { "[1, 2]", "test.json: expected a scenario (a JSON object), found an array of 2 values" },
         { "{\"duration\": 10,\n \"classes\": {", "test.json:2:14: malformed JSON" },
     };
     for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
@@ -63,7 +63,7 @@ START_TEST(new_fields_are_validated_with_the_same_precision)
         { "{\"duration\": 10, " CLASS_WITH("{\"process\": \"mmpp\", \"rates\": [1, 2]}") ", " MM1_NODES "}",
           "test.json: classes.c.arrival: expected exactly one of \"sojourn\" (mean seconds in each phase" },
         { "{\"duration\": 10, " CLASS_WITH("{\"process\": \"mmpp\", \"rates\": [1, 2], \"sojourn\": [1]}") ", " MM1_NODES "}",
-          "test.json: classes.c.arrival.sojourn: expected 2 mean sojourns (one per rate), found an array" },
+          "test.json: classes.c.arrival.sojourn: expected 2 mean sojourns (one per rate), found an array of 1 value" },
         { "{\"duration\": 10, " CLASS_WITH("{\"process\": \"poisson\", \"rate\": 1, \"surges\": [{\"start\": 5, \"end\": 4, \"factor\": 2}]}") ", " MM1_NODES "}",
           "test.json: classes.c.arrival.surges[0].end: expected a number > 5, found 4" },
         { "{\"duration\": 10, " CLASS_WITH("{\"process\": \"profile\", \"points\": [[0, 1], [0, 2]]}") ", " MM1_NODES "}",

@@ -131,6 +131,24 @@ bad_case "a bad override" "$SC/mm1.json" "$SC/mm1.json: --set nodes.svr.workers:
 bad_case "an override that makes a field invalid" "$SC/mm1.json" "$SC/mm1.json: nodes.server.workers: expected an integer in [1, 1000000], found -1" --set nodes.server.workers=-1
 "$BIN" validate unknown.json >/dev/null 2>&1; [ $? -eq 2 ] && ok "validate exits 2 on a bad scenario" || bad "validate exits 2 on a bad scenario"
 
+# the bad-input corpus: every case's exact message, exit 2, nothing written
+n=0
+nbad=0
+for f in "$ROOT"/tests/bad/*.json; do
+    b=$(basename "$f")
+    rm -rf "$T/corpus-out"
+    case $b in
+    *.exp.json) (cd "$ROOT/tests/bad" && "$BIN" sweep "$b" --out "$T/corpus-out" -j 1 >/dev/null 2>"$T/corpus.err"); rc=$? ;;
+    *) (cd "$ROOT/tests/bad" && "$BIN" run "$b" --out "$T/corpus-out" --quiet >/dev/null 2>"$T/corpus.err"); rc=$? ;;
+    esac
+    n=$((n + 1))
+    if [ $rc -ne 2 ] || ! cmp -s "$T/corpus.err" "${f%.json}.expect" || [ -e "$T/corpus-out" ]; then
+        nbad=$((nbad + 1))
+        echo "     corpus case $b: rc=$rc, got: $(cat "$T/corpus.err")"
+    fi
+done
+[ $n -ge 50 ] && [ $nbad -eq 0 ] && ok "bad-input corpus: $n cases, each its exact message, exit 2, nothing written" || bad "bad-input corpus: $nbad of $n cases wrong"
+
 # --- the seed scenario runs and reports its congestion measures ------------------
 "$BIN" run "$SC/seed-holiday-rush.json" --out seed --quiet >/dev/null 2>&1
 if [ -s seed/summary.json ] && grep -q '"blast_radius"' seed/summary.json && grep -q '"recovery_time"' seed/summary.json &&
