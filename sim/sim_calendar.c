@@ -1,5 +1,6 @@
 /* sim_calendar.c - a calendar-queue pending-event set (Brown, CACM 1988) with automatic resizing. */
 #include <stdlib.h>
+#include "sim_alloc.h"
 #include "sim_evq.h"
 
 /*
@@ -38,12 +39,12 @@ static inline size_t bucket_of(const sim_evq *q, sim_time t)
 
 static sim_evq *cal_create(void)
 {
-    sim_evq *q = calloc(1, sizeof *q);
+    sim_evq *q = sim_calloc(1, sizeof *q);
     if (!q)
         return NULL;
     q->nb = CAL_MIN_BUCKETS;
     q->width = 1;
-    q->bucket = calloc(q->nb, sizeof *q->bucket);
+    q->bucket = sim_calloc(q->nb, sizeof *q->bucket);
     if (!q->bucket) {
         free(q);
         return NULL;
@@ -94,9 +95,9 @@ static sim_time estimate_width(sim_event **sorted, size_t n, sim_time old)
 /* Rebuild with nb buckets.  On allocation failure the queue is left as it was. */
 static int resize(sim_evq *q, size_t nb)
 {
-    sim_event **all = malloc((q->n ? q->n : 1) * sizeof *all);
-    sim_event **nbkt = calloc(nb, sizeof *nbkt);
-    sim_event **tail = calloc(nb, sizeof *tail);
+    sim_event **all = sim_malloc((q->n ? q->n : 1) * sizeof *all);
+    sim_event **nbkt = sim_calloc(nb, sizeof *nbkt);
+    sim_event **tail = sim_calloc(nb, sizeof *tail);
     if (!all || !nbkt || !tail) {
         free(all);
         free(nbkt);

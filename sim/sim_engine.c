@@ -2,11 +2,12 @@
 #include <assert.h>
 #include <stdlib.h>
 #include <string.h>
+#include "sim_alloc.h"
 #include "sim_engine.h"
 
 sim_engine *sim_engine_new(const sim_evq_ops *ops, double ticks_per_second)
 {
-    sim_engine *e = calloc(1, sizeof *e);
+    sim_engine *e = sim_calloc(1, sizeof *e);
     if (!e)
         return NULL;
     e->ops = ops;

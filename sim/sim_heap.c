@@ -1,5 +1,6 @@
 /* sim_heap.c - a 4-ary min-heap pending-event set, keys stored inline for cache locality. */
 #include <stdlib.h>
+#include "sim_alloc.h"
 #include "sim_evq.h"
 
 /*
@@ -28,11 +29,11 @@ static inline int entry_before(const heap_entry *x, const heap_entry *y)
 
 static sim_evq *heap_create(void)
 {
-    sim_evq *q = calloc(1, sizeof *q);
+    sim_evq *q = sim_calloc(1, sizeof *q);
     if (!q)
         return NULL;
     q->cap = 64;
-    q->a = malloc(q->cap * sizeof *q->a);
+    q->a = sim_malloc(q->cap * sizeof *q->a);
     if (!q->a) {
         free(q);
         return NULL;
@@ -52,7 +53,7 @@ static int heap_insert(sim_evq *q, sim_event *ev)
 {
     if (q->n == q->cap) {
         size_t ncap = q->cap * 2;
-        heap_entry *na = realloc(q->a, ncap * sizeof *na);
+        heap_entry *na = sim_realloc(q->a, ncap * sizeof *na);
         if (!na)
             return -1;
         q->a = na;

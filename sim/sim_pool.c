@@ -1,5 +1,6 @@
 /* sim_pool.c - chunk growth and release for the free-list pools. */
 #include <stdlib.h>
+#include "sim_alloc.h"
 #include "sim_pool.h"
 
 #define SIM_POOL_CHUNK 1024
@@ -14,13 +15,13 @@ int sim_pool_grow(sim_pool *p)
 {
     if (p->n == p->cap) {
         size_t ncap = p->cap ? 2 * p->cap : 16;
-        void **nc = realloc(p->chunks, ncap * sizeof *nc);
+        void **nc = sim_realloc(p->chunks, ncap * sizeof *nc);
         if (!nc)
             return -1;
         p->chunks = nc;
         p->cap = ncap;
     }
-    char *c = calloc(SIM_POOL_CHUNK, p->size);
+    char *c = sim_calloc(SIM_POOL_CHUNK, p->size);
     if (!c)
         return -1;
     p->chunks[p->n++] = c;
