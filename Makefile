@@ -28,7 +28,7 @@ LIB_OBJ    = $(patsubst %.c,$(BUILD)/%.o,$(SIM_SRC) $(MODEL_SRC))
 TEST_SRC   = $(wildcard tests/check_*.c)
 TEST_OBJ   = $(patsubst %.c,$(BUILD)/%.o,$(TEST_SRC))
 
-.PHONY: all deps check unit e2e bench demo sanitize check-san valgrind install uninstall clean
+.PHONY: all deps check unit e2e bench demo sanitize check-san valgrind fuzz install uninstall clean
 
 all: tailback
 
@@ -101,6 +101,26 @@ valgrind: $(BUILD)/check_all
 	CK_FORK=no CK_INCLUDE_TAGS=core valgrind --error-exitcode=1 --leak-check=full \
 	  --errors-for-leak-kinds=definite,indirect,possible $(BUILD)/check_all
 
+# Fuzz the scenario and experiment loaders with libFuzzer (clang) for
+# FUZZ_SECONDS each, seeded with the shipped scenarios and the bad-input
+# corpus.  Crashes land in build-fuzz/; fix them and add the input to
+# tests/fuzz/regress/, which `make check` replays.
+FUZZ_SECONDS ?= 60
+FUZZ_SRC = $(SIM_SRC) $(MODEL_SRC)
+fuzz:
+	@for p in clang libclang-rt-14-dev; do dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'ok installed' || \
+	  { SUDO=""; [ "$$(id -u)" -eq 0 ] || SUDO=sudo; $$SUDO apt-get install -y -qq $$p >/dev/null; }; done
+	$(MAKE) deps
+	@mkdir -p build-fuzz/corpus-scenario build-fuzz/corpus-experiment
+	cp scenarios/*.json tests/bad/*.json tests/fuzz/regress/*.json build-fuzz/corpus-scenario/ 2>/dev/null; true
+	cp scenarios/experiments/*.json tests/bad/*.exp.json build-fuzz/corpus-experiment/ 2>/dev/null; true
+	for h in scenario experiment; do \
+	  clang -g -O1 -fsanitize=fuzzer,address,undefined $(CPPFLAGS) $(PKG_CFLAGS) \
+	    -o build-fuzz/fuzz_$$h tests/fuzz/fuzz_$$h.c $(FUZZ_SRC) $(PKG_LIBS) || exit 1; \
+	  ./build-fuzz/fuzz_$$h -max_total_time=$(FUZZ_SECONDS) -dict=tests/fuzz/json.dict -max_len=8192 \
+	    -artifact_prefix=build-fuzz/ build-fuzz/corpus-$$h || exit 1; \
+	done
+
 install: tailback
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(DATADIR)/scenarios $(DESTDIR)$(DATADIR)/lua \
 	  $(DESTDIR)$(DATADIR)/plots
@@ -116,6 +136,6 @@ uninstall:
 	rm -rf $(DESTDIR)$(DATADIR)
 
 clean:
-	rm -rf build build-san tailback
+	rm -rf build build-san build-fuzz tailback
 
 -include $(wildcard $(BUILD)/*/*.d $(BUILD)/*.d)

@@ -131,6 +131,19 @@ bad_case "a bad override" "$SC/mm1.json" "$SC/mm1.json: --set nodes.svr.workers:
 bad_case "an override that makes a field invalid" "$SC/mm1.json" "$SC/mm1.json: nodes.server.workers: expected an integer in [1, 1000000], found -1" --set nodes.server.workers=-1
 "$BIN" validate unknown.json >/dev/null 2>&1; [ $? -eq 2 ] && ok "validate exits 2 on a bad scenario" || bad "validate exits 2 on a bad scenario"
 
+# fuzzing finds, replayed: the loader must answer (0 or 2), never crash
+nreg=0
+nregbad=0
+for f in "$ROOT"/tests/fuzz/regress/*; do
+    [ -f "$f" ] || continue
+    case $f in *.md) continue ;; esac
+    "$BIN" validate "$f" >/dev/null 2>&1
+    rc=$?
+    nreg=$((nreg + 1))
+    [ $rc -eq 0 ] || [ $rc -eq 2 ] || { nregbad=$((nregbad + 1)); echo "     fuzz regression $(basename "$f"): rc=$rc"; }
+done
+[ $nreg -gt 0 ] && [ $nregbad -eq 0 ] && ok "fuzz regressions: $nreg inputs, each answered without a crash" || bad "fuzz regressions: $nregbad of $nreg crashed"
+
 # the bad-input corpus: every case's exact message, exit 2, nothing written
 n=0
 nbad=0
