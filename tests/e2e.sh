@@ -256,7 +256,7 @@ same_sweep() { cmp -s "$1/runs.csv" "$2/runs.csv" && cmp -s "$1/summary.csv" "$2
 sed 's/"duration": 20000/"duration": 2000000/; s/"replications": 5/"replications": 4/' "$EX/mm1-load-sweep.json" > slow.json
 sed -i "s#\.\./mm1.json#$SC/mm1.json#" slow.json
 "$BIN" sweep slow.json --out ref -j 2 >/dev/null 2>&1
-for delay in 0.6 1.2; do
+for delay in $(awk 'BEGIN { srand(); for (i = 0; i < 3; i++) printf "%.2f ", 0.2 + rand() * 0.9 }'); do
     "$BIN" sweep slow.json --out killed -j 2 >/dev/null 2>&1 &
     kpid=$!
     sleep $delay
@@ -266,9 +266,9 @@ partial=$(ls killed/runs | grep -c '\.json$')
 ls killed/runs | grep -q tmp && leftovers=yes || leftovers=no
 "$BIN" sweep slow.json --out killed -j 2 >/dev/null 2>&1
 if [ "$partial" -gt 0 ] && [ "$partial" -lt 40 ] && same_sweep ref killed; then
-    ok "sweep: killed with SIGKILL twice ($partial of 40 runs kept), rerun gives the uninterrupted bytes"
+    ok "sweep: killed with SIGKILL at three random moments ($partial of 40 runs kept), rerun gives the uninterrupted bytes"
 else
-    bad "sweep: killed with SIGKILL twice ($partial of 40 runs kept), rerun gives the uninterrupted bytes"
+    bad "sweep: killed with SIGKILL at three random moments ($partial of 40 runs kept), rerun gives the uninterrupted bytes"
 fi
 # the plan executed by GNU parallel, one run per task (a Slurm array does the same with $SLURM_ARRAY_TASK_ID)
 "$BIN" sweep "$EX/mm1-load-sweep.json" --out pl --plan >/dev/null 2>&1
@@ -416,6 +416,22 @@ if [ $rc -eq 130 ] && grep -q '"status":[[:space:]]*"partial: interrupted at sim
 else
     bad "SIGINT stops the run with status 130 and a summary marked partial (rc=$rc)"
 fi
+
+# --- kill -9 at random moments never leaves a summary that parses as complete but is not
+kbad=0
+for k in 1 2 3 4 5; do
+    rm -rf k9
+    "$BIN" run "$SC/seed-holiday-rush.json" --out k9 --quiet >/dev/null 2>&1 &
+    kp=$!
+    sleep "$(awk -v k=$k 'BEGIN { srand(k + systime()); printf "%.2f", rand() * 4 }')"
+    kill -KILL $kp 2>/dev/null
+    wait $kp 2>/dev/null
+    if [ -e k9/summary.json ]; then   # then it must be whole, and every other file too
+        grep -q '"status":[[:space:]]*"complete"' k9/summary.json && [ -s k9/timeseries.csv ] && [ -s k9/network.csv ] || kbad=$((kbad + 1))
+    fi
+done
+# (a CSV may be complete without a summary: it was renamed into place whole)
+[ $kbad -eq 0 ] && ok "run killed with SIGKILL at 5 random moments: a summary.json, if any, is complete with its files" || bad "run killed with SIGKILL: $kbad bad outcomes"
 
 # --- an unstable scenario stops at the job limit with an explanation ---------------------
 "$BIN" run "$SC/mm1.json" --out unstable --set classes.jobs.arrival.rate=2 --set 'limits={"jobs": 20000}' --quiet >/dev/null 2>unstable.err
