@@ -28,7 +28,7 @@ LIB_OBJ    = $(patsubst %.c,$(BUILD)/%.o,$(SIM_SRC) $(MODEL_SRC))
 TEST_SRC   = $(wildcard tests/check_*.c)
 TEST_OBJ   = $(patsubst %.c,$(BUILD)/%.o,$(TEST_SRC))
 
-.PHONY: all deps check unit e2e bench demo sanitize check-san valgrind fuzz install uninstall clean
+.PHONY: all deps check unit e2e bench demo sanitize check-san valgrind fuzz papers install uninstall clean
 
 all: tailback
 
@@ -100,6 +100,15 @@ $(BUILD)/tailback: $(BUILD)/tailback.o $(BUILD)/libtailback.a
 valgrind: $(BUILD)/check_all
 	CK_FORK=no CK_INCLUDE_TAGS=core valgrind --error-exitcode=1 --leak-check=full \
 	  --errors-for-leak-kinds=definite,indirect,possible $(BUILD)/check_all
+
+# Regenerate every paper's generated tables (QUICK=1: the reduced version;
+# the theory check is already quick).
+papers: $(BUILD)/check_all
+	sh papers/theory-check/make-table.sh $(BUILD)/check_all > build/theory-table.md
+	awk 'FNR == NR { t = t $$0 "\n"; next } /<!-- table:begin -->/ { print; printf "%s", t; skip = 1; next } \
+	     /<!-- table:end -->/ { skip = 0 } !skip' build/theory-table.md papers/theory-check/README.md \
+	     > build/theory-readme.md && mv build/theory-readme.md papers/theory-check/README.md
+	@echo "papers: papers/theory-check/README.md regenerated"
 
 # Fuzz the scenario and experiment loaders with libFuzzer (clang) for
 # FUZZ_SECONDS each, seeded with the shipped scenarios and the bad-input
