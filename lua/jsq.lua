@@ -8,17 +8,10 @@
 -- Reference: Winston, "Optimality of the shortest line discipline", J.
 -- Applied Probability 14(1), 1977.
 
+local choose = require("choose")
+
 function route(node, job)
-  local n = sim.candidates(node)
-  local best, nbest, ties = nil, math.huge, 0
-  for i = 1, n do
-    local q = sim.jobs(sim.candidate(node, i))
-    if q < nbest then
-      best, nbest, ties = i, q, 1
-    elseif q == nbest then
-      ties = ties + 1
-      if math.random(ties) == 1 then best = i end  -- reservoir: uniform among ties
-    end
-  end
-  return best
+  return choose.argmin(sim.candidates(node), function(i)
+    return sim.jobs(sim.candidate(node, i))
+  end)
 end

@@ -9,17 +9,10 @@
 -- Reference: Harchol-Balter, Performance Modeling and Design of Computer
 -- Systems (2013), ch. 24 ("Least-Work-Left").
 
+local choose = require("choose")
+
 function route(node, job)
-  local n = sim.candidates(node)
-  local best, wbest, ties = nil, math.huge, 0
-  for i = 1, n do
-    local w = sim.work(sim.candidate(node, i))
-    if w < wbest then
-      best, wbest, ties = i, w, 1
-    elseif w == wbest then
-      ties = ties + 1
-      if math.random(ties) == 1 then best = i end
-    end
-  end
-  return best
+  return choose.argmin(sim.candidates(node), function(i)
+    return sim.work(sim.candidate(node, i))
+  end)
 end

@@ -15,18 +15,15 @@ if type(d) ~= "number" or d < 1 or d ~= math.floor(d) then
   error("params.d: expected an integer >= 1, found " .. tostring(d))
 end
 
+local choose = require("choose")
+local sampled = {}
+
 function route(node, job)
   local n = sim.candidates(node)
-  local best, qbest, ties = nil, math.huge, 0
-  for _ = 1, d do
-    local i = math.random(n)
-    local q = sim.jobs(sim.candidate(node, i))
-    if q < qbest then
-      best, qbest, ties = i, q, 1
-    elseif q == qbest then
-      ties = ties + 1
-      if math.random(ties) == 1 then best = i end
-    end
-  end
-  return best
+  local k = choose.argmin(d, function(k)
+    local i = math.random(n)   -- with replacement
+    sampled[k] = i
+    return sim.jobs(sim.candidate(node, i))
+  end)
+  return sampled[k]
 end
