@@ -23,18 +23,18 @@ if not (low < high and periods >= 1 and step >= 1 and lo >= 0 and hi >= lo) then
   error("params: expected low < high, periods >= 1, step >= 1, 0 <= min <= max")
 end
 
+local utilisation = require("utilisation")
 local S = {}
 
 function tick(node, now)
   local s = S[node]
-  local busy = sim.busy_integral(node)
   if not s then
-    S[node] = { busy = busy, t = now, above = 0, below = 0, last = -math.huge }
+    local busy, t = utilisation.start(node, now)
+    S[node] = { busy = busy, t = t, above = 0, below = 0, last = -math.huge }
     return
   end
   local current = sim.workers(node) + sim.provisioning(node)
-  local u = (busy - s.busy) / math.max(1e-12, (now - s.t) * math.max(1, sim.workers(node)))
-  s.busy, s.t = busy, now
+  local u = utilisation.since(s, node, now)
   if u > high then s.above, s.below = s.above + 1, 0
   elseif u < low then s.above, s.below = 0, s.below + 1
   else s.above, s.below = 0, 0 end

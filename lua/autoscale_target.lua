@@ -23,19 +23,18 @@ if not (target > 0 and tolerance >= 0 and window >= 0 and lo >= 0 and hi >= lo) 
   error("params: expected target > 0, tolerance >= 0, window >= 0, 0 <= min <= max")
 end
 
+local utilisation = require("utilisation")
 local S = {}
 
 function tick(node, now)
   local s = S[node]
-  local busy = sim.busy_integral(node)
   if not s then
-    S[node] = { busy = busy, t = now, recs = {} }
+    local busy, t = utilisation.start(node, now)
+    S[node] = { busy = busy, t = t, recs = {} }
     return
   end
-  local active = math.max(1, sim.workers(node))
   local current = sim.workers(node) + sim.provisioning(node)
-  local metric = (busy - s.busy) / math.max(1e-12, (now - s.t) * active)
-  s.busy, s.t = busy, now
+  local metric = utilisation.since(s, node, now)
   local ratio = metric / target
   local desired = current
   if math.abs(ratio - 1) > tolerance then
