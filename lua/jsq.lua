@@ -9,9 +9,14 @@
 -- Applied Probability 14(1), 1977.
 
 local choose = require("choose")
+local ids = {}   -- dispatcher -> its candidates' node ids (fixed for a run)
 
 function route(node, job)
-  return choose.argmin(sim.candidates(node), function(i)
-    return sim.jobs(sim.candidate(node, i))
-  end)
+  local c = ids[node]
+  if not c then
+    c = {}
+    for i = 1, sim.candidates(node) do c[i] = sim.candidate(node, i) end
+    ids[node] = c
+  end
+  return choose.argmin(#c, function(i) return sim.jobs(c[i]) end)
 end
