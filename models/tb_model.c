@@ -59,6 +59,9 @@ void tb_model_free(tb_model *m)
         sim_hist_free(&c->wait.h);
         sim_hist_free(&c->sojourn.h);
         sim_hist_free(&c->confirm.h);
+        sim_hist_free(&c->soj_before.h);
+        sim_hist_free(&c->soj_during.h);
+        free(c->fee_lat);
         if (c->client)
             sim_dist_free(c->client->timeout);
         free(c->client);
@@ -84,6 +87,7 @@ void tb_model_free(tb_model *m)
         sim_dist_free(nd->provisioning);
         for (int c = 0; nd->confirm && c < m->nclasses; c++) {
             free(nd->confirm[c].created);
+            free(nd->confirm[c].fee);
             free(nd->confirm[c].target);
         }
         free(nd->confirm);
@@ -515,6 +519,8 @@ static void job_leave(tb_model *m, tb_job *j, enum leave how)
             c->goodput += now - j->created <= c->slo;
             lat_add(&c->sojourn, now - j->created);
             lat_add(&c->wait, j->waited);
+            if (m->has_surge && j->created >= m->measure_start && j->created < m->surge_end)
+                lat_add(j->created < m->surge_start ? &c->soj_before : &c->soj_during, now - j->created);
             if (m->max_completions && ++m->completed >= m->max_completions)
                 m->eng->stop = 1;
         }
@@ -972,31 +978,53 @@ void tb_node_set_workers(tb_model *m, tb_node *nd, int target)
 
 /* ---- batch nodes ---------------------------------------------------------- */
 
-static void confirm_push(tb_confirm *q, sim_time created, uint64_t target)
+static void confirm_push(tb_confirm *q, sim_time created, double fee, uint64_t target)
 {
     if (q->n == q->cap) {
         size_t ncap = q->cap ? 2 * q->cap : 64;
         sim_time *nc = malloc(ncap * sizeof *nc);
+        double *nf = malloc(ncap * sizeof *nf);
         uint64_t *nt = malloc(ncap * sizeof *nt);
-        if (!nc || !nt) {
+        if (!nc || !nf || !nt) {
             free(nc);
+            free(nf);
             free(nt);
             return; /* the confirmation goes unrecorded; counts stay consistent */
         }
         for (size_t i = 0; i < q->n; i++) {
             nc[i] = q->created[(q->head + i) % q->cap];
+            nf[i] = q->fee[(q->head + i) % q->cap];
             nt[i] = q->target[(q->head + i) % q->cap];
         }
         free(q->created);
+        free(q->fee);
         free(q->target);
         q->created = nc;
+        q->fee = nf;
         q->target = nt;
         q->head = 0;
         q->cap = ncap;
     }
     size_t i = (q->head + q->n++) % q->cap;
     q->created[i] = created;
+    q->fee[i] = fee;
     q->target[i] = target;
+}
+
+/* Keep (fee, latency) of a measured confirmation; on allocation failure the
+ * pair is left out of the by-fee statistics (the totals still count it). */
+static void fee_lat_add(tb_class *c, double fee, sim_time lat)
+{
+    if (c->nfee_lat == c->cap_fee_lat) {
+        size_t ncap = c->cap_fee_lat ? 2 * c->cap_fee_lat : 1024;
+        struct tb_fee_lat *n = realloc(c->fee_lat, ncap * sizeof *n);
+        if (!n)
+            return;
+        c->fee_lat = n;
+        c->cap_fee_lat = ncap;
+    }
+    c->fee_lat[c->nfee_lat].fee = fee;
+    c->fee_lat[c->nfee_lat++].lat = lat;
 }
 
 /*
@@ -1037,8 +1065,10 @@ static void ev_batch(sim_engine *e, void *obj, uint64_t arg)
     for (int c = 0; c < m->nclasses; c++) {
         tb_confirm *q = &nd->confirm[c];
         while (q->n > 0 && q->target[q->head] <= nd->batch_no) {
-            if (m->measuring)
+            if (m->measuring) {
                 lat_add(&m->classes[c].confirm, e->now - q->created[q->head]);
+                fee_lat_add(&m->classes[c], q->fee[q->head], e->now - q->created[q->head]);
+            }
             q->head = (q->head + 1) % q->cap;
             q->n--;
         }
@@ -1124,7 +1154,7 @@ static void finish(tb_model *m, tb_node *nd, tb_job *j)
     sim_time soj = m->eng->now - j->arrived;
     nd->pclass[j->cls]--;
     if (nd->kind == TB_NODE_BATCH && m->classes[j->cls].confirmations > 0)
-        confirm_push(&nd->confirm[j->cls], j->created,
+        confirm_push(&nd->confirm[j->cls], j->created, j->priority,
                      j->batch + (uint64_t)m->classes[j->cls].confirmations);
     nd->w_completions++;
     if (m->measuring) {
@@ -1386,6 +1416,9 @@ static void start_measuring(tb_model *m)
         c->attempts = c->timeouts = c->retries = c->failed = c->late = c->goodput = 0;
         c->wasted = 0;
         lat_reset(&c->confirm);
+        lat_reset(&c->soj_before);
+        lat_reset(&c->soj_during);
+        c->nfee_lat = 0;
         lat_reset(&c->wait);
         lat_reset(&c->sojourn);
     }

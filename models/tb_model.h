@@ -102,6 +102,7 @@ typedef enum { TB_NODE_QUEUE, TB_NODE_DELAY, TB_NODE_SINK, TB_NODE_ROUTER, TB_NO
  * (creation time, batch number that confirms it). */
 typedef struct tb_confirm {
     sim_time *created;
+    double *fee;          /* the job's priority, for confirmation latency by fee */
     uint64_t *target;
     size_t head, n, cap;
 } tb_confirm;
@@ -220,6 +221,12 @@ typedef struct tb_class {
     double wasted;          /* ticks of service spent after the client gave up */
     uint64_t w_good;        /* goodput (or completions, without an SLO) in the current window */
     tb_latency wait, sojourn;
+    /* isolation: sojourns of requests created before the surge span (after
+     * warm-up) and during it */
+    tb_latency soj_before, soj_during;
+    /* every measured confirmation as (fee, latency), for latency by fee decile */
+    struct tb_fee_lat { double fee; sim_time lat; } *fee_lat;
+    size_t nfee_lat, cap_fee_lat;
 } tb_class;
 
 typedef struct tb_model {

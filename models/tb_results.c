@@ -1,4 +1,5 @@
 /* tb_results.c - turning a finished model's statistics into summary.json and a terminal table. */
+#include <stdlib.h>
 #include <string.h>
 #include "../sim/sim_stats.h"
 #include "../sim/sim_time.h"
@@ -21,6 +22,67 @@ static cJSON *latency_json(const tb_latency *l, double tps)
     for (size_t i = 0; i < sizeof qs / sizeof *qs; i++)
         cJSON_AddNumberToObject(o, qs[i].key, sim_hist_quantile(&l->h, qs[i].q) / tps);
     cJSON_AddNumberToObject(o, "max", (double)l->h.max / tps);
+    return o;
+}
+
+static int time_cmp(const void *a, const void *b)
+{
+    sim_time x = *(const sim_time *)a, y = *(const sim_time *)b;
+    return (x > y) - (x < y);
+}
+
+static int by_fee(const void *a, const void *b)
+{
+    const struct tb_fee_lat *x = a, *y = b;
+    if (x->fee != y->fee)
+        return x->fee < y->fee ? -1 : 1;
+    return (x->lat > y->lat) - (x->lat < y->lat); /* equal pairs are identical: the order is total */
+}
+
+static int fees_vary(const tb_class *c)
+{
+    for (size_t i = 1; i < c->nfee_lat; i++)
+        if (c->fee_lat[i].fee != c->fee_lat[0].fee)
+            return 1;
+    return 0;
+}
+
+/* Confirmation latency by fee decile: d1 the lowest tenth of the confirmed
+ * jobs' fees, d10 the highest; each with its fee range and mean, p50, p99
+ * latency (exact order statistics of the decile's latencies). */
+static cJSON *by_fee_json(const tb_class *c, double tps)
+{
+    size_t n = c->nfee_lat;
+    struct tb_fee_lat *v = malloc(n * sizeof *v);
+    sim_time *lat = malloc(n * sizeof *lat);
+    cJSON *o = cJSON_CreateObject();
+    if (!v || !lat || !o) {
+        free(v);
+        free(lat);
+        return o;
+    }
+    memcpy(v, c->fee_lat, n * sizeof *v);
+    qsort(v, n, sizeof *v, by_fee);
+    for (size_t d = 0; d < 10; d++) {
+        size_t lo = d * n / 10, hi = (d + 1) * n / 10, k = hi - lo;
+        double sum = 0;
+        for (size_t i = 0; i < k; i++) {
+            lat[i] = v[lo + i].lat;
+            sum += (double)lat[i];
+        }
+        qsort(lat, k, sizeof *lat, time_cmp);
+        char key[8];
+        snprintf(key, sizeof key, "d%zu", d + 1);
+        cJSON *e = cJSON_AddObjectToObject(o, key);
+        cJSON_AddNumberToObject(e, "fee_min", v[lo].fee);
+        cJSON_AddNumberToObject(e, "fee_max", v[hi - 1].fee);
+        cJSON_AddNumberToObject(e, "count", (double)k);
+        cJSON_AddNumberToObject(e, "mean", sum / (double)k / tps);
+        cJSON_AddNumberToObject(e, "p50", (double)lat[(k - 1) / 2] / tps);
+        cJSON_AddNumberToObject(e, "p99", (double)lat[(size_t)(0.99 * (double)(k - 1))] / tps);
+    }
+    free(v);
+    free(lat);
     return o;
 }
 
@@ -120,6 +182,21 @@ cJSON *tb_results_summary(const tb_model *m, const tb_manifest *man)
         cJSON_AddItemToObject(o, "sojourn", latency_json(&c->sojourn, tps));
         if (c->confirmations > 0)
             cJSON_AddItemToObject(o, "confirmation", latency_json(&c->confirm, tps));
+        if (c->confirmations > 0 && c->nfee_lat >= 10 && fees_vary(c))
+            cJSON_AddItemToObject(o, "confirmation_by_fee", by_fee_json(c, tps));
+        if (m->has_surge) {
+            cJSON *sg = cJSON_AddObjectToObject(o, "surge");
+            double b = sim_hist_quantile(&c->soj_before.h, 0.99) / tps;
+            double d = sim_hist_quantile(&c->soj_during.h, 0.99) / tps;
+            cJSON_AddNumberToObject(sg, "count_before", (double)c->soj_before.w.n);
+            cJSON_AddNumberToObject(sg, "count_during", (double)c->soj_during.w.n);
+            cJSON_AddNumberToObject(sg, "p99_before", b);
+            cJSON_AddNumberToObject(sg, "p99_during", d);
+            if (c->soj_before.w.n > 0 && c->soj_during.w.n > 0 && b > 0)
+                cJSON_AddNumberToObject(sg, "isolation", d / b);
+            else
+                cJSON_AddNullToObject(sg, "isolation");
+        }
     }
 
     cJSON *nodes = cJSON_AddObjectToObject(root, "nodes");

@@ -283,7 +283,11 @@ static void free_sets(char **sets, int n)
 }
 
 /* A number at a dotted path in a JSON document, or NAN. */
-static double at_path(const cJSON *doc, const char *path)
+/* The number at a dotted path of summary.json: a boolean counts as 1 or 0
+ * (the mean of network.recovered is the fraction of runs that recovered);
+ * null (a quantity this run does not have, e.g. the recovery time of a run
+ * that never recovered) is NaN with *null set; anything else is NaN. */
+static double at_path(const cJSON *doc, const char *path, int *null)
 {
     char seg[256];
     const cJSON *cur = doc;
@@ -293,6 +297,9 @@ static double at_path(const cJSON *doc, const char *path)
         cur = cJSON_GetObjectItemCaseSensitive(cur, seg);
         path += k + (path[k] == '.');
     }
+    *null = cJSON_IsNull(cur);
+    if (cJSON_IsBool(cur))
+        return cJSON_IsTrue(cur) ? 1 : 0;
     return cJSON_IsNumber(cur) ? cur->valuedouble : NAN;
 }
 
@@ -352,7 +359,12 @@ int tb_sweep_execute(const tb_sweep *s, int i, const char *out, char *err, size_
     cJSON_AddNumberToObject(doc, "replication", rep);
     cJSON *mets = cJSON_AddObjectToObject(doc, "metrics");
     for (int k = 0; k < s->nmetrics; k++) {
-        double v = at_path(sum, s->metrics[k]);
+        int null;
+        double v = at_path(sum, s->metrics[k], &null);
+        if (null) {
+            cJSON_AddNullToObject(mets, s->metrics[k]);
+            continue;
+        }
         if (isnan(v)) {
             snprintf(err, n, "%s: metrics[%d]: expected a number at \"%s\" in summary.json, found none",
                      s->file, k, s->metrics[k]);
@@ -548,12 +560,16 @@ int tb_sweep_merge(const tb_sweep *s, const char *out, char *err, size_t n)
     fprintf(f, ",metric,n,mean,sd,ci95_low,ci95_high\n");
     for (int cfg = 0; cfg < s->nconfigs; cfg++)
         for (int k = 0; k < M; k++) {
-            for (int r = 0; r < R; r++)
-                x[r] = v[((size_t)r * (size_t)s->nconfigs + (size_t)cfg) * (size_t)M + (size_t)k];
-            double sd, hw, mean = tb_sweep_ci95(x, R, &sd, &hw);
+            int nx = 0; /* runs where the metric exists (null ones are left out) */
+            for (int r = 0; r < R; r++) {
+                double xv = v[((size_t)r * (size_t)s->nconfigs + (size_t)cfg) * (size_t)M + (size_t)k];
+                if (!isnan(xv))
+                    x[nx++] = xv;
+            }
+            double sd = NAN, hw = NAN, mean = nx ? tb_sweep_ci95(x, nx, &sd, &hw) : NAN;
             fprintf(f, "%d,", cfg);
             params_csv(f, s, cfg);
-            fprintf(f, ",%s,%d,%.17g,%.17g,%.17g,%.17g\n", s->metrics[k], R, mean, sd, mean - hw, mean + hw);
+            fprintf(f, ",%s,%d,%.17g,%.17g,%.17g,%.17g\n", s->metrics[k], nx, mean, sd, mean - hw, mean + hw);
         }
     fclose(f);
     rc |= write_stream(out, "summary.csv", buf, len, err, n);
@@ -570,21 +586,30 @@ int tb_sweep_merge(const tb_sweep *s, const char *out, char *err, size_t n)
                 for (int k = 0; k < M; k++) {
                     int base = pt * s->npol, alt = base + pol;
                     double d[R];
+                    int np = 0; /* pairs where both runs have the metric */
                     for (int r = 0; r < R; r++) {
-                        x[r] = v[((size_t)r * (size_t)s->nconfigs + (size_t)alt) * (size_t)M + (size_t)k];
-                        y[r] = v[((size_t)r * (size_t)s->nconfigs + (size_t)base) * (size_t)M + (size_t)k];
-                        d[r] = x[r] - y[r];
+                        double xv = v[((size_t)r * (size_t)s->nconfigs + (size_t)alt) * (size_t)M + (size_t)k];
+                        double yv = v[((size_t)r * (size_t)s->nconfigs + (size_t)base) * (size_t)M + (size_t)k];
+                        if (isnan(xv) || isnan(yv))
+                            continue;
+                        x[np] = xv;
+                        y[np] = yv;
+                        d[np] = xv - yv;
+                        np++;
                     }
-                    double sdx, sdy, sdd, hx, hy, hd;
-                    tb_sweep_ci95(x, R, &sdx, &hx);
-                    tb_sweep_ci95(y, R, &sdy, &hy);
-                    double diff = tb_sweep_ci95(d, R, &sdd, &hd);
-                    /* independent samples: Welch's interval for the difference */
-                    double se2 = (sdx * sdx + sdy * sdy) / R, hu = 0;
-                    if (se2 > 0) {
-                        double df = se2 * se2 /
-                                    (pow(sdx * sdx / R, 2) / (R - 1) + pow(sdy * sdy / R, 2) / (R - 1));
-                        hu = gsl_cdf_tdist_Pinv(0.975, df) * sqrt(se2);
+                    double sdx, sdy, sdd, hx, hy, hd = NAN, diff = NAN, hu = NAN;
+                    if (np > 0) {
+                        tb_sweep_ci95(x, np, &sdx, &hx);
+                        tb_sweep_ci95(y, np, &sdy, &hy);
+                        diff = tb_sweep_ci95(d, np, &sdd, &hd);
+                        /* independent samples: Welch's interval for the difference */
+                        double se2 = (sdx * sdx + sdy * sdy) / np;
+                        hu = 0;
+                        if (se2 > 0 && np > 1) {
+                            double df = se2 * se2 / (pow(sdx * sdx / np, 2) / (np - 1) +
+                                                     pow(sdy * sdy / np, 2) / (np - 1));
+                            hu = gsl_cdf_tdist_Pinv(0.975, df) * sqrt(se2);
+                        }
                     }
                     int cfg = alt;
                     int ptc = cfg / s->npol;
@@ -594,7 +619,7 @@ int tb_sweep_merge(const tb_sweep *s, const char *out, char *err, size_t n)
                         free(val);
                     }
                     fprintf(f, "%s,%s,%s,%d,%.17g,%.17g,%.17g,%.17g\n", s->pname[pol], s->pname[0],
-                            s->metrics[k], R, diff, hd, hu, hd > 0 ? (hu / hd) * (hu / hd) : 0);
+                            s->metrics[k], np, diff, hd, hu, hd > 0 ? (hu / hd) * (hu / hd) : 0);
                 }
         fclose(f);
         rc |= write_stream(out, "comparisons.csv", buf, len, err, n);

@@ -1,7 +1,9 @@
 /* check_backpressure.c - hop-by-hop credits and PFC-style pause: windows hold, nothing is lost, congestion spreads. */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "../models/tb_results.h"
 #include "tb_test.h"
 
 typedef struct {
@@ -189,6 +191,50 @@ START_TEST(recovery_time_is_short_after_a_brief_surge_and_never_after_a_long_one
 }
 END_TEST
 
+/* summary.json's classes.C.surge.FIELD */
+static double surge_field(const cJSON *sum, const char *cls, const char *field)
+{
+    const cJSON *c = cJSON_GetObjectItem(cJSON_GetObjectItem(sum, "classes"), cls);
+    const cJSON *v = cJSON_GetObjectItem(cJSON_GetObjectItem(c, "surge"), field);
+    ck_assert_msg(cJSON_IsNumber(v), "no classes.%s.surge.%s", cls, field);
+    return v->valuedouble;
+}
+
+START_TEST(isolation_is_one_for_a_class_that_shares_nothing_with_the_surge)
+{
+    /* Two M/M/1 (mu = 10) at load 0.5; class a surges to 0.8 from 20000 s
+     * to 40000 s.  p99 sojourn = ln(100)/(mu - lambda): b stays at 0.92 s
+     * (isolation 1), a goes from 0.92 s to 2.30 s (ratio 2.5; the
+     * relaxation time at 0.8, 1/(1 - sqrt 0.8)^2 = 89 s, is short against
+     * the surge).  Over eight seeds the ratios had sd 0.03 (b) and 0.09
+     * (a): p99s of strongly correlated sojourns; the bands are 4 sd. */
+    const tb_manifest man = { "test", "", "heap", NULL, 0, NULL, 0, "complete" };
+    const char *json =
+        "{\"duration\": 60000, \"warmup\": 200,"
+        " \"classes\": {\"a\": {\"arrival\": {\"process\": \"poisson\", \"rate\": 5,"
+        "                         \"surges\": [{\"start\": 20000, \"end\": 40000, \"factor\": 1.6}]}, \"route\": [\"sa\"]},"
+        "               \"b\": {\"arrival\": {\"process\": \"poisson\", \"rate\": 5}, \"route\": [\"sb\"]}},"
+        " \"nodes\": {\"sa\": {\"service\": {\"type\": \"exponential\", \"mean\": 0.1}},"
+        "            \"sb\": {\"service\": {\"type\": \"exponential\", \"mean\": 0.1}}}}";
+    tb_model *m = test_model(json, 8, 0, "heap");
+    test_run(m);
+    cJSON *sum = tb_results_summary(m, &man);
+    double ib = surge_field(sum, "b", "isolation"), ia = surge_field(sum, "a", "isolation");
+    fprintf(stderr, "  isolation: surging class %.2f (theory 2.5), the other %.3f (theory 1)\n", ia, ib);
+    ck_assert_double_gt(ib, 0.88);
+    ck_assert_double_lt(ib, 1.12);
+    ck_assert_double_gt(ia, 2.14);
+    ck_assert_double_lt(ia, 2.86);
+    /* requests created in [200, 20000) and [20000, 40000): Poisson counts (4 sd) */
+    ck_assert_double_lt(fabs(surge_field(sum, "b", "count_before") - 99000), 4 * sqrt(99000));
+    ck_assert_double_lt(fabs(surge_field(sum, "b", "count_during") - 100000), 4 * sqrt(100000));
+    ck_assert_double_lt(fabs(surge_field(sum, "a", "count_during") - 160000), 4 * sqrt(160000));
+    ck_assert_double_eq_tol(surge_field(sum, "b", "p99_before"), log(100) / 5, 0.05);
+    cJSON_Delete(sum);
+    tb_model_free(m);
+}
+END_TEST
+
 Suite *backpressure_suite(void)
 {
     Suite *s = suite_create("backpressure");
@@ -198,6 +244,7 @@ Suite *backpressure_suite(void)
     tcase_add_test(tc, one_shared_queue_spreads_a_hot_spot_to_cold_traffic_and_per_class_queues_contain_it);
     tcase_add_test(tc, pfc_pause_spreads_upstream_as_a_congestion_tree);
     tcase_add_test(tc, an_isolated_overload_makes_one_node_of_four_hot);
+    tcase_add_test(tc, isolation_is_one_for_a_class_that_shares_nothing_with_the_surge);
     tcase_add_test(tc, recovery_time_is_short_after_a_brief_surge_and_never_after_a_long_one);
     suite_add_tcase(s, tc);
     return s;

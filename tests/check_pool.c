@@ -1,8 +1,10 @@
 /* check_pool.c - batch (bulk) service, confirmations, per-class capacity, worker pools that change. */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include "../models/tb_results.h"
 #include "tb_test.h"
 
 START_TEST(bulk_service_queue_matches_its_geometric_solution)
@@ -112,6 +114,68 @@ START_TEST(confirmation_comes_k_batches_after_the_carrying_one)
     ck_assert_double_gt((double)c->h.min / m->tps, 2.0);
     ck_assert_double_le((double)c->h.max / m->tps, 3.0);
     ck_assert_double_eq_tol(sd, sqrt(1.0 / 12), 0.01); /* U(0,1) spread */
+    tb_model_free(m);
+}
+END_TEST
+
+/* summary.json's classes.C.confirmation_by_fee.dK.FIELD */
+static double by_fee(const cJSON *sum, int decile, const char *field)
+{
+    char key[8];
+    snprintf(key, sizeof key, "d%d", decile);
+    const cJSON *c = cJSON_GetObjectItem(cJSON_GetObjectItem(sum, "classes"), "c");
+    const cJSON *d = cJSON_GetObjectItem(cJSON_GetObjectItem(c, "confirmation_by_fee"), key);
+    const cJSON *v = cJSON_GetObjectItem(d, field);
+    ck_assert_msg(cJSON_IsNumber(v), "no confirmation_by_fee.%s.%s", key, field);
+    return v->valuedouble;
+}
+
+START_TEST(confirmation_latency_by_fee_decile_is_flat_when_blocks_have_room_and_ordered_when_full)
+{
+    /* Fees uniform on (0, 1).  (a) Every job fits the next block (1 s apart,
+     * room for 100, 3 jobs/s), 2 confirmations: every decile's latency is
+     * U(0, 1) + 2, mean 2.5, sd sqrt(1/12); decile k holds the fees in
+     * ((k-1)/10, k/10). */
+    const tb_manifest man = { "test", "", "heap", NULL, 0, NULL, 0, "complete" };
+    const char *roomy =
+        "{\"duration\": 20000,"
+        " \"classes\": {\"c\": {\"arrival\": {\"process\": \"poisson\", \"rate\": 3}, \"route\": [\"b\"],"
+        "   \"priority\": {\"type\": \"uniform\", \"min\": 0, \"max\": 1}, \"confirmations\": 2}},"
+        " \"nodes\": {\"b\": {\"kind\": \"batch\", \"batch\": {\"interval\": 1, \"size\": 100}}}}";
+    tb_model *m = test_model(roomy, 6, 0, "heap");
+    test_run(m);
+    cJSON *sum = tb_results_summary(m, &man);
+    for (int k = 1; k <= 10; k++) {
+        double n = by_fee(sum, k, "count");
+        ck_assert_double_gt(n, 5500);
+        ck_assert_double_lt(fabs(by_fee(sum, k, "mean") - 2.5), 4 * sqrt(1.0 / 12) / sqrt(n));
+        ck_assert_double_lt(fabs(by_fee(sum, k, "fee_max") - k / 10.0), 0.01);
+    }
+    cJSON_Delete(sum);
+    tb_model_free(m);
+
+    /* (b) Blocks of 11 for 10 jobs/s, highest fee first, 1 confirmation:
+     * the top decile always makes the next block (fewer than 11 jobs of the
+     * top tenth ever wait: 1 per second on average), so its latency is
+     * U(0, 1) + 1, mean 1.5; the bottom decile waits whenever ten or more
+     * better-paying jobs are queued, which at load 10/11 is often. */
+    const char *full =
+        "{\"duration\": 20000,"
+        " \"classes\": {\"c\": {\"arrival\": {\"process\": \"poisson\", \"rate\": 10}, \"route\": [\"b\"],"
+        "   \"priority\": {\"type\": \"uniform\", \"min\": 0, \"max\": 1}, \"confirmations\": 1}},"
+        " \"nodes\": {\"b\": {\"kind\": \"batch\", \"batch\": {\"interval\": 1, \"size\": 11}, \"policy\": \"priority\"}}}";
+    m = test_model(full, 6, 0, "heap");
+    test_run(m);
+    sum = tb_results_summary(m, &man);
+    double n10 = by_fee(sum, 10, "count");
+    ck_assert_double_lt(fabs(by_fee(sum, 10, "mean") - 1.5), 4 * sqrt(1.0 / 12) / sqrt(n10));
+    ck_assert_double_gt(by_fee(sum, 1, "mean"), 2 * by_fee(sum, 10, "mean"));
+    for (int k = 2; k <= 10; k++) /* better fees, no later confirmation (up to noise: the top deciles all fit) */
+        ck_assert_double_le(by_fee(sum, k, "mean"),
+                            by_fee(sum, k - 1, "mean") + 4 * sqrt(2.0 / 12) / sqrt(by_fee(sum, k, "count")));
+    fprintf(stderr, "  confirmation by fee, blocks full: lowest decile %.2f s, highest %.3f s (theory 1.5)\n",
+            by_fee(sum, 1, "mean"), by_fee(sum, 10, "mean"));
+    cJSON_Delete(sum);
     tb_model_free(m);
 }
 END_TEST
@@ -264,6 +328,7 @@ Suite *pool_suite(void)
     tcase_add_test(tc, bulk_service_queue_matches_its_geometric_solution);
     tcase_add_test(tc, batches_by_size_never_exceed_their_size);
     tcase_add_test(tc, confirmation_comes_k_batches_after_the_carrying_one);
+    tcase_add_test(tc, confirmation_latency_by_fee_decile_is_flat_when_blocks_have_room_and_ordered_when_full);
     tcase_add_test(tc, class_capacity_drops_only_the_class_that_is_full);
     tcase_add_test(tc, a_new_worker_serves_nothing_before_its_provisioning_delay);
     tcase_add_test(tc, removed_workers_finish_their_job_first_and_stay_paid_until_then);

@@ -341,6 +341,24 @@ else
     bad "sweep: MSER-5 finds ~tau of warm-up at rho 0.95 and ~0 at rho 0.3"
 fi
 
+# Metrics that are booleans or null: the retry-storm scenario of
+# papers/metastable-retries recovers from a 0.25 s spike and never from a
+# 10 s one (naive retries).  The fraction recovered is the mean of
+# network.recovered; a run that never recovered has no recovery time, and
+# summary.csv counts only the runs that have one.
+cat > nullm.json <<EOF2
+{"scenario": "$ROOT/papers/metastable-retries/scenario.json", "seed": 3, "replications": 3,
+ "vary": {"classes.req.arrival.surges[0].end": [100.25, 110]},
+ "metrics": ["network.recovered", "network.recovery_time"]}
+EOF2
+"$BIN" sweep nullm.json --out nullm -j 2 >/dev/null 2>&1
+if awk -F, '$4 == "network.recovered" { r[$2] = $6 } $4 == "network.recovery_time" { n[$2] = $5 }
+    END { exit !(r["\"100.25\""] == 1 && r["\"110\""] == 0 && n["\"100.25\""] == 3 && n["\"110\""] == 0) }' nullm/summary.csv 2>/dev/null; then
+    ok "sweep: a boolean metric averages to a fraction, a null one is left out of n"
+else
+    bad "sweep: a boolean metric averages to a fraction, a null one is left out of n"
+fi
+
 # --- plots: every applicable figure, real PNG and SVG with the expected series ---------
 png_ok() { [ "$(head -c 8 "$1" | od -An -tx1 | tr -d ' ')" = "89504e470d0a1a0a" ] && [ "$(wc -c < "$1")" -gt 10000 ]; }
 svg_ok() { grep -q '<svg' "$1" && grep -q '</svg>' "$1" && [ "$(wc -c < "$1")" -gt 10000 ]; }
