@@ -55,6 +55,8 @@ static const char usage_run[] =
     "\n"
     "options:\n"
     "  --seed N              master seed (default: the scenario's \"seed\", else 1)\n"
+    "  --replication R       replication number, part of every random stream's key\n"
+    "                        (default 0; `tailback sweep --show-run` uses it)\n"
     "  --out DIR             output directory (default: results/NAME-seedN)\n"
     "  --set PATH=VALUE      override a scenario field, e.g. --set nodes.server.workers=2\n"
     "                        (VALUE is JSON when it parses as JSON, else a string;\n"
@@ -68,7 +70,8 @@ static const char usage_run[] =
     "that looks complete.  A progress line appears on stderr when it is a terminal.\n";
 
 static const char usage_sweep[] =
-    "usage: tailback sweep EXPERIMENT.json [-j N] [--out DIR] [--plan | --run-index I[-J] | --merge]\n"
+    "usage: tailback sweep EXPERIMENT.json [-j N] [--out DIR] [--plan | --run-index I[-J] | --merge |\n"
+    "                                      --show-run I]\n"
     "\n"
     "Run every configuration of an experiment (a scenario, what varies, policy\n"
     "alternatives) for its replications, then aggregate: runs.csv (one row per\n"
@@ -84,7 +87,10 @@ static const char usage_sweep[] =
     "  --plan           only write DIR/plan.csv, the list of independent runs\n"
     "  --run-index I    only execute run I (or I-J) of the plan: for cluster engines,\n"
     "                   e.g. --run-index $SLURM_ARRAY_TASK_ID, or GNU parallel\n"
-    "  --merge          only aggregate the finished runs\n";
+    "  --merge          only aggregate the finished runs\n"
+    "  --show-run I     print the `tailback run` command that repeats run I alone\n"
+    "                   (same seed, replication and overrides: add --out to keep\n"
+    "                   its time series, latency and network files)\n";
 
 static const char usage_plot[] =
     "usage: tailback plot RESULTS_DIR [--format png|svg|pdf[,...]] [--out DIR]\n"
@@ -130,8 +136,8 @@ typedef struct {
     const char *trace;
     const char **sets;
     int nsets;
-    int has_seed, quiet;
-    unsigned long long seed;
+    int has_seed, has_rep, quiet;
+    unsigned long long seed, rep;
 } run_opts;
 
 static int need_value(int argc, char **argv, int i)
@@ -171,6 +177,18 @@ static int parse_opts(int argc, char **argv, run_opts *o, int allow_run_opts, co
                 return EXIT_USAGE;
             }
             o->has_seed = 1;
+        } else if (allow_run_opts && strcmp(a, "--replication") == 0) {
+            if (!need_value(argc, argv, i))
+                return EXIT_USAGE;
+            char *end;
+            errno = 0;
+            o->rep = strtoull(argv[++i], &end, 10);
+            if (errno || *end || !*argv[i] || argv[i][0] == '-') {
+                fprintf(stderr, "tailback: --replication: expected a non-negative integer, found \"%s\"\n",
+                        argv[i]);
+                return EXIT_USAGE;
+            }
+            o->has_rep = 1;
         } else if (allow_run_opts && strcmp(a, "--out") == 0) {
             if (!need_value(argc, argv, i))
                 return EXIT_USAGE;
@@ -284,6 +302,8 @@ static int cmd_run(int argc, char **argv)
     }
     if (o.has_seed)
         m->seed = o.seed;
+    if (o.has_rep)
+        m->replication = o.rep;
     const char *evq = o.evq ? o.evq : tb_scenario_event_queue(&sc);
     if (tb_model_prepare(m, sim_evq_find(evq)) != 0) {
         fprintf(stderr, "%s\n", m->error); /* a policy that does not load is bad input */
@@ -821,7 +841,7 @@ static int sweep_execute(const tb_sweep *s, const char *out, int lo, int hi, int
 
 static int cmd_sweep(int argc, char **argv)
 {
-    const char *file = NULL, *out = NULL, *range = NULL;
+    const char *file = NULL, *out = NULL, *range = NULL, *show = NULL;
     int jobs = (int)sysconf(_SC_NPROCESSORS_ONLN), plan = 0, merge = 0;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
@@ -838,6 +858,8 @@ static int cmd_sweep(int argc, char **argv)
             out = argv[++i];
         } else if (!strcmp(a, "--run-index") && i + 1 < argc) {
             range = argv[++i];
+        } else if (!strcmp(a, "--show-run") && i + 1 < argc) {
+            show = argv[++i];
         } else if (!strcmp(a, "--plan")) {
             plan = 1;
         } else if (!strcmp(a, "--merge")) {
@@ -862,6 +884,19 @@ static int cmd_sweep(int argc, char **argv)
         fprintf(stderr, "%s\n", c.err);
         tb_sweep_free(&s);
         return EXIT_USAGE;
+    }
+    if (show) { /* no output directory needed: print the command and stop */
+        char *end;
+        long i = strtol(show, &end, 10);
+        if (*end || !*show || i < 0 || i >= s.nruns) {
+            fprintf(stderr, "tailback sweep: --show-run: expected a run index 0..%d, found \"%s\"\n",
+                    s.nruns - 1, show);
+            tb_sweep_free(&s);
+            return EXIT_USAGE;
+        }
+        int rc = tb_sweep_show_run(&s, (int)i, stdout);
+        tb_sweep_free(&s);
+        return rc == 0 ? EXIT_OK : EXIT_FAIL;
     }
     char outbuf[PATH_MAX], dir[PATH_MAX + 8], err[640];
     if (!out) {

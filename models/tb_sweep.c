@@ -315,6 +315,38 @@ int tb_sweep_done(const char *out, int i)
     return tb_is_file(path);
 }
 
+/* A word for sh: in single quotes, each ' written as '\'' */
+static void sh_quoted(FILE *f, const char *v)
+{
+    fputc('\'', f);
+    for (; *v; v++) {
+        if (*v == '\'')
+            fputs("'\\''", f);
+        else
+            fputc(*v, f);
+    }
+    fputc('\'', f);
+}
+
+int tb_sweep_show_run(const tb_sweep *s, int i, FILE *f)
+{
+    int config, rep, nsets;
+    tb_sweep_locate(s, i, &config, &rep);
+    char **sets = run_sets(s, config, &nsets);
+    if (!sets)
+        return -1;
+    fputs("tailback run ", f);
+    sh_quoted(f, s->scenario);
+    fprintf(f, " --seed %llu --replication %d --event-queue heap", s->seed, rep);
+    for (int k = 0; k < nsets; k++) {
+        fputs(" --set ", f);
+        sh_quoted(f, sets[k] ? sets[k] : "");
+    }
+    fputc('\n', f);
+    free_sets(sets, nsets);
+    return 0;
+}
+
 int tb_sweep_execute(const tb_sweep *s, int i, const char *out, char *err, size_t n)
 {
     int config, rep, nsets = 0, rc = -1;
@@ -397,15 +429,38 @@ done:
 }
 
 /* The parameters of a configuration, as CSV fields (values as JSON). */
+/* A CSV field in quotes, inner quotes doubled (RFC 4180): a varied value
+ * printed as JSON may hold commas and quotes ("S1", [1, 2]). */
+static void csv_quoted(FILE *f, const char *v)
+{
+    fputc('"', f);
+    for (; v && *v; v++) {
+        if (*v == '"')
+            fputc('"', f);
+        fputc(*v, f);
+    }
+    fputc('"', f);
+}
+
+/* A name as a CSV field: bare unless it needs quotes. */
+static void csv_name(FILE *f, const char *v)
+{
+    if (strpbrk(v, ",\"\n"))
+        csv_quoted(f, v);
+    else
+        fputs(v, f);
+}
+
 static void params_csv(FILE *f, const tb_sweep *s, int config)
 {
     int pt = config / s->npol, pol = config % s->npol;
     for (int k = 0; k < s->nvary; k++) {
         char *v = cJSON_PrintUnformatted(cJSON_GetArrayItem(s->vary[k], vary_index(s, pt, k)));
-        fprintf(f, "\"%s\",", v ? v : "");
+        csv_quoted(f, v);
+        fputc(',', f);
         free(v);
     }
-    fprintf(f, "%s", s->pname[pol]);
+    csv_name(f, s->pname[pol]);
 }
 
 static void params_header(FILE *f, const tb_sweep *s)
@@ -615,11 +670,15 @@ int tb_sweep_merge(const tb_sweep *s, const char *out, char *err, size_t n)
                     int ptc = cfg / s->npol;
                     for (int q = 0; q < s->nvary; q++) {
                         char *val = cJSON_PrintUnformatted(cJSON_GetArrayItem(s->vary[q], vary_index(s, ptc, q)));
-                        fprintf(f, "\"%s\",", val ? val : "");
+                        csv_quoted(f, val);
+                        fputc(',', f);
                         free(val);
                     }
-                    fprintf(f, "%s,%s,%s,%d,%.17g,%.17g,%.17g,%.17g\n", s->pname[pol], s->pname[0],
-                            s->metrics[k], np, diff, hd, hu, hd > 0 ? (hu / hd) * (hu / hd) : 0);
+                    csv_name(f, s->pname[pol]);
+                    fputc(',', f);
+                    csv_name(f, s->pname[0]);
+                    fprintf(f, ",%s,%d,%.17g,%.17g,%.17g,%.17g\n", s->metrics[k], np, diff, hd, hu,
+                            hd > 0 ? (hu / hd) * (hu / hd) : 0);
                 }
         fclose(f);
         rc |= write_stream(out, "comparisons.csv", buf, len, err, n);

@@ -2,6 +2,7 @@
 #ifndef TB_SWEEP_H
 #define TB_SWEEP_H
 
+#include <stdio.h>
 #include <cjson/cJSON.h>
 #include "../sim/sim_json.h"
 
@@ -48,6 +49,10 @@ void tb_sweep_locate(const tb_sweep *s, int i, int *config, int *rep);
 
 /* Simulate run i and write OUT/runs/i.json.  0, or -1 with err. */
 int tb_sweep_execute(const tb_sweep *s, int i, const char *out, char *err, size_t n);
+
+/* Print, shell-quoted, the `tailback run` command that repeats run i on its
+ * own (scenario, seed, replication, every override); 0, or -1 out of memory. */
+int tb_sweep_show_run(const tb_sweep *s, int i, FILE *f);
 
 /* Whether OUT/runs/i.json exists (run i is done). */
 int tb_sweep_done(const char *out, int i);

@@ -341,6 +341,17 @@ else
     bad "sweep: MSER-5 finds ~tau of warm-up at rho 0.95 and ~0 at rho 0.3"
 fi
 
+# --show-run prints the command that repeats one run of a sweep alone: its
+# summary.json has exactly the numbers the sweep recorded for that run.
+cmd=$("$BIN" sweep "$EX/workers-4-vs-5.json" --show-run 3 2>/dev/null)
+eval "\"\$BIN\" ${cmd#tailback } --out show3 --quiet" >/dev/null 2>&1
+if [ -s show3/summary.json ] && awk -F, -v want="$(grep -A2 '"sojourn"' show3/summary.json | grep '"mean"' | head -1 | tr -d ' \t,' | cut -d: -f2)" \
+     'NR == 5 { exit !($5 == want + 0 && want != "") }' crn/runs.csv; then
+    ok "sweep: --show-run repeats run 3 alone, to the same numbers (replication 1, five workers)"
+else
+    bad "sweep: --show-run repeats run 3 alone, to the same numbers"
+fi
+
 # Metrics that are booleans or null: the retry-storm scenario of
 # papers/metastable-retries recovers from a 0.25 s spike and never from a
 # 10 s one (naive retries).  The fraction recovered is the mean of
