@@ -1450,14 +1450,21 @@ static void ev_warmup(sim_engine *e, void *obj, uint64_t arg)
 
 /* Hot: the node's smoothed sojourn, or the age of its oldest waiting job
  * (a stalled node completes nothing), exceeds hot_factor x its unloaded
- * service time. */
+ * service time.  In a ranked queue the oldest job is not the head (a fee
+ * queue serves new high fees at once while low fees starve, so the smoothed
+ * sojourn of what completes stays low): the heap is scanned.  This runs
+ * once per window, so the scan costs little. */
 static int node_hot(const tb_model *m, const tb_node *nd)
 {
     if (nd->unloaded <= 0)
         return 0;
     double age = 0;
     for (int q = 0; q < nd->nqueues; q++) {
-        const tb_job *h = q_peek(&nd->queues[q]);
+        const tb_queue *qu = &nd->queues[q];
+        const tb_job *h = q_peek(qu);
+        for (size_t i = 1; qu->ranked && i < qu->n; i++)
+            if (qu->heap[i]->queued_at < h->queued_at)
+                h = qu->heap[i];
         if (h && (double)(m->eng->now - h->queued_at) > age)
             age = (double)(m->eng->now - h->queued_at);
     }

@@ -191,6 +191,25 @@ START_TEST(recovery_time_is_short_after_a_brief_surge_and_never_after_a_long_one
 }
 END_TEST
 
+START_TEST(a_priority_queue_that_starves_its_low_ranks_is_hot)
+{
+    /* Overloaded fee queue (1.2 jobs/s, 1 s each, highest fee first): new
+     * high fees are served within a few seconds, so the smoothed sojourn of
+     * what completes stays low, while low fees wait without end.  The oldest
+     * waiting job's age (about the run, 1000 s, against 200) makes it hot. */
+    const char *json =
+        "{\"duration\": 1000, \"window\": 10, \"hot\": {\"factor\": 200},"
+        " \"classes\": {\"c\": {\"arrival\": {\"process\": \"poisson\", \"rate\": 1.2}, \"route\": [\"m\"],"
+        "   \"priority\": {\"type\": \"uniform\", \"min\": 0, \"max\": 1}}},"
+        " \"nodes\": {\"m\": {\"service\": 1, \"policy\": \"priority\"}}}";
+    tb_model *m = test_model(json, 4, 0, "heap");
+    test_run(m);
+    ck_assert_double_lt(m->nodes[0].ewma / m->tps, 200); /* what completes is not that slow */
+    ck_assert_int_eq(m->nodes[0].hot, 1);
+    tb_model_free(m);
+}
+END_TEST
+
 /* summary.json's classes.C.surge.FIELD */
 static double surge_field(const cJSON *sum, const char *cls, const char *field)
 {
@@ -245,6 +264,7 @@ Suite *backpressure_suite(void)
     tcase_add_test(tc, pfc_pause_spreads_upstream_as_a_congestion_tree);
     tcase_add_test(tc, an_isolated_overload_makes_one_node_of_four_hot);
     tcase_add_test(tc, isolation_is_one_for_a_class_that_shares_nothing_with_the_surge);
+    tcase_add_test(tc, a_priority_queue_that_starves_its_low_ranks_is_hot);
     tcase_add_test(tc, recovery_time_is_short_after_a_brief_surge_and_never_after_a_long_one);
     suite_add_tcase(s, tc);
     return s;
