@@ -67,8 +67,8 @@ check: unit e2e
 unit: $(BUILD)/check_all
 	$(BUILD)/check_all
 
-e2e: tailback
-	sh tests/e2e.sh ./tailback
+e2e: tailback $(BUILD)/refined
+	REFINED=$(BUILD)/refined sh tests/e2e.sh ./tailback
 
 bench: $(BUILD)/bench tailback
 	$(BUILD)/bench
@@ -87,9 +87,9 @@ sanitize: deps
 	  EXTRA_CFLAGS="-fsanitize=address,undefined -fno-sanitize-recover=all" \
 	  TAILBACK_BIN=build-san/tailback check-san
 
-check-san: $(BUILD)/check_all $(BUILD)/tailback
+check-san: $(BUILD)/check_all $(BUILD)/tailback $(BUILD)/refined
 	CK_TIMEOUT_MULTIPLIER=10 $(BUILD)/check_all
-	sh tests/e2e.sh $(BUILD)/tailback
+	REFINED=$(BUILD)/refined sh tests/e2e.sh $(BUILD)/tailback
 
 $(BUILD)/tailback: $(BUILD)/tailback.o $(BUILD)/libtailback.a
 	$(CC) $(ALL_CFLAGS) -o $@ $^ $(PKG_LIBS) $(LDFLAGS)
@@ -103,12 +103,16 @@ valgrind: $(BUILD)/check_all
 
 # Regenerate every paper's generated tables (QUICK=1: the reduced version;
 # the theory check is already quick).
-papers: $(BUILD)/check_all
-	sh papers/theory-check/make-table.sh $(BUILD)/check_all > build/theory-table.md
-	awk 'FNR == NR { t = t $$0 "\n"; next } /<!-- table:begin -->/ { print; printf "%s", t; skip = 1; next } \
-	     /<!-- table:end -->/ { skip = 0 } !skip' build/theory-table.md papers/theory-check/README.md \
-	     > build/theory-readme.md && mv build/theory-readme.md papers/theory-check/README.md
-	@echo "papers: papers/theory-check/README.md regenerated"
+# Regenerate every paper under papers/ (tables spliced into the READMEs,
+# figures copied beside them); QUICK=1 runs fewer replications and shorter
+# runs into the same tables and figures, in a few minutes.
+PAPERS_OUT ?= build/papers$(if $(QUICK),-quick,)
+papers: tailback $(BUILD)/check_all $(BUILD)/refined
+	sh papers/make.sh ./tailback $(BUILD)/check_all $(BUILD)/refined $(PAPERS_OUT) $(if $(QUICK),quick,full)
+
+# The refined mean-field predictions of papers/power-of-d-choices.
+$(BUILD)/refined: $(BUILD)/papers/power-of-d-choices/refined.o
+	$(CC) $(ALL_CFLAGS) -o $@ $^ $(PKG_LIBS) $(LDFLAGS)
 
 # Fuzz the scenario and experiment loaders with libFuzzer (clang) for
 # FUZZ_SECONDS each, seeded with the shipped scenarios and the bad-input

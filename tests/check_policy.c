@@ -735,6 +735,12 @@ Suite *policy_suite(void)
     tcase_add_test(tc, preemptive_resume_priority_matches_theory);
     tcase_add_test(tc, processor_sharing_has_fifos_mean_and_sojourn_proportional_to_size);
     tcase_add_test(tc, drop_tail_policy_blocks_like_mm1k);
+    suite_add_tcase(s, tc);
+    /* apart, so that papers/theory-check (which runs the "theory" case) does
+     * not repeat what papers/power-of-d-choices reports in full */
+    tc = tcase_create("theory-lb");
+    tcase_set_tags(tc, "slow");
+    tcase_set_timeout(tc, 600);
     tcase_add_test(tc, power_of_d_sits_above_mitzenmachers_limit_by_a_finite_n_margin);
     suite_add_tcase(s, tc);
     return s;

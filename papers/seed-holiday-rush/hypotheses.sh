@@ -1,0 +1,66 @@
+#!/bin/sh
+# hypotheses.sh - the essay's claims, each turned into a test on the sweep's numbers, with a verdict.
+# usage: sh hypotheses.sh OUTDIR   (reads OUTDIR/data.csv and OUTDIR/paired.csv; prints a markdown table)
+# A verdict is "held" or "did not hold" only when the 95% interval (paired,
+# on common random numbers, for differences) excludes the other side;
+# otherwise "not resolved" — more replications would decide it.
+set -eu
+out=$1
+awk -F, '
+FILENAME ~ /data.csv$/ { k = $1 SUBSEP $2 SUBSEP $3; M[k] = $5; L[k] = $6; H[k] = $7; N[k] = $4; next }
+{ k = $1 SUBSEP $2 SUBSEP $3; D[k] = $5; DH[k] = $6 }
+function m(s, p, x) { return M[s, p, x] }
+function ci(s, p, x) { return sprintf("%.3g (%.3g to %.3g)", M[s, p, x], L[s, p, x], H[s, p, x]) }
+function diff(s, p, x) { return sprintf("%+.3g +- %.2g", D[s, p, x], DH[s, p, x] < 1e-9 ? 0 : DH[s, p, x]) }
+# sign of a paired difference: 1 above 0, -1 below, 0 undecided
+function sgn(s, p, x) { return (D[s, p, x] - DH[s, p, x] > 0) ? 1 : (D[s, p, x] + DH[s, p, x] < 0) ? -1 : 0 }
+function row(id, claim, measured, verdict) { printf "| %s | %s | %s | %s |\n", id, claim, measured, verdict }
+END {
+    P0 = "P0 shared FIFO"; P2 = "P2 shared-class credits"; P3 = "P3 per-class DRR + credits"
+    P5 = "P5 Breakwater V->senders"; P6 = "P6a autoscale on P0"; P7 = "P7 P3 + retry budget"
+    T = "classes.transfer.surge.isolation"; A = "classes.ai.surge.isolation"
+    print "| # | claim, as a test | measured (95% CI) | verdict |"
+    print "| --- | --- | --- | --- |"
+
+    # H1: with everything shared, one class surging slows the other
+    v1 = (L["S1", P0, T] > 1.5 && L["S2", P0, A] > 1.5) ? "held" : \
+         (H["S1", P0, T] < 1.5 && H["S2", P0, A] < 1.5) ? "did not hold" : "held in part"
+    row("H1", "Weak systems slow down together: under P0 the class that did *not* surge sees its p99 rise by more than half (isolation > 1.5)",
+        "transfers in S1: " ci("S1", P0, T) "; AI in S2: " ci("S2", P0, A), v1)
+
+    # H2: task separation contains it
+    a = sgn("S1", P3, T); b = sgn("S2", P3, A)
+    v2 = (a < 0 && b < 0) ? "held" : (a > 0 || b > 0) ? "did not hold" : (a < 0 || b < 0) ? "held in part" : "not resolved"
+    row("H2", "Task separation (P3: per-class queues, DRR at the shared verifier and gateway, per-class credits) lowers the quiet class isolation ratio vs P0",
+        "P3 - P0, transfers in S1: " diff("S1", P3, T) "; AI in S2: " diff("S2", P3, A), v2)
+
+    # H3: backpressure distributes pressure
+    a = sgn("S1", P5, T); b = sgn("S2", P5, A)
+    v3 = (a < 0 && b < 0) ? "held" : (a > 0 || b > 0) ? "did not hold" : (a < 0 || b < 0) ? "held in part" : "not resolved"
+    row("H3", "Backpressure (P5: server-driven credits from the verifier) lowers the quiet class isolation ratio vs P0",
+        "P5 - P0, transfers in S1: " diff("S1", P5, T) "; AI in S2: " diff("S2", P5, A), v3)
+
+    # H4: hop-by-hop credits over one shared class spread congestion upstream (the project counter-claim)
+    a = sgn("S1", P2, "network.blast_radius"); b = sgn("S2", P2, "network.blast_radius")
+    v4 = (a > 0 || b > 0) ? "held" : (a < 0 && b < 0) ? "did not hold" : "not resolved"
+    row("H4", "Hop-by-hop credits with one shared class spread congestion upstream: P2 has a larger blast radius than P0 (our counter-claim to the essay)",
+        "P2 - P0 blast radius, S1: " diff("S1", P2, "network.blast_radius") "; S2: " diff("S2", P2, "network.blast_radius"), v4)
+
+    # H5: scaling the AI workers moves the AI rush onto the shared verifier
+    a = sgn("S1", P6, "classes.ai.goodput_rate"); b = sgn("S1", P6, T)
+    v5 = (a > 0 && b > 0) ? "held" : (b < 0) ? "did not hold" : "not resolved"
+    row("H5", "Worker scaling (P6a) raises AI goodput in the AI rush but passes the pressure to the shared verifier: transfers isolation worsens vs P0",
+        "S1, P6a - P0: AI goodput " diff("S1", P6, "classes.ai.goodput_rate") " /s; transfers isolation " diff("S1", P6, T), v5)
+
+    # H6: naive retries turn a surge into a failure that outlasts it; a retry budget recovers
+    r0 = M["S3", P0, "network.recovered"]; r7 = M["S3", P7, "network.recovered"]; n0 = N["S3", P0, "network.recovered"]
+    v6 = (r0 < 0.5 && r7 > 0.5) ? "held" : (r0 >= 0.5) ? "did not hold" : "held in part"
+    row("H6", "With naive retries (P0) the combined surge S3 leaves a failure that outlasts it; P3 + a retry budget (P7) recovers",
+        sprintf("recovered in S3: P0 %d/%d, P7 %d/%d", r0 * n0 + 0.5, n0, r7 * N["S3", P7, "network.recovered"] + 0.5, N["S3", P7, "network.recovered"]), v6)
+
+    # H7: inconsistent confirmations: under load, low fees wait much longer
+    d1 = "classes.transfer.confirmation_by_fee.d1.mean"; d10 = "classes.transfer.confirmation_by_fee.d10.mean"
+    v7 = (L["S2", P0, d1] > 2 * H["S2", P0, d10]) ? "held" : (H["S2", P0, d1] < 2 * L["S2", P0, d10]) ? "did not hold" : "not resolved"
+    row("H7", "Confirmations become inconsistent: under the holiday rush (S2, P0) the lowest fee decile waits more than twice as long as the highest",
+        "lowest decile " ci("S2", P0, d1) " s; highest " ci("S2", P0, d10) " s", v7)
+}' "$out/data.csv" "$out/paired.csv"

@@ -1,0 +1,86 @@
+#!/bin/sh
+# run.sh - regenerate the seed paper's numbers: the P0-P7 x S1-S3 sweep, tables, hypotheses, figures.
+# usage: sh run.sh TAILBACK OUTDIR [quick]
+# Writes OUTDIR/{sweep/,data.csv,table-*.md,hypotheses.md,findings.md,*.png}.
+set -eu
+here=$(cd "$(dirname "$0")" && pwd)
+tb=$1 out=$2 mode=${3:-full}
+exp=$here/experiment.json
+[ "$mode" = quick ] && exp=$here/experiment-quick.json
+mkdir -p "$out"
+start=$(date +%s)
+rm -rf "$out/sweep" # from scratch: a resumed sweep would keep results of an older build, and its time
+"$tb" sweep "$exp" --out "$out/sweep" >&2
+
+# data.csv: surge,policy,metric,n,mean,lo,hi — fields counted from the end
+# of summary.csv's rows, since the varied values (JSON) hold commas.
+NPOL=$(awk -F, 'NR > 1 { p[$(NF - 6)] = 1 } END { print length(p) }' "$out/sweep/summary.csv")
+awk -F, -v npol="$NPOL" 'NR > 1 {
+    s = "S" (int($1 / npol) + 1)
+    printf "%s,%s,%s,%s,%s,%s,%s\n", s, $(NF - 6), $(NF - 5), $(NF - 4), $(NF - 3), $(NF - 1), $NF
+}' "$out/sweep/summary.csv" > "$out/data.csv"
+# paired.csv: surge,policy,metric,n,difference from P0,paired half-width
+awk -F, '/^"""S[123] / { s = substr($0, 4, 2)
+    printf "%s,%s,%s,%s,%s,%s\n", s, $(NF - 7), $(NF - 5), $(NF - 4), $(NF - 3), $(NF - 2) }' \
+    "$out/sweep/comparisons.csv" > "$out/paired.csv"
+
+# table TITLE_ROW METRIC:FORMAT...: one row per (surge, policy), mean +- half-width per metric
+table() {
+  awk -F, -v cols="$*" '
+  BEGIN { nc = split(cols, c, " ") }
+  FNR == 1 { }
+  { key = $1 SUBSEP $2; if (!(key in seen)) { seen[key] = 1; keys[++nk] = key }
+    m[key, $3] = $5; h[key, $3] = ($4 > 1) ? ($7 - $6) / 2 : -1; n[key, $3] = $4 }
+  END {
+    for (i = 1; i <= nk; i++) {
+      split(keys[i], kp, SUBSEP); line = "| " kp[1] " | " kp[2] " |"
+      for (j = 1; j <= nc; j++) {
+        split(c[j], mf, ":"); k = keys[i] SUBSEP mf[1]
+        if (!(k in m) || n[k] == 0) cell = "n/a"
+        else if (mf[1] == "network.recovered") cell = sprintf("%d/%d", m[k] * n[k] + 0.5, n[k])
+        else if (h[k] < 0) cell = sprintf(mf[2], m[k]) " (1 run)"
+        else cell = sprintf(mf[2] " +- " mf[2], m[k], h[k])
+        if (mf[1] == "network.recovery_time" && n[k] > 0) cell = cell " (" n[k] " runs)"
+        line = line " " cell " |"
+      }
+      print line
+    }
+  }' "$out/data.csv"
+}
+{
+  echo "| surge | policy | blast radius | isolation, transfers | isolation, AI | recovered | recovery time, s |"
+  echo "| --- | --- | ---: | ---: | ---: | ---: | ---: |"
+  table network.blast_radius:%.2f classes.transfer.surge.isolation:%.2f classes.ai.surge.isolation:%.2f \
+        network.recovered:%d network.recovery_time:%.0f
+} > "$out/table-containment.md"
+{
+  echo "| surge | policy | goodput T /s | goodput A /s | drops T | rejections T | drops A | rejections A | wasted work T, s | wasted work A, s |"
+  echo "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
+  table classes.transfer.goodput_rate:%.1f classes.ai.goodput_rate:%.2f classes.transfer.drops:%.0f \
+        classes.transfer.rejections:%.0f classes.ai.drops:%.0f classes.ai.rejections:%.0f \
+        classes.transfer.wasted_work:%.0f classes.ai.wasted_work:%.0f
+} > "$out/table-work.md"
+{
+  echo "| surge | policy | fee decile 1 (lowest) | 2 | 5 | 9 | 10 (highest) |"
+  echo "| --- | --- | ---: | ---: | ---: | ---: | ---: |"
+  table classes.transfer.confirmation_by_fee.d1.mean:%.1f classes.transfer.confirmation_by_fee.d2.mean:%.1f \
+        classes.transfer.confirmation_by_fee.d5.mean:%.1f classes.transfer.confirmation_by_fee.d9.mean:%.1f \
+        classes.transfer.confirmation_by_fee.d10.mean:%.1f
+} > "$out/table-fees.md"
+
+sh "$here/hypotheses.sh" "$out" > "$out/hypotheses.md"
+
+# the congestion heatmaps: replication 0 of P0, P2 and P3 under S2, each run
+# alone (a sweep keeps no time series) with the command --show-run prints
+for p in 0 2 3; do
+  i=$((NPOL + p)) # configuration S2 x policy p, replication 0
+  cmd=$("$tb" sweep "$exp" --show-run $i)
+  eval "\"\$tb\" ${cmd#tailback } --out \"\$out/heat-P$p\" --quiet" >&2
+done
+gnuplot -e "outfile='$out/heatmaps.png'; style='$here/../../plots/style.gp'; d0='$out/heat-P0/timeseries.csv'; d2='$out/heat-P2/timeseries.csv'; d3='$out/heat-P3/timeseries.csv'" "$here/heatmaps.gp"
+gnuplot -e "data='$out/data.csv'; outfile='$out/isolation-recovery.png'; style='$here/../../plots/style.gp'" "$here/figure.gp"
+
+secs=$(( $(date +%s) - start ))
+reps=$(awk -F, 'NR > 1 && $(NF - 5) == "network.blast_radius" { print $(NF - 4); exit }' "$out/sweep/summary.csv")
+printf -- "- Run: \`make papers%s\`, %d replications per (policy, surge), %d s on this 2-core machine.\n" \
+  "$([ "$mode" = quick ] && echo ' QUICK=1')" "$reps" "$secs" > "$out/findings.md"
