@@ -3,6 +3,7 @@
 #include <string.h>
 #include "../sim/sim_stats.h"
 #include "../sim/sim_time.h"
+#include "../sim/sim_lua.h"
 #include "tb_policy.h"
 #include "tb_results.h"
 #include "tb_version.h"
@@ -120,6 +121,13 @@ cJSON *tb_results_summary(const tb_model *m, const tb_manifest *man)
         cJSON_AddStringToObject(o, "name", p->name);
         cJSON_AddStringToObject(o, "script", p->shown);
         cJSON_AddStringToObject(o, "script_sha256", p->sha256);
+        if (sim_lua_modules(p->lua) > 0) { /* require()d helpers: name -> SHA-256 */
+            cJSON *mods = cJSON_AddObjectToObject(o, "modules_sha256");
+            for (int k = 0; k < sim_lua_modules(p->lua); k++) {
+                const char *sha, *name = sim_lua_module(p->lua, k, &sha);
+                cJSON_AddStringToObject(mods, name, sha);
+            }
+        }
         cJSON_AddItemToObject(o, "params", p->params ? cJSON_Duplicate(p->params, 1) : cJSON_CreateObject());
         cJSON *at = cJSON_AddArrayToObject(o, "nodes");
         for (int k = 0; k < m->nnodes; k++)

@@ -5,6 +5,7 @@
 #include <lauxlib.h>
 #include <lualib.h>
 #include "sim_lua.h"
+#include "sim_sha256.h"
 
 struct sim_lua {
     lua_State *L;
@@ -14,6 +15,10 @@ struct sim_lua {
     char dir[512];  /* the script's directory, for require */
     char name[256]; /* the script as messages name it */
     char err[512];
+    /* helper modules loaded by require, with the SHA-256 of their bytes:
+     * they shape results as much as the policy file does */
+    struct { char name[64]; char sha256[65]; } mods[SIM_LUA_MAX_MODULES];
+    int nmods;
 };
 
 /* The allocator enforces the memory limit: refusing a block makes Lua raise
@@ -159,10 +164,37 @@ static int l_require(lua_State *L)
     if (lua_getfield(L, -1, name) != LUA_TNIL)
         return 1;
     lua_pop(L, 1);
-    char path[700];
+    if (strlen(name) >= sizeof p->mods[0].name || p->nmods == SIM_LUA_MAX_MODULES)
+        return luaL_error(L, "require '%s': more than %d modules, or a name over 63 characters", name,
+                          SIM_LUA_MAX_MODULES);
+    char path[700], chunk[704];
     snprintf(path, sizeof path, "%s/%s.lua", p->dir, name);
-    if (luaL_loadfilex(L, path, "t") != LUA_OK)
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return luaL_error(L, "cannot open %s", path);
+    luaL_Buffer b;
+    luaL_buffinit(L, &b);
+    size_t got;
+    char *dst;
+    do {
+        dst = luaL_prepbuffer(&b);
+        got = fread(dst, 1, LUAL_BUFFERSIZE, f);
+        luaL_addsize(&b, got);
+    } while (got == LUAL_BUFFERSIZE);
+    int bad = ferror(f);
+    fclose(f);
+    if (bad)
+        return luaL_error(L, "cannot read %s", path);
+    luaL_pushresult(&b);
+    size_t len;
+    const char *text = lua_tolstring(L, -1, &len);
+    snprintf(chunk, sizeof chunk, "@%s", path); /* as luaL_loadfile names it: errors say path:line */
+    if (luaL_loadbufferx(L, text, len, chunk, "t") != LUA_OK)
         return lua_error(L);
+    snprintf(p->mods[p->nmods].name, sizeof p->mods[0].name, "%s", name);
+    sim_sha256_hex(text, len, p->mods[p->nmods].sha256);
+    p->nmods++;
+    lua_remove(L, -2); /* the source text */
     lua_pushstring(L, name);
     lua_call(L, 1, 1);
     if (lua_isnil(L, -1)) {
@@ -373,4 +405,12 @@ void sim_lua_push_json(lua_State *L, const cJSON *v)
     } else {
         lua_pushnil(L);
     }
+}
+
+int sim_lua_modules(const sim_lua *p) { return p ? p->nmods : 0; }
+
+const char *sim_lua_module(const sim_lua *p, int i, const char **sha256)
+{
+    *sha256 = p->mods[i].sha256;
+    return p->mods[i].name;
 }

@@ -49,6 +49,12 @@ int sim_lua_pcall(sim_lua *p, int nargs, int nresults);
 
 const char *sim_lua_error(const sim_lua *p);
 
+/* The helper modules a script loaded with require(), in load order: how
+ * many, and the i-th's name (its SHA-256 in *sha256), for the manifest. */
+#define SIM_LUA_MAX_MODULES 32
+int sim_lua_modules(const sim_lua *p);
+const char *sim_lua_module(const sim_lua *p, int i, const char **sha256);
+
 /* Push a JSON value as the equivalent Lua value (objects become tables,
  * arrays sequences, null nil). */
 void sim_lua_push_json(lua_State *L, const cJSON *v);

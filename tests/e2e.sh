@@ -246,6 +246,15 @@ bad_policy "math.randomseed" nodes.s.policy=seed_random.lua 1 "seed_random.lua:3
 bad_policy "a job handle kept past its hook" nodes.s.policy=bad_job.lua 1 "bad_job.lua:4: bad argument #1 to 'size' (expected the job passed to the current hook (job handles are valid only during that call)) (in rank() at node s, t=3.50542039 s)"
 bad_policy "a script that does not exist" nodes.s.policy=nosuch.lua 2 "$H: nodes.s.policy: expected a Lua policy (a path like \"policies/mine.lua\", relative to the scenario, or the name of a shipped policy like \"fifo\"), found \"nosuch.lua\" (no such file)"
 
+# the manifest fingerprints the helper modules a policy require()s, not only
+# the policy file: editing lua/choose.lua changes jsq's results
+"$BIN" run "$ROOT/papers/power-of-d-choices/scenario.json" --set policies.lb.script=jsq \
+    --set duration=100 --set warmup=10 --out modsha --quiet >/dev/null 2>&1
+want=$(sha256sum "$ROOT/lua/choose.lua" | cut -d' ' -f1)
+grep -A1 '"modules_sha256"' modsha/summary.json 2>/dev/null | grep -q "\"choose\":[[:space:]]*\"$want\"" &&
+    ok "manifest: a policy's require()d helper modules are listed with their SHA-256" ||
+    bad "manifest: a policy's require()d helper modules are listed with their SHA-256"
+
 # --- sweeps: -j independence, resume after kill -9, plan/run-index/merge ---------------
 EX=$ROOT/scenarios/experiments
 "$BIN" sweep "$EX/mm1-load-sweep.json" --out sw1 -j 1 >/dev/null 2>&1
