@@ -105,10 +105,11 @@ valgrind: $(BUILD)/check_all
 # the theory check is already quick).
 # Regenerate every paper under papers/ (tables spliced into the READMEs,
 # figures copied beside them); QUICK=1 runs fewer replications and shorter
-# runs into the same tables and figures, in a few minutes.
+# runs into the same tables and figures, in a few minutes; PAPERS="name ..."
+# regenerates only those papers.
 PAPERS_OUT ?= build/papers$(if $(QUICK),-quick,)
 papers: tailback $(BUILD)/check_all $(BUILD)/refined
-	sh papers/make.sh ./tailback $(BUILD)/check_all $(BUILD)/refined $(PAPERS_OUT) $(if $(QUICK),quick,full)
+	$(if $(PAPERS),PAPERS="$(PAPERS)") sh papers/make.sh ./tailback $(BUILD)/check_all $(BUILD)/refined $(PAPERS_OUT) $(if $(QUICK),quick,full)
 
 # The refined mean-field predictions of papers/power-of-d-choices.
 $(BUILD)/refined: $(BUILD)/papers/power-of-d-choices/refined.o

@@ -149,9 +149,26 @@ static int need_value(int argc, char **argv, int i)
     return 1;
 }
 
+/* The non-negative integer after option argv[*i] (advancing *i); EXIT_OK or EXIT_USAGE. */
+static int parse_count(int argc, char **argv, int *i, unsigned long long *v)
+{
+    if (!need_value(argc, argv, *i))
+        return EXIT_USAGE;
+    const char *opt = argv[*i], *val = argv[++*i];
+    char *end;
+    errno = 0;
+    *v = strtoull(val, &end, 10);
+    if (errno || *end || !*val || val[0] == '-') {
+        fprintf(stderr, "tailback: %s: expected a non-negative integer, found \"%s\"\n", opt, val);
+        return EXIT_USAGE;
+    }
+    return EXIT_OK;
+}
+
 /* Parse options shared by run and validate; returns EXIT_OK, or an exit status. */
 static int parse_opts(int argc, char **argv, run_opts *o, int allow_run_opts, const char *usage)
 {
+    int rc;
     memset(o, 0, sizeof *o);
     o->sets = calloc((size_t)argc, sizeof *o->sets);
     if (!o->sets)
@@ -166,28 +183,12 @@ static int parse_opts(int argc, char **argv, run_opts *o, int allow_run_opts, co
                 return EXIT_USAGE;
             o->sets[o->nsets++] = argv[++i];
         } else if (allow_run_opts && strcmp(a, "--seed") == 0) {
-            if (!need_value(argc, argv, i))
-                return EXIT_USAGE;
-            char *end;
-            errno = 0;
-            o->seed = strtoull(argv[++i], &end, 10);
-            if (errno || *end || !*argv[i] || argv[i][0] == '-') {
-                fprintf(stderr, "tailback: --seed: expected a non-negative integer, found \"%s\"\n",
-                        argv[i]);
-                return EXIT_USAGE;
-            }
+            if ((rc = parse_count(argc, argv, &i, &o->seed)) != EXIT_OK)
+                return rc;
             o->has_seed = 1;
         } else if (allow_run_opts && strcmp(a, "--replication") == 0) {
-            if (!need_value(argc, argv, i))
-                return EXIT_USAGE;
-            char *end;
-            errno = 0;
-            o->rep = strtoull(argv[++i], &end, 10);
-            if (errno || *end || !*argv[i] || argv[i][0] == '-') {
-                fprintf(stderr, "tailback: --replication: expected a non-negative integer, found \"%s\"\n",
-                        argv[i]);
-                return EXIT_USAGE;
-            }
+            if ((rc = parse_count(argc, argv, &i, &o->rep)) != EXIT_OK)
+                return rc;
             o->has_rep = 1;
         } else if (allow_run_opts && strcmp(a, "--out") == 0) {
             if (!need_value(argc, argv, i))

@@ -1,8 +1,9 @@
 #!/bin/sh
 # make.sh - regenerate every paper: run each, splice its generated tables into its README, copy its figures.
-# usage: sh papers/make.sh TAILBACK CHECK_ALL REFINED OUTDIR [quick]
+# usage: [PAPERS="name ..."] sh papers/make.sh TAILBACK CHECK_ALL REFINED OUTDIR [quick]
 # Called by `make papers` (QUICK=1 gives "quick": fewer replications and
-# shorter runs, the same tables and figures).  Everything a README states as
+# shorter runs, the same tables and figures; PAPERS=name regenerates only
+# those papers, and the index from every paper's last output in OUTDIR).  Everything a README states as
 # a number comes from here; committed READMEs and figures are its output.
 set -eu
 tb=$1 check_all=$2 refined=$3 out=$4 mode=${5:-full}
@@ -10,34 +11,44 @@ P=$(cd "$(dirname "$0")" && pwd)
 mkdir -p "$out"
 step() { echo "papers: $*" >&2; }
 quick=""; [ "$mode" = quick ] && quick=" QUICK=1"
+PAPERS=${PAPERS:-theory-check power-of-d-choices metastable-retries seed-holiday-rush}
+want() { case " $PAPERS " in *" $1 "*) return 0 ;; esac; return 1; }
 
+if want theory-check; then
 step "theory-check"
 start=$(date +%s)
 sh "$P/theory-check/make-table.sh" "$check_all" > "$out/theory-table.md"
 sh "$P/splice.sh" "$P/theory-check/README.md" table < "$out/theory-table.md"
 printf -- "- Run: \`make papers%s\`, %d s on this 2-core machine.\n" "$quick" $(( $(date +%s) - start )) |
   sh "$P/splice.sh" "$P/theory-check/README.md" run
+fi
 
+if want power-of-d-choices; then
 step "power-of-d-choices ($mode)"
 sh "$P/power-of-d-choices/run.sh" "$tb" "$refined" "$out/power-of-d-choices" "$mode"
 for part in table table-policies findings; do
     sh "$P/splice.sh" "$P/power-of-d-choices/README.md" "$part" < "$out/power-of-d-choices/$part.md"
 done
 cp "$out/power-of-d-choices/mean-time.png" "$P/power-of-d-choices/"
+fi
 
+if want metastable-retries; then
 step "metastable-retries ($mode)"
 sh "$P/metastable-retries/run.sh" "$tb" "$out/metastable-retries" "$mode"
 for part in table-never table findings; do
     sh "$P/splice.sh" "$P/metastable-retries/README.md" "$part" < "$out/metastable-retries/$part.md"
 done
 cp "$out/metastable-retries/never-recovered.png" "$P/metastable-retries/"
+fi
 
+if want seed-holiday-rush; then
 step "seed-holiday-rush ($mode)"
 sh "$P/seed-holiday-rush/run.sh" "$tb" "$out/seed-holiday-rush" "$mode"
 for part in hypotheses table-containment table-work table-fees findings; do
     sh "$P/splice.sh" "$P/seed-holiday-rush/README.md" "$part" < "$out/seed-holiday-rush/$part.md"
 done
 cp "$out/seed-holiday-rush/heatmaps.png" "$out/seed-holiday-rush/isolation-recovery.png" "$P/seed-holiday-rush/"
+fi
 
 # the index: one line of finding per paper, from the numbers just made
 {

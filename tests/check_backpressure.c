@@ -213,10 +213,9 @@ END_TEST
 /* summary.json's classes.C.surge.FIELD */
 static double surge_field(const cJSON *sum, const char *cls, const char *field)
 {
-    const cJSON *c = cJSON_GetObjectItem(cJSON_GetObjectItem(sum, "classes"), cls);
-    const cJSON *v = cJSON_GetObjectItem(cJSON_GetObjectItem(c, "surge"), field);
-    ck_assert_msg(cJSON_IsNumber(v), "no classes.%s.surge.%s", cls, field);
-    return v->valuedouble;
+    char path[128];
+    snprintf(path, sizeof path, "classes.%s.surge.%s", cls, field);
+    return test_jnum(sum, path);
 }
 
 START_TEST(isolation_is_one_for_a_class_that_shares_nothing_with_the_surge)

@@ -53,6 +53,20 @@ void test_expect(const char *what, const double *x, int n, double theory, double
                   what, hw, 100 * rel);
 }
 
+double test_jnum(const cJSON *doc, const char *path)
+{
+    char seg[128];
+    const cJSON *cur = doc;
+    for (const char *p = path; *p && cur;) {
+        size_t k = strcspn(p, ".");
+        snprintf(seg, sizeof seg, "%.*s", (int)k, p);
+        cur = cJSON_GetObjectItemCaseSensitive(cur, seg);
+        p += k + (p[k] == '.');
+    }
+    ck_assert_msg(cJSON_IsNumber(cur), "summary.json has no number at %s", path);
+    return cur->valuedouble;
+}
+
 void test_run(tb_model *m)
 {
     tb_run_status st = tb_model_run(m, NULL);

@@ -118,16 +118,12 @@ START_TEST(confirmation_comes_k_batches_after_the_carrying_one)
 }
 END_TEST
 
-/* summary.json's classes.C.confirmation_by_fee.dK.FIELD */
+/* summary.json's classes.c.confirmation_by_fee.dK.FIELD */
 static double by_fee(const cJSON *sum, int decile, const char *field)
 {
-    char key[8];
-    snprintf(key, sizeof key, "d%d", decile);
-    const cJSON *c = cJSON_GetObjectItem(cJSON_GetObjectItem(sum, "classes"), "c");
-    const cJSON *d = cJSON_GetObjectItem(cJSON_GetObjectItem(c, "confirmation_by_fee"), key);
-    const cJSON *v = cJSON_GetObjectItem(d, field);
-    ck_assert_msg(cJSON_IsNumber(v), "no confirmation_by_fee.%s.%s", key, field);
-    return v->valuedouble;
+    char path[128];
+    snprintf(path, sizeof path, "classes.c.confirmation_by_fee.d%d.%s", decile, field);
+    return test_jnum(sum, path);
 }
 
 START_TEST(confirmation_latency_by_fee_decile_is_flat_when_blocks_have_room_and_ordered_when_full)

@@ -5,6 +5,7 @@
 #include <check.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <cjson/cJSON.h>
 #include "../models/tb_model.h"
 
 Suite *engine_suite(void);
@@ -31,6 +32,10 @@ tb_model *test_model_err(const char *json, char *err, size_t errlen);
  * that the interval's half-width is at most rel * |theory| (so the check is
  * not loose); prints the comparison to stderr. */
 void test_expect(const char *what, const double *x, int n, double theory, double rel);
+
+/* The number at a dotted path of a JSON document (a summary.json), failing
+ * the test when there is none. */
+double test_jnum(const cJSON *doc, const char *path);
 
 /* Run a prepared model to the end, asserting that it finished normally. */
 void test_run(tb_model *m);

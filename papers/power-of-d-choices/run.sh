@@ -6,12 +6,8 @@
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 tb=$1 refined=$2 out=$3 mode=${4:-full}
-exp=$here/experiment.json
-[ "$mode" = quick ] && exp=$here/experiment-quick.json
-mkdir -p "$out"
-start=$(date +%s)
-rm -rf "$out/sweep" # from scratch: a resumed sweep would keep results of an older build, and its time
-"$tb" sweep "$exp" --out "$out/sweep" >&2
+. "$here/../lib.sh"
+paper_sweep "$tb" "$here" "$out" "$mode"
 for d in 1 2 3 5; do "$refined" 100 $d 0.5 0.7 0.8 0.9 0.95 0.99; done > "$out/theory.txt"
 
 # data.csv: lambda,policy,mean,ci95_low,ci95_high,T_d,refined (the last two empty for JSQ/JIQ)

@@ -5,12 +5,8 @@
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 tb=$1 out=$2 mode=${3:-full}
-exp=$here/experiment.json
-[ "$mode" = quick ] && exp=$here/experiment-quick.json
-mkdir -p "$out"
-start=$(date +%s)
-rm -rf "$out/sweep" # from scratch: a resumed sweep would keep results of an older build, and its time
-"$tb" sweep "$exp" --out "$out/sweep" >&2
+. "$here/../lib.sh"
+paper_sweep "$tb" "$here" "$out" "$mode"
 
 # data.csv: surge,policy,metric,n,mean,lo,hi — fields counted from the end
 # of summary.csv's rows, since the varied values (JSON) hold commas.
