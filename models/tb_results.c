@@ -262,31 +262,16 @@ cJSON *tb_results_summary(const tb_model *m, const tb_manifest *man)
     return root;
 }
 
-char *tb_results_network_csv(const tb_model *m)
+static void network_rows(FILE *f, const tb_model *m)
 {
-    char *buf = NULL;
-    size_t len = 0;
-    FILE *f = open_memstream(&buf, &len);
-    if (!f)
-        return NULL;
     fprintf(f, "time_s,spread,goodput_rate\n");
     for (size_t i = 0; i < m->nwin; i++)
         fprintf(f, "%.9g,%.9g,%.9g\n", sim_seconds(m->win_t[i], m->tps), m->win_spread[i],
                 m->win_goodput[i]);
-    if (fclose(f) != 0) {
-        free(buf);
-        return NULL;
-    }
-    return buf;
 }
 
-char *tb_results_latency_csv(const tb_model *m)
+static void latency_rows(FILE *f, const tb_model *m)
 {
-    char *buf = NULL;
-    size_t len = 0;
-    FILE *f = open_memstream(&buf, &len);
-    if (!f)
-        return NULL;
     fprintf(f, "class,quantile,seconds\n");
     for (int i = 0; i < m->nclasses; i++) {
         const sim_hist *h = &m->classes[i].sojourn.h;
@@ -299,12 +284,27 @@ char *tb_results_latency_csv(const tb_model *m)
         for (size_t k = 0; k < sizeof tail / sizeof *tail; k++)
             fprintf(f, "%s,%.6g,%.9g\n", m->classes[i].name, tail[k], sim_hist_quantile(h, tail[k]) / m->tps);
     }
+}
+
+/* What `rows` writes, as one malloc'd string (NULL out of memory). */
+static char *to_string(const tb_model *m, void (*rows)(FILE *, const tb_model *))
+{
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    if (!f)
+        return NULL;
+    rows(f, m);
     if (fclose(f) != 0) {
         free(buf);
         return NULL;
     }
     return buf;
 }
+
+char *tb_results_network_csv(const tb_model *m) { return to_string(m, network_rows); }
+
+char *tb_results_latency_csv(const tb_model *m) { return to_string(m, latency_rows); }
 
 void tb_results_table(FILE *out, const tb_model *m)
 {
