@@ -3,7 +3,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "../models/tb_results.h"
 #include "tb_test.h"
 
 typedef struct {
@@ -226,7 +225,6 @@ START_TEST(isolation_is_one_for_a_class_that_shares_nothing_with_the_surge)
      * relaxation time at 0.8, 1/(1 - sqrt 0.8)^2 = 89 s, is short against
      * the surge).  Over eight seeds the ratios had sd 0.03 (b) and 0.09
      * (a): p99s of strongly correlated sojourns; the bands are 4 sd. */
-    const tb_manifest man = { "test", "", "heap", NULL, 0, NULL, 0, "complete" };
     const char *json =
         "{\"duration\": 60000, \"warmup\": 200,"
         " \"classes\": {\"a\": {\"arrival\": {\"process\": \"poisson\", \"rate\": 5,"
@@ -236,7 +234,7 @@ START_TEST(isolation_is_one_for_a_class_that_shares_nothing_with_the_surge)
         "            \"sb\": {\"service\": {\"type\": \"exponential\", \"mean\": 0.1}}}}";
     tb_model *m = test_model(json, 8, 0, "heap");
     test_run(m);
-    cJSON *sum = tb_results_summary(m, &man);
+    cJSON *sum = test_summary(m);
     double ib = surge_field(sum, "b", "isolation"), ia = surge_field(sum, "a", "isolation");
     fprintf(stderr, "  isolation: surging class %.2f (theory 2.5), the other %.3f (theory 1)\n", ia, ib);
     ck_assert_double_gt(ib, 0.88);

@@ -3,6 +3,7 @@
 #include <unistd.h>
 #include <string.h>
 #include <gsl/gsl_cdf.h>
+#include "../models/tb_results.h"
 #include "../models/tb_scenario.h"
 #include "tb_test.h"
 
@@ -51,6 +52,14 @@ void test_expect(const char *what, const double *x, int n, double theory, double
                   what, mean, hw, theory);
     ck_assert_msg(hw <= rel * fabs(theory), "%s: interval +- %.3g too wide for a %.0f%% check",
                   what, hw, 100 * rel);
+}
+
+cJSON *test_summary(const tb_model *m)
+{
+    const tb_manifest man = { "test", "", "heap", NULL, 0, NULL, 0, "complete" };
+    cJSON *sum = tb_results_summary(m, &man);
+    ck_assert_msg(sum != NULL, "summary.json: out of memory");
+    return sum;
 }
 
 double test_jnum(const cJSON *doc, const char *path)

@@ -4,7 +4,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include "../models/tb_results.h"
 #include "tb_test.h"
 
 START_TEST(bulk_service_queue_matches_its_geometric_solution)
@@ -132,7 +131,6 @@ START_TEST(confirmation_latency_by_fee_decile_is_flat_when_blocks_have_room_and_
      * room for 100, 3 jobs/s), 2 confirmations: every decile's latency is
      * U(0, 1) + 2, mean 2.5, sd sqrt(1/12); decile k holds the fees in
      * ((k-1)/10, k/10). */
-    const tb_manifest man = { "test", "", "heap", NULL, 0, NULL, 0, "complete" };
     const char *roomy =
         "{\"duration\": 20000,"
         " \"classes\": {\"c\": {\"arrival\": {\"process\": \"poisson\", \"rate\": 3}, \"route\": [\"b\"],"
@@ -140,7 +138,7 @@ START_TEST(confirmation_latency_by_fee_decile_is_flat_when_blocks_have_room_and_
         " \"nodes\": {\"b\": {\"kind\": \"batch\", \"batch\": {\"interval\": 1, \"size\": 100}}}}";
     tb_model *m = test_model(roomy, 6, 0, "heap");
     test_run(m);
-    cJSON *sum = tb_results_summary(m, &man);
+    cJSON *sum = test_summary(m);
     for (int k = 1; k <= 10; k++) {
         double n = by_fee(sum, k, "count");
         ck_assert_double_gt(n, 5500);
@@ -162,7 +160,7 @@ START_TEST(confirmation_latency_by_fee_decile_is_flat_when_blocks_have_room_and_
         " \"nodes\": {\"b\": {\"kind\": \"batch\", \"batch\": {\"interval\": 1, \"size\": 11}, \"policy\": \"priority\"}}}";
     m = test_model(full, 6, 0, "heap");
     test_run(m);
-    sum = tb_results_summary(m, &man);
+    sum = test_summary(m);
     double n10 = by_fee(sum, 10, "count");
     ck_assert_double_lt(fabs(by_fee(sum, 10, "mean") - 1.5), 4 * sqrt(1.0 / 12) / sqrt(n10));
     ck_assert_double_gt(by_fee(sum, 1, "mean"), 2 * by_fee(sum, 10, "mean"));

@@ -33,6 +33,9 @@ tb_model *test_model_err(const char *json, char *err, size_t errlen);
  * not loose); prints the comparison to stderr. */
 void test_expect(const char *what, const double *x, int n, double theory, double rel);
 
+/* The run's summary.json document (free with cJSON_Delete). */
+cJSON *test_summary(const tb_model *m);
+
 /* The number at a dotted path of a JSON document (a summary.json), failing
  * the test when there is none. */
 double test_jnum(const cJSON *doc, const char *path);
