@@ -15,7 +15,7 @@
 options = { per_class = true }
 
 local nclasses = sim.nclasses()
-local quantum, deficit = {}, {}
+local quantum = {}
 for c = 1, nclasses do
   local q = params.quantum
   if type(q) == "table" then q = q[sim.class_name(c)] end
@@ -23,19 +23,30 @@ for c = 1, nclasses do
   if type(quantum[c]) ~= "number" or quantum[c] <= 0 then
     error("params.quantum: expected positive numbers, found " .. tostring(quantum[c]))
   end
-  deficit[c] = 0
 end
 
-local current = 1       -- the class being visited
-local fresh = true      -- whether this visit has had its quantum yet
+-- Round-robin state per node: one instance may serve several nodes, and
+-- each runs its own rounds.
+local S = {}
+local function state(node)
+  local s = S[node]
+  if not s then
+    s = { current = 1, fresh = true, deficit = {} }  -- fresh: this visit has not had its quantum yet
+    for c = 1, nclasses do s.deficit[c] = 0 end
+    S[node] = s
+  end
+  return s
+end
 
 function pick(node)
+  local s = state(node)
+  local deficit = s.deficit
   while true do
-    local c = current
+    local c = s.current
     if sim.queued(node, c) > 0 then
-      if fresh then
+      if s.fresh then
         deficit[c] = deficit[c] + quantum[c]
-        fresh = false
+        s.fresh = false
       end
       local size = sim.head_size(node, c)
       if size <= deficit[c] then
@@ -45,7 +56,7 @@ function pick(node)
     else
       deficit[c] = 0
     end
-    current = current % nclasses + 1
-    fresh = true
+    s.current = s.current % nclasses + 1
+    s.fresh = true
   end
 end

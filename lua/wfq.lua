@@ -12,25 +12,37 @@
 -- queueing algorithm", SIGCOMM 1989; Golestani, "A self-clocked fair
 -- queueing scheme for broadband applications", INFOCOM 1994.
 
-local weight, last = {}, {}
+local weight = {}
 for c = 1, sim.nclasses() do
   local w = params.weights and params.weights[sim.class_name(c)] or 1
   if type(w) ~= "number" or w <= 0 then
     error("params.weights: expected positive numbers, found " .. tostring(w))
   end
   weight[c] = w
-  last[c] = 0
 end
-local V = 0
+
+-- Virtual time and last finish tags per node: one instance may serve
+-- several nodes, each with its own clock.
+local S = {}
+local function state(node)
+  local s = S[node]
+  if not s then
+    s = { V = 0, last = {} }
+    for c = 1, #weight do s.last[c] = 0 end
+    S[node] = s
+  end
+  return s
+end
 
 function rank(node, job)
+  local s = state(node)
   local c = sim.class(job)
-  local f = math.max(V, last[c]) + sim.size(job) / weight[c]
-  last[c] = f
+  local f = math.max(s.V, s.last[c]) + sim.size(job) / weight[c]
+  s.last[c] = f
   return f
 end
 
 function dequeue(node, job)
-  V = sim.rank(job)
+  state(node).V = sim.rank(job)
   return true
 end

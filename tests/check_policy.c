@@ -415,27 +415,33 @@ END_TEST
 
 static void check_shares(const char *policy)
 {
-    /* Two backlogged classes (arrivals twice the capacity), unit sizes and
-     * service: throughput splits 1:3 by quantum or weight. */
-    char json[1024];
+    /* Two saturated servers sharing one instance of the policy (each hook
+     * gets its node; the state must be the node's own): on each, two
+     * backlogged classes (arrivals twice or three times the capacity), unit
+     * sizes and service: throughput splits 1:3 by quantum or weight. */
+    char json[2048];
     snprintf(json, sizeof json,
              "{\"duration\": 20000, \"warmup\": 1000, \"policies\": {\"p\": %s},"
              " \"classes\": {\"a\": {\"arrival\": {\"process\": \"poisson\", \"rate\": 1}, \"route\": [\"s\"]},"
-             "               \"b\": {\"arrival\": {\"process\": \"poisson\", \"rate\": 1}, \"route\": [\"s\"]}},"
-             " \"nodes\": {\"s\": {\"service\": 1, \"policy\": \"p\"}}}",
+             "               \"b\": {\"arrival\": {\"process\": \"poisson\", \"rate\": 1}, \"route\": [\"s\"]},"
+             "               \"c\": {\"arrival\": {\"process\": \"poisson\", \"rate\": 1.5}, \"route\": [\"t\"]},"
+             "               \"d\": {\"arrival\": {\"process\": \"poisson\", \"rate\": 1.5}, \"route\": [\"t\"]}},"
+             " \"nodes\": {\"s\": {\"service\": 1, \"policy\": \"p\"}, \"t\": {\"service\": 1, \"policy\": \"p\"}}}",
              policy);
     tb_model *m = model(json, 0);
     test_run(m);
-    double a = (double)m->classes[0].completions, b = (double)m->classes[1].completions;
-    ck_assert_msg(fabs(b / a - 3) < 0.02, "%s: share ratio %.4f, want 3", policy, b / a);
-    ck_assert_double_gt(a + b, 0.99 * 19000);
+    for (int k = 0; k < 2; k++) {
+        double a = (double)m->classes[2 * k].completions, b = (double)m->classes[2 * k + 1].completions;
+        ck_assert_msg(fabs(b / a - 3) < 0.02, "%s: share ratio %.4f at node %d, want 3", policy, b / a, k);
+        ck_assert_double_gt(a + b, 0.99 * 19000);
+    }
     tb_model_free(m);
 }
 
 START_TEST(drr_and_wfq_split_a_saturated_server_by_weight)
 {
-    check_shares("{\"script\": \"drr\", \"params\": {\"quantum\": {\"a\": 1, \"b\": 3}}}");
-    check_shares("{\"script\": \"wfq\", \"params\": {\"weights\": {\"a\": 1, \"b\": 3}}}");
+    check_shares("{\"script\": \"drr\", \"params\": {\"quantum\": {\"a\": 1, \"b\": 3, \"c\": 1, \"d\": 3}}}");
+    check_shares("{\"script\": \"wfq\", \"params\": {\"weights\": {\"a\": 1, \"b\": 3, \"c\": 1, \"d\": 3}}}");
 }
 END_TEST
 
