@@ -4,7 +4,9 @@
 -- each visit adds the class's quantum to its deficit, and the queue sends
 -- head jobs while the head's size fits the deficit.  A queue that empties
 -- loses its deficit.  Over time each backlogged class gets throughput in
--- proportion to its quantum, measured in job size.
+-- proportion to its quantum, measured in job size.  At a node that sends
+-- over credit windows, a class whose head is held (sim.can_send false) is
+-- skipped for that visit and keeps its deficit.
 --
 -- Parameters:
 --   quantum   number (default 1), or a table {CLASS = number}: size units
@@ -43,7 +45,10 @@ function pick(node)
   local deficit = s.deficit
   while true do
     local c = s.current
-    if sim.queued(node, c) > 0 then
+    if sim.queued(node, c) > 0 and not sim.can_send(node, c) then
+      -- held by backpressure (its link's window is shut): skip the visit,
+      -- keeping its deficit; tailback asks only when some class may go
+    elseif sim.queued(node, c) > 0 then
       if s.fresh then
         deficit[c] = deficit[c] + quantum[c]
         s.fresh = false

@@ -777,9 +777,17 @@ static void dequeue_drop(tb_model *m, tb_node *nd, tb_job *h)
     job_leave(m, h, LEAVE_DROP);
 }
 
+int tb_node_can_send(tb_model *m, tb_node *nd, int q)
+{
+    tb_job *h = q_peek(&nd->queues[q]);
+    return h && can_send(m, nd, h);
+}
+
 /* With backpressure: the queue whose head may be sent now, or -1.  One
  * shared queue is blocked by its head (head-of-line blocking); with one
- * queue per class, the earliest head that can go goes. */
+ * queue per class, the policy's pick() chooses when its choice may go
+ * (pick sees which may: sim.can_send), else the earliest head that can go
+ * goes. */
 static int eligible_queue(tb_model *m, tb_node *nd)
 {
     int best = -1;
@@ -801,6 +809,11 @@ static void start_waiting(tb_model *m, tb_node *nd)
             int qi = eligible_queue(m, nd);
             if (qi < 0)
                 break;
+            if (nd->nqueues > 1 && nd->policy) { /* something may go: let the policy choose */
+                int pq = tb_policy_pick(m, nd);
+                if (pq >= 0 && tb_node_can_send(m, nd, pq))
+                    qi = pq;
+            }
             h = pop_from(nd, qi);
         } else {
             h = dequeue(m, nd);

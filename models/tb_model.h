@@ -311,6 +311,11 @@ void tb_link_set_window(tb_model *m, tb_link *ln, long long window);
 
 /* Outstanding work at a node (service still required by every job there), ticks. */
 double tb_node_work(const tb_model *m, const tb_node *nd);
+
+/* Whether the head of queue q (a class, on a node with per-class queues;
+ * else 0) exists and may start now: its outgoing link has a credit and is
+ * not paused. */
+int tb_node_can_send(tb_model *m, tb_node *nd, int q);
 int tb_class_index(const tb_model *m, const char *name);
 
 #endif

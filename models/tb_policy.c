@@ -231,6 +231,21 @@ static int l_head_size(lua_State *L)
     return 1;
 }
 
+/* sim.can_send(node[, class]): whether that queue's head may start now
+ * (false when empty, or held by a shut credit window or a pause). */
+static int l_can_send(lua_State *L)
+{
+    tb_node *nd = check_node(L, 1);
+    int q = 0;
+    if (!lua_isnoneornil(L, 2)) {
+        int c = check_class(L, 2);
+        luaL_argcheck(L, nd->nqueues > 1, 2, "the node has one queue (set options.per_class)");
+        q = c;
+    }
+    lua_pushboolean(L, tb_node_can_send(model_of(L), nd, q));
+    return 1;
+}
+
 static int l_head_wait(lua_State *L)
 {
     tb_model *m = model_of(L);
@@ -434,6 +449,7 @@ static const luaL_Reg sim_funcs[] = {
     { "workers", l_workers },   { "jobs", l_jobs },         { "capacity", l_capacity },
     { "work", l_work },         { "latency", l_latency },   { "candidates", l_candidates },
     { "candidate", l_candidate }, { "head_size", l_head_size }, { "head_wait", l_head_wait },
+    { "can_send", l_can_send },
     { "class", l_class },       { "size", l_size },         { "priority", l_priority },
     { "deadline", l_deadline }, { "created", l_created },   { "arrived", l_arrived },
     { "service", l_service },   { "rank", l_rank },         { "attempt", l_attempt },

@@ -438,6 +438,26 @@ static void check_shares(const char *policy)
     tb_model_free(m);
 }
 
+START_TEST(drr_also_orders_a_node_that_sends_over_credit_windows)
+{
+    /* The DRR server sends over a link with (ample) per-class credit
+     * windows: its pick() is asked as at any node, so the split is 1:3 (it
+     * was 1:1 when a gated node ignored pick and sent the earliest head). */
+    const char *json =
+        "{\"duration\": 20000, \"warmup\": 1000,"
+        " \"policies\": {\"p\": {\"script\": \"drr\", \"params\": {\"quantum\": {\"a\": 1, \"b\": 3}}}},"
+        " \"classes\": {\"a\": {\"arrival\": {\"process\": \"poisson\", \"rate\": 1}, \"route\": [\"s\", \"t\"]},"
+        "               \"b\": {\"arrival\": {\"process\": \"poisson\", \"rate\": 1}, \"route\": [\"s\", \"t\"]}},"
+        " \"nodes\": {\"s\": {\"service\": 1, \"policy\": \"p\"}, \"t\": {\"service\": 0.001}},"
+        " \"links\": [{\"from\": \"s\", \"to\": \"t\", \"credits\": 50, \"per_class\": true}]}";
+    tb_model *m = model(json, 0);
+    test_run(m);
+    double a = (double)m->classes[0].completions, b = (double)m->classes[1].completions;
+    ck_assert_msg(fabs(b / a - 3) < 0.02, "share ratio %.4f through a credited link, want 3", b / a);
+    tb_model_free(m);
+}
+END_TEST
+
 START_TEST(drr_and_wfq_split_a_saturated_server_by_weight)
 {
     check_shares("{\"script\": \"drr\", \"params\": {\"quantum\": {\"a\": 1, \"b\": 3, \"c\": 1, \"d\": 3}}}");
@@ -726,6 +746,7 @@ Suite *policy_suite(void)
     tcase_add_test(tc, balancers_choose_by_their_rule);
     tcase_add_test(tc, smooth_weighted_round_robin_splits_exactly_by_weight);
     tcase_add_test(tc, drr_and_wfq_split_a_saturated_server_by_weight);
+    tcase_add_test(tc, drr_also_orders_a_node_that_sends_over_credit_windows);
     tcase_add_test(tc, codel_spaces_its_drops_by_interval_over_root_count);
     tcase_add_test(tc, codel_rarely_drops_when_light_and_keeps_overload_delay_far_below_a_full_buffer);
     tcase_add_test(tc, red_admits_everything_when_light_and_sheds_before_the_queue_runs_away);
