@@ -63,4 +63,11 @@ END {
     v7 = (L["S2", P0, d1] > 2 * H["S2", P0, d10]) ? "held" : (H["S2", P0, d1] < 2 * L["S2", P0, d10]) ? "did not hold" : "not resolved"
     row("H7", "Confirmations become inconsistent: under the holiday rush (S2, P0) the lowest fee decile waits more than twice as long as the highest",
         "lowest decile " ci("S2", P0, d1) " s; highest " ci("S2", P0, d10) " s", v7)
+
+    # H8: the essay: stronger systems (separation, backpressure) stay stable; under retries, do they recover on their own?
+    r3 = M["S3", P3, "network.recovered"]; r5 = M["S3", P5, "network.recovered"]
+    n3 = N["S3", P3, "network.recovered"]; n5 = N["S3", P5, "network.recovered"]
+    v8 = (r3 >= 0.5 && r5 >= 0.5) ? "held" : (r3 < 0.5 && r5 < 0.5) ? "did not hold" : "held in part"
+    row("H8", "Stronger systems stay stable: with separation (P3) or backpressure (P5) alone, without a retry budget, the combined surge with retries (S3) is recovered from within the hour",
+        sprintf("recovered in S3: P3 %d/%d, P5 %d/%d", r3 * n3 + 0.5, n3, r5 * n5 + 0.5, n5), v8)
 }' "$out/data.csv" "$out/paired.csv"
