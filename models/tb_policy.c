@@ -207,16 +207,25 @@ static int l_candidate(lua_State *L)
     return 1;
 }
 
-/* The head of a class queue (per-class nodes) or of the node's queue. */
-static const tb_job *head(lua_State *L)
+/* Arguments (node[, class]): the node, and in *q the class queue (on a
+ * per-class node) or 0, the node's one queue. */
+static tb_node *queue_args(lua_State *L, int *q)
 {
     tb_node *nd = check_node(L, 1);
-    int q = 0;
+    *q = 0;
     if (!lua_isnoneornil(L, 2)) {
         int c = check_class(L, 2);
         luaL_argcheck(L, nd->nqueues > 1, 2, "the node has one queue (set options.per_class)");
-        q = c;
+        *q = c;
     }
+    return nd;
+}
+
+/* The head of a class queue (per-class nodes) or of the node's queue. */
+static const tb_job *head(lua_State *L)
+{
+    int q;
+    tb_node *nd = queue_args(L, &q);
     const tb_queue *qu = &nd->queues[q];
     return qu->ranked ? (qu->n ? qu->heap[0] : NULL) : qu->head;
 }
@@ -235,13 +244,8 @@ static int l_head_size(lua_State *L)
  * (false when empty, or held by a shut credit window or a pause). */
 static int l_can_send(lua_State *L)
 {
-    tb_node *nd = check_node(L, 1);
-    int q = 0;
-    if (!lua_isnoneornil(L, 2)) {
-        int c = check_class(L, 2);
-        luaL_argcheck(L, nd->nqueues > 1, 2, "the node has one queue (set options.per_class)");
-        q = c;
-    }
+    int q;
+    tb_node *nd = queue_args(L, &q);
     lua_pushboolean(L, tb_node_can_send(model_of(L), nd, q));
     return 1;
 }
