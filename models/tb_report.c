@@ -49,6 +49,18 @@ static double num(const cJSON *o, const char *k)
     return cJSON_IsNumber(v) ? v->valuedouble : NAN;
 }
 
+/* One table cell: the number to `digits` significant digits, or a dash
+ * where summary.json has none. */
+static void cell(FILE *f, int digits, double v)
+{
+    fputs("<td>", f);
+    if (isnan(v))
+        fputs("&ndash;", f);
+    else
+        fprintf(f, "%.*g", digits, v);
+    fputs("</td>", f);
+}
+
 static void figures_inline(FILE *f, const char *dir)
 {
     struct dirent **list;
@@ -168,11 +180,8 @@ static int run_section(FILE *f, const char *dir, cJSON *doc, const char *figures
         fprintf(f, "</td><td>%.4g</td><td>%.4g</td><td>%.4g</td><td>%.4g</td><td>%.4g</td><td>%.0f</td><td>%.0f</td>",
                 num(c2, "throughput"), num(so, "mean"), num(so, "p50"), num(so, "p99"), num(so, "p999"),
                 num(c2, "drops"), num(c2, "rejections"));
-        double g = num(c2, "goodput_rate");
-        if (isnan(g))
-            fputs("<td>&ndash;</td></tr>\n", f);
-        else
-            fprintf(f, "<td>%.4g</td></tr>\n", g);
+        cell(f, 4, num(c2, "goodput_rate"));
+        fputs("</tr>\n", f);
     }
     fputs("</table>\n<h3>Nodes</h3>\n<table><tr><th class=\"l\">node</th><th class=\"l\">kind</th>"
           "<th>utilisation</th><th>mean queue</th><th>mean wait s</th><th>drops</th></tr>\n", f);
@@ -183,16 +192,12 @@ static int run_section(FILE *f, const char *dir, cJSON *doc, const char *figures
         esc(f, nd->string);
         fputs("</td><td class=\"l\">", f);
         esc(f, cJSON_IsString(kind) ? kind->valuestring : "");
-        double u = num(nd, "utilisation");
-        if (isnan(u))
-            fputs("</td><td>&ndash;", f);
-        else
-            fprintf(f, "</td><td>%.3g", u);
-        double q = num(nd, "mean_queue_length"), w = num(cJSON_GetObjectItemCaseSensitive(nd, "wait"), "mean");
-        if (isnan(q)) /* routers and sinks hold nobody */
-            fprintf(f, "</td><td>&ndash;</td><td>&ndash;</td><td>%.0f</td></tr>\n", num(nd, "drops"));
-        else
-            fprintf(f, "</td><td>%.4g</td><td>%.4g</td><td>%.0f</td></tr>\n", q, w, num(nd, "drops"));
+        fputs("</td>", f);
+        cell(f, 3, num(nd, "utilisation"));
+        double q = num(nd, "mean_queue_length"); /* routers and sinks hold nobody: no queue, no wait */
+        cell(f, 4, q);
+        cell(f, 4, isnan(q) ? NAN : num(cJSON_GetObjectItemCaseSensitive(nd, "wait"), "mean"));
+        fprintf(f, "<td>%.0f</td></tr>\n", num(nd, "drops"));
     }
     fputs("</table>\n", f);
     const cJSON *net = cJSON_GetObjectItemCaseSensitive(doc, "network");
