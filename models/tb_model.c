@@ -1,4 +1,5 @@
 /* tb_model.c - the network's event handlers: arrivals, service, routing, links, warm-up, windows. */
+#include <assert.h>
 #include <stdlib.h>
 #include <string.h>
 #include <math.h>
@@ -59,8 +60,11 @@ void tb_model_free(tb_model *m)
         sim_hist_free(&c->wait.h);
         sim_hist_free(&c->sojourn.h);
         sim_hist_free(&c->confirm.h);
-        sim_hist_free(&c->soj_before.h);
-        sim_hist_free(&c->soj_during.h);
+        sim_hist_free(&c->cens);
+        for (int g = 0; g < 2; g++) {
+            sim_hist_free(&c->sg_ok[g].h);
+            sim_hist_free(&c->sg_cens[g]);
+        }
         free(c->fee_lat);
         if (c->client)
             sim_dist_free(c->client->timeout);
@@ -279,17 +283,56 @@ nomem:
     return -1;
 }
 
+/* Jobs in the network are on the model's live list (for counting what is
+ * in flight at the end): they join it when made and leave it when freed. */
 static inline tb_job *job_get(tb_model *m)
 {
     tb_job *j = sim_pool_get(&m->jobs);
-    if (j)
+    if (j) {
         j->next = NULL;
+        j->lprev = NULL;
+        j->lnext = m->live_jobs;
+        if (m->live_jobs)
+            m->live_jobs->lprev = j;
+        m->live_jobs = j;
+    }
     return j;
 }
 
 static inline void job_put(tb_model *m, tb_job *j)
 {
+    if (j->lprev)
+        j->lprev->lnext = j->lnext;
+    else
+        m->live_jobs = j->lnext;
+    if (j->lnext)
+        j->lnext->lprev = j->lprev;
     sim_pool_put(&m->jobs, j);
+}
+
+/* Client requests likewise, from arrival until their outcome. */
+static inline tb_req *req_get(tb_model *m)
+{
+    tb_req *r = sim_pool_get(&m->reqs);
+    if (r) {
+        r->lprev = NULL;
+        r->lnext = m->live_reqs;
+        if (m->live_reqs)
+            m->live_reqs->lprev = r;
+        m->live_reqs = r;
+    }
+    return r;
+}
+
+static inline void req_put(tb_model *m, tb_req *r)
+{
+    if (r->lprev)
+        r->lprev->lnext = r->lnext;
+    else
+        m->live_reqs = r->lnext;
+    if (r->lnext)
+        r->lnext->lprev = r->lprev;
+    sim_pool_put(&m->reqs, r);
 }
 
 /* ---- statistics helpers ----------------------------------------------- */
@@ -468,13 +511,58 @@ enum leave { LEAVE_EXIT, LEAVE_DROP, LEAVE_REJECT };
 
 static void node_arrive(tb_model *m, tb_job *j, int k);
 
-static void retry_or_fail(tb_model *m, tb_class *c, tb_req *r);
+static void retry_or_fail(tb_model *m, tb_class *c, tb_req *r, enum tb_outcome last);
 static void release_credit(tb_model *m, tb_job *j);
 
-static void req_done(tb_model *m, tb_req *r)
+/*
+ * A request created at `created` ends now with outcome `o` (counted only if
+ * it arrived after the warm-up).  Success records its latency; any other
+ * outcome records the time it lasted as a censored latency.  For isolation,
+ * requests created before and during the surge span are kept apart.
+ */
+static void request_end(tb_model *m, tb_class *c, sim_time created, int counted, enum tb_outcome o,
+                        sim_time waited)
 {
+    sim_time now = m->eng->now, lat = now - created;
+    int ok = o == TB_OUT_SUCCEEDED || o == TB_OUT_LATE;
+    if (ok)
+        c->w_good += lat <= c->slo; /* no SLO: every success */
+    if (!counted)
+        return;
+    c->out[o]++;
+    if (ok) {
+        c->completions++;
+        lat_add(&c->sojourn, lat);
+        lat_add(&c->wait, waited);
+    } else {
+        sim_hist_add(&c->cens, lat);
+    }
+    if (m->has_surge && created < m->surge_end) { /* counted: created after the warm-up */
+        int g = created >= m->surge_start;
+        c->sg_n[g]++;
+        if (ok) {
+            c->sg_good[g] += o == TB_OUT_SUCCEEDED;
+            lat_add(&c->sg_ok[g], lat);
+        } else {
+            sim_hist_add(&c->sg_cens[g], lat);
+        }
+    }
+    if (ok && m->max_completions && ++m->completed >= m->max_completions)
+        m->eng->stop = 1;
+}
+
+static enum tb_outcome success(const tb_class *c, sim_time created, sim_time now)
+{
+    return now - created <= c->slo ? TB_OUT_SUCCEEDED : TB_OUT_LATE;
+}
+
+/* The request succeeded: its timer stops and it is freed. */
+static void req_done(tb_model *m, tb_req *r, sim_time waited)
+{
+    tb_class *c = &m->classes[r->cls];
+    request_end(m, c, r->created, r->counted, success(c, r->created, m->eng->now), waited);
     sim_cancel(m->eng, r->timer);
-    sim_pool_put(&m->reqs, r);
+    req_put(m, r);
 }
 
 /* The retry budget: may the client retry now?  Spends a token if so. */
@@ -503,49 +591,33 @@ static void job_leave(tb_model *m, tb_job *j, enum leave how)
 {
     tb_class *c = &m->classes[j->cls];
     tb_req *r = j->req;
-    sim_time now = m->eng->now;
     if (j->credit_link >= 0) /* dropped or rejected where it held a credit */
         release_credit(m, j);
     if (m->trace)
         trace(m, how == LEAVE_EXIT ? (j->abandoned ? "late" : "exit")
                  : how == LEAVE_DROP ? "drop" : "reject", j, j->node);
-    if (how == LEAVE_EXIT && j->abandoned) { /* served, but nobody is waiting */
-        if (m->measuring)
-            c->late++;
-    } else if (how == LEAVE_EXIT) {
-        c->w_good += now - j->created <= c->slo; /* no SLO: every completion */
-        if (m->measuring) {
-            c->completions++;
-            c->goodput += now - j->created <= c->slo;
-            lat_add(&c->sojourn, now - j->created);
-            lat_add(&c->wait, j->waited);
-            if (m->has_surge && j->created >= m->measure_start && j->created < m->surge_end)
-                lat_add(j->created < m->surge_start ? &c->soj_before : &c->soj_during, now - j->created);
-            if (m->max_completions && ++m->completed >= m->max_completions)
-                m->eng->stop = 1;
+    if (j->counted)
+        c->att_out[how == LEAVE_EXIT ? (j->abandoned ? TB_ATT_ORPHANED : TB_ATT_COMPLETED)
+                   : how == LEAVE_DROP ? TB_ATT_DROPPED : TB_ATT_REJECTED]++;
+    if (!c->client) { /* the job is the request */
+        request_end(m, c, j->created, j->counted,
+                    how == LEAVE_EXIT   ? success(c, j->created, m->eng->now)
+                    : how == LEAVE_DROP ? TB_OUT_DROPPED
+                                        : TB_OUT_REJECTED,
+                    j->waited);
+    } else if (how == LEAVE_EXIT && r) { /* served while its client waits */
+        budget_result(c->client, 1);
+        req_done(m, r, j->waited);
+    } else if (r) {
+        r->job = NULL;
+        if (how == LEAVE_REJECT || !c->client->timeout) {
+            /* a rejection is an answer: the client reacts at once (a
+             * silent drop is noticed only by the timeout, if any) */
+            sim_cancel(m->eng, r->timer);
+            budget_result(c->client, 0);
+            retry_or_fail(m, c, r, how == LEAVE_REJECT ? TB_OUT_REJECTED : TB_OUT_DROPPED);
         }
-        if (r) {
-            budget_result(c->client, 1);
-            req_done(m, r);
-        }
-    } else {
-        if (m->measuring) {
-            if (how == LEAVE_DROP)
-                c->drops++;
-            else
-                c->rejects++;
-        }
-        if (r) {
-            r->job = NULL;
-            if (how == LEAVE_REJECT || !c->client->timeout) {
-                /* a rejection is an answer: the client reacts at once (a
-                 * silent drop is noticed only by the timeout, if any) */
-                sim_cancel(m->eng, r->timer);
-                budget_result(c->client, 0);
-                retry_or_fail(m, c, r);
-            }
-        }
-    }
+    } /* else an orphan: its client gave up on it already */
     m->in_system--;
     job_put(m, j);
 }
@@ -555,6 +627,7 @@ static void ev_link_arrive(sim_engine *e, void *obj, uint64_t arg)
     tb_model *m = e->user;
     tb_job *j = obj;
     tb_link *ln = &m->links[arg];
+    ln->in_transit--;
     if (m->measuring)
         lat_add(&ln->transit, e->now - j->arrived);
     node_arrive(m, j, ln->to);
@@ -586,6 +659,7 @@ static void send(tb_model *m, tb_job *j, int from, int to)
             sim_time delay = ln->delay ? sim_ticks(sim_dist_sample(ln->delay, &ln->rng), m->tps) : 0;
             j->arrived = e->now;
             j->node = to;
+            ln->in_transit++;
             sim_at(e, ln->free_at + delay, ev_link_arrive, j, (uint64_t)(ln - m->links));
             return;
         }
@@ -1175,6 +1249,10 @@ static void finish(tb_model *m, tb_node *nd, tb_job *j)
         lat_add(&nd->sojourn, soj);
     }
     nd->ewma += ((double)soj - nd->ewma) / 16;
+    if (m->baseline_open) {
+        nd->bl_sum += (double)soj;
+        nd->bl_n++;
+    }
     if (j->abandoned && m->measuring) {
         /* service given after the client gave up (for processor sharing,
          * the share of the job's sojourn since then) */
@@ -1285,6 +1363,7 @@ static tb_job *new_job(tb_model *m, tb_class *c, sim_time created, int first)
     j->abandoned = 0;
     j->routed = 0;
     j->credit_link = -1;
+    j->counted = m->measuring;
     if (first) { /* a retry takes its request's attributes instead (no draws) */
         j->size = sim_dist_sample(c->size, &c->size_rng);
         if (c->arr.trace_size) /* a replayed trace carries its own sizes */
@@ -1338,20 +1417,26 @@ static void ev_retry(sim_engine *e, void *obj, uint64_t arg)
     start_attempt(m, &m->classes[r->cls], r);
 }
 
-static void retry_or_fail(tb_model *m, tb_class *c, tb_req *r)
+/* The attempt in flight ended without success (`last`: timed out, i.e.
+ * failed, rejected or dropped): retry while attempts remain and the budget
+ * allows; else the request ends with that outcome, or as failed when the
+ * budget refused a retry. */
+static void retry_or_fail(tb_model *m, tb_class *c, tb_req *r, enum tb_outcome last)
 {
     tb_client *cl = c->client;
-    if (r->attempts <= cl->retries && budget_allows(cl)) {
-        if (m->measuring)
-            c->retries++;
-        /* capped exponential backoff with full jitter (gRPC's form) */
-        double ceiling = fmin(cl->cap, cl->base * pow(cl->multiplier, r->attempts - 1));
-        sim_after(m->eng, sim_ticks(ceiling * sim_rng_u01(&c->backoff_rng), m->tps), ev_retry, r, 0);
-        return;
+    if (r->attempts <= cl->retries) {
+        if (budget_allows(cl)) {
+            if (m->measuring)
+                c->retries++;
+            /* capped exponential backoff with full jitter (gRPC's form) */
+            double ceiling = fmin(cl->cap, cl->base * pow(cl->multiplier, r->attempts - 1));
+            sim_after(m->eng, sim_ticks(ceiling * sim_rng_u01(&c->backoff_rng), m->tps), ev_retry, r, 0);
+            return;
+        }
+        last = TB_OUT_FAILED; /* refused by the retry budget */
     }
-    if (m->measuring)
-        c->failed++;
-    sim_pool_put(&m->reqs, r);
+    request_end(m, c, r->created, r->counted, last, 0);
+    req_put(m, r);
 }
 
 static void ev_timeout(sim_engine *e, void *obj, uint64_t arg)
@@ -1370,7 +1455,7 @@ static void ev_timeout(sim_engine *e, void *obj, uint64_t arg)
         r->job = NULL;
     }
     budget_result(c->client, 0);
-    retry_or_fail(m, c, r);
+    retry_or_fail(m, c, r, TB_OUT_FAILED);
 }
 
 static void ev_arrival(sim_engine *e, void *obj, uint64_t arg)
@@ -1378,13 +1463,11 @@ static void ev_arrival(sim_engine *e, void *obj, uint64_t arg)
     (void)arg;
     tb_model *m = e->user;
     tb_class *c = obj;
-    if (m->measuring)
-        c->arrivals++;
     sim_time next = tb_arrival_next(&c->arr, e->now, m->tps, &c->arr_rng, &c->phase_rng, NULL);
     if (next != SIM_TIME_MAX)
         sim_at(e, next, ev_arrival, c, 0);
     if (c->client) {
-        tb_req *r = sim_pool_get(&m->reqs);
+        tb_req *r = req_get(m);
         if (!r) {
             m->nomem = 1;
             e->stop = 1;
@@ -1393,12 +1476,18 @@ static void ev_arrival(sim_engine *e, void *obj, uint64_t arg)
         r->cls = (int)(c - m->classes);
         r->created = e->now;
         r->attempts = 1;
+        r->job = NULL;
+        r->timer.ev = NULL;
+        r->counted = m->measuring;
+        c->arrivals += (uint64_t)m->measuring; /* it is open now: an outcome, or in flight */
         start_attempt(m, c, r);
         return;
     }
     tb_job *j = new_job(m, c, e->now, 1);
-    if (j)
+    if (j) {
+        c->arrivals += (uint64_t)j->counted;
         send(m, j, -1, c->route ? c->route[0] : c->entry);
+    }
 }
 
 /* ---- policies' timers and actions --------------------------------------- */
@@ -1425,15 +1514,21 @@ static void start_measuring(tb_model *m)
     m->completed = 0;
     for (int i = 0; i < m->nclasses; i++) {
         tb_class *c = &m->classes[i];
-        c->arrivals = c->completions = c->drops = c->rejects = 0;
-        c->attempts = c->timeouts = c->retries = c->failed = c->late = c->goodput = 0;
+        c->arrivals = c->completions = c->in_flight = 0;
+        memset(c->out, 0, sizeof c->out);
+        c->attempts = c->att_in_flight = c->timeouts = c->retries = 0;
+        memset(c->att_out, 0, sizeof c->att_out);
         c->wasted = 0;
         lat_reset(&c->confirm);
-        lat_reset(&c->soj_before);
-        lat_reset(&c->soj_during);
+        for (int g = 0; g < 2; g++) {
+            c->sg_n[g] = c->sg_good[g] = 0;
+            lat_reset(&c->sg_ok[g]);
+            sim_hist_reset(&c->sg_cens[g]);
+        }
         c->nfee_lat = 0;
         lat_reset(&c->wait);
         lat_reset(&c->sojourn);
+        sim_hist_reset(&c->cens);
     }
     for (int k = 0; k < m->nnodes; k++) {
         tb_node *nd = &m->nodes[k];
@@ -1444,7 +1539,11 @@ static void start_measuring(tb_model *m)
         sim_tavg_reset(&nd->b, now);
         sim_tavg_reset(&nd->wk, now);
         sim_tavg_reset(&nd->blk, now);
+        /* the node's normal state, for "hot": its mean sojourn over the
+         * second half of the warm-up, when that saw enough completions */
+        nd->baseline = nd->bl_n >= TB_BASELINE_MIN ? nd->bl_sum / (double)nd->bl_n : 0;
     }
+    m->baseline_open = 0;
     for (int l = 0; l < m->nlinks; l++) {
         tb_link *ln = &m->links[l];
         ln->carried = 0;
@@ -1461,9 +1560,23 @@ static void ev_warmup(sim_engine *e, void *obj, uint64_t arg)
     start_measuring(obj);
 }
 
+static void ev_baseline(sim_engine *e, void *obj, uint64_t arg)
+{
+    (void)e;
+    (void)arg;
+    tb_model *m = obj;
+    m->baseline_open = 1;
+}
+
+double tb_node_hot_threshold(const tb_model *m, const tb_node *nd)
+{
+    return m->hot_factor * (nd->baseline > nd->unloaded ? nd->baseline : nd->unloaded);
+}
+
 /* Hot: the node's smoothed sojourn, or the age of its oldest waiting job
- * (a stalled node completes nothing), exceeds hot_factor x its unloaded
- * service time.  In a ranked queue the oldest job is not the head (a fee
+ * (a stalled node completes nothing), exceeds hot_factor x its normal
+ * sojourn (the baseline measured in the warm-up; its unloaded service time
+ * when there was none, or when that is larger).  In a ranked queue the oldest job is not the head (a fee
  * queue serves new high fees at once while low fees starve, so the smoothed
  * sojourn of what completes stays low): the heap is scanned.  This runs
  * once per window, so the scan costs little. */
@@ -1481,7 +1594,7 @@ static int node_hot(const tb_model *m, const tb_node *nd)
         if (h && (double)(m->eng->now - h->queued_at) > age)
             age = (double)(m->eng->now - h->queued_at);
     }
-    return (nd->ewma > age ? nd->ewma : age) > m->hot_factor * nd->unloaded;
+    return (nd->ewma > age ? nd->ewma : age) > tb_node_hot_threshold(m, nd);
 }
 
 /* The window [ts_last, now): hot nodes, spread and goodput, and one
@@ -1603,14 +1716,85 @@ int tb_model_recovery(const tb_model *m, double *blast, double *mean_spread, dou
     return 1;
 }
 
+/* In flight at the end: a request still open (its latency is censored at
+ * the end of the run), an attempt still in the network. */
+static void in_flight(tb_model *m, tb_class *c, sim_time created)
+{
+    c->in_flight++;
+    sim_time lat = m->eng->now - created;
+    sim_hist_add(&c->cens, lat);
+    if (m->has_surge && created < m->surge_end) {
+        int g = created >= m->surge_start;
+        c->sg_n[g]++;
+        sim_hist_add(&c->sg_cens[g], lat);
+    }
+}
+
+/*
+ * The end of the run: count what is in flight by walking the live jobs and
+ * requests, then check that every request and attempt is accounted for
+ * (see tb_model.h) and that the jobs found are exactly those the nodes and
+ * links hold.  These counts are kept by different code (the outcome at
+ * each exit, the live lists, the nodes' occupancy), so a path that loses
+ * or double-counts a job shows here.  0, or -1 with m->error set.
+ */
+static int account(tb_model *m)
+{
+    long long njobs = 0, held = 0;
+    for (tb_req *r = m->live_reqs; r; r = r->lnext)
+        if (r->counted)
+            in_flight(m, &m->classes[r->cls], r->created);
+    for (tb_job *j = m->live_jobs; j; j = j->lnext) {
+        tb_class *c = &m->classes[j->cls];
+        njobs++;
+        c->att_in_flight += (uint64_t)j->counted;
+        if (!c->client && j->counted)
+            in_flight(m, c, j->created);
+    }
+    for (int k = 0; k < m->nnodes; k++)
+        held += m->nodes[k].queued + m->nodes[k].busy;
+    for (int l = 0; l < m->nlinks; l++)
+        held += m->links[l].in_transit;
+    if (njobs != m->in_system || held != m->in_system) {
+        snprintf(m->error, sizeof m->error,
+                 "tailback: internal error: %lld jobs are in the network by the job count, %lld on the live "
+                 "list and %lld held by nodes and links (a bug in tailback: please report it with the "
+                 "scenario); no results written", m->in_system, njobs, held);
+        return -1;
+    }
+    for (int i = 0; i < m->nclasses; i++) {
+        tb_class *c = &m->classes[i];
+        uint64_t ended = 0, tried = 0;
+        for (int o = 0; o < TB_NOUT; o++)
+            ended += c->out[o];
+        for (int o = 0; o < TB_NATT; o++)
+            tried += c->att_out[o];
+        assert(c->completions == c->out[TB_OUT_SUCCEEDED] + c->out[TB_OUT_LATE]);
+        if (ended + c->in_flight != c->arrivals || tried + c->att_in_flight != c->attempts) {
+            snprintf(m->error, sizeof m->error,
+                     "tailback: internal error: class \"%s\": %llu requests arrived but %llu ended and %llu are "
+                     "in flight; %llu attempts were made but %llu ended and %llu are in flight (a bug in "
+                     "tailback: please report it with the scenario); no results written", c->name,
+                     (unsigned long long)c->arrivals, (unsigned long long)ended,
+                     (unsigned long long)c->in_flight, (unsigned long long)c->attempts,
+                     (unsigned long long)tried, (unsigned long long)c->att_in_flight);
+            return -1;
+        }
+    }
+    return 0;
+}
+
 tb_run_status tb_model_run(tb_model *m, volatile int *interrupt)
 {
     sim_engine *e = m->eng;
     e->interrupt = interrupt;
-    if (m->warmup > 0)
+    if (m->warmup > 0) {
         sim_at(e, m->warmup, ev_warmup, m, 0);
-    else
+        if (m->warmup / 2 > 0)
+            sim_at(e, m->warmup / 2, ev_baseline, m, 0);
+    } else {
         start_measuring(m);
+    }
     if (m->ts)
         fprintf(m->ts, "time_s,node,queue_length,in_node,busy,arrivals,completions,drops,hot\n");
     if (m->window > 0 && m->window <= m->duration)
@@ -1635,6 +1819,8 @@ tb_run_status tb_model_run(tb_model *m, volatile int *interrupt)
     for (int k = 0; k < m->nnodes; k++)
         node_levels(m, &m->nodes[k], e->now);
     write_window(m);
+    if (!m->failed && !m->nomem && end != SIM_END_NOMEM && account(m) != 0)
+        m->failed = 1; /* an internal error: m->error says which count is off */
     if (m->failed)
         return TB_RUN_ERROR;
     if (m->limit_hit)

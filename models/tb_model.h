@@ -48,7 +48,9 @@ typedef struct tb_job {
     uint64_t batch;      /* at a batch node: the batch that carried it */
     int attempt;         /* 1 for a first try */
     int abandoned;       /* the client stopped waiting for it */
+    int counted;         /* created after the warm-up: its outcome is counted */
     sim_time abandoned_at;
+    struct tb_job *lprev, *lnext; /* the model's list of jobs in the network */
 } tb_job;
 
 /*
@@ -58,7 +60,9 @@ typedef struct tb_job {
  */
 typedef struct tb_req {
     struct tb_req *next;  /* pool free list */
+    struct tb_req *lprev, *lnext; /* the model's list of open requests */
     int cls;
+    int counted;          /* arrived after the warm-up: its outcome is counted */
     sim_time created;
     double size, priority; /* the request's, kept by every attempt */
     sim_time deadline;
@@ -89,6 +93,21 @@ typedef struct tb_queue {
 } tb_queue;
 
 struct tb_policy;
+
+/*
+ * Every request (a client's logical request, across all its attempts; for a
+ * class without a client, its one job) that arrives after the warm-up ends
+ * in exactly one outcome, or is still in flight when the run ends:
+ *     arrivals = succeeded + late + failed + rejected + dropped + in_flight.
+ * Attempts (jobs) likewise:
+ *     attempts = completed + orphaned + rejected + dropped + in_flight,
+ * where an orphaned attempt completed after its client had timed out.
+ * tb_model_run() counts what is in flight by walking the live jobs and
+ * requests, and checks both sums (and that the jobs it finds are the ones
+ * the nodes and links hold): a violation is an internal error.
+ */
+enum tb_outcome { TB_OUT_SUCCEEDED, TB_OUT_LATE, TB_OUT_FAILED, TB_OUT_REJECTED, TB_OUT_DROPPED, TB_NOUT };
+enum tb_attempt_outcome { TB_ATT_COMPLETED, TB_ATT_ORPHANED, TB_ATT_REJECTED, TB_ATT_DROPPED, TB_NATT };
 
 /* Waiting time and sojourn statistics, in ticks. */
 typedef struct tb_latency {
@@ -136,6 +155,9 @@ typedef struct tb_node {
     int kick_pending;     /* a zero-delay retry of start_waiting is scheduled */
     sim_tavg blk;         /* 1 while jobs wait, workers are free, and backpressure blocks them */
     double unloaded;      /* ticks: mean service (batch: half an interval + service); 0 = never hot */
+    double baseline;      /* ticks: mean sojourn in the second half of the warm-up, 0 = unknown */
+    double bl_sum;        /* sojourns and completions counted for the baseline */
+    uint64_t bl_n;
     int hot;              /* at the last window */
     int *cand;            /* load-balancing candidates (node indices) */
     int ncand;
@@ -196,6 +218,7 @@ struct tb_link {
     sim_tavg stalled;     /* 1 while the link is paused or out of credit for some class */
     sim_rng rng;          /* stream "link/<from>-><to>" */
     sim_time free_at;     /* when the transmitter is next free */
+    long long in_transit; /* jobs on the link now */
     uint64_t carried;
     sim_time busy;        /* ticks spent serialising, within the measured period */
     tb_latency transit;
@@ -215,15 +238,25 @@ typedef struct tb_class {
     int *route;             /* fixed route, or NULL: start at entry, route by probabilities */
     int nroute;
     int entry;
-    /* statistics */
-    uint64_t generated, arrivals, completions, drops, rejects;
-    uint64_t attempts, timeouts, retries, failed, late, goodput;
+    /* statistics over the requests that arrived after the warm-up */
+    uint64_t generated;     /* jobs made, for ids */
+    uint64_t arrivals;      /* requests */
+    uint64_t out[TB_NOUT];  /* requests ended, by outcome */
+    uint64_t in_flight;     /* requests still in the network at the end (set by tb_model_run) */
+    uint64_t completions;   /* out[SUCCEEDED] + out[LATE] */
+    uint64_t attempts, att_out[TB_NATT], att_in_flight;
+    uint64_t timeouts, retries;
     double wasted;          /* ticks of service spent after the client gave up */
     uint64_t w_good;        /* goodput (or completions, without an SLO) in the current window */
-    tb_latency wait, sojourn;
-    /* isolation: sojourns of requests created before the surge span (after
-     * warm-up) and during it */
-    tb_latency soj_before, soj_during;
+    tb_latency wait, sojourn; /* of succeeded requests (late ones included) */
+    sim_hist cens;          /* ticks from creation to the end, of requests that did not succeed
+                             * (in-flight ones: to the end of the run): censored latencies */
+    /* isolation: requests created before the surge span (after warm-up),
+     * [0], and during it, [1]: how many, how many succeeded within the
+     * SLO, the latencies of those that succeeded and the censored ones */
+    uint64_t sg_n[2], sg_good[2];
+    tb_latency sg_ok[2];
+    sim_hist sg_cens[2];
     /* every measured confirmation as (fee, latency), for latency by fee decile */
     struct tb_fee_lat { double fee; sim_time lat; } *fee_lat;
     size_t nfee_lat, cap_fee_lat;
@@ -249,11 +282,14 @@ typedef struct tb_model {
     uint64_t completed;      /* jobs that left the network while measuring */
     sim_pool jobs, reqs;     /* jobs and client requests, recycled */
     long long in_system;
+    tb_job *live_jobs;       /* every job in the network, newest first */
+    tb_req *live_reqs;       /* every open client request */
+    int baseline_open;       /* in the second half of the warm-up: hot baselines accumulate */
     FILE *ts;                /* time-series CSV, or NULL */
     FILE *trace;             /* per-job event trace, or NULL */
     FILE *metrics;           /* metrics emitted by policies, or NULL */
     /* congestion: per window, the fraction of hot nodes and the goodput */
-    double hot_factor;       /* hot: smoothed sojourn > factor x unloaded service */
+    double hot_factor;       /* hot: smoothed sojourn > factor x max(baseline, unloaded service) */
     sim_time sustain;        /* recovery must hold this long */
     int has_surge;
     sim_time surge_start, surge_end;
@@ -300,6 +336,12 @@ int tb_model_recovery(const tb_model *m, double *blast, double *mean_spread, dou
 double tb_model_measured_seconds(const tb_model *m);
 
 int tb_node_index(const tb_model *m, const char *name);
+
+/* A hot node's threshold, ticks: hot_factor x the larger of its baseline
+ * (mean sojourn in the second half of the warm-up, if it saw at least
+ * TB_BASELINE_MIN completions there) and its unloaded service time. */
+#define TB_BASELINE_MIN 30
+double tb_node_hot_threshold(const tb_model *m, const tb_node *nd);
 
 /* Change a node's worker count now: more workers start waiting jobs at
  * once; with fewer, busy workers finish their job first. */

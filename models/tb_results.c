@@ -1,4 +1,5 @@
 /* tb_results.c - turning a finished model's statistics into summary.json and a terminal table. */
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include "../sim/sim_stats.h"
@@ -8,21 +9,65 @@
 #include "tb_results.h"
 #include "tb_version.h"
 
-static cJSON *latency_json(const tb_latency *l, double tps)
+/* A number, or null where there is nothing to measure (`ok` false): a
+ * statistic of no observations is never written as 0. */
+static void num_or_null(cJSON *o, const char *key, int ok, double v)
+{
+    if (ok && isfinite(v))
+        cJSON_AddNumberToObject(o, key, v);
+    else
+        cJSON_AddNullToObject(o, key);
+}
+
+static const struct {
+    const char *key;
+    double q;
+} quantiles[] = { { "p50", 0.5 }, { "p90", 0.9 }, { "p99", 0.99 }, { "p999", 0.999 } };
+#define NQUANTILES (sizeof quantiles / sizeof *quantiles)
+
+/* count, mean, sd, p50..p999, max of a tally; every statistic but the count
+ * is null when there are no observations (sd when fewer than two). */
+static cJSON *latency_json(const tb_latency *l, double tps, const char *population)
 {
     cJSON *o = cJSON_CreateObject();
     if (!o)
         return NULL;
+    int n = l->w.n > 0;
+    cJSON_AddStringToObject(o, "population", population);
     cJSON_AddNumberToObject(o, "count", (double)l->w.n);
-    cJSON_AddNumberToObject(o, "mean", l->w.mean / tps);
-    cJSON_AddNumberToObject(o, "sd", sim_welford_sd(&l->w) / tps);
-    static const struct {
-        const char *key;
-        double q;
-    } qs[] = { { "p50", 0.5 }, { "p90", 0.9 }, { "p99", 0.99 }, { "p999", 0.999 } };
-    for (size_t i = 0; i < sizeof qs / sizeof *qs; i++)
-        cJSON_AddNumberToObject(o, qs[i].key, sim_hist_quantile(&l->h, qs[i].q) / tps);
-    cJSON_AddNumberToObject(o, "max", (double)l->h.max / tps);
+    num_or_null(o, "mean", n, l->w.mean / tps);
+    num_or_null(o, "sd", l->w.n > 1, sim_welford_sd(&l->w) / tps);
+    for (size_t i = 0; i < NQUANTILES; i++)
+        num_or_null(o, quantiles[i].key, n, sim_hist_quantile(&l->h, quantiles[i].q) / tps);
+    num_or_null(o, "max", n, (double)l->h.max / tps);
+    return o;
+}
+
+void tb_results_add_cquantile(cJSON *o, const char *key, sim_cquantile q, double scale)
+{
+    if (q.empty) {
+        cJSON_AddNullToObject(o, key);
+    } else if (q.censored) {
+        cJSON *c = cJSON_AddObjectToObject(o, key);
+        cJSON_AddBoolToObject(c, "censored", 1);
+        cJSON_AddNumberToObject(c, "at_least", q.value * scale);
+    } else {
+        cJSON_AddNumberToObject(o, key, q.value * scale);
+    }
+}
+
+/* Latency over all requests: those that succeeded exactly, the others
+ * censored (see sim_hist_cquantile). */
+static cJSON *all_requests_json(const sim_hist *ok, const sim_hist *cens, double tps)
+{
+    cJSON *o = cJSON_CreateObject();
+    if (!o)
+        return NULL;
+    cJSON_AddStringToObject(o, "population", "all requests; those that did not succeed are censored");
+    cJSON_AddNumberToObject(o, "count", (double)(ok->n + cens->n));
+    cJSON_AddNumberToObject(o, "censored", (double)cens->n);
+    for (size_t i = 0; i < NQUANTILES; i++)
+        tb_results_add_cquantile(o, quantiles[i].key, sim_hist_cquantile(ok, cens, quantiles[i].q), 1 / tps);
     return o;
 }
 
@@ -40,12 +85,11 @@ static int by_fee(const void *a, const void *b)
     return (x->lat > y->lat) - (x->lat < y->lat); /* equal pairs are identical: the order is total */
 }
 
+/* Whether fees can differ between jobs: decided by the class, not by the
+ * run, so that summary.json's shape never depends on what happened. */
 static int fees_vary(const tb_class *c)
 {
-    for (size_t i = 1; i < c->nfee_lat; i++)
-        if (c->fee_lat[i].fee != c->fee_lat[0].fee)
-            return 1;
-    return 0;
+    return c->priority && c->priority->kind != SIM_DIST_CONSTANT;
 }
 
 /* Confirmation latency by fee decile: d1 the lowest tenth of the confirmed
@@ -54,8 +98,8 @@ static int fees_vary(const tb_class *c)
 static cJSON *by_fee_json(const tb_class *c, double tps)
 {
     size_t n = c->nfee_lat;
-    struct tb_fee_lat *v = malloc(n * sizeof *v);
-    sim_time *lat = malloc(n * sizeof *lat);
+    struct tb_fee_lat *v = malloc((n ? n : 1) * sizeof *v);
+    sim_time *lat = malloc((n ? n : 1) * sizeof *lat);
     cJSON *o = cJSON_CreateObject();
     if (!v || !lat || !o) {
         free(v);
@@ -75,12 +119,12 @@ static cJSON *by_fee_json(const tb_class *c, double tps)
         char key[8];
         snprintf(key, sizeof key, "d%zu", d + 1);
         cJSON *e = cJSON_AddObjectToObject(o, key);
-        cJSON_AddNumberToObject(e, "fee_min", v[lo].fee);
-        cJSON_AddNumberToObject(e, "fee_max", v[hi - 1].fee);
+        num_or_null(e, "fee_min", k > 0, k ? v[lo].fee : 0);
+        num_or_null(e, "fee_max", k > 0, k ? v[hi - 1].fee : 0);
         cJSON_AddNumberToObject(e, "count", (double)k);
-        cJSON_AddNumberToObject(e, "mean", sum / (double)k / tps);
-        cJSON_AddNumberToObject(e, "p50", (double)lat[(k - 1) / 2] / tps);
-        cJSON_AddNumberToObject(e, "p99", (double)lat[(size_t)(0.99 * (double)(k - 1))] / tps);
+        num_or_null(e, "mean", k > 0, k ? sum / (double)k / tps : 0);
+        num_or_null(e, "p50", k > 0, k ? (double)lat[(k - 1) / 2] / tps : 0);
+        num_or_null(e, "p99", k > 0, k ? (double)lat[(size_t)(0.99 * (double)(k - 1))] / tps : 0);
     }
     free(v);
     free(lat);
@@ -95,14 +139,8 @@ static cJSON *strings(const char *const *v, int n)
     return a;
 }
 
-cJSON *tb_results_summary(const tb_model *m, const tb_manifest *man)
+static void manifest_json(cJSON *root, const tb_model *m, const tb_manifest *man)
 {
-    double tps = m->tps, T = tb_model_measured_seconds(m);
-    sim_time now = m->eng->now;
-    cJSON *root = cJSON_CreateObject();
-    if (!root)
-        return NULL;
-
     cJSON *mf = cJSON_AddObjectToObject(root, "manifest");
     cJSON_AddStringToObject(mf, "tool", "tailback");
     cJSON_AddStringToObject(mf, "version", TB_VERSION);
@@ -136,20 +174,27 @@ cJSON *tb_results_summary(const tb_model *m, const tb_manifest *man)
     }
     cJSON_AddItemToObject(mf, "command", strings(man->argv, man->argc));
     cJSON_AddStringToObject(mf, "status", man->status);
+}
 
+static void run_json(cJSON *root, const tb_model *m)
+{
+    double tps = m->tps;
     cJSON *run = cJSON_AddObjectToObject(root, "run");
     cJSON_AddNumberToObject(run, "duration", sim_seconds(m->duration, tps));
     cJSON_AddNumberToObject(run, "warmup", sim_seconds(m->warmup, tps));
-    cJSON_AddNumberToObject(run, "end_time", sim_seconds(now, tps));
-    cJSON_AddNumberToObject(run, "measured", T);
+    cJSON_AddNumberToObject(run, "end_time", sim_seconds(m->eng->now, tps));
+    cJSON_AddNumberToObject(run, "measured", tb_model_measured_seconds(m));
     cJSON_AddNumberToObject(run, "events", (double)m->eng->events);
     cJSON_AddNumberToObject(run, "in_system_at_end", (double)m->in_system);
     /* MSER-5 over the windows' mean number of jobs in the network, from time 0 */
     size_t w = sim_mser5(m->win_jobs, m->nwin);
     cJSON_AddNumberToObject(run, "mser5_warmup", (double)w * sim_seconds(m->window, tps));
+}
 
+static void network_json(cJSON *root, const tb_model *m)
+{
+    double tps = m->tps, blast, spread, rec;
     cJSON *net = cJSON_AddObjectToObject(root, "network");
-    double blast, spread, rec;
     int surges = tb_model_recovery(m, &blast, &spread, &rec);
     cJSON_AddNumberToObject(net, "hot_factor", m->hot_factor);
     cJSON_AddNumberToObject(net, "blast_radius", blast);
@@ -158,107 +203,174 @@ cJSON *tb_results_summary(const tb_model *m, const tb_manifest *man)
         cJSON_AddNumberToObject(net, "surge_start", sim_seconds(m->surge_start, tps));
         cJSON_AddNumberToObject(net, "surge_end", sim_seconds(m->surge_end, tps));
         cJSON_AddBoolToObject(net, "recovered", rec >= 0);
-        if (rec >= 0)
-            cJSON_AddNumberToObject(net, "recovery_time", rec);
-        else
-            cJSON_AddNullToObject(net, "recovery_time");
+        num_or_null(net, "recovery_time", rec >= 0, rec);
     }
+}
 
-    cJSON *classes = cJSON_AddObjectToObject(root, "classes");
-    for (int i = 0; i < m->nclasses; i++) {
-        const tb_class *c = &m->classes[i];
-        cJSON *o = cJSON_AddObjectToObject(classes, c->name);
-        cJSON_AddNumberToObject(o, "arrivals", (double)c->arrivals);
-        cJSON_AddNumberToObject(o, "completions", (double)c->completions);
-        cJSON_AddNumberToObject(o, "drops", (double)c->drops);
-        cJSON_AddNumberToObject(o, "rejections", (double)c->rejects);
-        cJSON_AddNumberToObject(o, "throughput", T > 0 ? (double)c->completions / T : 0);
-        if (c->slo != SIM_TIME_MAX) {
-            cJSON_AddNumberToObject(o, "slo", sim_seconds(c->slo, tps));
-            cJSON_AddNumberToObject(o, "goodput", (double)c->goodput);
-            cJSON_AddNumberToObject(o, "goodput_rate", T > 0 ? (double)c->goodput / T : 0);
-        }
-        if (c->client) {
-            cJSON_AddNumberToObject(o, "attempts", (double)c->attempts);
-            cJSON_AddNumberToObject(o, "timeouts", (double)c->timeouts);
-            cJSON_AddNumberToObject(o, "retries", (double)c->retries);
-            cJSON_AddNumberToObject(o, "failed", (double)c->failed);
-            cJSON_AddNumberToObject(o, "late_completions", (double)c->late);
-            cJSON_AddNumberToObject(o, "wasted_work", c->wasted / tps);
-        }
-        cJSON_AddItemToObject(o, "wait", latency_json(&c->wait, tps));
-        cJSON_AddItemToObject(o, "sojourn", latency_json(&c->sojourn, tps));
-        if (c->confirmations > 0)
-            cJSON_AddItemToObject(o, "confirmation", latency_json(&c->confirm, tps));
-        if (c->confirmations > 0 && c->nfee_lat >= 10 && fees_vary(c))
-            cJSON_AddItemToObject(o, "confirmation_by_fee", by_fee_json(c, tps));
-        if (m->has_surge) {
-            cJSON *sg = cJSON_AddObjectToObject(o, "surge");
-            double b = sim_hist_quantile(&c->soj_before.h, 0.99) / tps;
-            double d = sim_hist_quantile(&c->soj_during.h, 0.99) / tps;
-            cJSON_AddNumberToObject(sg, "count_before", (double)c->soj_before.w.n);
-            cJSON_AddNumberToObject(sg, "count_during", (double)c->soj_during.w.n);
-            cJSON_AddNumberToObject(sg, "p99_before", b);
-            cJSON_AddNumberToObject(sg, "p99_during", d);
-            if (c->soj_before.w.n > 0 && c->soj_during.w.n > 0 && b > 0)
-                cJSON_AddNumberToObject(sg, "isolation", d / b);
-            else
-                cJSON_AddNullToObject(sg, "isolation");
-        }
+static const char *const outcome_names[TB_NOUT] = { "succeeded", "late", "failed", "rejected", "dropped" };
+static const char *const attempt_names[TB_NATT] = { "completed", "orphaned", "rejected", "dropped" };
+
+/* Requests by outcome, as counts and as shares of the arrivals. */
+static void outcomes_json(cJSON *o, const tb_class *c)
+{
+    double n = (double)c->arrivals;
+    cJSON *out = cJSON_AddObjectToObject(o, "outcomes"), *sh = cJSON_AddObjectToObject(o, "shares");
+    for (int k = 0; k < TB_NOUT; k++) {
+        cJSON_AddNumberToObject(out, outcome_names[k], (double)c->out[k]);
+        num_or_null(sh, outcome_names[k], n > 0, (double)c->out[k] / n);
     }
+    cJSON_AddNumberToObject(out, "in_flight", (double)c->in_flight);
+    num_or_null(sh, "in_flight", n > 0, (double)c->in_flight / n);
+    num_or_null(sh, "success", n > 0, (double)c->completions / n);
+    num_or_null(sh, "lost", n > 0, 1 - (double)c->completions / n);
+}
 
-    cJSON *nodes = cJSON_AddObjectToObject(root, "nodes");
+/* Surge isolation over all requests created before the surge span (after
+ * the warm-up) and during it: how many, the share and rate that succeeded
+ * within the SLO, and the all-requests p99 of each; isolation is the ratio
+ * of the p99s, so rejecting or failing requests of a class counts against
+ * it. */
+static void surge_json(cJSON *o, const tb_model *m, const tb_class *c)
+{
+    double tps = m->tps;
+    cJSON *sg = cJSON_AddObjectToObject(o, "surge");
+    sim_time t0 = m->measure_start > m->surge_start ? m->surge_start : m->measure_start;
+    double len[2] = { sim_seconds(m->surge_start - t0, tps), sim_seconds(m->surge_end - m->surge_start, tps) };
+    static const char *const when[2] = { "before", "during" };
+    sim_cquantile p99[2];
+    double rate[2];
+    for (int g = 0; g < 2; g++) {
+        char key[40];
+        double n = (double)c->sg_n[g];
+        snprintf(key, sizeof key, "requests_%s", when[g]);
+        cJSON_AddNumberToObject(sg, key, n);
+        snprintf(key, sizeof key, "success_share_%s", when[g]);
+        num_or_null(sg, key, n > 0, (double)(c->sg_ok[g].w.n) / n);
+        rate[g] = len[g] > 0 ? (double)c->sg_good[g] / len[g] : NAN;
+        snprintf(key, sizeof key, "goodput_rate_%s", when[g]);
+        num_or_null(sg, key, len[g] > 0, rate[g]);
+        p99[g] = sim_hist_cquantile(&c->sg_ok[g].h, &c->sg_cens[g], 0.99);
+        snprintf(key, sizeof key, "p99_%s", when[g]);
+        tb_results_add_cquantile(sg, key, p99[g], 1 / tps);
+    }
+    num_or_null(sg, "goodput_ratio", rate[0] > 0, rate[1] / rate[0]);
+    if (p99[0].empty || p99[0].censored || p99[1].empty || !(p99[0].value > 0)) {
+        cJSON_AddNullToObject(sg, "isolation"); /* no baseline to compare with */
+    } else {
+        sim_cquantile r = { p99[1].value / p99[0].value, p99[1].censored, 0 };
+        tb_results_add_cquantile(sg, "isolation", r, 1);
+    }
+}
+
+static void class_json(cJSON *classes, const tb_model *m, const tb_class *c)
+{
+    double tps = m->tps, T = tb_model_measured_seconds(m);
+    cJSON *o = cJSON_AddObjectToObject(classes, c->name);
+    cJSON_AddNumberToObject(o, "arrivals", (double)c->arrivals);
+    num_or_null(o, "offered_rate", T > 0, (double)c->arrivals / T);
+    outcomes_json(o, c);
+    cJSON_AddNumberToObject(o, "completions", (double)c->completions);
+    num_or_null(o, "throughput", T > 0, (double)c->completions / T);
+    if (c->slo != SIM_TIME_MAX) {
+        cJSON_AddNumberToObject(o, "slo", sim_seconds(c->slo, tps));
+        cJSON_AddNumberToObject(o, "goodput", (double)c->out[TB_OUT_SUCCEEDED]);
+        num_or_null(o, "goodput_rate", T > 0, (double)c->out[TB_OUT_SUCCEEDED] / T);
+    }
+    if (c->client) {
+        cJSON_AddNumberToObject(o, "attempts", (double)c->attempts);
+        cJSON *ao = cJSON_AddObjectToObject(o, "attempt_outcomes");
+        for (int k = 0; k < TB_NATT; k++)
+            cJSON_AddNumberToObject(ao, attempt_names[k], (double)c->att_out[k]);
+        cJSON_AddNumberToObject(ao, "in_flight", (double)c->att_in_flight);
+        cJSON_AddNumberToObject(o, "timeouts", (double)c->timeouts);
+        cJSON_AddNumberToObject(o, "retries", (double)c->retries);
+        cJSON_AddNumberToObject(o, "wasted_work", c->wasted / tps);
+    }
+    cJSON_AddItemToObject(o, "latency", all_requests_json(&c->sojourn.h, &c->cens, tps));
+    cJSON_AddItemToObject(o, "sojourn", latency_json(&c->sojourn, tps, "succeeded requests"));
+    cJSON_AddItemToObject(o, "wait", latency_json(&c->wait, tps, "succeeded requests"));
+    if (c->confirmations > 0)
+        cJSON_AddItemToObject(o, "confirmation", latency_json(&c->confirm, tps, "confirmed jobs"));
+    if (c->confirmations > 0 && fees_vary(c))
+        cJSON_AddItemToObject(o, "confirmation_by_fee", by_fee_json(c, tps));
+    if (m->has_surge)
+        surge_json(o, m, c);
+}
+
+static void node_json(cJSON *nodes, const tb_model *m, const tb_node *nd)
+{
     static const char *const kinds[] = { "queue", "delay", "sink", "router", "batch" };
-    for (int k = 0; k < m->nnodes; k++) {
-        const tb_node *nd = &m->nodes[k];
-        cJSON *o = cJSON_AddObjectToObject(nodes, nd->name);
-        double busy = sim_tavg_mean(&nd->b, now), q = sim_tavg_mean(&nd->q, now);
-        cJSON_AddStringToObject(o, "kind", kinds[nd->kind]);
-        if (nd->kind == TB_NODE_QUEUE)
-            cJSON_AddNumberToObject(o, "workers", nd->workers);
-        cJSON_AddNumberToObject(o, "arrivals", (double)nd->arrivals);
-        cJSON_AddNumberToObject(o, "completions", (double)nd->completions);
-        cJSON_AddNumberToObject(o, "drops", (double)nd->drops);
-        cJSON_AddNumberToObject(o, "rejections", (double)nd->rejects);
-        cJSON_AddNumberToObject(o, "drop_fraction",
-                                nd->arrivals ? (double)nd->drops / (double)nd->arrivals : 0);
-        cJSON_AddNumberToObject(o, "throughput", T > 0 ? (double)nd->completions / T : 0);
-        if (nd->kind == TB_NODE_SINK || nd->kind == TB_NODE_ROUTER)
-            continue;
-        cJSON_AddNumberToObject(o, "mean_busy", busy);
-        if (nd->kind == TB_NODE_QUEUE) {
-            double wk = sim_tavg_mean(&nd->wk, now);
-            cJSON_AddNumberToObject(o, "mean_workers", wk);
-            cJSON_AddNumberToObject(o, "worker_seconds", wk * T);
-        }
-        if (nd->kind == TB_NODE_BATCH)
-            cJSON_AddNumberToObject(o, "batches", (double)nd->batch_no);
-        if (nd->gated) /* waiting with free workers, held back by backpressure */
-            cJSON_AddNumberToObject(o, "blocked_time", sim_tavg_mean(&nd->blk, now) * T);
-        if (nd->kind == TB_NODE_QUEUE) /* busy over paid workers */
-            cJSON_AddNumberToObject(o, "utilisation",
-                                    sim_tavg_mean(&nd->wk, now) > 0 ? busy / sim_tavg_mean(&nd->wk, now) : 0);
-        cJSON_AddNumberToObject(o, "mean_queue_length", q);
-        cJSON_AddNumberToObject(o, "mean_in_node", q + busy);
-        cJSON_AddNumberToObject(o, "wait_probability",
-                                nd->wait.w.n ? (double)nd->waited_jobs / (double)nd->wait.w.n : 0);
-        cJSON_AddItemToObject(o, "wait", latency_json(&nd->wait, tps));
-        cJSON_AddItemToObject(o, "sojourn", latency_json(&nd->sojourn, tps));
+    double tps = m->tps, T = tb_model_measured_seconds(m);
+    sim_time now = m->eng->now;
+    cJSON *o = cJSON_AddObjectToObject(nodes, nd->name);
+    double busy = sim_tavg_mean(&nd->b, now), q = sim_tavg_mean(&nd->q, now);
+    cJSON_AddStringToObject(o, "kind", kinds[nd->kind]);
+    if (nd->kind == TB_NODE_QUEUE)
+        cJSON_AddNumberToObject(o, "workers", nd->workers);
+    cJSON_AddNumberToObject(o, "arrivals", (double)nd->arrivals);
+    cJSON_AddNumberToObject(o, "completions", (double)nd->completions);
+    cJSON_AddNumberToObject(o, "drops", (double)nd->drops);
+    cJSON_AddNumberToObject(o, "rejections", (double)nd->rejects);
+    num_or_null(o, "drop_fraction", nd->arrivals > 0, (double)nd->drops / (double)nd->arrivals);
+    num_or_null(o, "throughput", T > 0, (double)nd->completions / T);
+    if (nd->kind == TB_NODE_SINK || nd->kind == TB_NODE_ROUTER)
+        return;
+    cJSON_AddNumberToObject(o, "mean_busy", busy);
+    if (nd->kind == TB_NODE_QUEUE) {
+        double wk = sim_tavg_mean(&nd->wk, now);
+        cJSON_AddNumberToObject(o, "mean_workers", wk);
+        cJSON_AddNumberToObject(o, "worker_seconds", wk * T);
     }
+    if (nd->kind == TB_NODE_BATCH)
+        cJSON_AddNumberToObject(o, "batches", (double)nd->batch_no);
+    if (nd->gated) /* waiting with free workers, held back by backpressure */
+        cJSON_AddNumberToObject(o, "blocked_time", sim_tavg_mean(&nd->blk, now) * T);
+    if (nd->kind == TB_NODE_QUEUE) { /* busy over paid workers */
+        double paid = sim_tavg_mean(&nd->wk, now);
+        num_or_null(o, "utilisation", paid > 0, busy / paid);
+    }
+    cJSON_AddNumberToObject(o, "mean_queue_length", q);
+    cJSON_AddNumberToObject(o, "mean_in_node", q + busy);
+    num_or_null(o, "wait_probability", nd->wait.w.n > 0, (double)nd->waited_jobs / (double)nd->wait.w.n);
+    cJSON_AddItemToObject(o, "wait", latency_json(&nd->wait, tps, "jobs that started service here"));
+    cJSON_AddItemToObject(o, "sojourn", latency_json(&nd->sojourn, tps, "jobs served here"));
+    if (nd->unloaded > 0) {
+        num_or_null(o, "hot_baseline", nd->baseline > 0, nd->baseline / tps);
+        cJSON_AddNumberToObject(o, "hot_threshold", tb_node_hot_threshold(m, nd) / tps);
+    }
+}
 
+static void link_json(cJSON *links, const tb_model *m, const tb_link *ln)
+{
+    double tps = m->tps, T = tb_model_measured_seconds(m);
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddItemToArray(links, o);
+    cJSON_AddStringToObject(o, "from", m->nodes[ln->from].name);
+    cJSON_AddStringToObject(o, "to", m->nodes[ln->to].name);
+    cJSON_AddNumberToObject(o, "carried", (double)ln->carried);
+    num_or_null(o, "utilisation", T > 0, sim_seconds(ln->busy, tps) / T);
+    if (ln->window > 0 || ln->xoff > 0)
+        cJSON_AddNumberToObject(o, "stalled_time", sim_tavg_mean(&ln->stalled, m->eng->now) * T);
+    cJSON_AddItemToObject(o, "transit", latency_json(&ln->transit, tps, "jobs carried"));
+}
+
+cJSON *tb_results_summary(const tb_model *m, const tb_manifest *man)
+{
+    cJSON *root = cJSON_CreateObject();
+    if (!root)
+        return NULL;
+    manifest_json(root, m, man);
+    run_json(root, m);
+    network_json(root, m);
+    cJSON *classes = cJSON_AddObjectToObject(root, "classes");
+    for (int i = 0; i < m->nclasses; i++)
+        class_json(classes, m, &m->classes[i]);
+    cJSON *nodes = cJSON_AddObjectToObject(root, "nodes");
+    for (int k = 0; k < m->nnodes; k++)
+        node_json(nodes, m, &m->nodes[k]);
     cJSON *links = cJSON_AddArrayToObject(root, "links");
-    for (int l = 0; l < m->nlinks; l++) {
-        const tb_link *ln = &m->links[l];
-        cJSON *o = cJSON_CreateObject();
-        cJSON_AddItemToArray(links, o);
-        cJSON_AddStringToObject(o, "from", m->nodes[ln->from].name);
-        cJSON_AddStringToObject(o, "to", m->nodes[ln->to].name);
-        cJSON_AddNumberToObject(o, "carried", (double)ln->carried);
-        cJSON_AddNumberToObject(o, "utilisation", T > 0 ? sim_seconds(ln->busy, tps) / T : 0);
-        if (ln->window > 0 || ln->xoff > 0)
-            cJSON_AddNumberToObject(o, "stalled_time", sim_tavg_mean(&ln->stalled, now) * T);
-        cJSON_AddItemToObject(o, "transit", latency_json(&ln->transit, tps));
-    }
+    for (int l = 0; l < m->nlinks; l++)
+        link_json(links, m, &m->links[l]);
     return root;
 }
 
@@ -306,31 +418,77 @@ char *tb_results_network_csv(const tb_model *m) { return to_string(m, network_ro
 
 char *tb_results_latency_csv(const tb_model *m) { return to_string(m, latency_rows); }
 
+/* A share of the arrivals as a table cell: never rounds a non-zero share
+ * to 0% or a shortfall to 100%. */
+static const char *share(char *buf, size_t n, uint64_t k, uint64_t of)
+{
+    double p = 100.0 * (double)k / (double)of;
+    if (of == 0)
+        snprintf(buf, n, "-");
+    else if (k == 0)
+        snprintf(buf, n, "0%%");
+    else if (k == of)
+        snprintf(buf, n, "100%%");
+    else if (p < 0.1)
+        snprintf(buf, n, "<0.1%%");
+    else if (p > 99.9)
+        snprintf(buf, n, ">99.9%%");
+    else
+        snprintf(buf, n, "%.1f%%", p);
+    return buf;
+}
+
+/* A latency cell in seconds: "-" with no observations, ">=X s (censored)"
+ * when the quantile falls among requests that did not succeed. */
+static const char *seconds_cell(char *buf, size_t n, sim_cquantile q, double tps)
+{
+    if (q.empty)
+        snprintf(buf, n, "-");
+    else
+        snprintf(buf, n, "%s%.4gs%s", q.censored ? ">=" : "", q.value / tps, q.censored ? " (censored)" : "");
+    return buf;
+}
+
 void tb_results_table(FILE *out, const tb_model *m)
 {
     double T = tb_model_measured_seconds(m), tps = m->tps;
-    fprintf(out, "%-16s %12s %12s %12s %10s %10s %8s\n", "class", "throughput/s", "mean sojourn",
-            "p99 sojourn", "drops", "rejected", "lost %");
+    char b[9][32];
+    fprintf(out, "%-14s %10s %7s %7s %8s %7s %9s | %-22s %-22s | %s\n", "class", "offered/s", "ok", "failed",
+            "rejected", "dropped", "in flight", "p50, all requests", "p99, all requests", "p99 of ok");
     for (int i = 0; i < m->nclasses; i++) {
         const tb_class *c = &m->classes[i];
-        double lost = (double)(c->drops + c->rejects), offered = (double)c->completions + lost;
-        fprintf(out, "%-16s %12.4g %11.4gs %11.4gs %10llu %10llu %7.3g%%\n", c->name,
-                T > 0 ? (double)c->completions / T : 0, c->sojourn.w.mean / tps,
-                sim_hist_quantile(&c->sojourn.h, 0.99) / tps, (unsigned long long)c->drops,
-                (unsigned long long)c->rejects, offered > 0 ? 100.0 * lost / offered : 0);
+        uint64_t n = c->arrivals;
+        sim_cquantile empty = { 0, 0, 1 };
+        sim_cquantile ok99 = c->sojourn.h.n ? (sim_cquantile){ sim_hist_quantile(&c->sojourn.h, 0.99), 0, 0 } : empty;
+        if (T > 0)
+            snprintf(b[0], sizeof b[0], "%.4g", (double)n / T);
+        else
+            snprintf(b[0], sizeof b[0], "-");
+        fprintf(out, "%-14s %10s %7s %7s %8s %7s %9s | %-22s %-22s | %s\n", c->name, b[0],
+                share(b[1], sizeof b[1], c->completions, n), share(b[2], sizeof b[2], c->out[TB_OUT_FAILED], n),
+                share(b[3], sizeof b[3], c->out[TB_OUT_REJECTED], n),
+                share(b[4], sizeof b[4], c->out[TB_OUT_DROPPED], n), share(b[5], sizeof b[5], c->in_flight, n),
+                seconds_cell(b[6], sizeof b[6], sim_hist_cquantile(&c->sojourn.h, &c->cens, 0.5), tps),
+                seconds_cell(b[7], sizeof b[7], sim_hist_cquantile(&c->sojourn.h, &c->cens, 0.99), tps),
+                seconds_cell(b[8], sizeof b[8], ok99, tps));
     }
-    fprintf(out, "%-16s %12s %12s %12s\n", "node", "utilisation", "mean queue", "mean wait");
+    fprintf(out, "(shares of the requests that arrived after the warm-up; ok = succeeded, late ones included; "
+                 "a censored\n percentile falls among requests that did not succeed: at least that long)\n");
+    fprintf(out, "%-14s %12s %12s %12s\n", "node", "utilisation", "mean queue", "mean wait");
     for (int k = 0; k < m->nnodes; k++) {
         const tb_node *nd = &m->nodes[k];
         if (nd->kind == TB_NODE_SINK || nd->kind == TB_NODE_ROUTER)
             continue;
         double busy = sim_tavg_mean(&nd->b, m->eng->now);
         double paid = sim_tavg_mean(&nd->wk, m->eng->now);
-        if (nd->kind == TB_NODE_QUEUE)
-            fprintf(out, "%-16s %12.4g", nd->name, paid > 0 ? busy / paid : 0);
+        if (nd->kind == TB_NODE_QUEUE && paid > 0)
+            snprintf(b[0], sizeof b[0], "%.4g", busy / paid);
         else
-            fprintf(out, "%-16s %12s", nd->name, "-");
-        fprintf(out, " %12.4g %11.4gs\n", sim_tavg_mean(&nd->q, m->eng->now),
-                nd->wait.w.mean / tps);
+            snprintf(b[0], sizeof b[0], "-");
+        if (nd->wait.w.n > 0)
+            snprintf(b[1], sizeof b[1], "%.4gs", nd->wait.w.mean / tps);
+        else
+            snprintf(b[1], sizeof b[1], "-");
+        fprintf(out, "%-14s %12s %12.4g %12s\n", nd->name, b[0], sim_tavg_mean(&nd->q, m->eng->now), b[1]);
     }
 }

@@ -30,6 +30,11 @@ char *tb_results_network_csv(const tb_model *m);
  * (class,quantile,seconds), fine in the tail, for CDF plots. */
 char *tb_results_latency_csv(const tb_model *m);
 
+/* Add a quantile that may be censored to object o under key: a number
+ * (value x scale), null when empty, or {"censored": true, "at_least": x}
+ * when it falls among the censored observations (a lower bound). */
+void tb_results_add_cquantile(cJSON *o, const char *key, sim_cquantile q, double scale);
+
 /* A short human-readable table: per class throughput, mean and p99 sojourn, drops. */
 void tb_results_table(FILE *out, const tb_model *m);
 

@@ -1,4 +1,5 @@
 /* sim_hist.c - row allocation, quantiles and merging for the log-bucketed histogram. */
+#include <assert.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -48,12 +49,41 @@ static double representative(unsigned r, unsigned s)
     return lo + (width - 1) / 2;
 }
 
+static uint64_t rank_of(uint64_t n, double q)
+{
+    double k = ceil(q * (double)n);
+    return k < 1 ? 1 : k > (double)n ? n : (uint64_t)k;
+}
+
 double sim_hist_quantile(const sim_hist *h, double q)
 {
     if (h->n == 0)
         return 0;
-    double k = ceil(q * (double)h->n);
-    uint64_t rank = k < 1 ? 1 : k > (double)h->n ? h->n : (uint64_t)k, seen = 0;
+    return sim_hist_at_rank(h, rank_of(h->n, q));
+}
+
+sim_cquantile sim_hist_cquantile(const sim_hist *ok, const sim_hist *cens, double q)
+{
+    sim_cquantile r = { 0, 0, 0 };
+    uint64_t n = ok->n + cens->n;
+    if (n == 0) {
+        r.empty = 1;
+        return r;
+    }
+    uint64_t k = rank_of(n, q);
+    if (k <= ok->n) {
+        r.value = sim_hist_at_rank(ok, k);
+    } else {
+        r.value = sim_hist_at_rank(cens, k - ok->n);
+        r.censored = 1;
+    }
+    return r;
+}
+
+double sim_hist_at_rank(const sim_hist *h, uint64_t rank)
+{
+    uint64_t seen = 0;
+    assert(rank >= 1 && rank <= h->n);
     for (unsigned r = 0; r < SIM_HIST_ROWS; r++) {
         if (!h->row[r])
             continue;

@@ -62,8 +62,31 @@ static inline void sim_hist_add(sim_hist *h, int64_t v)
 
 /* Nearest-rank quantile: the representative of the bucket holding the
  * ceil(q n)-th smallest value (q in [0, 1]), clamped to [min, max].
- * 0 when empty. */
+ * 0 when empty (callers report an empty histogram as null). */
 double sim_hist_quantile(const sim_hist *h, double q);
+
+/* The representative of the bucket holding the k-th smallest value
+ * (1 <= k <= n), clamped to [min, max]. */
+double sim_hist_at_rank(const sim_hist *h, uint64_t k);
+
+/*
+ * A quantile over a population of which `ok` holds the exact values and
+ * `cens` lower bounds (right-censored observations: requests that did not
+ * succeed, recorded at the time they ended or at the end of the run).
+ * Ranked conservatively, every censored observation after every exact
+ * one: with N observations in all and k = ceil(q N), if k <= |ok| the
+ * quantile is ok's k-th smallest value, which is exact when every censored
+ * observation is a failure (it will never succeed) and an upper bound
+ * otherwise; else it is censored, and cens's (k - |ok|)-th smallest value
+ * is a lower bound of it: at least k - |ok| requests lasted that long
+ * without succeeding.  So no share of failures can make a quantile look
+ * smaller.  `empty` is set when there are no observations at all.
+ */
+typedef struct sim_cquantile {
+    double value;
+    int censored, empty;
+} sim_cquantile;
+sim_cquantile sim_hist_cquantile(const sim_hist *ok, const sim_hist *cens, double q);
 
 /* Add src's counts into dst; -1 on allocation failure. */
 int sim_hist_merge(sim_hist *dst, const sim_hist *src);

@@ -46,8 +46,9 @@ START_TEST(a_credit_window_bounds_jobs_in_flight_and_loses_nothing)
     test_run(m);
     ck_assert_int_eq(f.max_inflight, 3);
     const tb_class *c = &m->classes[0];
-    ck_assert_uint_eq(c->drops + c->rejects, 0);
-    ck_assert_uint_eq(c->arrivals, c->completions + (uint64_t)m->in_system);
+    ck_assert_uint_eq(c->out[TB_OUT_DROPPED] + c->out[TB_OUT_REJECTED], 0);
+    ck_assert_uint_eq(c->att_out[TB_ATT_DROPPED] + c->att_out[TB_ATT_REJECTED], 0);
+    ck_assert_uint_eq(c->arrivals, c->completions + c->in_flight);
     ck_assert_int_gt(m->nodes[0].queued, 1000); /* the backlog sits upstream */
     ck_assert_int_le(m->nodes[1].queued, 3);
     tb_model_free(m);

@@ -98,7 +98,7 @@ START_TEST(dropping_stale_work_removes_the_wasted_work_of_a_retry_storm)
     tb_model *stale = test_model(json, 11, 0, "heap");
     test_run(stale);
     double wp = plain->classes[0].wasted / plain->tps, ws = stale->classes[0].wasted / stale->tps;
-    double gp = (double)plain->classes[0].goodput / 20, gs = (double)stale->classes[0].goodput / 20;
+    double gp = (double)plain->classes[0].out[TB_OUT_SUCCEEDED] / 20, gs = (double)stale->classes[0].out[TB_OUT_SUCCEEDED] / 20;
     fprintf(stderr, "  3 s spike: wasted work %.1f s -> %.1f s, goodput %.1f/s -> %.1f/s with drop_stale\n",
             wp, ws, gp, gs);
     ck_assert_double_gt(wp, 10);

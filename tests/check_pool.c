@@ -185,8 +185,8 @@ START_TEST(class_capacity_drops_only_the_class_that_is_full)
         " \"nodes\": {\"s\": {\"service\": {\"type\": \"exponential\", \"mean\": 1}, \"class_capacity\": {\"a\": 2}}}}";
     tb_model *m = test_model(json, 5, 0, "heap");
     test_run(m);
-    ck_assert_uint_gt(m->classes[0].drops, 100);
-    ck_assert_uint_eq(m->classes[1].drops, 0);
+    ck_assert_uint_gt(m->classes[0].out[TB_OUT_DROPPED], 100);
+    ck_assert_uint_eq(m->classes[1].out[TB_OUT_DROPPED], 0);
     tb_model_free(m);
 }
 END_TEST

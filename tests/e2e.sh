@@ -354,7 +354,7 @@ fi
 # summary.json has exactly the numbers the sweep recorded for that run.
 cmd=$("$BIN" sweep "$EX/workers-4-vs-5.json" --show-run 3 2>/dev/null)
 eval "\"\$BIN\" ${cmd#tailback } --out show3 --quiet" >/dev/null 2>&1
-if [ -s show3/summary.json ] && awk -F, -v want="$(grep -A2 '"sojourn"' show3/summary.json | grep '"mean"' | head -1 | tr -d ' \t,' | cut -d: -f2)" \
+if [ -s show3/summary.json ] && awk -F, -v want="$(grep -A4 '"sojourn"' show3/summary.json | grep '"mean"' | head -1 | tr -d ' \t,' | cut -d: -f2)" \
      'NR == 5 { exit !($5 == want + 0 && want != "") }' crn/runs.csv; then
     ok "sweep: --show-run repeats run 3 alone, to the same numbers (replication 1, five workers)"
 else

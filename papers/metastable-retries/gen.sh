@@ -18,7 +18,7 @@ experiment() {
         "classes.req.client.backoff": { "base": 0.1, "multiplier": 2, "cap": 5 } } }
   ],
   "metrics": [ "network.recovered", "network.recovery_time", "classes.req.goodput_rate",
-               "classes.req.wasted_work", "classes.req.failed", "classes.req.sojourn.p99" ]
+               "classes.req.wasted_work", "classes.req.outcomes.failed", "classes.req.sojourn.p99" ]
 }
 JSON
 }
