@@ -35,7 +35,7 @@ tb_model *tb_model_alloc(int nclasses, int nnodes, int nlinks)
         m->classes[i].slo = SIM_TIME_MAX;
     }
     m->tps = 1e9;
-    m->hot_factor = 3;
+    m->hot_factor = TB_HOT_FACTOR;
     m->max_jobs = 10000000;
     sim_pool_init(&m->jobs, sizeof(tb_job));
     sim_pool_init(&m->reqs, sizeof(tb_req));
@@ -525,8 +525,10 @@ static void request_end(tb_model *m, tb_class *c, sim_time created, int counted,
 {
     sim_time now = m->eng->now, lat = now - created;
     int ok = o == TB_OUT_SUCCEEDED || o == TB_OUT_LATE;
-    if (ok)
+    if (ok) {
         c->w_good += lat <= c->slo; /* no SLO: every success */
+        c->departed += (uint64_t)m->measuring;
+    }
     if (!counted)
         return;
     c->out[o]++;
@@ -1514,7 +1516,7 @@ static void start_measuring(tb_model *m)
     m->completed = 0;
     for (int i = 0; i < m->nclasses; i++) {
         tb_class *c = &m->classes[i];
-        c->arrivals = c->completions = c->in_flight = 0;
+        c->arrivals = c->completions = c->departed = c->in_flight = 0;
         memset(c->out, 0, sizeof c->out);
         c->attempts = c->att_in_flight = c->timeouts = c->retries = 0;
         memset(c->att_out, 0, sizeof c->att_out);
@@ -1541,7 +1543,7 @@ static void start_measuring(tb_model *m)
         sim_tavg_reset(&nd->blk, now);
         /* the node's normal state, for "hot": its mean sojourn over the
          * second half of the warm-up, when that saw enough completions */
-        nd->baseline = nd->bl_n >= TB_BASELINE_MIN ? nd->bl_sum / (double)nd->bl_n : 0;
+        nd->baseline = !m->hot_unloaded && nd->bl_n >= TB_BASELINE_MIN ? nd->bl_sum / (double)nd->bl_n : 0;
     }
     m->baseline_open = 0;
     for (int l = 0; l < m->nlinks; l++) {
@@ -1667,9 +1669,12 @@ static void ev_window(sim_engine *e, void *obj, uint64_t arg)
         sim_after(e, m->window, ev_window, m, 0);
 }
 
-int tb_model_recovery(const tb_model *m, double *blast, double *mean_spread, double *recovery)
+int tb_model_recovery(const tb_model *m, double *blast, double *mean_spread, double *recovery,
+                      double *horizon)
 {
     *blast = *mean_spread = 0;
+    *recovery = -1;
+    *horizon = 0;
     size_t n = 0;
     double pre = 0;
     size_t npre = 0;
@@ -1687,18 +1692,26 @@ int tb_model_recovery(const tb_model *m, double *blast, double *mean_spread, dou
     }
     if (n)
         *mean_spread /= (double)n;
-    *recovery = -1;
-    if (!m->has_surge || npre == 0)
+    if (!m->has_surge)
         return 0;
+    if (npre == 0)
+        return 1; /* no measured windows before the surge: nothing to recover to */
     pre /= (double)npre;
-    /* the first window end after the surge from which, for `sustain`,
-     * nothing is hot and mean goodput is at least 95% of its pre-surge
-     * mean (averaged over the period: single windows are noisy) */
+    /*
+     * The first window end after the surge from which, for `sustain`,
+     * nothing is hot and goodput is back to its pre-surge mean: at least
+     * 95% of it, or within Poisson noise of it (3 standard deviations of the
+     * count expected over the period), whichever is the looser, so that a
+     * network that never left its normal state is never judged unrecovered
+     * for the noise of a low rate.  Averaged over the period: single
+     * windows are noisy.
+     */
     for (size_t i = 0; i < m->nwin; i++) {
         if (m->win_t[i] < m->surge_end)
             continue;
         if (m->win_t[m->nwin - 1] < m->win_t[i] + m->sustain)
             break; /* not enough run left to tell */
+        *horizon = sim_seconds(m->win_t[i] - m->window - m->surge_end, m->tps);
         int ok = 1;
         double good = 0;
         size_t j, k = 0;
@@ -1706,13 +1719,15 @@ int tb_model_recovery(const tb_model *m, double *blast, double *mean_spread, dou
             ok &= m->win_spread[j] == 0;
             good += m->win_goodput[j];
         }
-        if (ok && good / (double)k >= 0.95 * pre) {
-            *recovery = sim_seconds(m->win_t[i] - m->window - m->surge_end, m->tps);
-            if (*recovery < 0)
-                *recovery = 0;
+        double span = (double)k * sim_seconds(m->window, m->tps), expect = pre * span;
+        double allowance = fmax(0.05 * expect, 3 * sqrt(expect));
+        if (ok && good / (double)k * span >= expect - allowance) {
+            *recovery = fmax(0, sim_seconds(m->win_t[i] - m->window - m->surge_end, m->tps));
             return 1;
         }
     }
+    if (*horizon < 0)
+        *horizon = 0;
     return 1;
 }
 

@@ -244,6 +244,7 @@ typedef struct tb_class {
     uint64_t out[TB_NOUT];  /* requests ended, by outcome */
     uint64_t in_flight;     /* requests still in the network at the end (set by tb_model_run) */
     uint64_t completions;   /* out[SUCCEEDED] + out[LATE] */
+    uint64_t departed;      /* successes while measuring, whenever the request arrived: throughput */
     uint64_t attempts, att_out[TB_NATT], att_in_flight;
     uint64_t timeouts, retries;
     double wasted;          /* ticks of service spent after the client gave up */
@@ -291,6 +292,7 @@ typedef struct tb_model {
     /* congestion: per window, the fraction of hot nodes and the goodput */
     double hot_factor;       /* hot: smoothed sojourn > factor x max(baseline, unloaded service) */
     sim_time sustain;        /* recovery must hold this long */
+    int hot_unloaded;        /* judge hot against unloaded service only (no warm-up baseline) */
     int has_surge;
     sim_time surge_start, surge_end;
     sim_time *win_t;         /* window ends */
@@ -329,8 +331,11 @@ tb_run_status tb_model_run(tb_model *m, volatile int *interrupt);
 
 /* Congestion over the measured windows: blast radius (max spread), mean
  * spread, and the recovery time after the surges (seconds; -1 = not
- * recovered).  Returns whether the scenario has surges. */
-int tb_model_recovery(const tb_model *m, double *blast, double *mean_spread, double *recovery);
+ * recovered within *horizon seconds after the surge, the latest start of
+ * a recovery the run could still confirm).  Returns whether the scenario
+ * has surges. */
+int tb_model_recovery(const tb_model *m, double *blast, double *mean_spread, double *recovery,
+                      double *horizon);
 
 /* End of the measured period and its length in seconds. */
 double tb_model_measured_seconds(const tb_model *m);
@@ -340,7 +345,17 @@ int tb_node_index(const tb_model *m, const char *name);
 /* A hot node's threshold, ticks: hot_factor x the larger of its baseline
  * (mean sojourn in the second half of the warm-up, if it saw at least
  * TB_BASELINE_MIN completions there) and its unloaded service time. */
-#define TB_BASELINE_MIN 30
+#define TB_BASELINE_MIN 100
+/* The default hot factor.  For an M/M/1 at load rho the smoothed sojourn
+ * (the mean of about the last 16) passes f x its mean about as often as
+ * the queue passes f / (1 - rho) jobs, rho^(f / (1 - rho)) <= e^-f: at
+ * f = 15 a node in its normal state is hot with probability about 3e-7 at
+ * a window's end, and still below 1e-4 when its baseline was estimated
+ * 30% low in a short warm-up.  Measured (docs/results.md, and the
+ * calibration test in tests/check_backpressure.c): M/M/1 at rho 0.3-0.95
+ * with a warm-up of 20 relaxation times, 2000 windows per run: no hot
+ * window in 60 runs (at f = 10: 9 of 40 runs had one). */
+#define TB_HOT_FACTOR 15
 double tb_node_hot_threshold(const tb_model *m, const tb_node *nd);
 
 /* Change a node's worker count now: more workers start waiting jobs at

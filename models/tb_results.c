@@ -193,9 +193,9 @@ static void run_json(cJSON *root, const tb_model *m)
 
 static void network_json(cJSON *root, const tb_model *m)
 {
-    double tps = m->tps, blast, spread, rec;
+    double tps = m->tps, blast, spread, rec, horizon;
     cJSON *net = cJSON_AddObjectToObject(root, "network");
-    int surges = tb_model_recovery(m, &blast, &spread, &rec);
+    int surges = tb_model_recovery(m, &blast, &spread, &rec, &horizon);
     cJSON_AddNumberToObject(net, "hot_factor", m->hot_factor);
     cJSON_AddNumberToObject(net, "blast_radius", blast);
     cJSON_AddNumberToObject(net, "mean_spread", spread);
@@ -204,6 +204,8 @@ static void network_json(cJSON *root, const tb_model *m)
         cJSON_AddNumberToObject(net, "surge_end", sim_seconds(m->surge_end, tps));
         cJSON_AddBoolToObject(net, "recovered", rec >= 0);
         num_or_null(net, "recovery_time", rec >= 0, rec);
+        /* "not recovered" means: not within this many seconds after the surge */
+        num_or_null(net, "not_recovered_within", rec < 0, horizon);
     }
 }
 
@@ -270,7 +272,8 @@ static void class_json(cJSON *classes, const tb_model *m, const tb_class *c)
     num_or_null(o, "offered_rate", T > 0, (double)c->arrivals / T);
     outcomes_json(o, c);
     cJSON_AddNumberToObject(o, "completions", (double)c->completions);
-    num_or_null(o, "throughput", T > 0, (double)c->completions / T);
+    /* successes per second while measuring, whenever they arrived */
+    num_or_null(o, "throughput", T > 0, (double)c->departed / T);
     if (c->slo != SIM_TIME_MAX) {
         cJSON_AddNumberToObject(o, "slo", sim_seconds(c->slo, tps));
         cJSON_AddNumberToObject(o, "goodput", (double)c->out[TB_OUT_SUCCEEDED]);

@@ -920,14 +920,23 @@ tb_model *tb_scenario_build(const tb_scenario *sc, sim_jctx *c)
     }
     const cJSON *hot = sim_jget(root, "hot");
     if (hot) {
-        static const char *const hf[] = { "factor", "sustain", NULL };
-        double factor, sustain, three = 3, dflt = 5 * window;
+        static const char *const hf[] = { "factor", "sustain", "baseline", NULL };
+        double factor, sustain, ten = TB_HOT_FACTOR, dflt = 5 * window;
+        const char *bl;
         if (sim_jobject(c, hot, "hot", "a hot-node rule", hf) ||
-            sim_jnum(c, hot, "hot", "factor", 1, 0, 1e9, &three, &factor) ||
-            sim_jnum(c, hot, "hot", "sustain", 0, 1, 1e9, &dflt, &sustain))
+            sim_jnum(c, hot, "hot", "factor", 1, 0, 1e9, &ten, &factor) ||
+            sim_jnum(c, hot, "hot", "sustain", 0, 1, 1e9, &dflt, &sustain) ||
+            sim_jstr(c, hot, "hot", "baseline", "warmup", &bl))
             goto fail;
+        if (strcmp(bl, "warmup") && strcmp(bl, "unloaded")) {
+            sim_jerr(c, "hot.baseline",
+                     "expected \"warmup\" (each node's mean sojourn in the second half of the warm-up) or "
+                     "\"unloaded\" (its mean service time), found \"%s\"", bl);
+            goto fail;
+        }
         m->hot_factor = factor;
         m->sustain = sim_ticks(sustain, m->tps);
+        m->hot_unloaded = strcmp(bl, "unloaded") == 0;
     }
     return m;
 nomem:

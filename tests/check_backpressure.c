@@ -72,7 +72,7 @@ static double cold_throughput(int per_class_queues, double *cold_p99)
              per_class_queues ? "true" : "false");
     tb_model *m = test_model(json, 8, 0, "heap");
     test_run(m);
-    double t = (double)m->classes[1].completions / tb_model_measured_seconds(m);
+    double t = (double)m->classes[1].departed / tb_model_measured_seconds(m);
     *cold_p99 = sim_hist_quantile(&m->classes[1].sojourn.h, 0.99) / m->tps;
     tb_model_free(m);
     return t;
@@ -131,39 +131,47 @@ END_TEST
 
 START_TEST(an_isolated_overload_makes_one_node_of_four_hot)
 {
-    /* four parallel queues; only d is offered more than it can serve:
-     * the blast radius is 1/4, and the others never count as hot */
+    /* four parallel queues; from 700 s on, d is offered more than it can
+     * serve: the blast radius is 1/4, and the others never count as hot.
+     * d's normal state (its baseline, the mean sojourn in the second half
+     * of the warm-up) is an M/M/1 at 0.5, about 2 s; from 200 s its queue
+     * grows by 0.2 jobs/s (from 700 s), so its sojourn passes 15 x 2 s
+     * after about 150 s more, and d is hot for the rest of the run. */
     const char *json =
-        "{\"duration\": 2000, \"warmup\": 100, \"window\": 10,"
+        "{\"duration\": 4000, \"warmup\": 600, \"window\": 10,"
         " \"classes\": {\"a\": {\"arrival\": {\"process\": \"poisson\", \"rate\": 0.5}, \"route\": [\"a\"]},"
         "               \"b\": {\"arrival\": {\"process\": \"poisson\", \"rate\": 0.5}, \"route\": [\"b\"]},"
         "               \"c\": {\"arrival\": {\"process\": \"poisson\", \"rate\": 0.5}, \"route\": [\"c\"]},"
-        "               \"d\": {\"arrival\": {\"process\": \"poisson\", \"rate\": 1.2}, \"route\": [\"d\"]}},"
+        "               \"d\": {\"arrival\": {\"process\": \"profile\", \"shape\": \"step\","
+        "                                     \"points\": [[0, 0.5], [700, 1.2]]}, \"route\": [\"d\"]}},"
         " \"nodes\": {\"a\": {\"service\": {\"type\": \"exponential\", \"mean\": 0.1}},"
         "             \"b\": {\"service\": {\"type\": \"exponential\", \"mean\": 0.1}},"
         "             \"c\": {\"service\": {\"type\": \"exponential\", \"mean\": 0.1}},"
         "             \"d\": {\"service\": {\"type\": \"exponential\", \"mean\": 1}}}}";
     tb_model *m = test_model(json, 8, 0, "heap");
     test_run(m);
-    double blast, spread, rec;
-    ck_assert_int_eq(tb_model_recovery(m, &blast, &spread, &rec), 0); /* no surges */
+    double blast, spread, rec, hz;
+    ck_assert_int_eq(tb_model_recovery(m, &blast, &spread, &rec, &hz), 0); /* no surges */
     ck_assert_double_eq(blast, 0.25);
     ck_assert_double_gt(spread, 0.2); /* d is hot nearly all the time */
     ck_assert_int_eq(m->nodes[3].hot, 1);
+    ck_assert_double_gt(m->nodes[3].baseline / m->tps, 1);
+    ck_assert_double_lt(m->nodes[3].baseline / m->tps, 4);
     tb_model_free(m);
 }
 END_TEST
 
 /* Recovery after a 2x surge at rho 0.8 with retrying clients (the
  * metastable set-up of check_client.c).  At rho 0.8 the mean sojourn is
- * already 5x the service time and queues pass 10 jobs 0.8^10 = 11% of the
- * time, so "hot" here means 30x (0.8^30 = 0.1%): never at normal load,
- * always in a collapse, where the queue grows without bound. */
+ * already 5x the service time; hot is judged against the baseline measured
+ * in the warm-up (10 x the node's normal mean sojourn, by default): never
+ * at normal load, always in a collapse, where the queue grows without
+ * bound. */
 static double recovery_after(double len, int *recovered)
 {
     char json[2048];
     snprintf(json, sizeof json,
-             "{\"duration\": 300, \"warmup\": 20, \"window\": 1, \"hot\": {\"factor\": 30, \"sustain\": 30},"
+             "{\"duration\": 300, \"warmup\": 20, \"window\": 1, \"hot\": {\"sustain\": 30},"
              " \"classes\": {\"c\": {\"arrival\": {\"process\": \"poisson\", \"rate\": 80,"
              "     \"surges\": [{\"start\": 100, \"end\": %g, \"factor\": 2}]},"
              "   \"route\": [\"s\"], \"slo\": 0.5,"
@@ -172,9 +180,10 @@ static double recovery_after(double len, int *recovered)
              100 + len);
     tb_model *m = test_model(json, 12, 0, "heap");
     test_run(m);
-    double blast, spread, rec;
-    ck_assert_int_eq(tb_model_recovery(m, &blast, &spread, &rec), 1);
-    ck_assert_double_eq(blast, 1); /* the only node is hot during the surge */
+    double blast, spread, rec, hz;
+    ck_assert_int_eq(tb_model_recovery(m, &blast, &spread, &rec, &hz), 1);
+    if (len > 2)
+        ck_assert_double_eq(blast, 1); /* the only node is hot in the collapse */
     tb_model_free(m);
     *recovered = rec >= 0;
     return rec;
@@ -207,6 +216,50 @@ START_TEST(a_priority_queue_that_starves_its_low_ranks_is_hot)
     ck_assert_double_lt(m->nodes[0].ewma / m->tps, 200); /* what completes is not that slow */
     ck_assert_int_eq(m->nodes[0].hot, 1);
     tb_model_free(m);
+}
+END_TEST
+
+START_TEST(a_steady_queue_is_never_hot_and_an_undisturbed_network_always_recovers)
+{
+    /* The calibration of the default hot rule (TB_HOT_FACTOR): queues in
+     * their normal state, with a warm-up of about 20 relaxation times
+     * (1/(mu (1 - sqrt rho))^2 for an M/M/1), over 1000 windows. */
+    static const struct { double rate; int workers; double warmup; } q[] = {
+        { 0.8, 1, 1800 }, { 0.95, 1, 31000 }, { 3.6, 4, 2000 },
+    };
+    for (size_t i = 0; i < sizeof q / sizeof *q; i++)
+        for (uint64_t seed = 1; seed <= 3; seed++) {
+            char json[1024];
+            snprintf(json, sizeof json,
+                     "{\"duration\": %g, \"warmup\": %g, \"window\": 100,"
+                     " \"classes\": {\"c\": {\"arrival\": {\"process\": \"poisson\", \"rate\": %g}, \"route\": [\"s\"]}},"
+                     " \"nodes\": {\"s\": {\"workers\": %d, \"service\": {\"type\": \"exponential\", \"mean\": 1}}}}",
+                     q[i].warmup + 100000, q[i].warmup, q[i].rate, q[i].workers);
+            tb_model *m = test_model(json, seed, 0, "heap");
+            test_run(m);
+            double blast, spread, rec, hz;
+            tb_model_recovery(m, &blast, &spread, &rec, &hz);
+            ck_assert_msg(blast == 0, "rate %g, %d workers, seed %d: hot in %.2g%% of the windows", q[i].rate,
+                          q[i].workers, (int)seed, 100 * spread);
+            ck_assert_double_gt(m->nodes[0].baseline, 0);
+            tb_model_free(m);
+        }
+    /* a "surge" of 1% at an M/M/1 at 0.5 with few jobs per window (noisy
+     * goodput): the network never leaves its normal state, so it recovers
+     * at once, every time */
+    for (uint64_t seed = 1; seed <= 8; seed++) {
+        const char *json =
+            "{\"duration\": 3000, \"warmup\": 500, \"window\": 10,"
+            " \"classes\": {\"c\": {\"arrival\": {\"process\": \"poisson\", \"rate\": 0.5,"
+            "     \"surges\": [{\"start\": 1000, \"end\": 1100, \"factor\": 1.01}]}, \"route\": [\"s\"]}},"
+            " \"nodes\": {\"s\": {\"service\": {\"type\": \"exponential\", \"mean\": 1}}}}";
+        tb_model *m = test_model(json, seed, 0, "heap");
+        test_run(m);
+        double blast, spread, rec, hz;
+        ck_assert_int_eq(tb_model_recovery(m, &blast, &spread, &rec, &hz), 1);
+        ck_assert_msg(rec >= 0 && rec <= 10, "seed %d: recovery %g s (within %g s)", (int)seed, rec, hz);
+        tb_model_free(m);
+    }
 }
 END_TEST
 
@@ -243,9 +296,12 @@ START_TEST(isolation_is_one_for_a_class_that_shares_nothing_with_the_surge)
     ck_assert_double_gt(ia, 2.14);
     ck_assert_double_lt(ia, 2.86);
     /* requests created in [200, 20000) and [20000, 40000): Poisson counts (4 sd) */
-    ck_assert_double_lt(fabs(surge_field(sum, "b", "count_before") - 99000), 4 * sqrt(99000));
-    ck_assert_double_lt(fabs(surge_field(sum, "b", "count_during") - 100000), 4 * sqrt(100000));
-    ck_assert_double_lt(fabs(surge_field(sum, "a", "count_during") - 160000), 4 * sqrt(160000));
+    ck_assert_double_lt(fabs(surge_field(sum, "b", "requests_before") - 99000), 4 * sqrt(99000));
+    ck_assert_double_lt(fabs(surge_field(sum, "b", "requests_during") - 100000), 4 * sqrt(100000));
+    ck_assert_double_lt(fabs(surge_field(sum, "a", "requests_during") - 160000), 4 * sqrt(160000));
+    /* nothing was refused: every request of both classes succeeded */
+    ck_assert_double_eq(surge_field(sum, "b", "success_share_during"), 1);
+    ck_assert_double_eq_tol(surge_field(sum, "b", "goodput_ratio"), 1, 0.02);
     ck_assert_double_eq_tol(surge_field(sum, "b", "p99_before"), log(100) / 5, 0.05);
     cJSON_Delete(sum);
     tb_model_free(m);
@@ -261,6 +317,7 @@ Suite *backpressure_suite(void)
     tcase_add_test(tc, one_shared_queue_spreads_a_hot_spot_to_cold_traffic_and_per_class_queues_contain_it);
     tcase_add_test(tc, pfc_pause_spreads_upstream_as_a_congestion_tree);
     tcase_add_test(tc, an_isolated_overload_makes_one_node_of_four_hot);
+    tcase_add_test(tc, a_steady_queue_is_never_hot_and_an_undisturbed_network_always_recovers);
     tcase_add_test(tc, isolation_is_one_for_a_class_that_shares_nothing_with_the_surge);
     tcase_add_test(tc, a_priority_queue_that_starves_its_low_ranks_is_hot);
     tcase_add_test(tc, recovery_time_is_short_after_a_brief_surge_and_never_after_a_long_one);

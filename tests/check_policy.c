@@ -431,7 +431,7 @@ static void check_shares(const char *policy)
     tb_model *m = model(json, 0);
     test_run(m);
     for (int k = 0; k < 2; k++) {
-        double a = (double)m->classes[2 * k].completions, b = (double)m->classes[2 * k + 1].completions;
+        double a = (double)m->classes[2 * k].departed, b = (double)m->classes[2 * k + 1].departed;
         ck_assert_msg(fabs(b / a - 3) < 0.02, "%s: share ratio %.4f at node %d, want 3", policy, b / a, k);
         ck_assert_double_gt(a + b, 0.99 * 19000);
     }
@@ -452,7 +452,7 @@ START_TEST(drr_also_orders_a_node_that_sends_over_credit_windows)
         " \"links\": [{\"from\": \"s\", \"to\": \"t\", \"credits\": 50, \"per_class\": true}]}";
     tb_model *m = model(json, 0);
     test_run(m);
-    double a = (double)m->classes[0].completions, b = (double)m->classes[1].completions;
+    double a = (double)m->classes[0].departed, b = (double)m->classes[1].departed;
     ck_assert_msg(fabs(b / a - 3) < 0.02, "share ratio %.4f through a credited link, want 3", b / a);
     tb_model_free(m);
 }

@@ -181,7 +181,11 @@ END_TEST
 START_TEST(warmup_excludes_everything_before_it)
 {
     /* Arrivals every 1 s (constant) to a node with 0.5 s service: after a
-     * 100.25 s warm-up of a 200.25 s run exactly 100 arrivals remain. */
+     * 100.25 s warm-up of a 200.25 s run exactly 100 arrivals remain, at
+     * 101..200 s; the last is still in service at the end.  Departures in
+     * the measured period are those at 100.5..199.5 s: the first of them
+     * arrived in the warm-up, so it counts for throughput, not as an
+     * outcome. */
     const char *json =
         "{\"duration\": 200.25, \"warmup\": 100.25,"
         " \"classes\": {\"c\": {\"arrival\": {\"process\": \"renewal\", \"interarrival\": 1}, \"route\": [\"s\"]}},"
@@ -190,7 +194,10 @@ START_TEST(warmup_excludes_everything_before_it)
     ck_assert_int_eq(tb_model_run(m, NULL), TB_RUN_OK);
     ck_assert_uint_eq(m->classes[0].arrivals, 100);
     ck_assert_uint_eq(m->nodes[0].arrivals, 100);
-    ck_assert_uint_eq(m->classes[0].completions, 100);
+    ck_assert_uint_eq(m->classes[0].completions, 99);
+    ck_assert_uint_eq(m->classes[0].in_flight, 1);
+    ck_assert_uint_eq(m->classes[0].out[TB_OUT_SUCCEEDED], 99);
+    ck_assert_uint_eq(m->classes[0].departed, 100);
     ck_assert_uint_eq(m->classes[0].generated, 200);
     /* busy half of every second: utilisation exactly 0.5 over the measured 100 s */
     ck_assert_double_eq_tol(sim_tavg_mean(&m->nodes[0].b, m->eng->now), 0.5, 1e-9);
