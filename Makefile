@@ -15,7 +15,7 @@ WARN     = -std=c11 -Wall -Wextra -Wshadow -Wconversion -Wstrict-prototypes \
 PKG_CFLAGS = $(shell pkg-config --cflags gsl libcjson lua5.4)
 PKG_LIBS   = $(shell pkg-config --libs gsl libcjson lua5.4) -lm
 CHECK_LIBS = $(shell pkg-config --libs check)
-CPPFLAGS = -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -DTB_DATADIR='"$(DATADIR)"' \
+CPPFLAGS = -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -DTB_DATADIR='"$(DATADIR)"' -I$(BUILD) \
            -DTB_SOURCE_ROOT='"$(CURDIR)"'
 ALL_CFLAGS = $(WARN) $(OPT) $(CPPFLAGS) $(PKG_CFLAGS) $(CFLAGS) $(EXTRA_CFLAGS)
 
@@ -28,7 +28,7 @@ LIB_OBJ    = $(patsubst %.c,$(BUILD)/%.o,$(SIM_SRC) $(MODEL_SRC))
 TEST_SRC   = $(wildcard tests/check_*.c)
 TEST_OBJ   = $(patsubst %.c,$(BUILD)/%.o,$(TEST_SRC))
 
-.PHONY: all deps check unit e2e bench demo sanitize check-san valgrind fuzz papers install uninstall clean
+.PHONY: FORCE all deps check unit e2e bench demo sanitize check-san valgrind fuzz papers install uninstall clean
 
 all: tailback
 
@@ -48,6 +48,16 @@ deps:
 $(BUILD)/%.o: %.c | deps
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -MMD -MP -c $< -o $@
+
+# The git commit the manifest records: rewritten only when it changes, so
+# that a rebuild recompiles only what includes it.
+$(BUILD)/tb_build.h: FORCE
+	@mkdir -p $(BUILD); c=$$(git -C "$(CURDIR)" rev-parse HEAD 2>/dev/null || echo none); \
+	d=$$(git -C "$(CURDIR)" status --porcelain --untracked-files=no 2>/dev/null | head -c1 | wc -c); \
+	printf '#define TB_GIT_COMMIT "%s"\n#define TB_GIT_DIRTY %s\n' "$$c" "$$d" > $@.tmp; \
+	cmp -s $@.tmp $@ && rm -f $@.tmp || mv $@.tmp $@
+$(BUILD)/models/tb_results.o: $(BUILD)/tb_build.h
+FORCE:
 
 $(BUILD)/libtailback.a: $(LIB_OBJ)
 	rm -f $@ && ar rcs $@ $^

@@ -15,6 +15,7 @@
 #include "models/tb_report.h"
 #include "models/tb_results.h"
 #include "models/tb_scenario.h"
+#include "models/tb_run.h"
 #include "models/tb_sweep.h"
 #include "models/tb_version.h"
 
@@ -88,6 +89,7 @@ static const char usage_sweep[] =
     "  --run-index I    only execute run I (or I-J) of the plan: for cluster engines,\n"
     "                   e.g. --run-index $SLURM_ARRAY_TASK_ID, or GNU parallel\n"
     "  --merge          only aggregate the finished runs\n"
+    "  --force          OUT holds another experiment's runs: discard them (else refused)\n"
     "  --show-run I     print the `tailback run` command that repeats run I alone\n"
     "                   (same seed, replication and overrides: add --out to keep\n"
     "                   its time series, latency and network files)\n";
@@ -228,33 +230,48 @@ static int parse_opts(int argc, char **argv, run_opts *o, int allow_run_opts, co
     return EXIT_OK;
 }
 
-/* Load, override and build; prints the error and returns NULL on failure. */
-static tb_model *load_model(const run_opts *o, tb_scenario *sc, char *pathbuf, size_t n)
+/* The run spec of `run` and `validate`'s options; the scenario named by
+ * path or as a shipped one. */
+static void spec_of(const run_opts *o, tb_run_spec *spec, char *pathbuf, size_t n)
 {
-    sim_jctx c = { 0 };
-    const char *path = find_scenario(o->scenario, pathbuf, n);
-    if (tb_scenario_load(sc, path, &c) != 0) {
-        fprintf(stderr, "%s\n", c.err);
-        return NULL;
-    }
-    for (int i = 0; i < o->nsets; i++)
-        if (tb_scenario_set(sc, o->sets[i], &c) != 0) {
-            fprintf(stderr, "%s\n", c.err);
-            return NULL;
-        }
-    tb_model *m = tb_scenario_build(sc, &c);
-    if (!m)
-        fprintf(stderr, "%s\n", c.err);
-    return m;
+    memset(spec, 0, sizeof *spec);
+    spec->scenario = find_scenario(o->scenario, pathbuf, n);
+    spec->sets = o->sets;
+    spec->nsets = o->nsets;
+    spec->has_seed = o->has_seed;
+    spec->seed = o->seed;
+    spec->replication = o->has_rep ? o->rep : 0;
+    spec->event_queue = o->evq;
 }
 
 static void progress(sim_engine *e, void *ctx)
 {
     tb_model *m = ctx;
     double now = sim_seconds(e->now, m->tps), end = sim_seconds(m->duration, m->tps);
-    fprintf(stderr, "\rtailback: simulated %.6g of %.6g s (%3.0f%%), %llu events", now, end,
+    fprintf(stderr, "\rtailback: simulated %.6g of %.6g s (%3.0f%%), %llu events\033[K", now, end,
             100 * now / end, (unsigned long long)e->events);
     fflush(stderr);
+}
+
+/* An experiment file: checked as the sweep would before its first run. */
+static int validate_experiment(const char *file)
+{
+    tb_sweep s;
+    sim_jctx c = { 0 };
+    char err[1400];
+    int rc = EXIT_OK;
+    if (tb_sweep_load(&s, file, &c) != 0) {
+        fprintf(stderr, "%s\n", c.err);
+        rc = EXIT_USAGE;
+    } else if (tb_sweep_check(&s, err, sizeof err) != 0) {
+        fprintf(stderr, "%s\n", err);
+        rc = EXIT_USAGE;
+    } else {
+        printf("%s: ok (experiment: %d configurations x %d replications = %d runs of %s)\n", file, s.nconfigs,
+               s.reps, s.nruns, s.scenario);
+    }
+    tb_sweep_free(&s);
+    return rc;
 }
 
 static int cmd_validate(int argc, char **argv)
@@ -265,21 +282,66 @@ static int cmd_validate(int argc, char **argv)
         free(o.sets);
         return rc < 0 ? EXIT_OK : rc;
     }
-    char buf[PATH_MAX];
-    tb_scenario sc;
-    tb_model *m = load_model(&o, &sc, buf, sizeof buf);
-    if (m && tb_model_prepare(m, &sim_evq_heap) != 0) { /* loads the policies too */
-        fprintf(stderr, "%s\n", m->error);
-        tb_model_free(m);
-        m = NULL;
+    char buf[PATH_MAX], err[1400];
+    tb_run_spec spec;
+    tb_run r;
+    spec_of(&o, &spec, buf, sizeof buf);
+    if (tb_sweep_is_experiment(spec.scenario)) {
+        free(o.sets);
+        return validate_experiment(spec.scenario);
     }
-    if (m)
-        printf("%s: ok (%d classes, %d nodes, %d links, %d policies)\n", sc.file, m->nclasses,
-               m->nnodes, m->nlinks, m->npolicies);
-    tb_model_free(m);
-    tb_scenario_free(&sc);
+    if (tb_run_prepare(&r, &spec, err, sizeof err, NULL) != 0) { /* loads the policies too */
+        fprintf(stderr, "%s\n", err);
+        free(o.sets);
+        return EXIT_USAGE;
+    }
+    printf("%s: ok (%d classes, %d nodes, %d links, %d policies)\n", r.sc.file, r.m->nclasses, r.m->nnodes,
+           r.m->nlinks, r.m->npolicies);
+    tb_run_free(&r);
     free(o.sets);
-    return m ? EXIT_OK : EXIT_USAGE;
+    return EXIT_OK;
+}
+
+/* The run's summary.json text, ending with a newline; NULL out of memory. */
+static char *summary_text(const tb_model *m, const tb_manifest *man)
+{
+    cJSON *sum = tb_results_summary(m, man);
+    char *json = sum ? cJSON_Print(sum) : NULL;
+    cJSON_Delete(sum);
+    if (!json)
+        return NULL;
+    size_t jl = strlen(json);
+    char *nl = realloc(json, jl + 2);
+    if (!nl) {
+        free(json);
+        return NULL;
+    }
+    nl[jl] = '\n';
+    nl[jl + 1] = 0;
+    return nl;
+}
+
+/* Write text into DIR/name; 0, or -1 with the message printed. */
+static int put(const char *dir, const char *name, const char *text)
+{
+    char path[2 * PATH_MAX + 64];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    if (!text || tb_write_file(path, text, strlen(text)) != 0) {
+        fprintf(stderr, "tailback: %s: cannot write (%s)\n", path, text ? tb_errno_str() : "out of memory");
+        return -1;
+    }
+    return 0;
+}
+
+/* Every file of a finished run, into the temporary directory `dir`. */
+static int write_results(const tb_model *m, const char *dir, const tb_manifest *man)
+{
+    char *json = summary_text(m, man), *net = tb_results_network_csv(m), *lat = tb_results_latency_csv(m);
+    int rc = put(dir, "network.csv", net) || put(dir, "latency.csv", lat) || put(dir, "summary.json", json);
+    free(json);
+    free(net);
+    free(lat);
+    return rc ? -1 : 0;
 }
 
 static int cmd_run(int argc, char **argv)
@@ -290,54 +352,46 @@ static int cmd_run(int argc, char **argv)
         free(o.sets);
         return rc < 0 ? EXIT_OK : rc;
     }
-    char buf[PATH_MAX], outbuf[PATH_MAX], path[PATH_MAX + 32];
-    tb_scenario sc;
-    tb_stream *ts = NULL, *tr = NULL, *mt = NULL;
-    char *json = NULL;
-    int created = 0;
+    char buf[PATH_MAX], outbuf[PATH_MAX], path[2 * PATH_MAX + 64], err[1400];
+    tb_run_spec spec;
+    tb_run r = { 0 };
+    tb_outdir od = { 0 };
+    FILE *ts = NULL, *mt = NULL;
+    tb_stream *tr = NULL;
+    spec_of(&o, &spec, buf, sizeof buf);
+    if (tb_run_prepare(&r, &spec, err, sizeof err, NULL) != 0) {
+        fprintf(stderr, "%s\n", err); /* a policy that does not load is bad input too */
+        free(o.sets);
+        return EXIT_USAGE;
+    }
+    tb_model *m = r.m;
     rc = EXIT_FAIL;
-    tb_model *m = load_model(&o, &sc, buf, sizeof buf);
-    if (!m) {
-        rc = EXIT_USAGE;
-        goto done;
-    }
-    if (o.has_seed)
-        m->seed = o.seed;
-    if (o.has_rep)
-        m->replication = o.rep;
-    const char *evq = o.evq ? o.evq : tb_scenario_event_queue(&sc);
-    if (tb_model_prepare(m, sim_evq_find(evq)) != 0) {
-        fprintf(stderr, "%s\n", m->error); /* a policy that does not load is bad input */
-        rc = EXIT_USAGE;
-        goto done;
-    }
     const char *out = o.out;
     if (!out) {
-        const char *base = strrchr(sc.file, '/');
-        base = base ? base + 1 : sc.file;
-        size_t blen = strcspn(base, ".");
-        snprintf(outbuf, sizeof outbuf, "results/%.*s-seed%llu", (int)blen, base,
+        const char *base = strrchr(r.sc.file, '/');
+        base = base ? base + 1 : r.sc.file;
+        snprintf(outbuf, sizeof outbuf, "results/%.*s-seed%llu", (int)strcspn(base, "."), base,
                  (unsigned long long)m->seed);
         out = outbuf;
     }
-    if (tb_mkdirs(out, &created) != 0) {
-        fprintf(stderr, "tailback: %s: cannot create the output directory (%s)\n", out,
-                tb_errno_str());
+    if (tb_outdir_open(&od, out, err, sizeof err) != 0) {
+        fprintf(stderr, "tailback: %s\n", err);
+        rc = EXIT_USAGE;
         goto done;
     }
-    snprintf(path, sizeof path, "%s/timeseries.csv", out);
-    if (!(ts = tb_stream_open(path))) {
+    snprintf(path, sizeof path, "%s/timeseries.csv", od.tmp);
+    if (!(ts = fopen(path, "w"))) {
         fprintf(stderr, "tailback: %s: cannot write (%s)\n", path, tb_errno_str());
         goto done;
     }
-    m->ts = ts->f;
-    snprintf(path, sizeof path, "%s/metrics.csv", out);
+    m->ts = ts;
     if (m->npolicies > 0) {
-        if (!(mt = tb_stream_open(path))) {
+        snprintf(path, sizeof path, "%s/metrics.csv", od.tmp);
+        if (!(mt = fopen(path, "w"))) {
             fprintf(stderr, "tailback: %s: cannot write (%s)\n", path, tb_errno_str());
             goto done;
         }
-        m->metrics = mt->f;
+        m->metrics = mt;
         fprintf(m->metrics, "time_s,policy,node,name,value\n");
     }
     if (o.trace) {
@@ -376,74 +430,41 @@ static int cmd_run(int argc, char **argv)
                  sim_seconds(m->eng->now, m->tps));
         fprintf(stderr, "%s\n", m->error);
         final_rc = EXIT_FAIL;
-    }
-    if (st == TB_RUN_ERROR) {
+    } else if (st == TB_RUN_ERROR) {
         fprintf(stderr, "%s\n", m->error);
         goto done;
-    }
-    if (st == TB_RUN_NOMEM) {
+    } else if (st == TB_RUN_NOMEM) {
         fprintf(stderr, "tailback: out of memory at simulated time %.6g s (%lld jobs in the network); "
                         "no results written\n",
                 sim_seconds(m->eng->now, m->tps), m->in_system);
         goto done;
     }
+    int ferr = fclose(ts) != 0;
+    ts = NULL;
+    if (mt)
+        ferr |= fclose(mt) != 0;
+    mt = NULL;
+    if (ferr) {
+        fprintf(stderr, "tailback: %s: cannot write the time series (%s)\n", out, tb_errno_str());
+        goto done;
+    }
+    /* the manifest names the scenario relative to the results directory
+     * (the temporary one is its sibling, so the path is the same) */
+    char rel[PATH_MAX];
     tb_manifest man = {
-        sc.file, sc.sha256, evq, (const char *const *)argv - 1, argc + 1,
-        (const char *const *)sc.sets, sc.nsets, status,
+        tb_relpath(od.tmp, r.sc.file, rel, sizeof rel), r.sc.sha256, r.event_queue,
+        (const char *const *)argv - 1, argc + 1, (const char *const *)r.sc.sets, r.sc.nsets, status,
     };
-    cJSON *sum = tb_results_summary(m, &man);
-    json = sum ? cJSON_Print(sum) : NULL;
-    cJSON_Delete(sum);
-    if (!json) {
-        fprintf(stderr, "tailback: out of memory writing the summary\n");
+    if (write_results(m, od.tmp, &man) != 0)
         goto done;
-    }
-    size_t jl = strlen(json);
-    char *nl = realloc(json, jl + 2); /* end the file with a newline */
-    if (!nl) {
-        fprintf(stderr, "tailback: out of memory writing the summary\n");
-        goto done;
-    }
-    json = nl;
-    json[jl++] = '\n';
-    json[jl] = 0;
     if (tr && tb_stream_commit(tr) != 0) {
         tr = NULL;
         fprintf(stderr, "tailback: %s: cannot write the trace (%s)\n", o.trace, tb_errno_str());
         goto done;
     }
     tr = NULL;
-    int mtrc = tb_stream_commit(mt);
-    mt = NULL;
-    if (mtrc != 0) {
-        fprintf(stderr, "tailback: %s/metrics.csv: cannot write (%s)\n", out, tb_errno_str());
-        goto done;
-    }
-    int tsrc = tb_stream_commit(ts);
-    ts = NULL;
-    if (tsrc != 0) {
-        fprintf(stderr, "tailback: %s/timeseries.csv: cannot write (%s)\n", out, tb_errno_str());
-        goto done;
-    }
-    char *net = tb_results_network_csv(m);
-    snprintf(path, sizeof path, "%s/network.csv", out);
-    if (!net || tb_write_atomic(path, net, strlen(net)) != 0) {
-        fprintf(stderr, "tailback: %s: cannot write (%s)\n", path, net ? tb_errno_str() : "out of memory");
-        free(net);
-        goto done;
-    }
-    free(net);
-    char *lat = tb_results_latency_csv(m);
-    snprintf(path, sizeof path, "%s/latency.csv", out);
-    if (!lat || tb_write_atomic(path, lat, strlen(lat)) != 0) {
-        fprintf(stderr, "tailback: %s: cannot write (%s)\n", path, lat ? tb_errno_str() : "out of memory");
-        free(lat);
-        goto done;
-    }
-    free(lat);
-    snprintf(path, sizeof path, "%s/summary.json", out); /* last: its presence means complete */
-    if (tb_write_atomic(path, json, jl) != 0) {
-        fprintf(stderr, "tailback: %s: cannot write (%s)\n", path, tb_errno_str());
+    if (tb_outdir_commit(&od, err, sizeof err) != 0) {
+        fprintf(stderr, "tailback: %s\n", err);
         goto done;
     }
     if (final_rc != EXIT_OK) {
@@ -456,14 +477,13 @@ static int cmd_run(int argc, char **argv)
     }
     rc = EXIT_OK;
 done:
-    tb_stream_abort(ts);
+    if (ts)
+        fclose(ts);
+    if (mt)
+        fclose(mt);
     tb_stream_abort(tr);
-    tb_stream_abort(mt);
-    if (rc != EXIT_OK && created)
-        rmdir(o.out ? o.out : outbuf); /* only if empty: never removes a user's files */
-    free(json);
-    tb_model_free(m);
-    tb_scenario_free(&sc);
+    tb_outdir_abort(&od);
+    tb_run_free(&r);
     free(o.sets);
     return rc;
 }
@@ -776,7 +796,7 @@ static int sweep_execute(const tb_sweep *s, const char *out, int lo, int hi, int
 {
     int failed = 0, running = 0, next = lo, done = 0, todo = 0;
     for (int i = lo; i <= hi; i++)
-        todo += !tb_sweep_done(out, i);
+        todo += !tb_sweep_current(s, out, i);
     int tty = isatty(2);
     double t0 = now_wall();
     pid_t *pid = calloc((size_t)jobs, sizeof *pid);
@@ -785,7 +805,7 @@ static int sweep_execute(const tb_sweep *s, const char *out, int lo, int hi, int
     while (pid && which) {
         while (running < jobs && next <= hi && !interrupted) {
             int i = next++;
-            if (tb_sweep_done(out, i))
+            if (tb_sweep_current(s, out, i))
                 continue;
             fflush(NULL);
             pid_t p = fork();
@@ -843,7 +863,7 @@ static int sweep_execute(const tb_sweep *s, const char *out, int lo, int hi, int
 static int cmd_sweep(int argc, char **argv)
 {
     const char *file = NULL, *out = NULL, *range = NULL, *show = NULL;
-    int jobs = (int)sysconf(_SC_NPROCESSORS_ONLN), plan = 0, merge = 0;
+    int jobs = (int)sysconf(_SC_NPROCESSORS_ONLN), plan = 0, merge = 0, force = 0;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
@@ -865,6 +885,8 @@ static int cmd_sweep(int argc, char **argv)
             plan = 1;
         } else if (!strcmp(a, "--merge")) {
             merge = 1;
+        } else if (!strcmp(a, "--force")) {
+            force = 1;
         } else if (a[0] == '-') {
             fprintf(stderr, "tailback sweep: unknown or incomplete option %s (see tailback sweep --help)\n", a);
             return EXIT_USAGE;
@@ -883,6 +905,18 @@ static int cmd_sweep(int argc, char **argv)
     sim_jctx c = { 0 };
     if (tb_sweep_load(&s, file, &c) != 0) {
         fprintf(stderr, "%s\n", c.err);
+        tb_sweep_free(&s);
+        return EXIT_USAGE;
+    }
+    if (plan && merge) {
+        fprintf(stderr, "tailback sweep: --plan and --merge exclude each other (plan first, run, then merge)\n");
+        tb_sweep_free(&s);
+        return EXIT_USAGE;
+    }
+    /* every mistake the experiment holds, before any run starts */
+    char cerr[1400];
+    if (tb_sweep_check(&s, cerr, sizeof cerr) != 0) {
+        fprintf(stderr, "%s\n", cerr);
         tb_sweep_free(&s);
         return EXIT_USAGE;
     }
@@ -912,6 +946,11 @@ static int cmd_sweep(int argc, char **argv)
         fprintf(stderr, "tailback sweep: %s: cannot create (%s)\n", dir, tb_errno_str());
         tb_sweep_free(&s);
         return EXIT_FAIL;
+    }
+    if (tb_sweep_claim(&s, out, force, err, sizeof err) != 0) {
+        fprintf(stderr, "tailback sweep: %s\n", err);
+        tb_sweep_free(&s);
+        return EXIT_USAGE;
     }
     if (plan) {
         if (tb_sweep_plan(&s, out, err, sizeof err) != 0) {
@@ -975,14 +1014,14 @@ static int cmd_sweep(int argc, char **argv)
     } else if (s.precision > 0) { /* merging alone: the most replications the runs provide */
         for (;;) {
             int next = 2 * s.reps < s.max_reps ? 2 * s.reps : s.max_reps;
-            if (next <= s.reps || !tb_sweep_done(out, s.nconfigs * next - 1))
+            if (next <= s.reps || !tb_sweep_current(&s, out, s.nconfigs * next - 1))
                 break;
             s.reps = next;
             s.nruns = s.nconfigs * next;
         }
-        s.target_met = tb_sweep_done(out, s.nruns - 1) && tb_sweep_precise(&s, out);
+        s.target_met = tb_sweep_current(&s, out, s.nruns - 1) && tb_sweep_precise(&s, out);
     }
-    if (tb_sweep_merge(&s, out, err, sizeof err) != 0) {
+    if (tb_sweep_merge(&s, out, err, sizeof err, stderr) != 0) {
         fprintf(stderr, "tailback sweep: %s\n", err);
         rc = EXIT_FAIL;
     } else {

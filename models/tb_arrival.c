@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <gsl/gsl_linalg.h>
+#include "../sim/sim_sha256.h"
 #include "tb_arrival.h"
 #include "tb_io.h"
 
@@ -22,6 +23,7 @@ void tb_arrival_free(tb_arrival *a)
     free(a->factors);
     free(a->trace_t);
     free(a->trace_size);
+    free(a->trace_file);
     memset(a, 0, sizeof *a);
 }
 
@@ -298,6 +300,11 @@ static int parse_trace(sim_jctx *c, tb_arrival *a, const cJSON *o, const char *p
     char *text = tb_read_file(file, &len);
     if (!text)
         return sim_jerr(c, p, "cannot read the trace \"%s\" (%s)", name, tb_errno_str());
+    sim_sha256_hex(text, len, a->trace_sha256);
+    if (!(a->trace_file = strdup(file))) {
+        free(text);
+        return sim_jerr(c, p, "out of memory");
+    }
     size_t cap = 1024, n = 0;
     a->trace_t = malloc(cap * sizeof *a->trace_t);
     a->trace_size = malloc(cap * sizeof *a->trace_size);

@@ -41,6 +41,8 @@ typedef struct tb_arrival {
     tb_factor *factors;
     int nfactors;
     double *trace_t, *trace_size;  /* trace replay, seconds (scaled) */
+    char *trace_file;              /* the trace's path as read, and its SHA-256 */
+    char trace_sha256[65];
     size_t ntrace, next;
     double mean_rate;              /* long-run arrivals per second without factors, for reports */
 } tb_arrival;

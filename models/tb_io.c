@@ -1,5 +1,10 @@
 /* tb_io.c - whole-file reads, atomic writes and progressively written files that appear only when complete. */
+#define _GNU_SOURCE /* renameat2 */
+#include <dirent.h>
 #include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <limits.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,6 +43,30 @@ const char *tb_find_data(const char *subdir, const char *name, char *buf, size_t
             return buf;
     }
     return NULL;
+}
+
+const char *tb_relpath(const char *dir, const char *path, char *buf, size_t n)
+{
+    char a[PATH_MAX], b[PATH_MAX];
+    if (!realpath(dir, a) || !realpath(path, b)) {
+        snprintf(buf, n, "%s", path);
+        return buf;
+    }
+    size_t common = 0; /* the longest common prefix of whole components */
+    for (size_t i = 0; a[i] && a[i] == b[i]; i++)
+        if (a[i + 1] == 0 ? (b[i + 1] == '/' || b[i + 1] == 0) : a[i + 1] == '/' && b[i + 1] == '/')
+            common = i + 1;
+    int root = strcmp(a, "/") == 0;
+    if (root)
+        common = 0;
+    size_t len = 0;
+    buf[0] = 0;
+    for (const char *p = root ? "" : a + common; *p; p++) /* up from dir to the common prefix */
+        if (*p == '/' && len + 4 < n)
+            len += (size_t)snprintf(buf + len, n - len, "../");
+    const char *rest = b + common + (b[common] == '/');
+    snprintf(buf + len, n - len, "%s", *rest ? rest : ".");
+    return buf;
 }
 
 const char *tb_errno_str(void)
@@ -247,4 +276,183 @@ int tb_mkdirs(const char *path, int *created)
         return -1;
     }
     return 0;
+}
+
+int tb_write_file(const char *path, const void *data, size_t len)
+{
+    FILE *f = fopen(path, "wb");
+    if (!f)
+        return -1;
+    size_t w = fwrite(data, 1, len, f);
+    int bad = w != len || ferror(f);
+    if (fclose(f) != 0 || bad)
+        return -1;
+    return 0;
+}
+
+/* What tailback writes into a run's directory: nothing else may be there
+ * when it is replaced. */
+static int ours(const char *name, int is_dir)
+{
+    static const char *const files[] = { "summary.json", "timeseries.csv", "network.csv", "latency.csv",
+                                         "metrics.csv", "report.html", NULL };
+    static const char *const dirs[] = { "plots", "report-figures", NULL };
+    const char *const *list = is_dir ? dirs : files;
+    for (int i = 0; list[i]; i++)
+        if (strcmp(name, list[i]) == 0)
+            return 1;
+    return name[0] == '.' && strstr(name, ".tmp-") != NULL; /* our own temporaries */
+}
+
+/* Remove a run directory made by tailback: its files, and the files of its
+ * plots/ and report-figures/ subdirectories.  Anything else stays (and so
+ * does the directory). */
+static void remove_run_dir(const char *dir, int depth)
+{
+    DIR *d = opendir(dir);
+    if (!d)
+        return;
+    struct dirent *e;
+    char path[4400];
+    while ((e = readdir(d))) {
+        if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+            continue;
+        snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+        struct stat st;
+        if (lstat(path, &st) != 0)
+            continue;
+        if (S_ISDIR(st.st_mode) && depth == 0 && ours(e->d_name, 1))
+            remove_run_dir(path, 1);
+        else if (S_ISREG(st.st_mode) && (depth > 0 || ours(e->d_name, 0)))
+            unlink(path);
+    }
+    closedir(d);
+    rmdir(dir);
+}
+
+/* Why `path` may not be replaced: the first entry tailback did not write,
+ * or NULL when none. */
+static const char *foreign_entry(const char *path, char *buf, size_t n)
+{
+    DIR *d = opendir(path);
+    if (!d)
+        return NULL;
+    struct dirent *e;
+    const char *found = NULL;
+    char p[4400];
+    while (!found && (e = readdir(d))) {
+        if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+            continue;
+        snprintf(p, sizeof p, "%s/%s", path, e->d_name);
+        struct stat st;
+        if (lstat(p, &st) != 0 || !ours(e->d_name, S_ISDIR(st.st_mode)) ||
+            (!S_ISDIR(st.st_mode) && !S_ISREG(st.st_mode))) {
+            snprintf(buf, n, "%s", e->d_name);
+            found = buf;
+        }
+    }
+    closedir(d);
+    return found;
+}
+
+/* Temporaries .NAME.tmp-PID beside `path` whose process is gone. */
+static void remove_stale(const char *path)
+{
+    char *parent = dir_of(path);
+    const char *base = strrchr(path, '/');
+    base = base ? base + 1 : path;
+    char prefix[600];
+    snprintf(prefix, sizeof prefix, ".%s.tmp-", base);
+    DIR *d = parent ? opendir(parent) : NULL;
+    struct dirent *e;
+    while (d && (e = readdir(d))) {
+        if (strncmp(e->d_name, prefix, strlen(prefix)) != 0)
+            continue;
+        long pid = strtol(e->d_name + strlen(prefix), NULL, 10);
+        if (pid > 0 && (kill((pid_t)pid, 0) == 0 || errno != ESRCH))
+            continue; /* still running: not ours to remove */
+        char p[4400];
+        snprintf(p, sizeof p, "%s/%s", parent, e->d_name);
+        remove_run_dir(p, 0);
+    }
+    if (d)
+        closedir(d);
+    free(parent);
+}
+
+int tb_outdir_open(tb_outdir *d, const char *path, char *err, size_t n)
+{
+    char f[300];
+    struct stat st;
+    memset(d, 0, sizeof *d);
+    size_t len = strlen(path);
+    while (len > 1 && path[len - 1] == '/')
+        len--;
+    if (len == 0 || len >= sizeof d->path - 64) {
+        snprintf(err, n, "%s: expected a directory name", path);
+        return -1;
+    }
+    snprintf(d->path, sizeof d->path, "%.*s", (int)len, path);
+    if (stat(d->path, &st) == 0) {
+        if (!S_ISDIR(st.st_mode)) {
+            snprintf(err, n, "%s: exists and is not a directory", d->path);
+            return -1;
+        }
+        if (foreign_entry(d->path, f, sizeof f)) {
+            snprintf(err, n, "%s: exists and holds \"%s\", which tailback did not write; choose another --out "
+                             "(a run's directory is replaced as a whole)", d->path, f);
+            return -1;
+        }
+    }
+    char *parent = dir_of(d->path);
+    if (!parent || tb_mkdirs(parent, NULL) != 0) {
+        snprintf(err, n, "%s: cannot create the directory above it (%s)", d->path, tb_errno_str());
+        free(parent);
+        return -1;
+    }
+    free(parent);
+    remove_stale(d->path);
+    const char *slash = strrchr(d->path, '/');
+    snprintf(d->tmp, sizeof d->tmp, "%.*s.%s.tmp-%ld", slash ? (int)(slash - d->path + 1) : 0, d->path,
+             slash ? slash + 1 : d->path, (long)getpid());
+    remove_run_dir(d->tmp, 0);
+    if (mkdir(d->tmp, 0755) != 0) {
+        snprintf(err, n, "%s: cannot create (%s)", d->tmp, tb_errno_str());
+        d->tmp[0] = 0;
+        return -1;
+    }
+    return 0;
+}
+
+int tb_outdir_commit(tb_outdir *d, char *err, size_t n)
+{
+    struct stat st;
+    if (stat(d->path, &st) != 0) { /* nothing to replace */
+        if (rename(d->tmp, d->path) != 0) {
+            snprintf(err, n, "%s: cannot rename into place (%s)", d->path, tb_errno_str());
+            return -1;
+        }
+    } else if (renameat2(AT_FDCWD, d->tmp, AT_FDCWD, d->path, RENAME_EXCHANGE) == 0) {
+        remove_run_dir(d->tmp, 0); /* now the old directory */
+    } else {
+        /* no atomic exchange here: move the old one aside first (a reader
+         * may then briefly find no directory, never a mixed one) */
+        char old[4300];
+        snprintf(old, sizeof old, "%s.old", d->tmp);
+        if (rename(d->path, old) != 0 || rename(d->tmp, d->path) != 0) {
+            snprintf(err, n, "%s: cannot replace (%s)", d->path, tb_errno_str());
+            return -1;
+        }
+        remove_run_dir(old, 0);
+    }
+    sync_dir(d->path);
+    d->tmp[0] = 0;
+    return 0;
+}
+
+void tb_outdir_abort(tb_outdir *d)
+{
+    if (d->tmp[0])
+        remove_run_dir(d->tmp, 0);
+    d->tmp[0] = 0;
 }

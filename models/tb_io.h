@@ -28,6 +28,28 @@ tb_stream *tb_stream_open(const char *path);
 int tb_stream_commit(tb_stream *s);
 void tb_stream_abort(tb_stream *s);
 
+/*
+ * A results directory written as a whole.  Files go into a fresh hidden
+ * sibling, DIR/../.NAME.tmp-PID; tb_outdir_commit() swaps it with `path`
+ * in one step (renameat2 RENAME_EXCHANGE, where the file system has it)
+ * and removes the old one, so a reader never finds files of two runs side
+ * by side, even after a kill.  An existing `path` must hold only what
+ * tailback writes into a run's directory (else tb_outdir_open refuses, so
+ * no user file is ever replaced).  Temporaries left by killed processes
+ * are removed by the next open.  abort removes the temporary and leaves
+ * `path` as it was.  Both accept a directory that was never opened.
+ */
+typedef struct tb_outdir {
+    char path[4096], tmp[4200];
+} tb_outdir;
+int tb_outdir_open(tb_outdir *d, const char *path, char *err, size_t n);
+int tb_outdir_commit(tb_outdir *d, char *err, size_t n);
+void tb_outdir_abort(tb_outdir *d);
+
+/* Write data to path (no temporary, no sync): for files inside a
+ * tb_outdir, which appears as a whole.  0, or -1 with errno set. */
+int tb_write_file(const char *path, const void *data, size_t len);
+
 /* mkdir -p; sets *created when the last component was made by this call. */
 int tb_mkdirs(const char *path, int *created);
 
@@ -38,6 +60,10 @@ int tb_mkdirs(const char *path, int *created);
 const char *tb_find_data(const char *subdir, const char *name, char *buf, size_t n);
 
 int tb_is_file(const char *path);
+
+/* `path` written relative to directory `dir` (both must exist: they are
+ * resolved with realpath), into buf; when that fails, `path` as given. */
+const char *tb_relpath(const char *dir, const char *path, char *buf, size_t n);
 
 /* strerror(errno), thread-compatible. */
 const char *tb_errno_str(void);

@@ -119,7 +119,7 @@ void tb_model_free(tb_model *m)
     free(m->win_t);
     free(m->win_spread);
     free(m->win_goodput);
-    free(m->win_jobs);
+    free(m->mser);
     sim_engine_free(m->eng);
     free(m);
 }
@@ -621,6 +621,7 @@ static void job_leave(tb_model *m, tb_job *j, enum leave how)
         }
     } /* else an orphan: its client gave up on it already */
     m->in_system--;
+    sim_tavg_set(&m->sys, m->eng->now, (double)m->in_system);
     job_put(m, j);
 }
 
@@ -1378,6 +1379,7 @@ static tb_job *new_job(tb_model *m, tb_class *c, sim_time created, int first)
     if (m->measuring)
         c->attempts++;
     m->in_system++;
+    sim_tavg_set(&m->sys, e->now, (double)m->in_system);
     return j;
 }
 
@@ -1624,15 +1626,12 @@ static void write_window(tb_model *m)
         sim_time *nt = realloc(m->win_t, ncap * sizeof *nt);
         double *ns = nt ? realloc(m->win_spread, ncap * sizeof *ns) : NULL;
         double *ng = ns ? realloc(m->win_goodput, ncap * sizeof *ng) : NULL;
-        double *nj = ng ? realloc(m->win_jobs, ncap * sizeof *nj) : NULL;
         if (nt)
             m->win_t = nt;
         if (ns)
             m->win_spread = ns;
-        if (ng)
+        if (ng) {
             m->win_goodput = ng;
-        if (nj) {
-            m->win_jobs = nj;
             m->win_cap = ncap;
         }
     }
@@ -1640,15 +1639,12 @@ static void write_window(tb_model *m)
         m->win_t[m->nwin] = now;
         m->win_spread[m->nwin] = eligible ? (double)hot / eligible : 0;
         m->win_goodput[m->nwin] = (double)good / (len / m->tps);
-        m->win_jobs[m->nwin] = 0;
         m->nwin++;
     }
     for (int k = 0; k < m->nnodes; k++) {
         tb_node *nd = &m->nodes[k];
         double iq = sim_tavg_integral(&nd->q, now), ib = sim_tavg_integral(&nd->b, now);
         double q = (iq - nd->w_q) / len, b = (ib - nd->w_b) / len;
-        if (m->nwin > 0 && m->win_t[m->nwin - 1] == now)
-            m->win_jobs[m->nwin - 1] += q + b;
         if (m->ts)
             fprintf(m->ts, "%.9g,%s,%.9g,%.9g,%.9g,%llu,%llu,%llu,%d\n", sim_seconds(now, m->tps),
                     nd->name, q, q + b, b, (unsigned long long)nd->w_arrivals,
@@ -1658,6 +1654,21 @@ static void write_window(tb_model *m)
         nd->w_arrivals = nd->w_completions = nd->w_drops = 0;
     }
     m->ts_last = now;
+}
+
+/* The mean number of jobs in the network over each of TB_MSER_POINTS equal
+ * spans of the run: the series MSER-5 truncates (finer than the time
+ * series' windows, so that it always has enough batches). */
+static void ev_mser(sim_engine *e, void *obj, uint64_t arg)
+{
+    (void)arg;
+    tb_model *m = obj;
+    double now = sim_tavg_integral(&m->sys, e->now);
+    if (m->nmser < TB_MSER_POINTS)
+        m->mser[m->nmser++] = (now - m->mser_last) / (double)m->mser_dt;
+    m->mser_last = now;
+    if (e->now + m->mser_dt <= m->duration)
+        sim_after(e, m->mser_dt, ev_mser, m, 0);
 }
 
 static void ev_window(sim_engine *e, void *obj, uint64_t arg)
@@ -1814,6 +1825,12 @@ tb_run_status tb_model_run(tb_model *m, volatile int *interrupt)
         fprintf(m->ts, "time_s,node,queue_length,in_node,busy,arrivals,completions,drops,hot\n");
     if (m->window > 0 && m->window <= m->duration)
         sim_at(e, m->window, ev_window, m, 0);
+    m->mser_dt = m->duration / TB_MSER_POINTS > 0 ? m->duration / TB_MSER_POINTS : 1;
+    free(m->mser);
+    m->nmser = 0;
+    m->mser_last = 0;
+    if ((m->mser = malloc(TB_MSER_POINTS * sizeof *m->mser)) != NULL)
+        sim_at(e, m->mser_dt, ev_mser, m, 0);
     for (int i = 0; i < m->nclasses; i++) {
         tb_class *c = &m->classes[i];
         sim_time first = tb_arrival_next(&c->arr, 0, m->tps, &c->arr_rng, &c->phase_rng, NULL);

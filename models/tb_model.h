@@ -296,7 +296,12 @@ typedef struct tb_model {
     int has_surge;
     sim_time surge_start, surge_end;
     sim_time *win_t;         /* window ends */
-    double *win_spread, *win_goodput, *win_jobs; /* jobs: time-averaged count in the network */
+    double *win_spread, *win_goodput;
+    sim_tavg sys;            /* jobs in the network */
+    double *mser;            /* its mean over each of TB_MSER_POINTS spans of the run, for MSER-5 */
+    size_t nmser;
+    sim_time mser_dt;
+    double mser_last;
     size_t nwin, win_cap;
     sim_time ts_last;        /* start of the current window */
     int nomem;
@@ -313,6 +318,12 @@ typedef struct tb_model {
 } tb_model;
 
 enum { TB_OBS_ARRIVE, TB_OBS_START, TB_OBS_DONE };
+
+/* Points of the series MSER-5 truncates (so at most 100 batches of 5), and
+ * the fewest batches it needs to choose a warm-up: with fewer (a run cut
+ * short) its choice is not reported. */
+#define TB_MSER_POINTS 500
+#define TB_MSER_MIN_BATCHES 25
 
 /* How a run ended. */
 typedef enum { TB_RUN_OK, TB_RUN_INTERRUPTED, TB_RUN_NOMEM, TB_RUN_ERROR, TB_RUN_LIMIT } tb_run_status;

@@ -8,6 +8,10 @@
 #include "tb_policy.h"
 #include "tb_results.h"
 #include "tb_version.h"
+#include "tb_build.h"
+#include <sys/utsname.h>
+#include <gsl/gsl_version.h>
+#include <lua.h>
 
 /* A number, or null where there is nothing to measure (`ok` false): a
  * statistic of no observations is never written as 0. */
@@ -139,6 +143,25 @@ static cJSON *strings(const char *const *v, int n)
     return a;
 }
 
+cJSON *tb_results_build_json(void)
+{
+    cJSON *b = cJSON_CreateObject();
+    struct utsname u;
+    char platform[200] = "unknown";
+    if (uname(&u) == 0)
+        snprintf(platform, sizeof platform, "%s %s", u.sysname, u.machine);
+    cJSON_AddStringToObject(b, "commit", TB_GIT_COMMIT);
+    cJSON_AddBoolToObject(b, "dirty", TB_GIT_DIRTY);
+    cJSON_AddStringToObject(b, "platform", platform);
+#ifdef __VERSION__
+    cJSON_AddStringToObject(b, "compiler", __VERSION__);
+#endif
+    cJSON_AddStringToObject(b, "gsl", gsl_version);
+    cJSON_AddStringToObject(b, "lua", LUA_RELEASE);
+    cJSON_AddStringToObject(b, "cjson", cJSON_Version());
+    return b;
+}
+
 static void manifest_json(cJSON *root, const tb_model *m, const tb_manifest *man)
 {
     cJSON *mf = cJSON_AddObjectToObject(root, "manifest");
@@ -174,6 +197,7 @@ static void manifest_json(cJSON *root, const tb_model *m, const tb_manifest *man
     }
     cJSON_AddItemToObject(mf, "command", strings(man->argv, man->argc));
     cJSON_AddStringToObject(mf, "status", man->status);
+    cJSON_AddItemToObject(mf, "build", tb_results_build_json());
 }
 
 static void run_json(cJSON *root, const tb_model *m)
@@ -186,9 +210,12 @@ static void run_json(cJSON *root, const tb_model *m)
     cJSON_AddNumberToObject(run, "measured", tb_model_measured_seconds(m));
     cJSON_AddNumberToObject(run, "events", (double)m->eng->events);
     cJSON_AddNumberToObject(run, "in_system_at_end", (double)m->in_system);
-    /* MSER-5 over the windows' mean number of jobs in the network, from time 0 */
-    size_t w = sim_mser5(m->win_jobs, m->nwin);
-    cJSON_AddNumberToObject(run, "mser5_warmup", (double)w * sim_seconds(m->window, tps));
+    /* MSER-5 over the mean number of jobs in the network in TB_MSER_POINTS
+     * spans from time 0: the warm-up it would delete, beside the one used */
+    size_t batches = m->nmser / 5;
+    cJSON_AddNumberToObject(run, "mser5_batches", (double)batches);
+    num_or_null(run, "mser5_warmup", batches >= TB_MSER_MIN_BATCHES,
+                (double)sim_mser5(m->mser, m->nmser) * sim_seconds(m->mser_dt, tps));
 }
 
 static void network_json(cJSON *root, const tb_model *m)
@@ -420,6 +447,72 @@ static char *to_string(const tb_model *m, void (*rows)(FILE *, const tb_model *)
 char *tb_results_network_csv(const tb_model *m) { return to_string(m, network_rows); }
 
 char *tb_results_latency_csv(const tb_model *m) { return to_string(m, latency_rows); }
+
+int tb_results_quantile_source(const tb_model *m, const char *path, const sim_hist **ok, const sim_hist **cens,
+                               double *q)
+{
+    char seg[4][128];
+    int n = 0;
+    for (const char *p = path; n < 4 && *p;) {
+        size_t k = strcspn(p, ".");
+        if (k >= sizeof seg[0])
+            return 0;
+        memcpy(seg[n], p, k);
+        seg[n++][k] = 0;
+        p += k + (p[k] == '.');
+        if (n == 4 && *p)
+            return 0; /* deeper than any quantile */
+    }
+    if (n != 4)
+        return 0;
+    *cens = NULL;
+    *q = -1;
+    for (size_t i = 0; i < NQUANTILES; i++)
+        if (strcmp(seg[3], quantiles[i].key) == 0)
+            *q = quantiles[i].q;
+    if (strcmp(seg[0], "classes") == 0) {
+        int ci = tb_class_index(m, seg[1]);
+        if (ci < 0)
+            return 0;
+        const tb_class *c = &m->classes[ci];
+        if (strcmp(seg[2], "surge") == 0 && m->has_surge &&
+            (strcmp(seg[3], "p99_before") == 0 || strcmp(seg[3], "p99_during") == 0)) {
+            int g = strcmp(seg[3], "p99_during") == 0;
+            *ok = &c->sg_ok[g].h;
+            *cens = &c->sg_cens[g];
+            *q = 0.99;
+            return 1;
+        }
+        if (*q < 0)
+            return 0;
+        if (strcmp(seg[2], "latency") == 0) {
+            *ok = &c->sojourn.h;
+            *cens = &c->cens;
+        } else if (strcmp(seg[2], "sojourn") == 0) {
+            *ok = &c->sojourn.h;
+        } else if (strcmp(seg[2], "wait") == 0) {
+            *ok = &c->wait.h;
+        } else if (strcmp(seg[2], "confirmation") == 0 && c->confirmations > 0) {
+            *ok = &c->confirm.h;
+        } else {
+            return 0;
+        }
+        return 1;
+    }
+    if (strcmp(seg[0], "nodes") == 0 && *q >= 0) {
+        int k = tb_node_index(m, seg[1]);
+        if (k < 0 || m->nodes[k].kind == TB_NODE_SINK || m->nodes[k].kind == TB_NODE_ROUTER)
+            return 0;
+        if (strcmp(seg[2], "wait") == 0)
+            *ok = &m->nodes[k].wait.h;
+        else if (strcmp(seg[2], "sojourn") == 0)
+            *ok = &m->nodes[k].sojourn.h;
+        else
+            return 0;
+        return 1;
+    }
+    return 0;
+}
 
 /* A share of the arrivals as a table cell: never rounds a non-zero share
  * to 0% or a shortfall to 100%. */

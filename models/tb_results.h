@@ -18,6 +18,11 @@ typedef struct tb_manifest {
     const char *status;      /* "complete", or why not */
 } tb_manifest;
 
+/* How this binary was built: git commit (when built from a checkout, with
+ * "dirty" when the tree had changes), platform, compiler and the versions
+ * of GSL, Lua and cJSON.  A new object (NULL out of memory). */
+cJSON *tb_results_build_json(void);
+
 /* The summary document; free with cJSON_Delete().  NULL when out of memory.
  * Times are in seconds. */
 cJSON *tb_results_summary(const tb_model *m, const tb_manifest *man);
@@ -34,6 +39,15 @@ char *tb_results_latency_csv(const tb_model *m);
  * (value x scale), null when empty, or {"censored": true, "at_least": x}
  * when it falls among the censored observations (a lower bound). */
 void tb_results_add_cquantile(cJSON *o, const char *key, sim_cquantile q, double scale);
+
+/* Whether `path` (a summary.json path) is a quantile of a histogram of the
+ * model: then *ok and *cens (NULL when the population has no censored
+ * part) are that histogram, in ticks, and *q the quantile, so that
+ * replications can be pooled (sim_ci_quantile).  Quantiles of
+ * classes.C.{latency,sojourn,wait,confirmation}, classes.C.surge.p99_*,
+ * nodes.N.{wait,sojourn}. */
+int tb_results_quantile_source(const tb_model *m, const char *path, const sim_hist **ok, const sim_hist **cens,
+                               double *q);
 
 /* A short human-readable table: per class throughput, mean and p99 sojourn, drops. */
 void tb_results_table(FILE *out, const tb_model *m);

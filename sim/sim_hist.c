@@ -3,6 +3,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <cjson/cJSON.h>
 #include "sim_hist.h"
 
 void sim_hist_init(sim_hist *h)
@@ -80,6 +81,28 @@ sim_cquantile sim_hist_cquantile(const sim_hist *ok, const sim_hist *cens, doubl
     return r;
 }
 
+uint64_t sim_hist_count_le(const sim_hist *h, double v)
+{
+    if (!(v >= 0))
+        return 0;
+    if (v >= 9.2e18)
+        return h->n;
+    uint64_t u = (uint64_t)v, seen = 0;
+    unsigned r, s;
+    if (u < SIM_HIST_SUB) {
+        r = 0;
+        s = (unsigned)u;
+    } else {
+        unsigned e = 63u - (unsigned)__builtin_clzll(u);
+        r = e - SIM_HIST_SUB_BITS + 1;
+        s = (unsigned)(u >> (e - SIM_HIST_SUB_BITS)) & (SIM_HIST_SUB - 1);
+    }
+    for (unsigned rr = 0; rr <= r; rr++)
+        for (unsigned ss = 0; h->row[rr] && ss < (rr < r ? SIM_HIST_SUB : s + 1); ss++)
+            seen += h->row[rr][ss];
+    return seen;
+}
+
 double sim_hist_at_rank(const sim_hist *h, uint64_t rank)
 {
     uint64_t seen = 0;
@@ -120,5 +143,50 @@ int sim_hist_merge(sim_hist *dst, const sim_hist *src)
         dst->max = src->max;
     dst->n += src->n;
     dst->failed |= src->failed;
+    return 0;
+}
+
+cJSON *sim_hist_to_json(const sim_hist *h)
+{
+    cJSON *o = cJSON_CreateObject(), *b = cJSON_AddArrayToObject(o, "b");
+    if (!o || !b) {
+        cJSON_Delete(o);
+        return NULL;
+    }
+    cJSON_AddNumberToObject(o, "n", (double)h->n);
+    cJSON_AddNumberToObject(o, "min", (double)h->min);
+    cJSON_AddNumberToObject(o, "max", (double)h->max);
+    for (unsigned r = 0; r < SIM_HIST_ROWS; r++)
+        for (unsigned s = 0; h->row[r] && s < SIM_HIST_SUB; s++)
+            if (h->row[r][s]) {
+                cJSON_AddItemToArray(b, cJSON_CreateNumber((double)(r * SIM_HIST_SUB + s)));
+                cJSON_AddItemToArray(b, cJSON_CreateNumber((double)h->row[r][s]));
+            }
+    return o;
+}
+
+int sim_hist_from_json(sim_hist *h, const cJSON *o)
+{
+    const cJSON *n = cJSON_GetObjectItemCaseSensitive(o, "n"), *lo = cJSON_GetObjectItemCaseSensitive(o, "min"),
+                *hi = cJSON_GetObjectItemCaseSensitive(o, "max"), *b = cJSON_GetObjectItemCaseSensitive(o, "b");
+    if (!cJSON_IsNumber(n) || !cJSON_IsNumber(lo) || !cJSON_IsNumber(hi) || !cJSON_IsArray(b))
+        return -1;
+    uint64_t total = 0;
+    for (const cJSON *it = b->child; it; it = it->next ? it->next->next : NULL) {
+        const cJSON *cnt = it->next;
+        if (!cJSON_IsNumber(it) || !cJSON_IsNumber(cnt) || it->valuedouble < 0 ||
+            it->valuedouble >= SIM_HIST_ROWS * SIM_HIST_SUB || cnt->valuedouble < 0)
+            return -1;
+        unsigned idx = (unsigned)it->valuedouble, r = idx / SIM_HIST_SUB, s = idx % SIM_HIST_SUB;
+        if (!h->row[r] && !(h->row[r] = calloc(SIM_HIST_SUB, sizeof *h->row[r])))
+            return -1;
+        h->row[r][s] += (uint64_t)cnt->valuedouble;
+        total += (uint64_t)cnt->valuedouble;
+    }
+    if (total != (uint64_t)n->valuedouble)
+        return -1;
+    h->n = total;
+    h->min = (int64_t)lo->valuedouble;
+    h->max = (int64_t)hi->valuedouble;
     return 0;
 }

@@ -65,6 +65,9 @@ static inline void sim_hist_add(sim_hist *h, int64_t v)
  * 0 when empty (callers report an empty histogram as null). */
 double sim_hist_quantile(const sim_hist *h, double q);
 
+/* How many recorded values lie in buckets up to and including v's. */
+uint64_t sim_hist_count_le(const sim_hist *h, double v);
+
 /* The representative of the bucket holding the k-th smallest value
  * (1 <= k <= n), clamped to [min, max]. */
 double sim_hist_at_rank(const sim_hist *h, uint64_t k);
@@ -90,5 +93,13 @@ sim_cquantile sim_hist_cquantile(const sim_hist *ok, const sim_hist *cens, doubl
 
 /* Add src's counts into dst; -1 on allocation failure. */
 int sim_hist_merge(sim_hist *dst, const sim_hist *src);
+
+/* The histogram as JSON, {"n", "min", "max", "b": [bucket, count, ...]}
+ * (non-empty buckets only, in order), so that runs written apart can be
+ * merged exactly; NULL when out of memory.  sim_hist_from_json() reads it
+ * into an empty histogram: 0, or -1 when the document is not one. */
+struct cJSON;
+struct cJSON *sim_hist_to_json(const sim_hist *h);
+int sim_hist_from_json(sim_hist *h, const struct cJSON *o);
 
 #endif

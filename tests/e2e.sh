@@ -306,10 +306,93 @@ if awk -F, 'NR == 2 { exit !($6 > 0 && $7 > 2 * $6) }' crn/comparisons.csv 2>/de
 else
     bad "sweep: 4 vs 5 workers, paired interval less than half the unpaired one"
 fi
+# an experiment's mistakes are found before any run: a metric typo exits 2
+# at once, names the path and suggests the field, and nothing is simulated
 sed 's/"classes.jobs.sojourn.mean"/"classes.jobs.sojurn.mean"/' "$EX/mm1-load-sweep.json" > badm.json
 sed -i "s#\.\./mm1.json#$SC/mm1.json#" badm.json
+t0=$(date +%s%N)
 "$BIN" sweep badm.json --out bm -j 1 >/dev/null 2>bm.err
-[ $? -ne 0 ] && grep -q 'metrics\[0\]: expected a number at "classes.jobs.sojurn.mean" in summary.json, found none' bm.err && grep -q 'run 0 (configuration 0, replication 0, seed 1) failed' bm.err && ok "sweep: a failing run is reported with its configuration and seed" || bad "sweep: a failing run is reported with its configuration and seed"
+rc=$?
+ms=$(( ($(date +%s%N) - t0) / 1000000 ))
+if [ $rc -eq 2 ] && [ $ms -lt 1000 ] && [ ! -e bm ] && [ "$(wc -l < bm.err)" -eq 1 ] &&
+    grep -q '^badm.json: metrics\[0\]: expected a path to a number in a run.s summary.json, found no "sojurn" there (did you mean "sojourn"?' bm.err; then
+    ok "sweep: a metric typo: exit 2 in ${ms} ms, naming the path and the field meant, nothing simulated"
+else
+    bad "sweep: a metric typo: exit 2 within a second, naming the path, nothing simulated (rc=$rc, $ms ms)"; cat bm.err
+fi
+for case in 'vary: {"nodes.sever.workers": [1, 2]}|vary["nodes.sever.workers"][0]: ' \
+            'set: {"nodes.server.workers": -1}|set["nodes.server.workers"]: ' \
+            'policies: [{"name": "a"}, {"name": "a"}]|policies[1].name: expected a name no other alternative has' \
+            'policies: [{"name": "a", "set": {"nodes.server.policy": "nosuch"}}]|policies[0].set["nodes.server.policy"]: ' \
+            'warmup: 30000|warmup: ' \
+            'seed: 3, "vary": {"seed": [1, 2]}|seed: expected the seed either here or in'; do
+    field=${case%%|*}; want=${case#*|}
+    printf '{"scenario": "%s", "duration": 20000, "metrics": ["classes.jobs.latency.p99"], "%s}\n' "$SC/mm1.json" \
+        "$(echo "$field" | sed 's/: /": /')" > bx.json
+    "$BIN" sweep bx.json --out bx -j 1 >/dev/null 2>bx.err
+    rc=$?
+    if [ $rc -eq 2 ] && [ ! -e bx ] && grep -qF "bx.json: $want" bx.err; then
+        ok "sweep: found before running: $field"
+    else
+        bad "sweep: found before running: $field (rc=$rc): $(cat bx.err)"
+    fi
+    "$BIN" validate bx.json >/dev/null 2>&1; [ $? -eq 2 ] || bad "validate refuses the experiment: $field"
+done
+"$BIN" validate "$EX/mm1-load-sweep.json" > vx.out 2>&1 && grep -q 'ok (experiment: 10 configurations x 5 replications = 50 runs' vx.out &&
+    ok "validate accepts an experiment file and describes it" || bad "validate accepts an experiment file and describes it: $(cat vx.out)"
+# a run that fails while running is reported with its configuration and seed
+cat > failing.json <<EOF2
+{"scenario": "$ROOT/tests/policies/scenario.json", "replications": 2, "set": {"nodes.s.policy": "runtime.lua"},
+ "metrics": ["classes.c.latency.p99"]}
+EOF2
+"$BIN" sweep failing.json --out fl -j 1 >/dev/null 2>fl.err
+[ $? -eq 1 ] && grep -q 'run 0 (configuration 0, replication 0, seed 1) failed: runtime.lua:7: attempt to index a nil value' fl.err &&
+    ok "sweep: a failing run is reported with its configuration and seed" || bad "sweep: a failing run is reported with its configuration and seed: $(cat fl.err)"
+
+# resuming after an edit reruns what changed: equal to a fresh sweep
+cp "$SC/mm1.json" ed.json
+cat > ed-exp.json <<EOF2
+{"scenario": "ed.json", "replications": 3, "warmup": 100, "duration": 3000,
+ "vary": {"classes.jobs.arrival.rate": [0.3, 0.6]}, "metrics": ["classes.jobs.sojourn.mean", "classes.jobs.latency.p99"]}
+EOF2
+"$BIN" sweep ed-exp.json --out ed1 -j 2 >/dev/null 2>&1
+cp ed1/summary.csv ed-before.csv
+sed -i 's/"rate": 1.0/"rate": 2.0/' ed.json
+"$BIN" sweep ed-exp.json --out ed1 -j 2 >/dev/null 2>&1
+"$BIN" sweep ed-exp.json --out ed2 -j 2 >/dev/null 2>&1
+if ! cmp -s ed-before.csv ed1/summary.csv && cmp -s ed1/summary.csv ed2/summary.csv && cmp -s ed1/runs.csv ed2/runs.csv; then
+    ok "sweep: edit the scenario, then resume: the result equals a fresh sweep"
+else
+    bad "sweep: edit the scenario, then resume: the result equals a fresh sweep"
+fi
+sed -i 's/"duration": 3000/"duration": 4000/' ed-exp.json
+"$BIN" sweep ed-exp.json --out ed1 -j 2 >/dev/null 2>&1
+"$BIN" sweep ed-exp.json --out ed3 -j 2 >/dev/null 2>&1
+cmp -s ed1/summary.csv ed3/summary.csv && ! cmp -s ed1/summary.csv ed2/summary.csv &&
+    ok "sweep: edit the experiment's duration, then resume: equal to a fresh sweep" ||
+    bad "sweep: edit the experiment's duration, then resume: equal to a fresh sweep"
+# a different experiment into the same folder is refused; --force discards the old runs
+cp ed-exp.json other-exp.json
+"$BIN" sweep other-exp.json --out ed1 -j 2 >/dev/null 2>other.err
+rc=$?
+"$BIN" sweep other-exp.json --out ed1 -j 2 --force >/dev/null 2>&1
+rc2=$?
+[ $rc -eq 2 ] && grep -q 'ed1 holds the runs of another experiment, .*ed-exp.json; choose another --out, or add --force' other.err &&
+    [ $rc2 -eq 0 ] && cmp -s ed1/summary.csv ed3/summary.csv &&
+    ok "sweep: a different experiment into the same folder is refused; --force discards the old runs" ||
+    bad "sweep: a different experiment into the same folder is refused; --force discards the old runs (rc=$rc, $rc2)"
+# the seed can vary: runs differ, and runs.csv records each one's seed
+cat > seeds.json <<EOF2
+{"scenario": "$SC/mm1.json", "replications": 2, "warmup": 100, "duration": 2000,
+ "vary": {"seed": [1000, 1001]}, "metrics": ["classes.jobs.sojourn.mean"]}
+EOF2
+"$BIN" sweep seeds.json --out seeds -j 2 >/dev/null 2>&1
+if awk -F, 'NR > 1 { seed[$2] = $4; v[$2] = $7 } END { exit !(seed[0] == 1000 && seed[1] == 1001 && v[0] != v[1] && v[0] != "") }' seeds/runs.csv &&
+    grep -q '"seed":[[:space:]]*"per configuration' seeds/manifest.json; then
+    ok "sweep: vary seed: each configuration runs with its own seed, recorded in runs.csv"
+else
+    bad "sweep: vary seed: each configuration runs with its own seed, recorded in runs.csv"
+fi
 
 # the manifest alone reruns the sweep to the same bytes (it embeds the experiment)
 "$BIN" sweep sw1/manifest.json --out fromman -j 2 >/dev/null 2>&1
@@ -355,7 +438,7 @@ fi
 cmd=$("$BIN" sweep "$EX/workers-4-vs-5.json" --show-run 3 2>/dev/null)
 eval "\"\$BIN\" ${cmd#tailback } --out show3 --quiet" >/dev/null 2>&1
 if [ -s show3/summary.json ] && awk -F, -v want="$(grep -A4 '"sojourn"' show3/summary.json | grep '"mean"' | head -1 | tr -d ' \t,' | cut -d: -f2)" \
-     'NR == 5 { exit !($5 == want + 0 && want != "") }' crn/runs.csv; then
+     'NR == 5 { exit !($6 == want + 0 && want != "") }' crn/runs.csv; then
     ok "sweep: --show-run repeats run 3 alone, to the same numbers (replication 1, five workers)"
 else
     bad "sweep: --show-run repeats run 3 alone, to the same numbers"

@@ -1,0 +1,58 @@
+/* tb_run.h - the one way a run is built: scenario, overrides, seed, replication and event queue to a prepared model. */
+#ifndef TB_RUN_H
+#define TB_RUN_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "tb_model.h"
+#include "tb_scenario.h"
+
+/*
+ * `tailback run`, `validate`, sweep children, `--show-run`, the tests and
+ * the benchmarks all build their model here, so that the same inputs can
+ * never give two different runs.  The spec's strings are borrowed.
+ */
+typedef struct tb_run_spec {
+    const char *scenario;         /* a path */
+    const char *const *sets;      /* "PATH=VALUE" overrides, applied in order */
+    int nsets;
+    int has_seed;                 /* seed overrides the scenario's "seed" */
+    uint64_t seed;
+    uint64_t replication;
+    const char *event_queue;      /* NULL: the scenario's own (default heap) */
+} tb_run_spec;
+
+typedef struct tb_run {
+    tb_scenario sc;               /* the document as run, overrides applied */
+    tb_model *m;                  /* prepared: streams seeded, policies loaded */
+    const char *event_queue;      /* the one used (static storage) */
+} tb_run;
+
+/* What went wrong when tb_run_prepare() fails: every failure is the
+ * inputs' fault (bad input, exit status 2) except running out of memory;
+ * failed_set is the index of the override that could not be applied, or
+ * -1. */
+typedef struct tb_run_failure {
+    int nomem;
+    int failed_set;
+} tb_run_failure;
+
+/* Load, override, build, seed and prepare.  0 with *r filled (free with
+ * tb_run_free()), or -1 with a one-line message in err, *r empty and *why
+ * (when not NULL) filled. */
+int tb_run_prepare(tb_run *r, const tb_run_spec *spec, char *err, size_t n, tb_run_failure *why);
+void tb_run_free(tb_run *r);
+
+/* A file a run depends on and its SHA-256: the scenario, replayed traces,
+ * policy scripts and the helper modules they require()d (known once the
+ * scripts have loaded). */
+typedef struct tb_input {
+    char path[4096];
+    char sha256[65];
+} tb_input;
+
+/* The run's inputs into a new array (free()); their number, or -1 when out
+ * of memory. */
+int tb_run_inputs(const tb_run *r, tb_input **list);
+
+#endif

@@ -1,0 +1,152 @@
+/* sim_ci.c - Student t intervals over replications, and pooled quantiles with sectioning or jackknife intervals. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <gsl/gsl_cdf.h>
+#include "sim_ci.h"
+
+static double t_quantile(double level, int df)
+{
+    return gsl_cdf_tdist_Pinv(0.5 + level / 2, df);
+}
+
+sim_ci sim_ci_mean(const double *x, int n, double level)
+{
+    sim_ci c = { NAN, NAN, NAN, NAN, n, 0, 0, 0, 0 };
+    if (n == 0)
+        return c;
+    double m = 0, ss = 0;
+    for (int i = 0; i < n; i++)
+        m += x[i];
+    m /= n;
+    for (int i = 0; i < n; i++)
+        ss += (x[i] - m) * (x[i] - m);
+    c.est = m;
+    if (n > 1) {
+        c.sd = sqrt(ss / (n - 1));
+        double hw = t_quantile(level, n - 1) * c.sd / sqrt((double)n);
+        c.lo = m - hw;
+        c.hi = m + hw;
+        c.has_interval = 1;
+    }
+    return c;
+}
+
+/* dst += sign x src, counts only (dst holds at least what is subtracted). */
+static int hist_add(sim_hist *dst, const sim_hist *src, int sign)
+{
+    if (sign > 0)
+        return sim_hist_merge(dst, src);
+    for (int r = 0; r < SIM_HIST_ROWS; r++)
+        for (int s = 0; src->row[r] && s < SIM_HIST_SUB; s++)
+            dst->row[r][s] -= src->row[r][s];
+    dst->n -= src->n; /* min and max keep the pooled range: quantiles are clamped to it only */
+    return 0;
+}
+
+/* CDF inversion (see sim_ci.h); theta[0..c->n) holds the replications'
+ * own quantiles, whose spread around the estimate is reported as sd. */
+static void cdf_interval(const sim_hist *const *ok, const sim_hist *const *cens, int n, const sim_hist *all_ok,
+                         const sim_hist *all_cens, double q, double level, double est, const double *theta,
+                         sim_ci *c)
+{
+    double sum = 0, ss = 0, spread = 0;
+    int k = 0;
+    double *F = malloc((size_t)n * sizeof *F);
+    if (!F)
+        return;
+    for (int i = 0; i < n; i++) {
+        uint64_t total = ok[i]->n + (cens ? cens[i]->n : 0);
+        if (total == 0)
+            continue;
+        F[k] = (double)sim_hist_count_le(ok[i], est) / (double)total;
+        sum += F[k++];
+    }
+    double mean = sum / k;
+    for (int i = 0; i < k; i++)
+        ss += (F[i] - mean) * (F[i] - mean);
+    for (int i = 0; i < c->n; i++)
+        spread += (theta[i] - est) * (theta[i] - est);
+    free(F);
+    double hw = t_quantile(level, k - 1) * sqrt(ss / (k - 1)) / sqrt((double)k);
+    double qlo = q - hw < 0 ? 0 : q - hw, qhi = q + hw > 1 ? 1 : q + hw;
+    sim_cquantile lo = sim_hist_cquantile(all_ok, all_cens, qlo), hi = sim_hist_cquantile(all_ok, all_cens, qhi);
+    c->sd = sqrt(spread / (c->n - 1));
+    c->lo = lo.censored ? est : lo.value;
+    c->hi = hi.censored ? INFINITY : hi.value;
+    c->open_above = hi.censored;
+    if (c->lo > est) /* the bucket holding the estimate is the interval's floor */
+        c->lo = est;
+    if (c->hi < est)
+        c->hi = est;
+    c->has_interval = 1;
+}
+
+int sim_ci_quantile(const sim_hist *const *ok, const sim_hist *const *cens, int n, double q, double level,
+                    enum sim_ci_method method, sim_ci *out)
+{
+    sim_ci c = { NAN, NAN, NAN, NAN, 0, 0, 0, 0, 0 };
+    sim_hist all_ok, all_cens, empty;
+    sim_hist_init(&all_ok);
+    sim_hist_init(&all_cens);
+    sim_hist_init(&empty);
+    double *theta = malloc((size_t)(n ? n : 1) * sizeof *theta);
+    int rc = theta ? 0 : -1;
+    for (int i = 0; i < n && rc == 0; i++)
+        rc = sim_hist_merge(&all_ok, ok[i]) | (cens ? sim_hist_merge(&all_cens, cens[i]) : 0);
+    if (rc == 0) {
+        sim_cquantile p = sim_hist_cquantile(&all_ok, &all_cens, q);
+        for (int i = 0; i < n; i++) { /* replications with observations */
+            sim_cquantile t = sim_hist_cquantile(ok[i], cens ? cens[i] : &empty, q);
+            if (t.empty)
+                continue;
+            if (method == SIM_CI_JACKKNIFE) { /* pooled without replication i */
+                hist_add(&all_ok, ok[i], -1);
+                if (cens)
+                    hist_add(&all_cens, cens[i], -1);
+                sim_cquantile l = sim_hist_cquantile(&all_ok, &all_cens, q);
+                hist_add(&all_ok, ok[i], 1);
+                if (cens)
+                    hist_add(&all_cens, cens[i], 1);
+                c.some_censored |= l.censored;
+                t.value = l.empty ? p.value : l.value; /* pseudo-values below */
+            }
+            c.some_censored |= t.censored;
+            theta[c.n++] = t.value;
+        }
+        if (!p.empty) {
+            c.est = p.value;
+            c.censored = p.censored;
+        }
+        if (c.n >= 2 && !p.empty && !p.censored) {
+            double ss = 0, R = c.n;
+            if (method == SIM_CI_CDF) {
+                cdf_interval(ok, cens, n, &all_ok, &all_cens, q, level, p.value, theta, &c);
+            } else if (method == SIM_CI_JACKKNIFE) {
+                double mean = 0;
+                for (int i = 0; i < c.n; i++) {
+                    theta[i] = R * p.value - (R - 1) * theta[i];
+                    mean += theta[i] / R;
+                }
+                for (int i = 0; i < c.n; i++)
+                    ss += (theta[i] - mean) * (theta[i] - mean);
+                c.est = mean;
+            } else {
+                for (int i = 0; i < c.n; i++)
+                    ss += (theta[i] - p.value) * (theta[i] - p.value);
+            }
+            if (method != SIM_CI_CDF) {
+                c.sd = sqrt(ss / (R - 1));
+                double hw = t_quantile(level, c.n - 1) * c.sd / sqrt(R);
+                c.lo = c.est - hw;
+                c.hi = c.est + hw;
+                c.has_interval = 1;
+            }
+        }
+    }
+    sim_hist_free(&all_ok);
+    sim_hist_free(&all_cens);
+    free(theta);
+    *out = c;
+    return rc;
+}
