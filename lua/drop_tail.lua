@@ -1,6 +1,6 @@
 -- drop_tail.lua — a bounded buffer that drops arrivals when full.
 --
--- An arriving job is rejected when the node already holds `capacity` jobs
+-- An arriving job is dropped when the node already holds `capacity` jobs
 -- (waiting plus in service).  The same as a node's "capacity" field, as a
 -- policy: the baseline the active queue management policies improve on.
 --
@@ -14,5 +14,5 @@ if type(capacity) ~= "number" or capacity < 1 then
 end
 
 function admit(node, job)
-  return sim.jobs(node) < capacity
+  return sim.jobs(node) < capacity or "drop" -- a full buffer loses the job silently
 end

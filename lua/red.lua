@@ -41,5 +41,5 @@ function admit(node, job)
   end
   if drop then c = 0 end
   count[node] = c
-  return not drop
+  return drop and "drop" or true -- an AQM drop is silent: the client learns of it by its timeout
 end

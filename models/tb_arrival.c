@@ -403,7 +403,7 @@ int tb_arrival_parse(sim_jctx *c, tb_arrival *a, const cJSON *o, const char *pat
         sim_jpath_key(p, sizeof p, path, "interarrival");
         if (!ia)
             return sim_jerr(c, p, "expected a distribution of inter-arrival times (seconds), found nothing");
-        if (!(a->interarrival = sim_dist_parse(c, ia, p, 1)))
+        if (!(a->interarrival = sim_dist_parse_time(c, ia, p, tps)))
             return -1;
         if (!(a->interarrival->mean > 0))
             return sim_jerr(c, p, "expected inter-arrival times with a positive mean, found mean %.17g",
@@ -454,6 +454,27 @@ int tb_arrival_parse(sim_jctx *c, tb_arrival *a, const cJSON *o, const char *pat
     const cJSON *surges = sim_jget(o, "surges");
     if (surges && parse_surges(c, a, surges, sim_jpath_key(p, sizeof p, path, "surges"), tps))
         return -1;
+    /* the tick must resolve the gaps at the highest rate the process reaches */
+    double peak = 0, mult = 1;
+    for (int s = 0; s < a->nstates; s++)
+        peak = fmax(peak, a->rate[s]);
+    for (int k = 0; k < a->nfactors; k++) {
+        double top = 0;
+        for (int i = 0; i < a->factors[k].n; i++)
+            top = fmax(top, a->factors[k].v[i]);
+        mult *= top;
+    }
+    sim_dist gaps = { .kind = SIM_DIST_EXPONENTIAL, .a = 1 / (peak * mult), .mean = 1 / (peak * mult) };
+    double bias = peak * mult > 0 ? sim_dist_tick_bias(&gaps, 1 / tps) : 0;
+    if (fabs(bias) > 1e-3) {
+        double safe = pow(10, floor(log10(1 / tps)));
+        while (safe > 1e-12 && fabs(sim_dist_tick_bias(&gaps, safe)) > 1e-3)
+            safe /= 10;
+        return sim_jerr(c, path, "expected arrivals a tick of %g s can represent, found gaps of %.6g s on average "
+                                 "at the peak rate (%.6g/s), whose mean moves by %+.3g%% when rounded to whole "
+                                 "ticks: set \"tick\" to %g s or less", 1 / tps, gaps.mean, peak * mult,
+                        100 * bias, safe);
+    }
     return 0;
 }
 

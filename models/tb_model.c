@@ -1195,10 +1195,18 @@ static void node_arrive(tb_model *m, tb_job *j, int k)
             send(m, j, k, route_of(m, j));
         return;
     }
-    if (nd->policy && !tb_policy_admit(m, nd, j)) {
+    enum tb_admit a = nd->policy ? tb_policy_admit(m, nd, j) : TB_ADMIT;
+    if (a == TB_REJECT) {
         if (m->measuring)
             nd->rejects++;
         job_leave(m, j, LEAVE_REJECT);
+        return;
+    }
+    if (a == TB_DROP) { /* an AQM's early drop: lost like an overflow */
+        nd->w_drops++;
+        if (m->measuring)
+            nd->drops++;
+        job_leave(m, j, LEAVE_DROP);
         return;
     }
     if ((nd->capacity >= 0 && nd->queued + nd->busy >= nd->capacity) ||

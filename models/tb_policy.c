@@ -626,29 +626,38 @@ static const char *found(lua_State *L, int idx, char *buf, size_t n)
 {
     if (lua_type(L, idx) == LUA_TNUMBER)
         snprintf(buf, n, "%.17g", lua_tonumber(L, idx));
+    else if (lua_type(L, idx) == LUA_TSTRING)
+        snprintf(buf, n, "\"%.40s\"", lua_tostring(L, idx));
     else
         snprintf(buf, n, "%s", luaL_typename(L, idx));
     return buf;
 }
 
-int tb_policy_admit(tb_model *m, tb_node *nd, tb_job *j)
+enum tb_admit tb_policy_admit(tb_model *m, tb_node *nd, tb_job *j)
 {
     tb_policy *p = nd->policy;
     if (p->ref_admit == SIM_LUA_NONE || m->failed)
-        return 1;
+        return TB_ADMIT;
     lua_State *L = begin(m, p, p->ref_admit, nd, j);
     if (finish_call(m, p, nd, H_ADMIT, 2, 1) != 0)
-        return 1;
-    int ok = 1;
-    if (!lua_isboolean(L, -1)) {
-        char f[64];
-        fail(m, nd, "admit", "%s: admit() returned %s, expected true (admit) or false (reject)",
-             p->where[H_ADMIT], found(L, -1, f, sizeof f));
+        return TB_ADMIT;
+    enum tb_admit a = TB_ADMIT;
+    const char *s = lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : NULL;
+    if (lua_isboolean(L, -1)) {
+        a = lua_toboolean(L, -1) ? TB_ADMIT : TB_REJECT;
+    } else if (s && strcmp(s, "admit") == 0) {
+        a = TB_ADMIT;
+    } else if (s && strcmp(s, "reject") == 0) {
+        a = TB_REJECT;
+    } else if (s && strcmp(s, "drop") == 0) {
+        a = TB_DROP;
     } else {
-        ok = lua_toboolean(L, -1);
+        char f[64];
+        fail(m, nd, "admit", "%s: admit() returned %s, expected true or \"admit\", false or \"reject\" (an "
+                             "answer), or \"drop\" (silently lost)", p->where[H_ADMIT], found(L, -1, f, sizeof f));
     }
     lua_pop(L, 1);
-    return ok;
+    return a;
 }
 
 double tb_policy_rank(tb_model *m, tb_node *nd, tb_job *j)

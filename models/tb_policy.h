@@ -37,7 +37,11 @@ void tb_policy_free(tb_policy *p);
 
 /* The decision points.  On a policy error they record it in m->error, stop
  * the engine, and return the built-in decision so the caller stays sane. */
-int tb_policy_admit(tb_model *m, tb_node *nd, tb_job *j);       /* 1 admit, 0 reject */
+/* admit(): true or "admit"; false or "reject" (an answer: the client may
+ * retry at once); "drop" (silently lost, as an AQM or a full buffer does:
+ * the client learns of it only by its timeout). */
+enum tb_admit { TB_REJECT = 0, TB_ADMIT = 1, TB_DROP = 2 };
+enum tb_admit tb_policy_admit(tb_model *m, tb_node *nd, tb_job *j);
 double tb_policy_rank(tb_model *m, tb_node *nd, tb_job *j);     /* smaller first */
 int tb_policy_pick(tb_model *m, tb_node *nd);                   /* class queue index, -1 default */
 int tb_policy_dequeue(tb_model *m, tb_node *nd, tb_job *j);     /* 1 serve, 0 drop */

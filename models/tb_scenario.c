@@ -387,7 +387,7 @@ static int build_node(sim_jctx *c, tb_model *m, int k, const cJSON *o, const cha
         sim_jpath_key(r, sizeof r, q, "interval");
         if (!iv)
             return sim_jerr(c, r, "expected a distribution of times between batches (seconds), found nothing");
-        if (!(nd->batch_interval = sim_dist_parse(c, iv, r, 1)))
+        if (!(nd->batch_interval = sim_dist_parse_time(c, iv, r, m->tps)))
             return -1;
         if (!(nd->batch_interval->mean > 0))
             return sim_jerr(c, r, "expected intervals with a positive mean, found mean %.17g",
@@ -413,7 +413,7 @@ static int build_node(sim_jctx *c, tb_model *m, int k, const cJSON *o, const cha
         if (nd->kind == TB_NODE_SINK || nd->kind == TB_NODE_ROUTER)
             return sim_jerr(c, sim_jpath_key(p, sizeof p, path, "service"),
                             "expected no service time on a %s node (jobs pass through at once)", kind);
-        if (!(nd->service = sim_dist_parse(c, svc, sim_jpath_key(p, sizeof p, path, "service"), 1)))
+        if (!(nd->service = sim_dist_parse_time(c, svc, sim_jpath_key(p, sizeof p, path, "service"), m->tps)))
             return -1;
     }
     const cJSON *next = sim_jget(o, "next");
@@ -491,7 +491,7 @@ static int build_node(sim_jctx *c, tb_model *m, int k, const cJSON *o, const cha
         sim_jpath_key(p, sizeof p, path, "provisioning");
         if (nd->kind != TB_NODE_QUEUE)
             return sim_jerr(c, p, "expected a provisioning delay only on a queue node (it has workers)");
-        if (!(nd->provisioning = sim_dist_parse(c, prov, p, 1)))
+        if (!(nd->provisioning = sim_dist_parse_time(c, prov, p, m->tps)))
             return -1;
     }
     const cJSON *bal = sim_jget(o, "balance");
@@ -527,7 +527,7 @@ static int build_node(sim_jctx *c, tb_model *m, int k, const cJSON *o, const cha
     return 0;
 }
 
-static int build_client(sim_jctx *c, tb_class *cl, const cJSON *o, const char *path)
+static int build_client(sim_jctx *c, tb_class *cl, const cJSON *o, const char *path, double tps)
 {
     static const char *const fields[] = { "comment", "timeout", "retries", "backoff", "budget", NULL };
     char p[P], f[96];
@@ -537,7 +537,7 @@ static int build_client(sim_jctx *c, tb_class *cl, const cJSON *o, const char *p
     if (!k)
         return sim_jerr(c, path, "out of memory");
     const cJSON *to = sim_jget(o, "timeout");
-    if (to && !(k->timeout = sim_dist_parse(c, to, sim_jpath_key(p, sizeof p, path, "timeout"), 1)))
+    if (to && !(k->timeout = sim_dist_parse_time(c, to, sim_jpath_key(p, sizeof p, path, "timeout"), tps)))
         return -1;
     long long retries, zero = 0;
     if (sim_jint(c, o, path, "retries", 0, 100, &zero, &retries))
@@ -600,7 +600,7 @@ static int build_class(sim_jctx *c, tb_model *m, int i, const cJSON *o, const ch
     if (!cl->size)
         return size ? -1 : sim_jerr(c, path, "out of memory");
     const cJSON *client = sim_jget(o, "client");
-    if (client && build_client(c, cl, client, sim_jpath_key(p, sizeof p, path, "client")))
+    if (client && build_client(c, cl, client, sim_jpath_key(p, sizeof p, path, "client"), m->tps))
         return -1;
     if (sim_jget(o, "slo")) {
         double slo;
@@ -615,7 +615,7 @@ static int build_class(sim_jctx *c, tb_model *m, int i, const cJSON *o, const ch
     const cJSON *prio = sim_jget(o, "priority"), *dl = sim_jget(o, "deadline");
     if (prio && !(cl->priority = sim_dist_parse(c, prio, sim_jpath_key(p, sizeof p, path, "priority"), 0)))
         return -1;
-    if (dl && !(cl->deadline = sim_dist_parse(c, dl, sim_jpath_key(p, sizeof p, path, "deadline"), 1)))
+    if (dl && !(cl->deadline = sim_dist_parse_time(c, dl, sim_jpath_key(p, sizeof p, path, "deadline"), m->tps)))
         return -1;
     const cJSON *route = sim_jget(o, "route"), *entry = sim_jget(o, "entry");
     if (!!route == !!entry)
@@ -667,7 +667,7 @@ static int build_class(sim_jctx *c, tb_model *m, int i, const cJSON *o, const ch
                                 m->nodes[k].kind == TB_NODE_SINK ? "sink" : "router");
             if (m->nodes[k].svc[i].dist)
                 return sim_jerr(c, q, "expected each node once, found it twice");
-            if (!(m->nodes[k].svc[i].dist = sim_dist_parse(c, it, q, 1)))
+            if (!(m->nodes[k].svc[i].dist = sim_dist_parse_time(c, it, q, m->tps)))
                 return -1;
         }
     }
@@ -689,7 +689,7 @@ static int build_link(sim_jctx *c, tb_model *m, int l, const cJSON *o, const cha
             return sim_jerr(c, path, "expected one link from \"%s\" to \"%s\", found a second one",
                             m->nodes[ln->from].name, m->nodes[ln->to].name);
     const cJSON *delay = sim_jget(o, "delay");
-    if (delay && !(ln->delay = sim_dist_parse(c, delay, sim_jpath_key(p, sizeof p, path, "delay"), 1)))
+    if (delay && !(ln->delay = sim_dist_parse_time(c, delay, sim_jpath_key(p, sizeof p, path, "delay"), m->tps)))
         return -1;
     double zero = 0;
     if (sim_jnum(c, o, path, "bandwidth", 0, 1, 1e18, &zero, &ln->bandwidth))

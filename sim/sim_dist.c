@@ -2,6 +2,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <gsl/gsl_cdf.h>
 #include <gsl/gsl_randist.h>
 #include <gsl/gsl_sf_gamma.h>
 #include "sim_dist.h"
@@ -402,6 +403,85 @@ sim_dist *sim_dist_parse(sim_jctx *c, const cJSON *spec, const char *path, int n
     }
     set_moments(d);
     return d;
+}
+
+/* The quantile function, for the tick check; u in (0, 1). */
+static double quantile(const sim_dist *d, double u, size_t phase)
+{
+    switch (d->kind) {
+    case SIM_DIST_CONSTANT: return d->a;
+    case SIM_DIST_UNIFORM: return d->a + (d->b - d->a) * u;
+    case SIM_DIST_EXPONENTIAL: return -d->a * log1p(-u);
+    case SIM_DIST_NORMAL: return d->a + gsl_cdf_gaussian_Pinv(u, d->b);
+    case SIM_DIST_LOGNORMAL: return gsl_cdf_lognormal_Pinv(u, d->a, d->b);
+    case SIM_DIST_GAMMA:
+    case SIM_DIST_ERLANG: return gsl_cdf_gamma_Pinv(u, d->a, d->b);
+    case SIM_DIST_WEIBULL: return gsl_cdf_weibull_Pinv(u, d->a, d->b);
+    case SIM_DIST_PARETO: return gsl_cdf_pareto_Pinv(u, d->a, d->b);
+    case SIM_DIST_HYPEREXP: return -d->v[phase] * log1p(-u);
+    case SIM_DIST_EMPIRICAL: return d->v[phase];
+    }
+    return 0;
+}
+
+/* A sample rounded as sim_ticks() rounds it, in units of `tick`. */
+static double rounded(double x, double tick)
+{
+    return x > 0 ? floor(x / tick + 0.5) * tick : 0;
+}
+
+double sim_dist_tick_bias(const sim_dist *d, double tick)
+{
+    if (!(d->mean > 0) || !isfinite(d->mean) || !(tick > 0))
+        return 0;
+    if (tick / 2 <= 1e-4 * d->mean && d->kind != SIM_DIST_CONSTANT && d->kind != SIM_DIST_EMPIRICAL &&
+        d->kind != SIM_DIST_UNIFORM)
+        return 0; /* no sample moves by more than 0.01% of the mean (unbounded below: the tail is smooth) */
+    enum { N = 20000 };
+    double sum = 0, sumr = 0;
+    if (d->kind == SIM_DIST_CONSTANT || d->kind == SIM_DIST_EMPIRICAL) {
+        size_t n = d->kind == SIM_DIST_CONSTANT ? 1 : d->n;
+        for (size_t i = 0; i < n; i++) {
+            double x = quantile(d, 0.5, i);
+            sum += x > 0 ? x : 0;
+            sumr += rounded(x, tick);
+        }
+    } else if (d->kind == SIM_DIST_HYPEREXP) { /* each phase with its share of the points */
+        for (size_t j = 0; j < d->n; j++) {
+            double p = d->cum[j] - (j ? d->cum[j - 1] : 0);
+            int k = (int)ceil(p * N);
+            for (int i = 0; i < k; i++) {
+                double x = quantile(d, (i + 0.5) / k, j);
+                sum += p * x / k;
+                sumr += p * rounded(x, tick) / k;
+            }
+        }
+    } else {
+        for (int i = 0; i < N; i++) {
+            double x = quantile(d, (i + 0.5) / N, 0);
+            sum += x > 0 ? x : 0;
+            sumr += rounded(x, tick);
+        }
+    }
+    return sum > 0 ? (sumr - sum) / sum : 0;
+}
+
+sim_dist *sim_dist_parse_time(sim_jctx *c, const cJSON *spec, const char *path, double tps)
+{
+    sim_dist *d = sim_dist_parse(c, spec, path, 1);
+    if (!d)
+        return NULL;
+    double tick = 1 / tps, bias = sim_dist_tick_bias(d, tick);
+    if (fabs(bias) <= 1e-3)
+        return d;
+    double safe = pow(10, floor(log10(tick)));
+    while (safe > 1e-12 && fabs(sim_dist_tick_bias(d, safe)) > 1e-3)
+        safe /= 10;
+    sim_jerr(c, path, "expected times a tick of %g s can represent, found a distribution whose mean moves by "
+                      "%+.3g%% (%.6g s to %.6g s) when its samples are rounded to whole ticks: set \"tick\" to "
+                      "%g s or less", tick, 100 * bias, d->mean, d->mean * (1 + bias), safe);
+    sim_dist_free(d);
+    return NULL;
 }
 
 double sim_dist_sample(const sim_dist *d, sim_rng *r)

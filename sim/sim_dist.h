@@ -45,6 +45,18 @@ typedef struct sim_dist {
  * is a no-op), or NULL with the error in c->err.  `nonneg` rejects specs
  * that can produce negative values other than normal (times, sizes). */
 sim_dist *sim_dist_parse(sim_jctx *c, const cJSON *spec, const char *path, int nonneg);
+
+/* A distribution of times in seconds, parsed as above (non-negative), that
+ * the run's tick of 1/tps seconds can represent: samples are rounded to
+ * whole ticks, and a spec whose mean that would move by more than 0.1% is
+ * an error naming the path and a tick small enough. */
+sim_dist *sim_dist_parse_time(sim_jctx *c, const cJSON *spec, const char *path, double tps);
+
+/* The relative change of d's mean when its samples are rounded to the
+ * nearest multiple of `tick` (signed; 0 when the mean is 0 or infinite).
+ * Computed exactly for constant and empirical distributions, else by the
+ * midpoint rule over 20000 points of the quantile function. */
+double sim_dist_tick_bias(const sim_dist *d, double tick);
 sim_dist *sim_dist_constant(double value);
 sim_dist *sim_dist_exponential(double mean);
 void sim_dist_free(sim_dist *d);

@@ -58,6 +58,32 @@ START_TEST(a_rejection_is_retried_at_once_without_waiting_for_the_timeout)
 }
 END_TEST
 
+START_TEST(a_drop_is_noticed_only_by_the_timeout)
+{
+    /* A one-job buffer (drop_tail, capacity 1) in front of a 10 s service,
+     * a request every second, a 2 s timeout, one retry: almost every
+     * attempt is dropped.  A drop is silent, so each dropped attempt ends
+     * with its timeout (every dropped attempt timed out, and nothing was
+     * rejected); its request, dropped again on its retry, has failed (it
+     * timed out), and none ends "dropped" or "rejected". */
+    const char *json =
+        "{\"duration\": 2000, \"warmup\": 100,"
+        " \"policies\": {\"p\": {\"script\": \"drop_tail\", \"params\": {\"capacity\": 1}}},"
+        " \"classes\": {\"c\": {\"arrival\": {\"process\": \"renewal\", \"interarrival\": 1}, \"route\": [\"s\"],"
+        "   \"client\": {\"timeout\": 2, \"retries\": 1, \"backoff\": {\"base\": 0.001, \"cap\": 0.001}}}},"
+        " \"nodes\": {\"s\": {\"service\": 10, \"policy\": \"p\"}}}";
+    tb_model *m = test_model(json, 3, 0, "heap");
+    test_run(m);
+    const tb_class *c = &m->classes[0];
+    ck_assert_double_gt((double)c->att_out[TB_ATT_DROPPED], 0.8 * (double)c->attempts);
+    ck_assert_uint_eq(c->att_out[TB_ATT_REJECTED], 0);
+    ck_assert_uint_ge(c->timeouts, c->att_out[TB_ATT_DROPPED]);
+    ck_assert_uint_eq(c->out[TB_OUT_DROPPED] + c->out[TB_OUT_REJECTED], 0);
+    ck_assert_double_gt((double)c->out[TB_OUT_FAILED], 0.8 * (double)c->arrivals);
+    tb_model_free(m);
+}
+END_TEST
+
 START_TEST(a_token_retry_budget_caps_retries_at_ratio_times_successes_plus_its_size)
 {
     /* Half the attempts time out (a 50/50 fast/slow service), 3 retries
@@ -199,6 +225,7 @@ Suite *client_suite(void)
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, retries_multiply_offered_load_when_every_attempt_times_out);
     tcase_add_test(tc, a_rejection_is_retried_at_once_without_waiting_for_the_timeout);
+    tcase_add_test(tc, a_drop_is_noticed_only_by_the_timeout);
     tcase_add_test(tc, a_token_retry_budget_caps_retries_at_ratio_times_successes_plus_its_size);
     tcase_add_test(tc, a_retry_is_the_same_request_with_the_same_size_and_priority);
     tcase_add_test(tc, a_long_enough_spike_leaves_retrying_clients_in_metastable_overload);

@@ -133,6 +133,33 @@ START_TEST(ziggurat_exponentials_follow_the_exponential_law_including_the_tail)
 }
 END_TEST
 
+START_TEST(rounding_to_the_tick_moves_the_mean_as_the_closed_forms_say)
+{
+    /* X exponential with mean m, rounded to the nearest multiple of h:
+     * E[round(X/h)] h = h sum_{k>=1} P(X >= (k - 1/2) h)
+     *                 = h e^(-h/2m) / (1 - e^(-h/m)),
+     * so the relative change of the mean is (h/m) / (2 sinh(h/2m)) - 1. */
+    static const double ratio[] = { 0.01, 0.1, 1, 2.5 };
+    for (size_t i = 0; i < sizeof ratio / sizeof *ratio; i++) {
+        sim_dist *d = sim_dist_exponential(1);
+        double r = ratio[i], want = r / (2 * sinh(r / 2)) - 1, got = sim_dist_tick_bias(d, r);
+        ck_assert_msg(fabs(got - want) < 1e-4 * (1 + fabs(want)), "h/m = %g: %.8f, want %.8f", r, got, want);
+        sim_dist_free(d);
+    }
+    /* a constant: exact */
+    sim_dist *c = sim_dist_constant(0.4);
+    ck_assert_double_eq(sim_dist_tick_bias(c, 1), -1);
+    ck_assert_double_eq_tol(sim_dist_tick_bias(c, 0.3), -0.25, 1e-12); /* 0.4 -> 0.3 round(1.33) = 0.3 */
+    sim_dist_free(c);
+    /* uniform(0, 1) at h = 1: samples round to 0 below 0.5 and 1 above: mean 0.5 either way */
+    char err[512];
+    sim_dist *u = parse("{\"type\": \"uniform\", \"min\": 0, \"max\": 1}", err);
+    ck_assert_double_lt(fabs(sim_dist_tick_bias(u, 1)), 1e-4);
+    ck_assert_double_lt(fabs(sim_dist_tick_bias(u, 0.1)), 1e-4);
+    sim_dist_free(u);
+}
+END_TEST
+
 Suite *dist_suite(void)
 {
     Suite *s = suite_create("dist");
@@ -142,6 +169,7 @@ Suite *dist_suite(void)
     tcase_add_test(tc, samples_have_the_moments_of_their_closed_forms);
     tcase_add_test(tc, bad_specs_name_their_path_and_what_was_expected);
     tcase_add_test(tc, ziggurat_exponentials_follow_the_exponential_law_including_the_tail);
+    tcase_add_test(tc, rounding_to_the_tick_moves_the_mean_as_the_closed_forms_say);
     suite_add_tcase(s, tc);
     return s;
 }

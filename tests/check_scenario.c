@@ -41,6 +41,18 @@ START_TEST(each_mistake_is_one_line_naming_the_file_and_json_path)
           "test.json: classes.c: expected exactly one of \"route\" (a list of nodes) or \"entry\"" },
         { "[1, 2]", "test.json: expected a scenario (a JSON object), found an array of 2 values" },
         { "{\"duration\": 10,\n \"classes\": {", "test.json:2:14: malformed JSON" },
+        /* times the tick cannot represent (with tick 1, a 0.4 s service
+         * would take 0 ticks; at 1 ms, a 0.4 ms mean loses 22%) */
+        { "{\"duration\": 1000, \"tick\": 1, " MM1_CLASS ", \"nodes\": {\"s\": {\"service\": 0.4}}}",
+          "test.json: nodes.s.service: expected times a tick of 1 s can represent, found a distribution whose mean "
+          "moves by -100% (0.4 s to 0 s) when its samples are rounded to whole ticks: set \"tick\" to 0.1 s or less" },
+        { "{\"duration\": 100, \"tick\": 1e-3, " MM1_CLASS ", \"nodes\": {\"s\": {\"service\": "
+          "{\"type\": \"exponential\", \"mean\": 0.0004}}}}",
+          "test.json: nodes.s.service: expected times a tick of 0.001 s can represent, found a distribution whose "
+          "mean moves by -22% (0.0004 s to 0.000312105 s)" },
+        { "{\"duration\": 100, \"tick\": 1e-3, \"classes\": {\"c\": {\"arrival\": {\"process\": \"poisson\", "
+          "\"rate\": 1000}, \"route\": [\"s\"]}}, \"nodes\": {\"s\": {\"service\": 0.002}}}",
+          "test.json: classes.c.arrival: expected arrivals a tick of 0.001 s can represent, found gaps of 0.001 s" },
     };
     for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
         char err[512];
