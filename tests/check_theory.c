@@ -1,5 +1,8 @@
 /* check_theory.c - simulated queues against queueing theory, with tolerances from confidence intervals. */
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "../models/tb_scenario.h"
 #include "tb_test.h"
 
 /*
@@ -119,6 +122,105 @@ START_TEST(mmc_with_four_workers_matches_erlang_c)
     fprintf(stderr, "M/M/4 rho=0.9\n");
     expect("P(wait), Erlang C", x[0], pwait, 0.02);
     expect("mean wait C/(c mu - lambda)", x[1], wq, 0.05);
+}
+END_TEST
+
+/* ---- the theory written in shipped files -------------------------------- */
+
+/* The number written after `label` in a scenario's comment. */
+static double stated(const char *comment, const char *label)
+{
+    const char *p = strstr(comment, label);
+    ck_assert_msg(p != NULL, "the comment no longer says \"%s\"", label);
+    return atof(p + strlen(label));
+}
+
+static tb_model *shipped(const char *name, char *comment, size_t n)
+{
+    char path[4096], err[1024];
+    snprintf(path, sizeof path, "%s/scenarios/%s", TB_SOURCE_ROOT, name);
+    tb_scenario sc;
+    sim_jctx c = { 0 };
+    ck_assert_msg(tb_scenario_load(&sc, path, &c) == 0, "%s", c.err);
+    const cJSON *cm = cJSON_GetObjectItemCaseSensitive(sc.root, "comment");
+    snprintf(comment, n, "%s", cJSON_IsString(cm) ? cm->valuestring : "");
+    tb_model *m = tb_scenario_build(&sc, &c);
+    snprintf(err, sizeof err, "%s", c.err);
+    ck_assert_msg(m != NULL, "%s", err);
+    tb_scenario_free(&sc);
+    return m;
+}
+
+static double rate_of(const tb_model *m, int c)
+{
+    return m->classes[c].arr.mean_rate;
+}
+
+START_TEST(the_theory_stated_in_shipped_scenarios_is_what_the_formulas_give)
+{
+    char comment[4096];
+    /* mm1.json: 1/(mu - lambda), rho/(1 - rho) */
+    tb_model *m = shipped("mm1.json", comment, sizeof comment);
+    double lambda = rate_of(m, 0), mu = 1 / m->nodes[0].service->mean, rho = lambda / mu;
+    ck_assert_double_eq_tol(stated(comment, "1/(mu - lambda) = "), 1 / (mu - lambda), 0.005);
+    ck_assert_double_eq_tol(stated(comment, "rho/(1 - rho) = "), rho / (1 - rho), 0.005);
+    tb_model_free(m);
+    /* mmc.json: Erlang C */
+    m = shipped("mmc.json", comment, sizeof comment);
+    int c = m->nodes[0].workers;
+    lambda = rate_of(m, 0);
+    mu = 1 / m->nodes[0].service->mean;
+    double a = lambda / mu, sum = 0, term = 1;
+    for (int k = 0; k < c; k++) {
+        sum += term;
+        term *= a / (k + 1);
+    }
+    double top = term / (1 - a / c), pwait = top / (sum + top);
+    ck_assert_double_eq_tol(stated(comment, "P(wait) = "), pwait, 0.00006);
+    ck_assert_double_eq_tol(stated(comment, "mean wait = "), pwait / (c * mu - lambda), 0.0006);
+    tb_model_free(m);
+    /* tandem.json: per-station 1/(mu_k - lambda), and their sum */
+    m = shipped("tandem.json", comment, sizeof comment);
+    lambda = rate_of(m, 0);
+    double t[3], total = 0;
+    for (int k = 0; k < 3; k++)
+        total += t[k] = 1 / (1 / m->nodes[k].service->mean - lambda);
+    const char *p = strstr(comment, "= ");
+    ck_assert_ptr_nonnull(p);
+    double s1, s2, s3;
+    ck_assert_int_eq(sscanf(p, "= %lf, %lf and %lf s", &s1, &s2, &s3), 3);
+    ck_assert_double_eq_tol(s1, t[0], 0.0005);
+    ck_assert_double_eq_tol(s2, t[1], 0.0005);
+    ck_assert_double_eq_tol(s3, t[2], 0.0005);
+    ck_assert_double_eq_tol(stated(comment, "end to end "), total, 0.0005);
+    tb_model_free(m);
+    /* seed-holiday-rush.json: the baseline loads, from the classes' rates
+     * and the services they meet (per worker; blocks: jobs per block) */
+    m = shipped("seed-holiday-rush.json", comment, sizeof comment);
+    double load[5] = { 0 }; /* G, M, V, W, blocks */
+    static const char *const names[] = { "G", "M", "V", "W1" };
+    for (int i = 0; i < m->nclasses; i++)
+        for (int k = 0; k < 4; k++) {
+            int nd = tb_node_index(m, names[k]);
+            const sim_dist *d = m->nodes[nd].svc[i].dist ? m->nodes[nd].svc[i].dist : NULL;
+            if (!d && k == 3 && m->classes[i].entry >= 0) /* AI jobs reach the workers through S */
+                d = m->nodes[nd].service;
+            double share = k == 3 ? 1.0 / 8 : 1;
+            if (d && (k != 3 || m->classes[i].entry >= 0))
+                load[k] += share * rate_of(m, i) * d->mean / m->nodes[nd].workers;
+        }
+    int b = tb_node_index(m, "B");
+    for (int i = 0; i < m->nclasses; i++)
+        load[4] += rate_of(m, i) * m->nodes[b].batch_interval->mean / m->nodes[b].batch_max;
+    const char *bl = strstr(comment, "Baseline loads: ");
+    ck_assert_ptr_nonnull(bl);
+    ck_assert_double_eq_tol(stated(bl, "G "), load[0], 0.00501); /* written to 2 decimals */
+    ck_assert_double_eq_tol(stated(bl, "M "), load[1], 0.00501); /* written to 2 decimals */
+    ck_assert_double_eq_tol(stated(bl, "V "), load[2], 0.00501); /* written to 2 decimals */
+    ck_assert_double_eq_tol(stated(bl, "W "), load[3], 0.00501); /* written to 2 decimals */
+    ck_assert_double_eq_tol(stated(bl, "blocks "), load[4], 0.00501); /* written to 2 decimals */
+    ck_assert_double_eq_tol(stated(comment, "mean "), rate_of(m, 1), 0.005); /* the MMPP's long-run rate */
+    tb_model_free(m);
 }
 END_TEST
 
@@ -269,6 +371,7 @@ Suite *theory_suite(void)
     tcase_add_test(tc, mm1_at_half_load_matches_theory);
     tcase_add_test(tc, mm1_at_0_9_load_matches_theory);
     tcase_add_test(tc, mmc_with_four_workers_matches_erlang_c);
+    tcase_add_test(tc, the_theory_stated_in_shipped_scenarios_is_what_the_formulas_give);
     tcase_add_test(tc, mm1k_blocking_probability_matches_theory);
     tcase_add_test(tc, md1_matches_pollaczek_khinchine);
     tcase_add_test(tc, mg1_with_high_variance_service_matches_pollaczek_khinchine);
