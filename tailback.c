@@ -691,7 +691,9 @@ static int plot_dir(const char *dir, const char *formats, const char *out, int q
         /* a sweep: latency against the varied parameter, then every other metric */
         int mcol = column_of(sum, "metric");
         char metrics[64][160];
-        int nm = mcol ? distinct(sum, mcol, metrics, 64) : 0;
+        /* against the varied parameter: only when something varies (the
+         * policy column comes right after config otherwise) */
+        int nm = mcol && column_of(sum, "policy") > 2 ? distinct(sum, mcol, metrics, 64) : 0;
         for (int k = 0; k < nm; k++) {
             char *dot = strstr(metrics[k], ".sojourn.mean");
             if (dot && dot[strlen(".sojourn.mean")] == 0) {

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <cjson/cJSON.h>
+#include "tb_csv.h"
 #include "tb_io.h"
 #include "tb_policy.h"
 #include "tb_report.h"
@@ -59,6 +60,32 @@ static void cell(FILE *f, int digits, double v)
     else
         fprintf(f, "%.*g", digits, v);
     fputs("</td>", f);
+}
+
+/* A share as a percentage cell (a dash where there were no requests). */
+static void share_cell(FILE *f, double v)
+{
+    fputs("<td>", f);
+    if (isnan(v))
+        fputs("&ndash;", f);
+    else if (v > 0 && v < 0.001)
+        fputs("&lt;0.1%", f);
+    else if (v < 1 && v > 0.999)
+        fputs("&gt;99.9%", f);
+    else
+        fprintf(f, "%.1f%%", 100 * v);
+    fputs("</td>", f);
+}
+
+/* A quantile that may be censored: a number, a dash for null, or
+ * "&ge; x (censored)". */
+static void cquantile_cell(FILE *f, const cJSON *v)
+{
+    const cJSON *al = cJSON_GetObjectItemCaseSensitive(v, "at_least");
+    if (cJSON_IsNumber(al))
+        fprintf(f, "<td>&ge; %.4g (censored)</td>", al->valuedouble);
+    else
+        cell(f, 4, cJSON_IsNumber(v) ? v->valuedouble : NAN);
 }
 
 static void figures_inline(FILE *f, const char *dir)
@@ -170,16 +197,41 @@ static int run_section(FILE *f, const char *dir, cJSON *doc, const char *figures
     } else {
         fputs("<p>(The scenario file is not readable here; the tables come from the results.)</p>\n", f);
     }
-    fputs("<h3>Classes</h3>\n<table><tr><th class=\"l\">class</th><th>throughput /s</th><th>mean sojourn s</th>"
-          "<th>p50</th><th>p99</th><th>p99.9</th><th>drops</th><th>rejections</th><th>goodput /s</th></tr>\n", f);
+    /* failures first: what became of the requests, then how long the
+     * successful ones took */
+    fputs("<h3>Outcomes</h3>\n<p>Shares of the requests that arrived after the warm-up (a request is "
+          "all of a client's attempts).</p>\n<table><tr><th class=\"l\">class</th><th>requests</th>"
+          "<th>offered /s</th><th>succeeded</th><th>late</th><th>failed</th><th>rejected</th><th>dropped</th>"
+          "<th>in flight</th></tr>\n", f);
     const cJSON *cls = cJSON_GetObjectItemCaseSensitive(doc, "classes");
+    static const char *const shares[] = { "succeeded", "late", "failed", "rejected", "dropped", "in_flight" };
     for (const cJSON *c2 = cls ? cls->child : NULL; c2; c2 = c2->next) {
-        const cJSON *so = cJSON_GetObjectItemCaseSensitive(c2, "sojourn");
+        const cJSON *sh = cJSON_GetObjectItemCaseSensitive(c2, "shares");
         fputs("<tr><td class=\"l\">", f);
         esc(f, c2->string);
-        fprintf(f, "</td><td>%.4g</td><td>%.4g</td><td>%.4g</td><td>%.4g</td><td>%.4g</td><td>%.0f</td><td>%.0f</td>",
-                num(c2, "throughput"), num(so, "mean"), num(so, "p50"), num(so, "p99"), num(so, "p999"),
-                num(c2, "drops"), num(c2, "rejections"));
+        fputs("</td>", f);
+        cell(f, 9, num(c2, "arrivals"));
+        cell(f, 4, num(c2, "offered_rate"));
+        for (size_t k = 0; k < sizeof shares / sizeof *shares; k++)
+            share_cell(f, num(sh, shares[k]));
+        fputs("</tr>\n", f);
+    }
+    fputs("</table>\n<h3>Latency</h3>\n<p>Over all requests, those that did not succeed counted as at least "
+          "as long as they lasted (&ge;: the percentile falls among them); then over the succeeded ones "
+          "only, which alone can make a collapsed design look fast.</p>\n"
+          "<table><tr><th class=\"l\">class</th><th>p50, all s</th><th>p99, all s</th><th>p99.9, all s</th>"
+          "<th>mean, succeeded s</th><th>p99, succeeded s</th><th>goodput /s</th></tr>\n", f);
+    for (const cJSON *c2 = cls ? cls->child : NULL; c2; c2 = c2->next) {
+        const cJSON *lat = cJSON_GetObjectItemCaseSensitive(c2, "latency"),
+                    *so = cJSON_GetObjectItemCaseSensitive(c2, "sojourn");
+        fputs("<tr><td class=\"l\">", f);
+        esc(f, c2->string);
+        fputs("</td>", f);
+        cquantile_cell(f, cJSON_GetObjectItemCaseSensitive(lat, "p50"));
+        cquantile_cell(f, cJSON_GetObjectItemCaseSensitive(lat, "p99"));
+        cquantile_cell(f, cJSON_GetObjectItemCaseSensitive(lat, "p999"));
+        cell(f, 4, num(so, "mean"));
+        cell(f, 4, num(so, "p99"));
         cell(f, 4, num(c2, "goodput_rate"));
         fputs("</tr>\n", f);
     }
@@ -223,41 +275,205 @@ static int run_section(FILE *f, const char *dir, cJSON *doc, const char *figures
     return 0;
 }
 
+/* A CSV file as an HTML table, from column skip_cols on; numbers with
+ * five significant digits. */
 static void csv_table(FILE *f, const char *path, int skip_cols)
 {
-    char *text = tb_read_file(path, NULL);
-    if (!text)
+    tb_csv t;
+    if (tb_csv_read(&t, path) != 0)
         return;
     fputs("<table>\n", f);
-    int row = 0;
-    for (char *line = strtok(text, "\n"); line; line = strtok(NULL, "\n"), row++) {
+    for (int r = 0; r < t.nrow; r++) {
         fputs("<tr>", f);
-        int col = 0;
-        for (char *cell = line;; col++) {
-            char *end = strchr(cell, ',');
-            if (end)
-                *end = 0;
-            if (col >= skip_cols) {
-                char *e2;
-                double v = strtod(cell, &e2);
-                fputs(row ? "<td" : "<th", f);
-                if (row && (*e2 || e2 == cell)) /* text cells align left */
-                    fputs(" class=\"l\"", f);
-                fputs(">", f);
-                if (row && !*e2 && e2 != cell && strchr(cell, '.'))
-                    fprintf(f, "%.5g", v);
-                else
-                    esc(f, cell);
-                fputs(row ? "</td>" : "</th>", f);
-            }
-            if (!end)
-                break;
-            cell = end + 1;
+        for (int c = skip_cols; c < t.ncol[r]; c++) {
+            const char *v = t.row[r][c];
+            char *e2;
+            double x = strtod(v, &e2);
+            int numeric = *v && !*e2;
+            fputs(r ? (numeric || !*v ? "<td>" : "<td class=\"l\">") : "<th>", f);
+            if (r && numeric && strchr(v, '.'))
+                fprintf(f, "%.5g", x);
+            else
+                esc(f, v);
+            fputs(r ? "</td>" : "</th>", f);
         }
         fputs("</tr>\n", f);
     }
     fputs("</table>\n", f);
-    free(text);
+    tb_csv_free(&t);
+}
+
+/* Where a metric is shown: outcome shares first, then latency over all
+ * requests, then the rest as the experiment lists them. */
+static int metric_group(const char *m)
+{
+    if (strstr(m, ".shares.") || strstr(m, ".outcomes."))
+        return 0;
+    if (strstr(m, ".latency."))
+        return 1;
+    return 2;
+}
+
+/* Which way a metric prefers: -1 lower is better, +1 higher, 0 neither. */
+static int preference(const char *m)
+{
+    if (strstr(m, ".shares.succeeded") || strstr(m, ".shares.success") || strstr(m, "goodput"))
+        return 1;
+    if (strstr(m, ".shares.") || strstr(m, ".latency.") || strstr(m, ".sojourn.") || strstr(m, ".wait."))
+        return -1;
+    return 0;
+}
+
+typedef struct est {
+    const char *policy;
+    double v, lo, hi;
+    int censored, has;
+} est;
+
+static int better(const est *a, const est *b, int pref)
+{
+    if (a->has != b->has)
+        return a->has;
+    if (a->censored != b->censored) /* a censored value is at least its bound: it ranks last */
+        return !a->censored;
+    return pref > 0 ? a->v > b->v : a->v < b->v;
+}
+
+static void value_cell(FILE *f, const est *e, int share)
+{
+    fputs("<td>", f);
+    if (!e->has) {
+        fputs("&ndash;", f);
+    } else {
+        double k = share ? 100 : 1;
+        fprintf(f, "%s%.4g%s", e->censored ? "&ge; " : "", k * e->v, share ? "%" : "");
+        if (!isnan(e->lo))
+            fprintf(f, " <small>[%.4g, %.4g]</small>", k * e->lo, k * e->hi);
+        if (e->censored)
+            fputs(" <small>(censored)</small>", f);
+    }
+    fputs("</td>", f);
+}
+
+/* The verdict: per point of what varies, the alternatives x metrics with
+ * their 95% intervals, failures first; then, for each metric with a
+ * preferred direction, the alternatives from best to worst, a censored
+ * estimate (a percentile falling among requests that did not succeed)
+ * always after every exact one. */
+static void verdict(FILE *f, const char *path)
+{
+    tb_csv t;
+    if (tb_csv_read(&t, path) != 0 || t.nrow < 2) {
+        tb_csv_free(&t);
+        return;
+    }
+    int mcol = tb_csv_col(&t, "metric"), pcol = mcol - 1, ecol = tb_csv_col(&t, "mean"),
+        lcol = tb_csv_col(&t, "ci95_low"), hcol = tb_csv_col(&t, "ci95_high"), ccol = tb_csv_col(&t, "censored");
+    if (mcol < 2 || ecol < 0) {
+        tb_csv_free(&t);
+        return;
+    }
+    /* metrics and alternatives in order of appearance; metrics grouped */
+    int nm = 0, np = 0, nr = t.nrow - 1;
+    const char **mets = calloc((size_t)nr, sizeof *mets), **pols = calloc((size_t)nr, sizeof *pols);
+    est *cells = calloc((size_t)nr, sizeof *cells);
+    for (int r = 1; mets && pols && r < t.nrow; r++) {
+        const char *m = tb_csv_get(&t, r, mcol), *p = tb_csv_get(&t, r, pcol);
+        int k;
+        for (k = 0; k < nm && strcmp(mets[k], m); k++)
+            ;
+        if (k == nm)
+            mets[nm++] = m;
+        for (k = 0; k < np && strcmp(pols[k], p); k++)
+            ;
+        if (k == np)
+            pols[np++] = p;
+    }
+    for (int g = 0; g < 2 && mets; g++) /* stable: groups 0, 1, then 2 */
+        for (int i = 0; i < nm; i++)
+            for (int j = nm - 1; j > i; j--)
+                if (metric_group(mets[j]) < metric_group(mets[j - 1])) {
+                    const char *x = mets[j];
+                    mets[j] = mets[j - 1];
+                    mets[j - 1] = x;
+                }
+    fputs("<h3>Verdict</h3>\n<p>Estimates with 95% intervals, failures first. A censored percentile "
+          "(&ge;) falls among requests that did not succeed: it is a lower bound, and ranks after every "
+          "exact one.</p>\n", f);
+    for (int r0 = 1; cells && r0 < t.nrow; r0 += np * nm) {
+        if (pcol > 1) { /* the vary point */
+            fputs("<h4>", f);
+            for (int c = 1; c < pcol; c++) {
+                fputs(c > 1 ? ", " : "", f);
+                esc(f, tb_csv_get(&t, 0, c));
+                fputs(" = ", f);
+                esc(f, tb_csv_get(&t, r0, c));
+            }
+            fputs("</h4>\n", f);
+        }
+        fputs("<table><tr><th class=\"l\">alternative</th>", f);
+        for (int k = 0; k < nm; k++) {
+            fputs("<th>", f);
+            esc(f, mets[k]);
+            fputs("</th>", f);
+        }
+        fputs("</tr>\n", f);
+        for (int p = 0; p < np; p++) {
+            fputs("<tr><td class=\"l\">", f);
+            esc(f, pols[p]);
+            fputs("</td>", f);
+            for (int k = 0; k < nm; k++) {
+                est e = { pols[p], NAN, NAN, NAN, 0, 0 };
+                for (int r = r0; r < r0 + np * nm && r < t.nrow; r++)
+                    if (!strcmp(tb_csv_get(&t, r, pcol), pols[p]) && !strcmp(tb_csv_get(&t, r, mcol), mets[k])) {
+                        const char *v = tb_csv_get(&t, r, ecol), *lo = tb_csv_get(&t, r, lcol);
+                        e.has = *v != 0;
+                        e.v = atof(v);
+                        e.lo = *lo ? atof(lo) : NAN;
+                        e.hi = *lo ? atof(tb_csv_get(&t, r, hcol)) : NAN;
+                        e.censored = atoi(tb_csv_get(&t, r, ccol)) != 0;
+                    }
+                value_cell(f, &e, strstr(mets[k], ".shares.") != NULL);
+                cells[p * nm + k] = e;
+            }
+            fputs("</tr>\n", f);
+        }
+        fputs("</table>\n<ul>\n", f);
+        for (int k = 0; k < nm; k++) {
+            int pref = preference(mets[k]);
+            if (!pref || np < 2)
+                continue;
+            est *order = malloc((size_t)np * sizeof *order);
+            for (int p = 0; order && p < np; p++)
+                order[p] = cells[p * nm + k];
+            for (int i = 1; order && i < np; i++) /* insertion sort: stable for ties */
+                for (int j = i; j > 0 && better(&order[j], &order[j - 1], pref); j--) {
+                    est x = order[j];
+                    order[j] = order[j - 1];
+                    order[j - 1] = x;
+                }
+            fputs("<li>By <code>", f);
+            esc(f, mets[k]);
+            fprintf(f, "</code> (%s is better): ", pref > 0 ? "higher" : "lower");
+            for (int p = 0; order && p < np; p++) {
+                fputs(p ? ", then " : "", f);
+                fputs("<b>", f);
+                esc(f, order[p].policy);
+                fputs("</b>", f);
+                int pc = strstr(mets[k], ".shares.") != NULL;
+                if (order[p].has)
+                    fprintf(f, " %s%.4g%s%s", order[p].censored ? "&ge; " : "", pc ? 100 * order[p].v : order[p].v,
+                            pc ? "%" : "", order[p].censored ? " (censored)" : "");
+            }
+            fputs(".</li>\n", f);
+            free(order);
+        }
+        fputs("</ul>\n", f);
+    }
+    free(mets);
+    free(pols);
+    free(cells);
+    tb_csv_free(&t);
 }
 
 static int sweep_section(FILE *f, const char *dir, cJSON *man, const char *figures)
@@ -288,9 +504,11 @@ static int sweep_section(FILE *f, const char *dir, cJSON *man, const char *figur
         fputs(".", f);
         free(vals);
     }
-    fputs("</p>\n<h3>Results (95% Student-t intervals over replications)</h3>\n", f);
+    fputs("</p>\n", f);
     char path[4096];
     snprintf(path, sizeof path, "%s/summary.csv", dir);
+    verdict(f, path);
+    fputs("<h3>All estimates (95% intervals over replications; percentiles pooled)</h3>\n", f);
     csv_table(f, path, 1);
     snprintf(path, sizeof path, "%s/comparisons.csv", dir);
     if (tb_is_file(path)) {

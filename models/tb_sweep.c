@@ -441,6 +441,36 @@ static void run_spec(const tb_sweep *s, const run_sets *rs, int rep, tb_run_spec
     spec->replication = (uint64_t)rep;
 }
 
+int tb_sweep_prepare(const tb_sweep *s, int i, const char *const *extra, int nextra, tb_run *r, char *err,
+                     size_t n)
+{
+    int config, rep;
+    run_sets rs;
+    tb_sweep_locate(s, i, &config, &rep);
+    if (config_sets(s, config, &rs) != 0) {
+        snprintf(err, n, "out of memory");
+        return -1;
+    }
+    const char **all = malloc((size_t)(rs.n + nextra + 1) * sizeof *all);
+    if (!all) {
+        free_sets(&rs);
+        snprintf(err, n, "out of memory");
+        return -1;
+    }
+    for (int k = 0; k < rs.n; k++)
+        all[k] = rs.set[k];
+    for (int k = 0; k < nextra; k++)
+        all[rs.n + k] = extra[k];
+    tb_run_spec spec;
+    run_spec(s, &rs, rep, &spec);
+    spec.sets = all;
+    spec.nsets = rs.n + nextra;
+    int rc = tb_run_prepare(r, &spec, err, n, NULL);
+    free(all);
+    free_sets(&rs);
+    return rc;
+}
+
 /* ---- metrics in a summary -------------------------------------------------- */
 
 /* The value at a dotted path of summary.json.  A number is itself; a

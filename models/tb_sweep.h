@@ -66,6 +66,13 @@ int tb_sweep_check(const tb_sweep *s, char *err, size_t n);
  * experiment's runs, unless `force`, which discards them. */
 int tb_sweep_claim(const tb_sweep *s, const char *out, int force, char *err, size_t n);
 
+/* Prepare run i exactly as tb_sweep_execute() would, with `extra`
+ * overrides applied after the experiment's own (NULL, 0 for none): for
+ * tests and harnesses.  0 with *r filled (tb_run_free()), or -1 with err. */
+struct tb_run;
+int tb_sweep_prepare(const tb_sweep *s, int i, const char *const *extra, int nextra, struct tb_run *r, char *err,
+                     size_t n);
+
 /* Configuration and replication of run i. */
 void tb_sweep_locate(const tb_sweep *s, int i, int *config, int *rep);
 

@@ -162,8 +162,91 @@ for f in "$ROOT"/tests/bad/*.json; do
 done
 [ $n -ge 50 ] && [ $nbad -eq 0 ] && ok "bad-input corpus: $n cases, each its exact message, exit 2, nothing written" || bad "bad-input corpus: $nbad of $n cases wrong"
 
+# --- honest numbers under overload ---------------------------------------------
+# An M/M/1 offered 1.5x its capacity for 2000 s, clients that time out after
+# 5 s and retry twice: nearly every request fails.  The table says so before
+# any latency, the outcomes sum to the arrivals, and the p99 over all
+# requests is censored (at least the ~15 s a failed request lasted).
+cat > over.json <<EOF2
+{"duration": 2000, "classes": {"req": {"arrival": {"process": "poisson", "rate": 1.5}, "route": ["s"],
+ "client": {"timeout": 5, "retries": 2}}}, "nodes": {"s": {"service": {"type": "exponential", "rate": 1}}}}
+EOF2
+"$BIN" run over.json --out over > over.out 2>&1
+failed=$(awk '$1 == "req" { sub(/%/, "", $4); print $4 }' over.out)
+arr=$(grep -m1 '"arrivals"' over/summary.json | tr -dc '0-9')
+sum=$(sed -n '/"outcomes"/,/}/p' over/summary.json | grep -o '[0-9][0-9]*' | awk '{ s += $1 } END { print s }')
+if awk -v f="$failed" 'BEGIN { exit !(f >= 95 && f <= 100) }' && [ "$arr" -gt 2500 ] && [ "$sum" = "$arr" ] &&
+    grep -q '^class .*offered/s.* ok.*failed.*rejected.*dropped.*in flight | p50, all requests' over.out &&
+    awk '$1 == "req"' over.out | grep -q '>=1[0-9.]*s (censored)' &&
+    sed -n '/"latency"/,/}/p' over/summary.json | grep -q '"censored":[[:space:]]*true'; then
+    ok "overload: the table shows ${failed}% of requests failed, outcomes sum to the arrivals ($arr), p99 censored"
+else
+    bad "overload: the table shows the failure share, outcomes sum to the arrivals, the p99 is censored (failed=$failed, $sum of $arr)"
+    cat over.out
+fi
+# Nothing completes: statistics of nothing are null in summary.json and a
+# dash in the table, never 0
+cat > none.json <<EOF2
+{"duration": 100, "classes": {"c": {"arrival": {"process": "poisson", "rate": 1}, "route": ["s"]}},
+ "nodes": {"s": {"service": 1e6}}}
+EOF2
+"$BIN" run none.json --out none > none.out 2>&1
+if sed -n '/"sojourn"/,/}/p' none/summary.json | grep -q '"mean":[[:space:]]*null' &&
+    sed -n '/"sojourn"/,/}/p' none/summary.json | grep -q '"p99":[[:space:]]*null' &&
+    grep -q '"throughput":[[:space:]]*0' none/summary.json && awk '$1 == "c" { exit !($NF == "-") }' none.out; then
+    ok "no completions: the sojourn statistics are null in summary.json and '-' in the table"
+else
+    bad "no completions: the sojourn statistics are null in summary.json and '-' in the table"
+fi
+cat > none-exp.json <<EOF2
+{"scenario": "none.json", "replications": 2, "metrics": ["classes.c.sojourn.mean", "classes.c.sojourn.p99"]}
+EOF2
+"$BIN" sweep none-exp.json --out none-sw -j 2 >/dev/null 2>&1
+if awk -F, 'NR > 1 && ($4 != 0 || $5 != "" || $7 != "" || $8 != "") { bad = 1 } END { exit bad || NR != 3 }' none-sw/summary.csv; then
+    ok "no completions in a sweep: n = 0, no estimate, no interval"
+else
+    bad "no completions in a sweep: n = 0, no estimate, no interval"; cat none-sw/summary.csv
+fi
+
+# A collapsed FIFO against LIFO and a bounded buffer: the survivors' p99
+# ranks FIFO best, the success share and the p99 over all requests rank it
+# worst, and so do the report and the comparison (FIFO is the baseline, so
+# the others' differences on the all-requests p99 are upper bounds below 0).
+"$BIN" sweep "$SC/experiments/fifo-collapse.json" --out collapse -j 2 >/dev/null 2>&1
+col() { awk -F, -v p="$1" -v m="$2" -v c="$3" '$2 == p && $3 == m { print $c }' collapse/summary.csv; }
+f99=$(col fifo classes.req.sojourn.p99 5); l99=$(col lifo classes.req.sojourn.p99 5); d99=$(col "drop-tail 20" classes.req.sojourn.p99 5)
+fall=$(col fifo classes.req.latency.p99 5); lall=$(col lifo classes.req.latency.p99 5); dall=$(col "drop-tail 20" classes.req.latency.p99 5)
+fcens=$(col fifo classes.req.latency.p99 10); lcens=$(col lifo classes.req.latency.p99 10)
+fok=$(col fifo classes.req.shares.success 5); lok=$(col lifo classes.req.shares.success 5)
+if awk -v f="$f99" -v l="$l99" -v d="$d99" -v fa="$fall" -v la="$lall" -v da="$dall" -v fo="$fok" -v lo="$lok" \
+       'BEGIN { exit !(f < l && f < d && fa > la && fa > da && fo < 0.5 && lo > 0.95) }' &&
+    [ "$fcens" = 1 ] && [ "$lcens" = 0 ]; then
+    ok "collapse: survivors' p99 ranks FIFO best ($f99 s), the all-requests p99 worst (>= $fall s, censored; LIFO $lall s)"
+else
+    bad "collapse: survivors' p99 ranks FIFO best, the all-requests p99 worst ($f99 $l99 $d99 / $fall $lall $dall / $fcens $lcens)"
+fi
+awk -F, '$4 == "classes.req.latency.p99" && !($6 < 0 && $10 ~ /upper bound/) { bad = 1 }
+         $4 == "classes.req.sojourn.p99" && !($6 > 0) { bad = 1 } END { exit bad }' collapse/comparisons.csv &&
+    ok "collapse: the comparison has every alternative below FIFO on the all-requests p99 (an upper bound), above on the survivors'" ||
+    bad "collapse: the comparison has every alternative below FIFO on the all-requests p99"
+if command -v gnuplot >/dev/null; then
+    "$BIN" report collapse --out collapse.html >/dev/null 2>&1
+    grep -o '<li>By <code>classes.req.latency.p99</code>[^<]*<b>[^<]*</b>[^<]*<b>[^<]*</b>[^<]*<b>[^<]*</b>' collapse.html | grep -q '<b>fifo</b>[^<]*$' &&
+    grep -o '<li>By <code>classes.req.sojourn.p99</code> (lower is better): <b>[^<]*</b>' collapse.html | grep -q '<b>fifo</b>' &&
+    grep -o '<li>By <code>classes.req.shares.success</code>[^<]*<b>[^<]*</b>[^<]*<b>[^<]*</b>[^<]*<b>[^<]*</b>' collapse.html | grep -q '<b>fifo</b>[^<]*$' &&
+        ok "collapse: the report ranks FIFO worst by success and all-requests p99, best only by the survivors' p99" ||
+        bad "collapse: the report ranks FIFO worst by success and all-requests p99, best only by the survivors' p99"
+    "$BIN" plot collapse --format svg >/dev/null 2>&1
+    grep -q 'classes.req.latency.p99' collapse/plots/comparison.svg 2>/dev/null &&
+        ok "collapse: the comparison figure draws the all-requests p99" || bad "collapse: the comparison figure draws the all-requests p99"
+fi
+
 # --- the seed scenario runs and reports its congestion measures ------------------
-"$BIN" run "$SC/seed-holiday-rush.json" --out seed --quiet >/dev/null 2>&1
+"$BIN" run "$SC/seed-holiday-rush.json" --out seed > seed.out 2>&1
+# the demo's transfers: more than half fail after their retries, and the
+# table says so (it once printed "lost 0%")
+tf=$(awk '$1 == "transfer" { sub(/%/, "", $4); print $4 }' seed.out)
+awk -v f="$tf" 'BEGIN { exit !(f > 30) }' && ok "the demo's table shows the transfers' failure share ($tf%)" || bad "the demo's table shows the transfers' failure share (got '$tf')"
 if [ -s seed/summary.json ] && grep -q '"blast_radius"' seed/summary.json && grep -q '"recovery_time"' seed/summary.json &&
     grep -q '"confirmation"' seed/summary.json && grep -q '"wasted_work"' seed/summary.json; then
     ok "seed-holiday-rush runs and reports blast radius, recovery, confirmations, wasted work"

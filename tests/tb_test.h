@@ -21,6 +21,8 @@ Suite *pool_suite(void);
 Suite *backpressure_suite(void);
 Suite *overload_suite(void);
 Suite *sweep_suite(void);
+Suite *csv_suite(void);
+Suite *conservation_suite(void);
 
 /* Build and prepare a model from scenario text; fails the test on error. */
 tb_model *test_model(const char *json, uint64_t seed, uint64_t replication, const char *evq);
