@@ -621,21 +621,40 @@ else
     bad "SIGINT stops the run with status 130 and a summary marked partial (rc=$rc)"
 fi
 
-# --- kill -9 at random moments never leaves a summary that parses as complete but is not
-kbad=0
-for k in 1 2 3 4 5; do
-    rm -rf k9
-    "$BIN" run "$SC/seed-holiday-rush.json" --out k9 --quiet >/dev/null 2>&1 &
+# --- kill -9 at random moments: the results directory is always one run's, whole ---
+# Two reference runs into the same path, A (seed 1) then B (seed 2); then,
+# with A in place, B is started again and killed at random moments (and
+# with no moment at all, to the end): each time the directory must be
+# exactly A's files or exactly B's, never a mix and never a part.
+kargs="--set duration=6000000 --set window=100000 --quiet"
+"$BIN" run "$SC/mm1.json" --out k9 --seed 1 $kargs >/dev/null 2>&1 && cp -r k9 refA
+rm -rf k9
+"$BIN" run "$SC/mm1.json" --out k9 --seed 2 $kargs >/dev/null 2>&1 && cp -r k9 refB
+kbad=0 nA=0 nB=0
+for k in 1 2 3 4 5 6 7; do
+    rm -rf k9 && cp -r refA k9
+    "$BIN" run "$SC/mm1.json" --out k9 --seed 2 $kargs >/dev/null 2>&1 &
     kp=$!
-    sleep "$(awk -v k=$k 'BEGIN { srand(k + systime()); printf "%.2f", rand() * 4 }')"
-    kill -KILL $kp 2>/dev/null
+    [ $k -lt 7 ] && sleep "$(awk -v k=$k 'BEGIN { srand(k + systime()); printf "%.2f", rand() * 1.2 }')" && kill -KILL $kp 2>/dev/null
     wait $kp 2>/dev/null
-    if [ -e k9/summary.json ]; then   # then it must be whole, and every other file too
-        grep -q '"status":[[:space:]]*"complete"' k9/summary.json && [ -s k9/timeseries.csv ] && [ -s k9/network.csv ] || kbad=$((kbad + 1))
-    fi
+    if diff -r k9 refA >/dev/null 2>&1; then nA=$((nA + 1)); elif diff -r k9 refB >/dev/null 2>&1; then nB=$((nB + 1)); else kbad=$((kbad + 1)); fi
 done
-# (a CSV may be complete without a summary: it was renamed into place whole)
-[ $kbad -eq 0 ] && ok "run killed with SIGKILL at 5 random moments: a summary.json, if any, is complete with its files" || bad "run killed with SIGKILL: $kbad bad outcomes"
+# the next run clears what the killed ones left beside k9
+"$BIN" run "$SC/mm1.json" --out k9 --seed 1 $kargs >/dev/null 2>&1
+left=$(ls -a | grep -c '^\.k9\.tmp-')
+[ $kbad -eq 0 ] && [ -s refA/summary.json ] && [ "$nB" -ge 1 ] && [ "$left" -eq 0 ] &&
+    ok "run killed with SIGKILL at random moments: the directory is always one whole run ($nA x the old, $nB x the new), temporaries cleared" ||
+    bad "run killed with SIGKILL: $kbad mixed or partial directories ($nA old, $nB new, $left temporaries left)"
+# a run into a directory of an earlier run leaves none of its files (an
+# earlier run with a policy wrote metrics.csv; this one has none)
+"$BIN" run "$SC/mm1.json" --out stale --set duration=2000 --set nodes.server.policy=fifo --quiet >/dev/null 2>&1
+"$BIN" run "$SC/mm1.json" --out stale --set duration=2000 --quiet >/dev/null 2>&1
+[ -s stale/summary.json ] && [ ! -e stale/metrics.csv ] && ok "a rerun into the same directory leaves no file of the earlier run" ||
+    bad "a rerun into the same directory leaves no file of the earlier run"
+mkdir -p mine && echo keep > mine/notes.txt
+"$BIN" run "$SC/mm1.json" --out mine --set duration=2000 --quiet >/dev/null 2>mine.err
+[ $? -eq 2 ] && [ "$(cat mine/notes.txt)" = keep ] && grep -q 'holds "notes.txt", which tailback did not write' mine.err &&
+    ok "a run refuses an --out that holds files it did not write" || bad "a run refuses an --out that holds files it did not write"
 
 # --- an unstable scenario stops at the job limit with an explanation ---------------------
 "$BIN" run "$SC/mm1.json" --out unstable --set classes.jobs.arrival.rate=2 --set 'limits={"jobs": 20000}' --quiet >/dev/null 2>unstable.err
