@@ -118,8 +118,12 @@ valgrind: $(BUILD)/check_all
 # runs into the same tables and figures, in a few minutes; PAPERS="name ..."
 # regenerates only those papers.
 PAPERS_OUT ?= build/papers$(if $(QUICK),-quick,)
-papers: tailback $(BUILD)/check_all $(BUILD)/refined
-	$(if $(PAPERS),PAPERS="$(PAPERS)") sh papers/make.sh ./tailback $(BUILD)/check_all $(BUILD)/refined $(PAPERS_OUT) $(if $(QUICK),quick,full)
+papers: tailback $(BUILD)/check_all $(BUILD)/refined $(BUILD)/ci-estimators
+	$(if $(PAPERS),PAPERS="$(PAPERS)") ESTIMATORS=$(BUILD)/ci-estimators sh papers/make.sh ./tailback $(BUILD)/check_all $(BUILD)/refined $(PAPERS_OUT) $(if $(QUICK),quick,full)
+
+# papers/ci-coverage's comparison of candidate intervals, in-process.
+$(BUILD)/ci-estimators: $(BUILD)/papers/ci-coverage/estimators.o $(BUILD)/libtailback.a
+	$(CC) $(ALL_CFLAGS) -o $@ $^ $(PKG_LIBS) $(LDFLAGS)
 
 # The refined mean-field predictions of papers/power-of-d-choices.
 $(BUILD)/refined: $(BUILD)/papers/power-of-d-choices/refined.o

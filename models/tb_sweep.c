@@ -1469,7 +1469,8 @@ static void write_comparisons_csv(FILE *f, const tb_sweep *s, const runs_table *
  * batches of 5; with fewer it is not reported. */
 static void write_warmup_csv(FILE *f, const tb_sweep *s, const char *out, const runs_table *t, FILE *warn)
 {
-    int R = s->reps, warned = 0;
+    int R = s->reps, longer = 0, worst = -1, unchecked = 0;
+    double worst_by = 0, worst_mser = 0, worst_used = 0;
     fprintf(f, "config,");
     params_header(f, s);
     fprintf(f, ",warmup,mser5_warmup,mser5_batches,note\n");
@@ -1513,17 +1514,31 @@ static void write_warmup_csv(FILE *f, const tb_sweep *s, const char *out, const 
         fprintf(f, ",%zu,", batches);
         csv_field(f, note);
         fputc('\n', f);
-        if (warn && *note && !warned++) {
-            char what[512];
-            describe_config(s, cfg, what, sizeof what);
-            if (isnan(mser))
-                fprintf(warn, "tailback sweep: warning: %s: %s; warmup.csv has no MSER-5 check\n", what, note);
-            else
-                fprintf(warn, "tailback sweep: warning: %s: MSER-5 suggests a warm-up of %.6g s, the runs used "
-                              "%.6g s: the statistics may include the initial transient (see warmup.csv)\n",
-                        what, mser, used);
+        unchecked += isnan(mser);
+        if (!isnan(mser) && mser > used + 5 * span) {
+            longer++;
+            if (mser - used > worst_by) {
+                worst_by = mser - used;
+                worst = cfg;
+                worst_mser = mser;
+                worst_used = used;
+            }
         }
     }
+    /* MSER-5 is noisy on any one configuration (for a stationary M/M/1 at
+     * load 0.8, averaged over 10 replications, about 15% of configurations
+     * get a cut past a sufficient warm-up): warn when it is a pattern,
+     * in most configurations, and leave single ones to warmup.csv. */
+    if (warn && longer > 0 && 2 * longer >= s->nconfigs) {
+        char what[512];
+        describe_config(s, worst, what, sizeof what);
+        fprintf(warn, "tailback sweep: warning: MSER-5 suggests a longer warm-up than the one used in %d of %d "
+                      "configurations (the most in %s: %.6g s, against %.6g s): the statistics may include the "
+                      "initial transient; see warmup.csv\n", longer, s->nconfigs, what, worst_mser, worst_used);
+    }
+    if (warn && unchecked)
+        fprintf(warn, "tailback sweep: warning: %d configuration(s) had too few points for MSER-5 (runs cut "
+                      "short?); warmup.csv has no check for them\n", unchecked);
 }
 
 static char *manifest_text(const tb_sweep *s, const char *out)
