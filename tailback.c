@@ -708,9 +708,32 @@ static int plot_dir(const char *dir, const char *formats, const char *out, int q
                     snprintf(target, sizeof target, "%s/latency_vs_load_%.*s.%s", out,
                              (int)(dot - metrics[k]), metrics[k], fmt) >= (int)sizeof target)
                     continue; /* absurdly long paths */
+            } else if ((dot = strstr(metrics[k], ".latency.p99")) && dot[strlen(".latency.p99")] == 0) {
+                /* over all requests (censored ones marked), with its median when collected */
+                char p50[200];
+                snprintf(p50, sizeof p50, "%.*s.latency.p50", (int)(dot - metrics[k]), metrics[k]);
+                int has50 = 0;
+                for (int j = 0; j < nm; j++)
+                    has50 |= strcmp(metrics[j], p50) == 0;
+                if (snprintf(set, sizeof set,
+                             "datafile='%s'; term='%s'; name='%s'; mean_metric='%s'; p99_metric='%s'; "
+                             "mean_label='p50 (all requests)'; p99_label='p99 (all requests)'",
+                             sum, fmt, name, has50 ? p50 : metrics[k], metrics[k]) >= (int)sizeof set ||
+                    snprintf(target, sizeof target, "%s/latency_vs_load_%.*s.all.%s", out,
+                             (int)(dot - metrics[k]), metrics[k], fmt) >= (int)sizeof target)
+                    continue;
             } else {
                 if (strstr(metrics[k], ".sojourn.p99"))
                     continue; /* drawn with its mean */
+                char *l50 = strstr(metrics[k], ".latency.p50"), p99[200];
+                if (l50 && l50[strlen(".latency.p50")] == 0) { /* drawn with its p99, if collected */
+                    snprintf(p99, sizeof p99, "%.*s.latency.p99", (int)(l50 - metrics[k]), metrics[k]);
+                    int has99 = 0;
+                    for (int j = 0; j < nm; j++)
+                        has99 |= strcmp(metrics[j], p99) == 0;
+                    if (has99)
+                        continue;
+                }
                 if (snprintf(set, sizeof set, "datafile='%s'; term='%s'; name='%s'; metric='%s'", sum, fmt,
                              name, metrics[k]) >= (int)sizeof set ||
                     snprintf(target, sizeof target, "%s/%s.%s", out, metrics[k], fmt) >= (int)sizeof target)

@@ -16,6 +16,8 @@ set ylabel ylabel
 set key top left inside
 pcol = int(system(sprintf("head -1 '%s' | tr ',' '\\n' | grep -n '^metric$' | cut -d: -f1", datafile))) - 1
 policies = system(sprintf("awk -F, -v c=%d 'NR>1 && !($c in s) {s[$c]=1; printf \"%%s \", $c}' '%s'", pcol, datafile))
-rows(m, p) = sprintf("< awk -F, -v c=%d '$(c+1) == \"%s\" && $c == \"%s\" {gsub(/\"/, \"\", $2); print $2, $(c+3), $(c+5), $(c+6)}' '%s'", pcol, m, p, datafile)
+# x, estimate, interval (the estimate where there is none), censored (1: a
+# lower bound); rows without an estimate (null: nothing measured) are left out
+rows(m, p) = sprintf("< awk -F, -v c=%d '$(c+1) == \"%s\" && $c == \"%s\" && $(c+3) != \"\" {gsub(/\"/, \"\", $2); lo = $(c+5) == \"\" ? $(c+3) : $(c+5); hi = ($(c+6) == \"\" || $(c+6) == \"inf\") ? $(c+3) : $(c+6); print $2, $(c+3), lo, hi, ($(c+8) == 1)}' '%s'", pcol, m, p, datafile)
 set datafile separator whitespace
 plot for [i=1:words(policies)] rows(metric, word(policies, i)) using 1:2:3:4 with yerrorlines lw 2 pt 7 lc rgb C[(i - 1) % 8 + 1] title word(policies, i)
