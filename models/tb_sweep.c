@@ -1268,7 +1268,7 @@ static void estimate_metric(const tb_sweep *s, const char *out, const runs_table
         } else if (nx == 1) {
             snprintf(e->note, sizeof e->note, "one replication has a value: no interval");
         } else if (nx < R) {
-            snprintf(e->note, sizeof e->note, "null in %d of %d replications, left out", R - nx, R);
+            snprintf(e->note, sizeof e->note, "null in %d of %d replications: left out", R - nx, R);
         }
     }
     free(x);
@@ -1501,7 +1501,7 @@ static void write_warmup_csv(FILE *f, const tb_sweep *s, const char *out, const 
         free(avg);
         char note[200] = "";
         if (isnan(mser))
-            snprintf(note, sizeof note, "too few points for MSER-5 (%zu batches, at least %d needed)", batches,
+            snprintf(note, sizeof note, "too few points for MSER-5 (%zu batches; at least %d needed)", batches,
                      TB_MSER_MIN_BATCHES);
         else if (mser > used + 5 * span)
             snprintf(note, sizeof note, "MSER-5 suggests a longer warm-up than the one used");

@@ -480,6 +480,11 @@ fi
 # the manifest alone reruns the sweep to the same bytes (it embeds the experiment)
 "$BIN" sweep sw1/manifest.json --out fromman -j 2 >/dev/null 2>&1
 same_sweep sw1 fromman && ok "sweep: rerun from manifest.json alone reproduces every file byte for byte" || bad "sweep: rerun from manifest.json alone reproduces every file byte for byte"
+# ... from another working directory: the manifest's paths are relative to itself
+mkdir -p elsewhere/deeper
+(cd elsewhere/deeper && "$BIN" sweep "$T/sw1/manifest.json" --out "$T/fromman2" -j 2 >/dev/null 2>&1)
+same_sweep sw1 fromman2 && ok "sweep: rerun from the manifest in another working directory gives the same bytes" ||
+    bad "sweep: rerun from the manifest in another working directory gives the same bytes"
 
 # sequential stopping: replications double until 95% intervals are within 4% of the mean
 cat > seq.json <<EOF2

@@ -17,8 +17,9 @@ experiment() {
     { "name": "bounded queue + backoff", "set": { "nodes.server.capacity": 50,
         "classes.req.client.backoff": { "base": 0.1, "multiplier": 2, "cap": 5 } } }
   ],
-  "metrics": [ "network.recovered", "network.recovery_time", "classes.req.goodput_rate",
-               "classes.req.wasted_work", "classes.req.outcomes.failed", "classes.req.sojourn.p99" ]
+  "metrics": [ "network.recovered", "network.recovery_time", "classes.req.shares.success",
+               "classes.req.shares.failed", "classes.req.goodput_rate", "classes.req.wasted_work",
+               "classes.req.latency.p99", "classes.req.sojourn.p99" ]
 }
 JSON
 }

@@ -8,7 +8,8 @@ tb=$1 out=$2 mode=${3:-full}
 . "$here/../lib.sh"
 paper_sweep "$tb" "$here" "$out" "$mode"
 
-# data.csv: spike,policy,never,never_lo,never_hi,rec_mean,rec_lo,rec_hi,goodput,goodput_lo,goodput_hi,wasted,n
+# data.csv: spike,policy,never,never_lo,never_hi,rec_mean,rec_lo,rec_hi,goodput,goodput_lo,goodput_hi,wasted,n,
+#           success,success_lo,success_hi (the share of requests that succeeded)
 # "never" is the fraction of replications that did not recover, with a 95%
 # Wilson score interval (the t interval of a 0/1 sample collapses to a point
 # when every replication agrees).
@@ -20,6 +21,7 @@ FNR > 1 {
     if ($4 == "network.recovery_time") rt[key] = ($5 > 0) ? $6 "," $8 "," $9 : ",,"
     if ($4 == "classes.req.goodput_rate") gp[key] = $6 "," $8 "," $9
     if ($4 == "classes.req.wasted_work") ww[key] = $6
+    if ($4 == "classes.req.shares.success") ss[key] = $6 "," $8 "," $9
 }
 END {
     z = 1.959964
@@ -28,7 +30,7 @@ END {
         c = (f + z * z / (2 * m)) / (1 + z * z / m)
         h = z * sqrt(f * (1 - f) / m + z * z / (4 * m * m)) / (1 + z * z / m)
         lo = c - h; hi = c + h; if (lo < 0) lo = 0; if (hi > 1) hi = 1
-        printf "%s,%.4f,%.4f,%.4f,%s,%s,%s,%d\n", k, f, lo, hi, rt[k], gp[k], ww[k], m
+        printf "%s,%.4f,%.4f,%.4f,%s,%s,%s,%d,%s\n", k, f, lo, hi, rt[k], gp[k], ww[k], m, ss[k]
     }
 }' "$out/sweep/summary.csv" > "$out/data.csv"
 
@@ -47,12 +49,12 @@ END {
 awk -F, '
 function lo0(x) { return x < 0 ? 0 : x }
 BEGIN {
-    print "| spike (s) | policy | recovery time, s (recovered runs) | goodput over the run, /s | wasted work, s |"
-    print "| ---: | --- | ---: | ---: | ---: |"
+    print "| spike (s) | policy | requests that succeeded | recovery time, s (recovered runs) | goodput over the run, /s | wasted work, s |"
+    print "| ---: | --- | ---: | ---: | ---: | ---: |"
 }
 {
-    rt = ($6 == "") ? "never" : sprintf("%.1f (%.1f-%.1f)", $6, lo0($7), $8)
-    printf "| %s | %s | %s | %.1f (%.1f-%.1f) | %.1f |\n", $1, $2, rt, $9, $10, $11, $12
+    rt = ($6 == "") ? "not recovered" : sprintf("%.1f (%.1f-%.1f)", $6, lo0($7), $8)
+    printf "| %s | %s | %.1f%% (%.1f-%.1f) | %s | %.1f (%.1f-%.1f) | %.1f |\n", $1, $2, 100 * $14, 100 * $15, 100 * $16, rt, $9, $10, $11, $12
 }' "$out/data.csv" > "$out/table.md"
 
 secs=$(( $(date +%s) - start ))

@@ -60,7 +60,11 @@ experiment() {
                "classes.transfer.surge.isolation", "classes.ai.surge.isolation",
                "classes.transfer.surge.p99_during", "classes.ai.surge.p99_during",
                "classes.transfer.goodput_rate", "classes.ai.goodput_rate",
-               "classes.transfer.drops", "classes.transfer.rejections", "classes.ai.drops", "classes.ai.rejections",
+               "classes.transfer.shares.success", "classes.transfer.shares.failed", "classes.transfer.shares.rejected",
+               "classes.transfer.shares.dropped", "classes.ai.shares.success", "classes.ai.shares.failed",
+               "classes.ai.shares.rejected", "classes.ai.shares.dropped",
+               "classes.transfer.surge.success_share_during", "classes.ai.surge.success_share_during",
+               "classes.transfer.latency.p99", "classes.ai.latency.p99",
                "classes.transfer.wasted_work", "classes.ai.wasted_work",
 $(k=1; sep=""; while [ $k -le 10 ]; do printf '%s               "classes.transfer.confirmation_by_fee.d%d.mean"' "$sep" $k; sep=",
 "; k=$((k + 1)); done) ]

@@ -8,16 +8,19 @@ tb=$1 out=$2 mode=${3:-full}
 . "$here/../lib.sh"
 paper_sweep "$tb" "$here" "$out" "$mode"
 
-# data.csv: surge,policy,metric,n,mean,lo,hi — fields counted from the end
-# of summary.csv's rows, since the varied values (JSON) hold commas.
-NPOL=$(awk -F, 'NR > 1 { p[$(NF - 6)] = 1 } END { print length(p) }' "$out/sweep/summary.csv")
+# data.csv: surge,policy,metric,n,mean,lo,hi,censored — fields counted from
+# the end of summary.csv's rows (..., policy, metric, n, mean, sd, ci95_low,
+# ci95_high, estimator, censored, note), since the varied values (JSON)
+# hold commas; notes never do.
+NPOL=$(awk -F, 'NR > 1 { p[$(NF - 9)] = 1 } END { print length(p) }' "$out/sweep/summary.csv")
 awk -F, -v npol="$NPOL" 'NR > 1 {
     s = "S" (int($1 / npol) + 1)
-    printf "%s,%s,%s,%s,%s,%s,%s\n", s, $(NF - 6), $(NF - 5), $(NF - 4), $(NF - 3), $(NF - 1), $NF
+    printf "%s,%s,%s,%s,%s,%s,%s,%s\n", s, $(NF - 9), $(NF - 8), $(NF - 7), $(NF - 6), $(NF - 4), $(NF - 3), $(NF - 1)
 }' "$out/sweep/summary.csv" > "$out/data.csv"
 # paired.csv: surge,policy,metric,n,difference from P0,paired half-width
+# (..., policy, baseline, metric, n, difference, paired, unpaired, reduction, note)
 awk -F, '/^"""S[123] / { s = substr($0, 4, 2)
-    printf "%s,%s,%s,%s,%s,%s\n", s, $(NF - 7), $(NF - 5), $(NF - 4), $(NF - 3), $(NF - 2) }' \
+    printf "%s,%s,%s,%s,%s,%s\n", s, $(NF - 8), $(NF - 6), $(NF - 5), $(NF - 4), $(NF - 3) }' \
     "$out/sweep/comparisons.csv" > "$out/paired.csv"
 
 # table TITLE_ROW METRIC:FORMAT...: one row per (surge, policy), mean +- half-width per metric
@@ -26,13 +29,16 @@ table() {
   BEGIN { nc = split(cols, c, " ") }
   FNR == 1 { }
   { key = $1 SUBSEP $2; if (!(key in seen)) { seen[key] = 1; keys[++nk] = key }
-    m[key, $3] = $5; h[key, $3] = ($4 > 1) ? ($7 - $6) / 2 : -1; n[key, $3] = $4 }
+    m[key, $3] = $5; h[key, $3] = ($4 > 1 && $6 != "") ? ($7 - $6) / 2 : -1; n[key, $3] = $4; cz[key, $3] = $8 }
   END {
     for (i = 1; i <= nk; i++) {
       split(keys[i], kp, SUBSEP); line = "| " kp[1] " | " kp[2] " |"
       for (j = 1; j <= nc; j++) {
         split(c[j], mf, ":"); k = keys[i] SUBSEP mf[1]
+        pc = index(mf[1], ".shares.") || index(mf[1], "success_share")
         if (!(k in m) || n[k] == 0) cell = "n/a"
+        else if (cz[k] == 1) cell = ">= " sprintf(mf[2], m[k]) " (censored)"
+        else if (pc) cell = sprintf("%.1f%%", 100 * m[k])
         else if (mf[1] == "network.recovered") cell = sprintf("%d/%d", m[k] * n[k] + 0.5, n[k])
         else if (h[k] < 0) cell = sprintf(mf[2], m[k]) " (1 run)"
         else cell = sprintf(mf[2] " +- " mf[2], m[k], h[k])
@@ -44,17 +50,20 @@ table() {
   }' "$out/data.csv"
 }
 {
-  echo "| surge | policy | blast radius | isolation, transfers | isolation, AI | recovered | recovery time, s |"
-  echo "| --- | --- | ---: | ---: | ---: | ---: | ---: |"
-  table network.blast_radius:%.2f classes.transfer.surge.isolation:%.2f classes.ai.surge.isolation:%.2f \
+  echo "| surge | policy | blast radius | succeeded during the surge, transfers | succeeded during the surge, AI | isolation, transfers | isolation, AI | recovered | recovery time, s |"
+  echo "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
+  table network.blast_radius:%.2f classes.transfer.surge.success_share_during:%.3f classes.ai.surge.success_share_during:%.3f \
+        classes.transfer.surge.isolation:%.2f classes.ai.surge.isolation:%.2f \
         network.recovered:%d network.recovery_time:%.0f
 } > "$out/table-containment.md"
 {
-  echo "| surge | policy | goodput T /s | goodput A /s | drops T | rejections T | drops A | rejections A | wasted work T, s | wasted work A, s |"
-  echo "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
-  table classes.transfer.goodput_rate:%.1f classes.ai.goodput_rate:%.2f classes.transfer.drops:%.0f \
-        classes.transfer.rejections:%.0f classes.ai.drops:%.0f classes.ai.rejections:%.0f \
-        classes.transfer.wasted_work:%.0f classes.ai.wasted_work:%.0f
+  echo "| surge | policy | T succeeded | T failed | T rejected | T dropped | A succeeded | A failed | A rejected | A dropped | goodput T /s | goodput A /s | p99 T, all requests, s | p99 A, all requests, s | wasted work T, s | wasted work A, s |"
+  echo "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
+  table classes.transfer.shares.success:%.3f classes.transfer.shares.failed:%.3f classes.transfer.shares.rejected:%.3f \
+        classes.transfer.shares.dropped:%.3f classes.ai.shares.success:%.3f classes.ai.shares.failed:%.3f \
+        classes.ai.shares.rejected:%.3f classes.ai.shares.dropped:%.3f \
+        classes.transfer.goodput_rate:%.1f classes.ai.goodput_rate:%.2f classes.transfer.latency.p99:%.1f \
+        classes.ai.latency.p99:%.0f classes.transfer.wasted_work:%.0f classes.ai.wasted_work:%.0f
 } > "$out/table-work.md"
 {
   echo "| surge | policy | fee decile 1 (lowest) | 2 | 5 | 9 | 10 (highest) |"
@@ -77,6 +86,6 @@ gnuplot -e "outfile='$out/heatmaps.png'; style='$here/../../plots/style.gp'; d0=
 gnuplot -e "data='$out/data.csv'; outfile='$out/isolation-recovery.png'; style='$here/../../plots/style.gp'" "$here/figure.gp"
 
 secs=$(( $(date +%s) - start ))
-reps=$(awk -F, 'NR > 1 && $(NF - 5) == "network.blast_radius" { print $(NF - 4); exit }' "$out/sweep/summary.csv")
+reps=$(awk -F, 'NR > 1 && $(NF - 8) == "network.blast_radius" { print $(NF - 7); exit }' "$out/sweep/summary.csv")
 printf -- "- Run: \`make papers%s\`, %d replications per (policy, surge), %d s on this 2-core machine.\n" \
   "$([ "$mode" = quick ] && echo ' QUICK=1')" "$reps" "$secs" > "$out/findings.md"
