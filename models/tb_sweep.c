@@ -40,6 +40,10 @@ void tb_sweep_free(tb_sweep *s)
     free(s->pname);
     free(s->pset);
     free(s->metrics);
+    free(s->metric_index);
+    for (int i = 0; i < s->nimplicit; i++)
+        free(s->implicit[i]);
+    free(s->implicit);
     cJSON_Delete(s->root);
     memset(s, 0, sizeof *s);
 }
@@ -230,6 +234,36 @@ static int load_alternatives(tb_sweep *s, const cJSON *r, sim_jctx *c)
     return 0;
 }
 
+/* Every sweep collects, first and for every class, what became of the
+ * requests: the offered rate and the shares that succeeded, failed, were
+ * rejected and were dropped, before any metric the experiment names. */
+static const char *const outcome_metrics[] = { "offered_rate", "shares.success", "shares.failed", "shares.rejected",
+                                               "shares.dropped" };
+#define NOUTCOME_METRICS 5
+
+static int add_implicit(tb_sweep *s, const char *scenario_text, sim_jctx *c)
+{
+    cJSON *doc = cJSON_Parse(scenario_text);
+    const cJSON *classes = sim_jget(doc, "classes");
+    int nc = cJSON_IsObject(classes) ? cJSON_GetArraySize(classes) : 0;
+    s->implicit = calloc((size_t)(nc * NOUTCOME_METRICS + 1), sizeof *s->implicit);
+    if (!s->implicit) {
+        cJSON_Delete(doc);
+        return sim_jerr(c, NULL, "out of memory");
+    }
+    for (const cJSON *it = nc ? classes->child : NULL; it; it = it->next)
+        for (int k = 0; k < NOUTCOME_METRICS; k++) {
+            size_t n = strlen(it->string) + strlen(outcome_metrics[k]) + 10;
+            if (!(s->implicit[s->nimplicit] = malloc(n))) {
+                cJSON_Delete(doc);
+                return sim_jerr(c, NULL, "out of memory");
+            }
+            snprintf(s->implicit[s->nimplicit++], n, "classes.%s.%s", it->string, outcome_metrics[k]);
+        }
+    cJSON_Delete(doc);
+    return 0;
+}
+
 static int load_metrics(tb_sweep *s, const cJSON *r, sim_jctx *c)
 {
     char p[256], f[96];
@@ -238,19 +272,29 @@ static int load_metrics(tb_sweep *s, const cJSON *r, sim_jctx *c)
     if (nm < 1)
         return sim_jerr(c, "metrics", "expected a non-empty array of summary.json paths, e.g. "
                                       "\"classes.jobs.latency.p99\", found %s", sim_jfound(mets, f, sizeof f));
-    if (!(s->metrics = calloc((size_t)nm, sizeof *s->metrics)))
+    if (!(s->metrics = calloc((size_t)(nm + s->nimplicit), sizeof *s->metrics)) ||
+        !(s->metric_index = calloc((size_t)(nm + s->nimplicit), sizeof *s->metric_index)))
         return sim_jerr(c, NULL, "out of memory");
+    for (int k = 0; k < s->nimplicit; k++) { /* first, unless the experiment lists them itself */
+        s->metric_index[s->nmetrics] = -1;
+        s->metrics[s->nmetrics++] = s->implicit[k];
+    }
     int i = 0;
     for (const cJSON *it = mets->child; it; it = it->next, i++) {
         if (!cJSON_IsString(it) || !*it->valuestring)
             return sim_jerr(c, sim_jpath_idx(p, sizeof p, "metrics", i), "expected a path string, found %s",
                             sim_jfound(it, f, sizeof f));
-        for (int k = 0; k < i; k++)
-            if (strcmp(s->metrics[k], it->valuestring) == 0)
+        int dup = 0;
+        for (const cJSON *e = mets->child; e != it; e = e->next)
+            if (cJSON_IsString(e) && strcmp(e->valuestring, it->valuestring) == 0)
                 return sim_jerr(c, sim_jpath_idx(p, sizeof p, "metrics", i),
-                                "expected each metric once, found \"%s\" again (also metrics[%d])",
-                                it->valuestring, k);
-        s->metrics[s->nmetrics++] = it->valuestring;
+                                "expected each metric once, found \"%s\" again", it->valuestring);
+        for (int k = 0; k < s->nimplicit; k++)
+            dup |= strcmp(s->implicit[k], it->valuestring) == 0; /* collected anyway, in its place */
+        if (!dup) {
+            s->metric_index[s->nmetrics] = i;
+            s->metrics[s->nmetrics++] = it->valuestring;
+        }
     }
     return 0;
 }
@@ -299,6 +343,10 @@ int tb_sweep_load(tb_sweep *s, const char *file, sim_jctx *c)
     if (!st)
         return sim_jerr(c, "scenario", "cannot read \"%s\" (%s)", s->scenario, tb_errno_str());
     sim_sha256_hex(st, len, s->scenario_sha256);
+    if (add_implicit(s, st, c)) {
+        free(st);
+        return -1;
+    }
     cJSON *sdoc = cJSON_Parse(st);
     const cJSON *q = sim_jget(sdoc, "event_queue");
     snprintf(s->scenario_evq, sizeof s->scenario_evq, "%s", cJSON_IsString(q) ? q->valuestring : "heap");
@@ -651,7 +699,7 @@ static int check_config(const tb_sweep *s, int cfg, char *err, size_t n)
             explain_path(where, missing, why_not, sizeof why_not);
             describe_config(s, cfg, what, sizeof what);
             snprintf(err, n, "%s: metrics[%d]: expected a path to a number in a run's summary.json, found %s "
-                             "(\"%s\", %s)", s->file, k, why_not, s->metrics[k], what);
+                             "(\"%s\", %s)", s->file, s->metric_index[k], why_not, s->metrics[k], what);
             rc = -1;
         }
     }
@@ -887,7 +935,7 @@ static int record_metrics(const tb_sweep *s, const tb_model *m, const cJSON *sum
         char missing[256];
         if (!at_path(sum, s->metrics[k], &v, &null, &censored, &where, missing, sizeof missing)) {
             snprintf(err, n, "%s: metrics[%d]: expected a number at \"%s\" in summary.json, found none",
-                     s->file, k, s->metrics[k]);
+                     s->file, s->metric_index[k], s->metrics[k]);
             return -1;
         }
         if (null)
@@ -1243,6 +1291,8 @@ static void estimate_metric(const tb_sweep *s, const char *out, const runs_table
             else if (e->ci.open_above)
                 snprintf(e->note, sizeof e->note, "the interval is open above: its upper end falls among "
                                                   "requests that did not succeed");
+            else if (e->ci.n == 0)
+                snprintf(e->note, sizeof e->note, "no replication has observations (null in every run)");
             else if (!e->ci.has_interval)
                 snprintf(e->note, sizeof e->note, "fewer than 2 replications with observations: no interval");
         }

@@ -44,7 +44,11 @@ typedef struct tb_sweep {
     char **pname;
     const cJSON **pset;               /* objects of PATH: value */
     int nmetrics;
-    char **metrics;                   /* paths into summary.json */
+    char **metrics;                   /* paths into summary.json: the outcome metrics of every
+                                       * class first, then the experiment's own */
+    int *metric_index;                /* each one's index in the experiment's "metrics", -1 for implicit */
+    char **implicit;                  /* owned: the outcome metrics */
+    int nimplicit;
     int npoints, nconfigs, nruns;
     double precision;                 /* sequential stopping: target relative half-width, 0 = off */
     int max_reps;
