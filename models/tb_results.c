@@ -110,8 +110,10 @@ static cJSON *by_fee_json(const tb_class *c, double tps)
         free(lat);
         return o;
     }
-    memcpy(v, c->fee_lat, n * sizeof *v);
-    qsort(v, n, sizeof *v, by_fee);
+    if (n) { /* (no confirmation recorded: every decile empty) */
+        memcpy(v, c->fee_lat, n * sizeof *v);
+        qsort(v, n, sizeof *v, by_fee);
+    }
     for (size_t d = 0; d < 10; d++) {
         size_t lo = d * n / 10, hi = (d + 1) * n / 10, k = hi - lo;
         double sum = 0;
