@@ -6,11 +6,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 #include "models/tb_io.h"
+#include "sim/sim_lua.h"
 #include "sim/sim_json.h"
 #include "models/tb_report.h"
 #include "models/tb_results.h"
@@ -19,15 +21,41 @@
 #include "models/tb_sweep.h"
 #include "models/tb_version.h"
 
-/* Exit statuses, documented in --help. */
-enum { EXIT_OK = 0, EXIT_FAIL = 1, EXIT_USAGE = 2, EXIT_INTERRUPTED = 130 };
+/* Exit statuses, documented in --help; a signal gives 128 + its number
+ * (130 for SIGINT, 143 for SIGTERM). */
+enum { EXIT_OK = 0, EXIT_FAIL = 1, EXIT_USAGE = 2 };
+#define EXIT_INTERRUPTED (128 + interrupted)
 
+/* The signal that asked us to stop (0: none).  The engine checks it after
+ * every event; a policy in the middle of a call is stopped at its next
+ * instruction. */
 static volatile int interrupted;
+
+/* A sweep's runs in flight, which the handler passes the signal on to (in
+ * the handler, so a signal that lands just before the parent blocks in
+ * wait() still reaches them). */
+static pid_t *volatile sweep_children;
+static volatile int sweep_nchildren;
 
 static void on_signal(int sig)
 {
-    (void)sig;
-    interrupted = 1;
+    int first = !interrupted;
+    interrupted = sig;
+    sim_lua_interrupt();
+    pid_t *c = sweep_children;
+    if (first && c)
+        for (int k = 0; k < sweep_nchildren; k++)
+            if (c[k] > 0)
+                kill(c[k], sig);
+}
+
+static void catch_signals(void)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
 }
 
 static const char usage_main[] =
@@ -45,7 +73,8 @@ static const char usage_main[] =
     "  help [COMMAND]          show help for a command\n"
     "\n"
     "SCENARIO may also name a shipped scenario (e.g. mm1 or mm1.json).\n"
-    "Exit status: 0 success, 1 run failure, 2 bad input or usage, 130 interrupted.\n"
+    "Exit status: 0 success, 1 run failure, 2 bad input or usage, 130 interrupted\n"
+    "(SIGINT, Ctrl-C), 143 terminated (SIGTERM).\n"
     "Scenario reference: docs/scenario.md\n";
 
 static const char usage_run[] =
@@ -404,11 +433,7 @@ static int cmd_run(int argc, char **argv)
         m->trace = tr->f;
         fprintf(m->trace, "time_s,event,class,job,node\n");
     }
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_signal;
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
+    catch_signals();
     int tty = isatty(2);
     if (tty) {
         m->eng->progress = progress;
@@ -829,6 +854,9 @@ static int sweep_execute(const tb_sweep *s, const char *out, int lo, int hi, int
     pid_t *pid = calloc((size_t)jobs, sizeof *pid);
     int *which = calloc((size_t)jobs, sizeof *which);
     *stopped = 0;
+    pid_t parent = getpid();
+    sweep_nchildren = jobs;
+    sweep_children = pid;
     while (pid && which) {
         while (running < jobs && next <= hi && !interrupted) {
             int i = next++;
@@ -837,13 +865,20 @@ static int sweep_execute(const tb_sweep *s, const char *out, int lo, int hi, int
             fflush(NULL);
             pid_t p = fork();
             if (p == 0) {
-                char err[640];
-                int rc = tb_sweep_execute(s, i, out, err, sizeof err);
+                sweep_children = NULL; /* a run has no children to pass a signal on to */
+                /* a run dies with the sweep, even one killed with SIGKILL */
+                prctl(PR_SET_PDEATHSIG, SIGTERM);
+                if (getppid() != parent)
+                    _exit(128 + SIGTERM);
+                char err[1400];
+                int rc = tb_sweep_execute(s, i, out, err, sizeof err, &interrupted);
+                if (interrupted)
+                    _exit(128 + interrupted); /* nothing written: the run is redone next time */
                 if (rc != 0) {
                     int config, rep;
                     tb_sweep_locate(s, i, &config, &rep);
                     fprintf(stderr, "tailback sweep: run %d (configuration %d, replication %d, seed %llu) "
-                                    "failed: %s\n", i, config, rep, s->seed, err);
+                                    "failed: %s\n", i, config, rep, tb_sweep_seed_of(s, i), err);
                 }
                 _exit(rc ? 1 : 0);
             }
@@ -859,6 +894,8 @@ static int sweep_execute(const tb_sweep *s, const char *out, int lo, int hi, int
                     break;
                 }
             running++;
+            if (interrupted) /* the signal came between fork() and the line above */
+                kill(p, interrupted);
         }
         if (running == 0)
             break;
@@ -871,7 +908,7 @@ static int sweep_execute(const tb_sweep *s, const char *out, int lo, int hi, int
                 pid[k] = 0;
         running--;
         done++;
-        if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+        if (!interrupted && (!WIFEXITED(status) || WEXITSTATUS(status) != 0))
             failed++;
         if (tty) {
             double el = now_wall() - t0;
@@ -882,6 +919,7 @@ static int sweep_execute(const tb_sweep *s, const char *out, int lo, int hi, int
     if (tty && done)
         fprintf(stderr, "\r\033[K");
     *stopped = interrupted != 0;
+    sweep_children = NULL;
     free(pid);
     free(which);
     return failed;
@@ -990,11 +1028,7 @@ static int cmd_sweep(int argc, char **argv)
         tb_sweep_free(&s);
         return rc;
     }
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_signal;
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
+    catch_signals();
     if (!merge) {
         int lo = 0, hi = s.nruns - 1;
         if (range) {

@@ -355,28 +355,51 @@ static const char *foreign_entry(const char *path, char *buf, size_t n)
     return found;
 }
 
+/* In `dir`, remove the temporaries .NAME.tmp-PID (NAME starting with
+ * `prefix`, any if NULL) whose process is gone: what a run killed with
+ * SIGKILL, or a crash, left behind.  A live process's are left alone. */
+static void remove_stale_in(const char *dir, const char *name)
+{
+    char prefix[600];
+    if (name)
+        snprintf(prefix, sizeof prefix, ".%s.tmp-", name);
+    DIR *d = opendir(dir);
+    struct dirent *e;
+    while (d && (e = readdir(d))) {
+        const char *tag = strstr(e->d_name, ".tmp-");
+        if (name ? strncmp(e->d_name, prefix, strlen(prefix)) != 0 : (e->d_name[0] != '.' || !tag))
+            continue;
+        char *end;
+        long pid = strtol(tag + 5, &end, 10);
+        if (end == tag + 5 || (*end && strcmp(end, ".old") != 0))
+            continue; /* not a name of ours */
+        if (pid > 0 && (kill((pid_t)pid, 0) == 0 || errno != ESRCH))
+            continue; /* still running: not ours to remove */
+        char p[4400];
+        snprintf(p, sizeof p, "%s/%s", dir, e->d_name);
+        struct stat st;
+        if (lstat(p, &st) == 0 && S_ISDIR(st.st_mode))
+            remove_run_dir(p, 0);
+        else if (lstat(p, &st) == 0 && S_ISREG(st.st_mode))
+            unlink(p);
+    }
+    if (d)
+        closedir(d);
+}
+
+void tb_remove_stale(const char *dir)
+{
+    remove_stale_in(dir, NULL);
+}
+
 /* Temporaries .NAME.tmp-PID beside `path` whose process is gone. */
 static void remove_stale(const char *path)
 {
     char *parent = dir_of(path);
     const char *base = strrchr(path, '/');
     base = base ? base + 1 : path;
-    char prefix[600];
-    snprintf(prefix, sizeof prefix, ".%s.tmp-", base);
-    DIR *d = parent ? opendir(parent) : NULL;
-    struct dirent *e;
-    while (d && (e = readdir(d))) {
-        if (strncmp(e->d_name, prefix, strlen(prefix)) != 0)
-            continue;
-        long pid = strtol(e->d_name + strlen(prefix), NULL, 10);
-        if (pid > 0 && (kill((pid_t)pid, 0) == 0 || errno != ESRCH))
-            continue; /* still running: not ours to remove */
-        char p[4400];
-        snprintf(p, sizeof p, "%s/%s", parent, e->d_name);
-        remove_run_dir(p, 0);
-    }
-    if (d)
-        closedir(d);
+    if (parent)
+        remove_stale_in(parent, base);
     free(parent);
 }
 

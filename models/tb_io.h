@@ -50,6 +50,10 @@ void tb_outdir_abort(tb_outdir *d);
  * tb_outdir, which appears as a whole.  0, or -1 with errno set. */
 int tb_write_file(const char *path, const void *data, size_t len);
 
+/* Remove from `dir` the temporaries (.NAME.tmp-PID) of processes that are
+ * gone: files, and run directories tailback made. */
+void tb_remove_stale(const char *dir);
+
 /* mkdir -p; sets *created when the last component was made by this call. */
 int tb_mkdirs(const char *path, int *created);
 

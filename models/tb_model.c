@@ -509,7 +509,9 @@ double tb_node_work(const tb_model *m, const tb_node *nd)
 
 enum leave { LEAVE_EXIT, LEAVE_DROP, LEAVE_REJECT };
 
-static void node_arrive(tb_model *m, tb_job *j, int k);
+static int node_arrive(tb_model *m, tb_job *j, int k);
+#define TB_STAYS (-2) /* node_arrive: the job stays at the node (or has left) */
+static void send(tb_model *m, tb_job *j, int from, int to);
 
 static void retry_or_fail(tb_model *m, tb_class *c, tb_req *r, enum tb_outcome last);
 static void release_credit(tb_model *m, tb_job *j);
@@ -633,17 +635,24 @@ static void ev_link_arrive(sim_engine *e, void *obj, uint64_t arg)
     ln->in_transit--;
     if (m->measuring)
         lat_add(&ln->transit, e->now - j->arrived);
-    node_arrive(m, j, ln->to);
+    int to = node_arrive(m, j, ln->to);
+    if (to != TB_STAYS)
+        send(m, j, ln->to, to);
 }
 
-/* Move j from node `from` (-1 for the outside) to node `to` or out. */
+/* Move j from node `from` (-1 for the outside) to node `to` or out, and on
+ * through any routers it meets.  A loop, not a recursion with node_arrive:
+ * a job passing any number of routers in one instant uses no stack (and a
+ * zero-time cycle, refused at load, could not overflow it). */
 static void send(tb_model *m, tb_job *j, int from, int to)
 {
-    if (to == TB_EXIT) {
-        job_leave(m, j, LEAVE_EXIT);
-        return;
-    }
-    if (from >= 0) {
+    for (; to != TB_STAYS; from = to, to = node_arrive(m, j, to)) {
+        if (to == TB_EXIT) {
+            job_leave(m, j, LEAVE_EXIT);
+            return;
+        }
+        if (from < 0)
+            continue;
         tb_node *nd = &m->nodes[from];
         for (int i = 0; i < nd->nout; i++) {
             tb_link *ln = nd->out[i];
@@ -667,7 +676,6 @@ static void send(tb_model *m, tb_job *j, int from, int to)
             return;
         }
     }
-    node_arrive(m, j, to);
 }
 
 static int next_hop(tb_model *m, tb_job *j)
@@ -1169,7 +1177,9 @@ static void ev_batch(sim_engine *e, void *obj, uint64_t arg)
 
 /* ---- arrivals and departures ------------------------------------------ */
 
-static void node_arrive(tb_model *m, tb_job *j, int k)
+/* j arrives at node k.  Returns where it goes on to at once (a router's
+ * choice, for send() to take it there), or TB_STAYS. */
+static int node_arrive(tb_model *m, tb_job *j, int k)
 {
     tb_node *nd = &m->nodes[k];
     sim_engine *e = m->eng;
@@ -1189,25 +1199,24 @@ static void node_arrive(tb_model *m, tb_job *j, int k)
             nd->completions++;
         if (j->credit_link >= 0)
             release_credit(m, j);
-        if (nd->kind == TB_NODE_SINK)
-            job_leave(m, j, LEAVE_EXIT);
-        else
-            send(m, j, k, route_of(m, j));
-        return;
+        if (nd->kind == TB_NODE_ROUTER)
+            return route_of(m, j);
+        job_leave(m, j, LEAVE_EXIT);
+        return TB_STAYS;
     }
     enum tb_admit a = nd->policy ? tb_policy_admit(m, nd, j) : TB_ADMIT;
     if (a == TB_REJECT) {
         if (m->measuring)
             nd->rejects++;
         job_leave(m, j, LEAVE_REJECT);
-        return;
+        return TB_STAYS;
     }
     if (a == TB_DROP) { /* an AQM's early drop: lost like an overflow */
         nd->w_drops++;
         if (m->measuring)
             nd->drops++;
         job_leave(m, j, LEAVE_DROP);
-        return;
+        return TB_STAYS;
     }
     if ((nd->capacity >= 0 && nd->queued + nd->busy >= nd->capacity) ||
         (nd->class_cap && nd->class_cap[j->cls] >= 0 && nd->pclass[j->cls] >= nd->class_cap[j->cls])) {
@@ -1215,7 +1224,7 @@ static void node_arrive(tb_model *m, tb_job *j, int k)
         if (m->measuring)
             nd->drops++;
         job_leave(m, j, LEAVE_DROP);
-        return;
+        return TB_STAYS;
     }
     nd->pclass[j->cls]++;
     j->started_once = 0;
@@ -1225,7 +1234,7 @@ static void node_arrive(tb_model *m, tb_job *j, int k)
         j->qseq = ++nd->seq;
         enqueue(m, nd, j);
         node_levels(m, nd, e->now);
-        return;
+        return TB_STAYS;
     }
     tb_svc *s = &nd->svc[j->cls];
     j->service = sim_ticks(sim_dist_sample(s->dist, &s->rng), m->tps);
@@ -1244,6 +1253,7 @@ static void node_arrive(tb_model *m, tb_job *j, int k)
         }
     }
     node_levels(m, nd, e->now);
+    return TB_STAYS;
 }
 
 /* Statistics, the completion hook and onward routing of a job done at nd. */
@@ -1867,7 +1877,7 @@ tb_run_status tb_model_run(tb_model *m, volatile int *interrupt)
         return TB_RUN_LIMIT;
     if (m->nomem || end == SIM_END_NOMEM)
         return TB_RUN_NOMEM;
-    if (end == SIM_END_INTERRUPT)
+    if (end == SIM_END_INTERRUPT || m->hook_interrupted || (interrupt && *interrupt))
         return TB_RUN_INTERRUPTED;
     return TB_RUN_OK;
 }

@@ -307,6 +307,7 @@ typedef struct tb_model {
     int nomem;
     int failed;              /* a policy failed: error holds the message */
     int limit_hit;           /* max_jobs was reached: error explains */
+    int hook_interrupted;    /* a signal stopped a policy in the middle of a hook */
     char error[640];
     const tb_job *hook_job;  /* the job a running hook may look at */
     const tb_node *hook_node;

@@ -427,8 +427,15 @@ static int l_emit(lua_State *L)
 {
     tb_model *m = model_of(L);
     tb_policy *p = policy_of(L);
-    const char *name = luaL_checkstring(L, 1);
-    double v = luaL_checknumber(L, 2);
+    size_t len;
+    const char *name = luaL_checklstring(L, 1, &len);
+    int ok = len >= 1 && len <= 64;
+    for (size_t i = 0; ok && i < len; i++) /* a CSV field as it is: no quoting, no new rows */
+        ok = (name[i] >= 'a' && name[i] <= 'z') || (name[i] >= 'A' && name[i] <= 'Z') ||
+             (name[i] >= '0' && name[i] <= '9') || strchr("_.:-", name[i]);
+    luaL_argcheck(L, ok, 1, "expected a metric name of 1-64 letters, digits, '_', '.', ':' or '-'");
+    luaL_argcheck(L, lua_type(L, 2) == LUA_TNUMBER, 2, "expected a number");
+    double v = lua_tonumber(L, 2);
     if (m->metrics)
         fprintf(m->metrics, "%.9g,%s,%s,%s,%.17g\n", sim_seconds(m->eng->now, m->tps), p->name,
                 m->hook_node ? m->hook_node->name : "", name, v);
@@ -478,15 +485,22 @@ void tb_policy_free(tb_policy *p)
     cJSON_Delete(p->params);
 }
 
+/* The script's `options` table (read raw: no metamethod runs). */
 static int read_options(tb_policy *p, lua_State *L, char *err, size_t n)
 {
-    int t = lua_getglobal(L, "options");
+    int t = sim_lua_global(p->lua, "options");
+    if (t < 0) {
+        snprintf(err, n, "%s: %s", p->shown, sim_lua_error(p->lua));
+        lua_pop(L, 1);
+        return -1;
+    }
     if (t == LUA_TNIL) {
         lua_pop(L, 1);
         return 0;
     }
     if (t != LUA_TTABLE) {
         snprintf(err, n, "%s: 'options' must be a table", p->shown);
+        lua_pop(L, 1);
         return -1;
     }
     static const char *const known[] = { "per_class", "preemptive", "processor_sharing", NULL };
@@ -498,9 +512,10 @@ static int read_options(tb_policy *p, lua_State *L, char *err, size_t n)
         for (i = 0; known[i]; i++)
             if (strcmp(k, known[i]) == 0)
                 break;
-        if (!known[i]) {
-            snprintf(err, n, "%s: unknown option '%s' (expected per_class, preemptive, "
-                             "processor_sharing)", p->shown, k);
+        if (!known[i] || lua_type(L, -1) != LUA_TBOOLEAN) {
+            snprintf(err, n, known[i] ? "%s: options.%s: expected true or false"
+                                      : "%s: unknown option '%s' (expected per_class, preemptive, "
+                                        "processor_sharing)", p->shown, k);
             lua_pop(L, 3);
             return -1;
         }
@@ -508,6 +523,37 @@ static int read_options(tb_policy *p, lua_State *L, char *err, size_t n)
         lua_pop(L, 1);
     }
     lua_pop(L, 1);
+    return 0;
+}
+
+/* The `sim` module (a read-only proxy over the functions, with (model,
+ * policy) upvalues) and `params`, built protected: allocation can fail. */
+typedef struct setup_args {
+    tb_model *m;
+    tb_policy *p;
+} setup_args;
+
+static int setup_sim(lua_State *L)
+{
+    setup_args *a = lua_touserdata(L, 1);
+    lua_newtable(L);              /* proxy */
+    lua_newtable(L);              /* metatable */
+    lua_newtable(L);              /* functions */
+    lua_pushlightuserdata(L, a->m);
+    lua_pushlightuserdata(L, a->p);
+    luaL_setfuncs(L, sim_funcs, 2);
+    lua_setfield(L, -2, "__index");
+    lua_pushcfunction(L, l_readonly);
+    lua_setfield(L, -2, "__newindex");
+    lua_pushliteral(L, "locked");
+    lua_setfield(L, -2, "__metatable");
+    lua_setmetatable(L, -2);
+    lua_setglobal(L, "sim");
+    if (a->p->params)
+        sim_lua_push_json(L, a->p->params);
+    else
+        lua_newtable(L);
+    lua_setglobal(L, "params");
     return 0;
 }
 
@@ -527,26 +573,8 @@ int tb_policy_load(tb_model *m, tb_policy *p, char *err, size_t errlen)
         return -1;
     }
     lua_State *L = sim_lua_state(p->lua);
-    /* sim: a read-only proxy over the functions, with (model, policy) upvalues */
-    lua_newtable(L);              /* proxy */
-    lua_newtable(L);              /* metatable */
-    lua_newtable(L);              /* functions */
-    lua_pushlightuserdata(L, m);
-    lua_pushlightuserdata(L, p);
-    luaL_setfuncs(L, sim_funcs, 2);
-    lua_setfield(L, -2, "__index");
-    lua_pushcfunction(L, l_readonly);
-    lua_setfield(L, -2, "__newindex");
-    lua_pushliteral(L, "locked");
-    lua_setfield(L, -2, "__metatable");
-    lua_setmetatable(L, -2);
-    lua_setglobal(L, "sim");
-    if (p->params)
-        sim_lua_push_json(L, p->params);
-    else
-        lua_newtable(L);
-    lua_setglobal(L, "params");
-    if (sim_lua_load(p->lua, p->script, p->shown) != 0) {
+    setup_args a = { m, p };
+    if (sim_lua_setup(p->lua, setup_sim, &a) != 0 || sim_lua_load(p->lua, p->script, p->shown) != 0) {
         snprintf(err, errlen, "%s", sim_lua_error(p->lua));
         return -1;
     }
@@ -615,6 +643,11 @@ static int finish_call(tb_model *m, tb_policy *p, tb_node *nd, int hook, int nar
     int rc = sim_lua_pcall(p->lua, nargs, nres);
     m->hook_job = NULL;
     m->hook_node = NULL;
+    if (rc != 0 && sim_lua_interrupted(p->lua)) { /* a signal: the run stops, partial, not failed */
+        m->eng->stop = 1;
+        m->hook_interrupted = 1;
+        return -1;
+    }
     if (rc != 0) {
         fail(m, nd, hook_names[hook], "%s", sim_lua_error(p->lua));
         return -1;
@@ -669,8 +702,9 @@ double tb_policy_rank(tb_model *m, tb_node *nd, tb_job *j)
     if (finish_call(m, p, nd, H_RANK, 2, 1) != 0)
         return 0;
     double r = 0;
-    int isnum = 0;
-    r = lua_tonumberx(L, -1, &isnum);
+    int isnum = lua_type(L, -1) == LUA_TNUMBER; /* a number, not a string that looks like one */
+    if (isnum)
+        r = lua_tonumber(L, -1);
     if (!isnum || isnan(r)) {
         char f[64];
         fail(m, nd, "rank", "%s: rank() returned %s, expected a number (smaller is served first)",
@@ -692,7 +726,7 @@ int tb_policy_pick(tb_model *m, tb_node *nd)
     int pick = -1;
     if (!lua_isnil(L, -1)) {
         int isint = 0;
-        lua_Integer c = lua_tointegerx(L, -1, &isint);
+        lua_Integer c = lua_type(L, -1) == LUA_TNUMBER ? lua_tointegerx(L, -1, &isint) : 0;
         if (!isint || c < 1 || c > m->nclasses || nd->queues[c - 1].n == 0) {
             char f[64];
             fail(m, nd, "pick", "%s: pick() returned %s, expected the id of a class with waiting "
@@ -735,7 +769,7 @@ int tb_policy_route(tb_model *m, tb_node *nd, tb_job *j)
     if (finish_call(m, p, nd, H_ROUTE, 2, 1) != 0)
         return 0;
     int isint = 0, pick = 0;
-    lua_Integer i = lua_tointegerx(L, -1, &isint);
+    lua_Integer i = lua_type(L, -1) == LUA_TNUMBER ? lua_tointegerx(L, -1, &isint) : 0;
     if (!isint || i < 1 || i > nd->ncand) {
         char f[64];
         fail(m, nd, "route", "%s: route() returned %s, expected a candidate index in 1..%d",

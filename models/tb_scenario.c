@@ -773,6 +773,187 @@ static int check_services(sim_jctx *c, tb_model *m)
     return rc;
 }
 
+/* Can a job of class ci go from node u to node `to` (TB_EXIT: out) in no
+ * simulated time: u passes it on at once (a router, or a service that is
+ * certainly 0), and no link between them delays or serialises it? */
+static int zero_time_hop(const tb_model *m, int ci, int u, int to)
+{
+    const tb_node *nd = &m->nodes[u];
+    if (nd->kind == TB_NODE_BATCH || nd->kind == TB_NODE_SINK)
+        return 0; /* a batch waits for its interval (mean > 0); a sink ends the path */
+    if (nd->kind != TB_NODE_ROUTER && !(nd->svc[ci].dist && nd->svc[ci].dist->mean == 0))
+        return 0;
+    for (int i = 0; i < m->nlinks; i++) { /* (nodes' out lists are made at prepare) */
+        const tb_link *ln = &m->links[i];
+        if (ln->from != u || ln->to != to)
+            continue;
+        const sim_dist *sz = m->classes[ci].size;
+        int serialises = ln->bandwidth > 0 && !(sz && sz->mean == 0);
+        return !serialises && !(ln->delay && ln->delay->mean > 0);
+    }
+    return 1;
+}
+
+/* The node a job of an `entry` class can go to from node u, edge k of
+ * nnext + ncand (-2: an edge of probability 0, never taken). */
+static int edge_to(const tb_node *nd, int k)
+{
+    if (k >= nd->nnext)
+        return nd->cand[k - nd->nnext];
+    double p = nd->cum[k] - (k ? nd->cum[k - 1] : 0);
+    return p > 0 ? nd->next[k] : -2;
+}
+
+/* Describe the path stack[from..top-1] and back to stack[from] as "a -> b -> a". */
+static void cycle_text(const tb_model *m, const int *stack, int from, int top, char *buf, size_t n)
+{
+    size_t len = 0;
+    buf[0] = 0;
+    for (int i = from; i <= top && len + 1 < n; i++) {
+        const char *name = m->nodes[stack[i < top ? i : from]].name;
+        int w = snprintf(buf + len, n - len, "%s%s", i > from ? " -> " : "", name);
+        if (w < 0)
+            break;
+        len += (size_t)w < n - len ? (size_t)w : n - len - 1;
+    }
+}
+
+/*
+ * Routing that cannot work, for each class that routes from its `entry`
+ * (a fixed `route` always ends): a cycle a job can go round in no simulated
+ * time (routers, nodes whose service is certainly 0, links without delay),
+ * which would never let the clock advance; and a node the class can reach
+ * from which it can never leave the network (every request would stay in
+ * flight for ever).  Each is an error naming the class and the nodes.
+ */
+static int check_routing(sim_jctx *c, tb_model *m)
+{
+    int nn = m->nnodes, rc = 0;
+    char *seen = calloc((size_t)nn, 1), *state = calloc((size_t)nn, 1), *out = calloc((size_t)nn, 1);
+    int *stack = malloc((size_t)(nn + 1) * sizeof *stack), *edge = malloc((size_t)(nn + 1) * sizeof *edge);
+    char cyc[1024];
+    if (!seen || !state || !out || !stack || !edge) {
+        rc = sim_jerr(c, NULL, "out of memory");
+        goto done;
+    }
+    for (int ci = 0; ci < m->nclasses && rc == 0; ci++) {
+        tb_class *cl = &m->classes[ci];
+        if (cl->route)
+            continue;
+        /* the nodes the class can reach */
+        memset(seen, 0, (size_t)nn);
+        int top = 0;
+        seen[cl->entry] = 1;
+        stack[top++] = cl->entry;
+        while (top > 0) {
+            const tb_node *nd = &m->nodes[stack[--top]];
+            for (int k = 0; k < nd->nnext + nd->ncand; k++) {
+                int to = edge_to(nd, k);
+                if (to >= 0 && !seen[to]) {
+                    seen[to] = 1;
+                    stack[top++] = to;
+                }
+            }
+        }
+        /* zero-time cycles: depth-first search over zero-time hops, with
+         * the path on an explicit stack (0 unvisited, 1 on the path, 2 done) */
+        memset(state, 0, (size_t)nn);
+        for (int s = 0; s < nn && rc == 0; s++) {
+            if (!seen[s] || state[s])
+                continue;
+            top = 0;
+            stack[0] = s;
+            edge[0] = 0;
+            state[s] = 1;
+            while (top >= 0 && rc == 0) {
+                int u = stack[top];
+                const tb_node *nd = &m->nodes[u];
+                if (edge[top] >= nd->nnext + nd->ncand) {
+                    state[u] = 2;
+                    top--;
+                    continue;
+                }
+                int v = edge_to(nd, edge[top]++);
+                if (v < 0 || !zero_time_hop(m, ci, u, v))
+                    continue;
+                if (state[v] == 1) {
+                    int from = top;
+                    while (stack[from] != v)
+                        from--;
+                    cycle_text(m, stack, from, top + 1, cyc, sizeof cyc);
+                    rc = sim_jerr(c, NULL,
+                                  "classes.%s: expected routing in which simulated time passes, found a cycle "
+                                  "a job can go round in no time: %s (routers, nodes whose service is 0 and "
+                                  "links without delay take none); give a node on it a service time or a link "
+                                  "a delay, or route out of the cycle",
+                                  cl->name, cyc);
+                } else if (state[v] == 0) {
+                    state[v] = 1;
+                    stack[++top] = v;
+                    edge[top] = 0;
+                }
+            }
+        }
+        if (rc)
+            break;
+        /* the nodes from which the class can leave: a fixed point */
+        memset(out, 0, (size_t)nn);
+        for (int changed = 1; changed;) {
+            changed = 0;
+            for (int u = 0; u < nn; u++) {
+                const tb_node *nd = &m->nodes[u];
+                if (!seen[u] || out[u])
+                    continue;
+                int leaves = nd->kind == TB_NODE_SINK || nd->nnext + nd->ncand == 0;
+                for (int k = 0; k < nd->nnext + nd->ncand && !leaves; k++) {
+                    int to = edge_to(nd, k);
+                    leaves = to == TB_EXIT || (to >= 0 && out[to]);
+                }
+                if (leaves)
+                    out[u] = 1, changed = 1;
+            }
+        }
+        for (int u = 0; u < nn && rc == 0; u++) {
+            if (!seen[u] || out[u])
+                continue;
+            /* name the trap: the nodes reachable from u (none of which leave) */
+            size_t len = 0;
+            cyc[0] = 0;
+            memset(state, 0, (size_t)nn);
+            top = 0;
+            stack[top++] = u;
+            state[u] = 1;
+            while (top > 0) {
+                const tb_node *nd = &m->nodes[stack[--top]];
+                for (int k = 0; k < nd->nnext + nd->ncand; k++) {
+                    int to = edge_to(nd, k);
+                    if (to >= 0 && !state[to]) {
+                        state[to] = 1;
+                        stack[top++] = to;
+                    }
+                }
+            }
+            for (int v = 0; v < nn && len + 1 < sizeof cyc; v++)
+                if (state[v]) {
+                    int w = snprintf(cyc + len, sizeof cyc - len, "%s\"%s\"", len ? ", " : "", m->nodes[v].name);
+                    len += w > 0 && (size_t)w < sizeof cyc - len ? (size_t)w : sizeof cyc - len - 1;
+                }
+            rc = sim_jerr(c, NULL,
+                          "classes.%s: expected every node the class reaches to have a way out of the network, "
+                          "found none from node \"%s\": its jobs circulate among %s for ever (give one of them "
+                          "a next entry {\"node\": \"exit\", \"p\": P}, or a sink)",
+                          cl->name, m->nodes[u].name, cyc);
+        }
+    }
+done:
+    free(seen);
+    free(state);
+    free(out);
+    free(stack);
+    free(edge);
+    return rc;
+}
+
 tb_model *tb_scenario_build(const tb_scenario *sc, sim_jctx *c)
 {
     const cJSON *root = sc->root;
@@ -870,7 +1051,7 @@ tb_model *tb_scenario_build(const tb_scenario *sc, sim_jctx *c)
     for (const cJSON *it = links ? links->child : NULL; it; it = it->next, k++)
         if (build_link(c, m, k, it, sim_jpath_idx(p, sizeof p, "links", k)))
             goto fail;
-    if (check_services(c, m))
+    if (check_services(c, m) || check_routing(c, m))
         goto fail;
 
     /* Run parameters, in seconds. */

@@ -766,6 +766,10 @@ int tb_sweep_claim(const tb_sweep *s, const char *out, int force, char *err, siz
     cJSON_Delete(doc);
     if (other)
         discard(out);
+    char runs[4096 + 8];
+    snprintf(runs, sizeof runs, "%s/runs", out);
+    tb_remove_stale(out); /* what a sweep killed with SIGKILL left half-written */
+    tb_remove_stale(runs);
     if (!cJSON_IsString(id) || other) {
         cJSON *o = cJSON_CreateObject();
         cJSON_AddStringToObject(o, "identity", s->identity);
@@ -955,7 +959,19 @@ static int record_metrics(const tb_sweep *s, const tb_model *m, const cJSON *sum
     return 0;
 }
 
-int tb_sweep_execute(const tb_sweep *s, int i, const char *out, char *err, size_t n)
+unsigned long long tb_sweep_seed_of(const tb_sweep *s, int i)
+{
+    int config, rep;
+    run_sets rs;
+    tb_sweep_locate(s, i, &config, &rep);
+    if (config_sets(s, config, &rs) != 0)
+        return s->seed;
+    unsigned long long seed = config_seed(s, &rs);
+    free_sets(&rs);
+    return seed;
+}
+
+int tb_sweep_execute(const tb_sweep *s, int i, const char *out, char *err, size_t n, volatile int *interrupt)
 {
     int config, rep, rc = -1;
     run_sets rs;
@@ -972,7 +988,7 @@ int tb_sweep_execute(const tb_sweep *s, int i, const char *out, char *err, size_
     run_spec(s, &rs, rep, &spec);
     if (tb_run_prepare(&r, &spec, err, n, NULL) != 0)
         goto done;
-    tb_run_status st = tb_model_run(r.m, NULL);
+    tb_run_status st = tb_model_run(r.m, interrupt);
     if (st != TB_RUN_OK) {
         snprintf(err, n, "%s", st == TB_RUN_ERROR || st == TB_RUN_LIMIT ? r.m->error : "the run did not complete");
         goto done;

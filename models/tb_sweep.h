@@ -80,8 +80,13 @@ int tb_sweep_prepare(const tb_sweep *s, int i, const char *const *extra, int nex
 /* Configuration and replication of run i. */
 void tb_sweep_locate(const tb_sweep *s, int i, int *config, int *rep);
 
-/* Simulate run i and write OUT/runs/i.json.  0, or -1 with err. */
-int tb_sweep_execute(const tb_sweep *s, int i, const char *out, char *err, size_t n);
+/* Simulate run i and write OUT/runs/i.json.  0, or -1 with err; when
+ * *interrupt becomes non-zero (may be NULL) the run stops and nothing is
+ * written. */
+int tb_sweep_execute(const tb_sweep *s, int i, const char *out, char *err, size_t n, volatile int *interrupt);
+
+/* The seed run i uses. */
+unsigned long long tb_sweep_seed_of(const tb_sweep *s, int i);
 
 /* Print, shell-quoted, the `tailback run` command that repeats run i on its
  * own (scenario, seed, replication, event queue, every override); 0, or -1

@@ -67,7 +67,7 @@ static const struct {
     { "constant", SIM_DIST_CONSTANT, { "type", "value", NULL } },
     { "uniform", SIM_DIST_UNIFORM, { "type", "min", "max", NULL } },
     { "exponential", SIM_DIST_EXPONENTIAL, { "type", "rate", "mean", NULL } },
-    { "normal", SIM_DIST_NORMAL, { "type", "mean", "sd", NULL } },
+    { "normal", SIM_DIST_NORMAL, { "type", "mean", "sd", "truncate", NULL } },
     { "lognormal", SIM_DIST_LOGNORMAL, { "type", "mu", "sigma", "mean", "cv" } },
     { "gamma", SIM_DIST_GAMMA, { "type", "shape", "scale", "mean", "cv" } },
     { "erlang", SIM_DIST_ERLANG, { "type", "k", "rate", "mean", NULL } },
@@ -106,7 +106,20 @@ static void set_moments(sim_dist *d)
     case SIM_DIST_CONSTANT: d->mean = a; d->var = 0; return;
     case SIM_DIST_UNIFORM: d->mean = (a + b) / 2; d->var = (b - a) * (b - a) / 12; return;
     case SIM_DIST_EXPONENTIAL: d->mean = a; d->var = a * a; return;
-    case SIM_DIST_NORMAL: d->mean = a; d->var = b * b; return;
+    case SIM_DIST_NORMAL:
+        if (d->rectified && b > 0) { /* moments of max(0, X), X ~ N(a, b^2) */
+            double z = a / b, P = gsl_cdf_ugaussian_P(z), phi = exp(-z * z / 2) / sqrt(2 * M_PI);
+            d->mean = a * P + b * phi;
+            m2 = (a * a + b * b) * P + a * b * phi;
+            d->var = fmax(0, m2 - d->mean * d->mean);
+        } else if (d->rectified) {
+            d->mean = fmax(0, a);
+            d->var = 0;
+        } else {
+            d->mean = a;
+            d->var = b * b;
+        }
+        return;
     case SIM_DIST_LOGNORMAL:
         d->mean = exp(a + b * b / 2);
         d->var = (exp(b * b) - 1) * exp(2 * a + b * b);
@@ -266,11 +279,19 @@ static int parse_kind(sim_jctx *c, const cJSON *o, const char *path, sim_dist *d
             return -1;
         d->a = w ? x : 1 / x;
         return 0;
-    case SIM_DIST_NORMAL:
+    case SIM_DIST_NORMAL: {
+        const cJSON *tr = sim_jget(o, "truncate");
+        if (tr && !cJSON_IsBool(tr)) {
+            char p[256], f[96];
+            return sim_jerr(c, sim_jpath_key(p, sizeof p, path, "truncate"), "expected true or false, found %s",
+                            sim_jfound(tr, f, sizeof f));
+        }
+        d->rectified = cJSON_IsTrue(tr);
         return sim_jnum(c, o, path, "mean", -inf, 0, inf, NULL, &d->a) ||
                        sim_jnum(c, o, path, "sd", 0, 0, inf, NULL, &d->b)
                    ? -1
                    : 0;
+    }
     case SIM_DIST_LOGNORMAL:
     case SIM_DIST_GAMMA: {
         int logn = d->kind == SIM_DIST_LOGNORMAL;
@@ -401,6 +422,23 @@ sim_dist *sim_dist_parse(sim_jctx *c, const cJSON *spec, const char *path, int n
         sim_dist_free(d);
         return NULL;
     }
+    if (nonneg && d->kind == SIM_DIST_NORMAL && !d->rectified) {
+        /* a normal is negative with probability Phi(-mean/sd): more than a
+         * rounding's worth must be asked for, since it changes the mean */
+        double pneg = d->b > 0 ? gsl_cdf_ugaussian_P(-d->a / d->b) : d->a < 0;
+        if (pneg > 1e-6) {
+            d->rectified = 1;
+            set_moments(d);
+            sim_jerr(c, path,
+                     "expected a distribution of non-negative values, found a normal (mean %.6g, sd %.6g) that is "
+                     "negative with probability %.3g: add \"truncate\": true to make negative draws 0 (the mean "
+                     "becomes %.6g), or use a non-negative distribution (lognormal, gamma)",
+                     d->a, d->b, pneg, d->mean);
+            sim_dist_free(d);
+            return NULL;
+        }
+        d->rectified = 1; /* the odd draw below 0 (under 1e-6 of them, 4.75 sd) is 0 */
+    }
     set_moments(d);
     return d;
 }
@@ -412,7 +450,10 @@ static double quantile(const sim_dist *d, double u, size_t phase)
     case SIM_DIST_CONSTANT: return d->a;
     case SIM_DIST_UNIFORM: return d->a + (d->b - d->a) * u;
     case SIM_DIST_EXPONENTIAL: return -d->a * log1p(-u);
-    case SIM_DIST_NORMAL: return d->a + gsl_cdf_gaussian_Pinv(u, d->b);
+    case SIM_DIST_NORMAL: {
+        double x = d->a + gsl_cdf_gaussian_Pinv(u, d->b);
+        return d->rectified && x < 0 ? 0 : x;
+    }
     case SIM_DIST_LOGNORMAL: return gsl_cdf_lognormal_Pinv(u, d->a, d->b);
     case SIM_DIST_GAMMA:
     case SIM_DIST_ERLANG: return gsl_cdf_gamma_Pinv(u, d->a, d->b);
@@ -491,7 +532,10 @@ double sim_dist_sample(const sim_dist *d, sim_rng *r)
     case SIM_DIST_CONSTANT: return d->a;
     case SIM_DIST_UNIFORM: return d->a + (d->b - d->a) * sim_rng_u01(r);
     case SIM_DIST_EXPONENTIAL: return d->a * zig_exp(r);
-    case SIM_DIST_NORMAL: return d->a + gsl_ran_gaussian_ziggurat(g, d->b);
+    case SIM_DIST_NORMAL: {
+        double x = d->a + gsl_ran_gaussian_ziggurat(g, d->b);
+        return d->rectified && x < 0 ? 0 : x;
+    }
     case SIM_DIST_LOGNORMAL: return gsl_ran_lognormal(g, d->a, d->b);
     case SIM_DIST_GAMMA:
     case SIM_DIST_ERLANG: return gsl_ran_gamma(g, d->a, d->b);

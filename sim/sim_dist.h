@@ -9,7 +9,7 @@
 /*
  * A spec is either a bare number (a constant) or an object with "type":
  *   constant {value}            uniform {min, max}
- *   exponential {rate | mean}   normal {mean, sd}  (negative samples become 0)
+ *   exponential {rate | mean}   normal {mean, sd, truncate}  (truncate: negative draws become 0)
  *   lognormal {mu, sigma | mean, cv}
  *   gamma {shape, scale | mean, cv}
  *   erlang {k, rate | mean}     (rate is each phase's; mean is the total)
@@ -39,11 +39,13 @@ typedef struct sim_dist {
     double *cum;   /* hyperexponential: cumulative phase probabilities */
     double *v;     /* hyperexponential: phase means; empirical: values */
     double mean, var; /* exact moments (var may be infinite) */
+    int rectified;    /* normal: draws below 0 become 0 (moments are those of max(0, X)) */
 } sim_dist;
 
 /* Parse a spec; returns a new distribution (free with sim_dist_free(); NULL
- * is a no-op), or NULL with the error in c->err.  `nonneg` rejects specs
- * that can produce negative values other than normal (times, sizes). */
+ * is a no-op), or NULL with the error in c->err.  `nonneg` (times, sizes)
+ * rejects specs that can produce negative values, and a normal negative
+ * with probability over 1e-6 unless it has "truncate": true. */
 sim_dist *sim_dist_parse(sim_jctx *c, const cJSON *spec, const char *path, int nonneg);
 
 /* A distribution of times in seconds, parsed as above (non-negative), that

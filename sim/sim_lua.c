@@ -1,5 +1,8 @@
-/* sim_lua.c - the policy sandbox: allocator limit, instruction budget, safe library subset, errors with file:line. */
+/* sim_lua.c - the policy sandbox: allocator limit, an instruction budget nothing can escape, deterministic library subset, protected entry points. */
+#include <math.h>
+#include <signal.h>
 #include <stdio.h>
+#include <unistd.h>
 #include <stdlib.h>
 #include <string.h>
 #include <lauxlib.h>
@@ -7,22 +10,82 @@
 #include "sim_lua.h"
 #include "sim_sha256.h"
 
+/*
+ * What a policy can reach, and the bound on each:
+ *  - Lua instructions: a count hook fires after `budget` of them in one
+ *    call and raises a *fatal* error: pcall and xpcall in the sandbox
+ *    re-raise it, so no policy can catch it and go on.
+ *  - Work done in C on the policy's behalf: every allocation is charged
+ *    (one unit per ALLOC_UNIT bytes: concatenation, string.rep, table
+ *    growth), and the library functions whose cost is not an allocation
+ *    (string.find, table.sort/insert/remove/move/unpack/concat, next) charge
+ *    what they do; past `budget` units the call fails the same way.  So a
+ *    call costs at most about twice its budget.
+ *  - Pattern matching (string.match, gmatch, gsub, find with a pattern) is
+ *    disabled: its backtracking has no bound.  string.find with plain =
+ *    true remains.
+ *  - Memory: the allocator refuses blocks past `limit` bytes.
+ *  - Finalisers: a metatable with __gc is refused (a finaliser would run
+ *    outside any budget, at collection or at close).
+ *  - Determinism: next() and pairs() visit keys in sorted order (numbers,
+ *    then strings; other keys are refused), tostring() names a table or
+ *    function by the order it was first printed, never its address, and
+ *    string.format refuses %p, so no hash seed or address reaches a
+ *    decision.  math.random draws from the policy's own stream.
+ *  - Every entry point (creating the state, loading, finding hooks, calls)
+ *    runs under lua_pcall, so a Lua error can never panic; reading the
+ *    script's globals uses raw access, so no metamethod runs unbudgeted.
+ *  - sim_lua_interrupt(), safe in a signal handler, stops the call that is
+ *    running at its next instruction.
+ */
+#define ALLOC_UNIT 256 /* bytes per unit of work */
+enum { FATAL_NONE, FATAL_INSTRUCTIONS, FATAL_WORK, FATAL_SIGNAL };
+
 struct sim_lua {
     lua_State *L;
     sim_rng *rng;
     size_t used, limit;
     long budget;
+    long work;             /* units charged in the current call */
+    int fatal;             /* the call must end, and nothing may catch it: FATAL_* */
+    volatile sig_atomic_t stop; /* a signal asked the running call to stop */
     char dir[512];  /* the script's directory, for require */
     char name[256]; /* the script as messages name it */
     char err[512];
+    long next_id;   /* for tostring of tables and functions */
     /* helper modules loaded by require, with the SHA-256 of their bytes:
      * they shape results as much as the policy file does */
     struct { char name[64]; char sha256[65]; } mods[SIM_LUA_MAX_MODULES];
     int nmods;
 };
 
-/* The allocator enforces the memory limit: refusing a block makes Lua raise
- * "not enough memory", which the protected call reports. */
+/* The sandbox inside a call, if any: what sim_lua_interrupt() stops; and
+ * whether a stop was asked for at all (a signal between calls stops every
+ * later call at its first instruction). */
+static sim_lua *volatile running;
+static volatile sig_atomic_t stop_requested;
+
+static sim_lua *sandbox_of(lua_State *L)
+{
+    void *p;
+    lua_getallocf(L, &p);
+    return p;
+}
+
+/* Charge n units of work; past the budget the call is over. */
+static void charge(lua_State *L, double n)
+{
+    sim_lua *p = sandbox_of(L);
+    p->work += n > 1e15 ? (long)1e15 : (long)n;
+    if (p->budget > 0 && p->work > p->budget) {
+        p->fatal = FATAL_WORK;
+        luaL_error(L, "work budget of %d exceeded in one call (C work on the policy's behalf: large strings, "
+                      "sorts, searches)", (int)(p->budget > 2000000000 ? 2000000000 : p->budget));
+    }
+}
+
+/* The allocator enforces the memory limit, and charges the work budget:
+ * refusing a block makes Lua raise "not enough memory". */
 static void *limited_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
 {
     sim_lua *p = ud;
@@ -34,6 +97,13 @@ static void *limited_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
     }
     if (nsize > old && p->used - old + nsize > p->limit)
         return NULL;
+    if (nsize > old && p->budget > 0) {
+        p->work += (long)((nsize - old) / ALLOC_UNIT);
+        if (p->work > p->budget && !p->fatal) { /* once: the error itself must be able to allocate */
+            p->fatal = FATAL_WORK; /* reported as the work budget, not as memory */
+            return NULL;
+        }
+    }
     void *n = realloc(ptr, nsize);
     if (n)
         p->used = p->used - old + nsize;
@@ -43,13 +113,29 @@ static void *limited_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
 static void budget_hook(lua_State *L, lua_Debug *ar)
 {
     (void)ar;
-    sim_lua *p;
-    lua_getallocf(L, (void **)&p);
+    sim_lua *p = sandbox_of(L);
+    p->fatal = p->stop ? FATAL_SIGNAL : FATAL_INSTRUCTIONS;
+    if (p->stop)
+        luaL_error(L, "interrupted by a signal");
     /* lua_pushfstring knows no %ld: format here */
     char msg[128];
-    snprintf(msg, sizeof msg, "instruction budget of %ld exceeded in one call (an endless loop?)",
-             p->budget);
+    snprintf(msg, sizeof msg, "instruction budget of %ld exceeded in one call (an endless loop?)", p->budget);
     luaL_error(L, "%s", msg);
+}
+
+void sim_lua_interrupt(void)
+{
+    stop_requested = 1;
+    sim_lua *p = running;
+    if (p) { /* lua_sethook is safe in a signal handler (Lua manual, 4.7) */
+        p->stop = 1;
+        lua_sethook(p->L, budget_hook, LUA_MASKCALL | LUA_MASKRET | LUA_MASKLINE | LUA_MASKCOUNT, 1);
+    }
+}
+
+int sim_lua_interrupted(const sim_lua *p)
+{
+    return p->stop != 0;
 }
 
 /* Make sure a message names the Lua file and line at fault: errors raised
@@ -58,7 +144,7 @@ static int msgh(lua_State *L)
 {
     const char *msg = lua_tostring(L, 1);
     if (!msg)
-        msg = luaL_tolstring(L, 1, NULL);
+        msg = lua_typename(L, lua_type(L, 1)); /* an error object that is not a string */
     lua_Debug ar;
     for (int level = 0; lua_getstack(L, level, &ar); level++) {
         lua_getinfo(L, "Sl", &ar);
@@ -75,10 +161,18 @@ static int msgh(lua_State *L)
     return 1;
 }
 
-static int keep_error(sim_lua *p)
+static int keep_error(sim_lua *p, int rc)
 {
-    const char *m = lua_tostring(p->L, -1);
-    snprintf(p->err, sizeof p->err, "%s", m ? m : "error object is not a string");
+    const char *m = lua_type(p->L, -1) == LUA_TSTRING ? lua_tostring(p->L, -1) : NULL;
+    if (p->fatal == FATAL_WORK && (rc == LUA_ERRMEM || (m && strstr(m, "not enough memory"))))
+        snprintf(p->err, sizeof p->err, "%s: work budget of %ld exceeded in one call (C work on the policy's "
+                                        "behalf: large strings, sorts, searches)", p->name, p->budget);
+    else if (rc == LUA_ERRMEM)
+        snprintf(p->err, sizeof p->err,
+                 "%s: memory limit of %zu MiB exceeded (the policy's \"memory\" setting raises it)", p->name,
+                 p->limit >> 20);
+    else
+        snprintf(p->err, sizeof p->err, "%s", m ? m : "error object is not a string");
     /* keep messages on one line */
     for (char *c = p->err; *c; c++)
         if (*c == '\n' || *c == '\r' || *c == '\t')
@@ -87,32 +181,43 @@ static int keep_error(sim_lua *p)
     return -1;
 }
 
-int sim_lua_pcall(sim_lua *p, int nargs, int nresults)
+/* Call the function below nargs arguments with the message handler and
+ * the budget armed; the status of lua_pcall. */
+static int protected_call(sim_lua *p, int nargs, int nresults)
 {
-    int rc;
     lua_State *L = p->L;
     int base = lua_gettop(L) - nargs;
     lua_pushcfunction(L, msgh);
     lua_insert(L, base);
-    lua_sethook(L, budget_hook, LUA_MASKCOUNT, (int)p->budget); /* resets the count */
-    rc = lua_pcall(L, nargs, nresults, base);
+    p->work = 0;
+    p->fatal = FATAL_NONE;
+    sim_lua *outer = running;
+    running = p; /* first: a signal from here on sees p and stops it */
+    if (stop_requested)
+        p->stop = 1;
+    if (p->stop) /* a signal came between calls: stop at once */
+        lua_sethook(L, budget_hook, LUA_MASKCOUNT, 1);
+    else if (p->budget > 0)
+        lua_sethook(L, budget_hook, LUA_MASKCOUNT, (int)p->budget); /* resets the count */
+    int rc = lua_pcall(L, nargs, nresults, base);
     lua_sethook(L, NULL, 0, 0);
-    lua_remove(L, base);
-    if (rc == LUA_ERRMEM) { /* raised without the message handler: no position to report */
-        lua_pop(L, 1);
-        snprintf(p->err, sizeof p->err,
-                 "%s: memory limit of %zu MiB exceeded (the policy's \"memory\" setting raises it)",
-                 p->name, p->limit >> 20);
-        return -1;
-    }
-    return rc == LUA_OK ? 0 : keep_error(p);
+    running = outer;
+    lua_remove(L, rc == LUA_OK ? base : lua_gettop(L) - 1);
+    return rc;
 }
+
+int sim_lua_pcall(sim_lua *p, int nargs, int nresults)
+{
+    int rc = protected_call(p, nargs, nresults);
+    return rc == LUA_OK ? 0 : keep_error(p, rc);
+}
+
+/* ---- the sandbox's library ------------------------------------------------ */
 
 /* math.random with Lua's own conventions, drawn from the policy's stream. */
 static int l_random(lua_State *L)
 {
-    sim_lua *p;
-    lua_getallocf(L, (void **)&p);
+    sim_lua *p = sandbox_of(L);
     lua_Integer lo, hi;
     switch (lua_gettop(L)) {
     case 0:
@@ -150,11 +255,257 @@ static int l_randomseed(lua_State *L)
                          "scenario's seed");
 }
 
+/* pcall and xpcall: the library's, except that a fatal error (the budget,
+ * a signal) goes on up: the policy cannot catch it. */
+static int protected_again(lua_State *L)
+{
+    int n = lua_gettop(L);
+    lua_pushvalue(L, lua_upvalueindex(1)); /* the original pcall or xpcall */
+    lua_insert(L, 1);
+    lua_call(L, n, LUA_MULTRET);
+    if (sandbox_of(L)->fatal && lua_toboolean(L, 1) == 0) {
+        lua_settop(L, 2);
+        return lua_error(L); /* the same message, re-raised */
+    }
+    return lua_gettop(L);
+}
+
+/* string.rep, bounded by the memory limit before it runs (an empty string
+ * repeated 2^62 times would loop without allocating). */
+static int l_rep(lua_State *L)
+{
+    sim_lua *p = sandbox_of(L);
+    size_t l, lsep;
+    luaL_checklstring(L, 1, &l);
+    lua_Integer n = luaL_checkinteger(L, 2);
+    luaL_optlstring(L, 3, "", &lsep);
+    if (n <= 0 || (l == 0 && lsep == 0)) {
+        lua_pushliteral(L, "");
+        return 1;
+    }
+    double total = (double)l * (double)n + (double)lsep * (double)(n - 1);
+    if (total > (double)p->limit) {
+        char size[32]; /* lua_pushfstring knows no precision */
+        snprintf(size, sizeof size, "%.0f", total);
+        return luaL_error(L, "string.rep: the result (%s bytes) would exceed the memory limit", size);
+    }
+    charge(L, total / ALLOC_UNIT);
+    lua_pushvalue(L, lua_upvalueindex(1));
+    lua_insert(L, 1);
+    lua_call(L, lua_gettop(L) - 1, 1);
+    return 1;
+}
+
+static int l_no_patterns(lua_State *L)
+{
+    return luaL_error(L, "patterns are disabled in policies (their backtracking has no bound): use "
+                         "string.find(s, text, init, true) for plain text");
+}
+
+/* string.find, plain text only (a pattern is refused unless plain = true
+ * or it has no special characters), charged its naive search's cost. */
+static int l_find(lua_State *L)
+{
+    size_t ls, lp;
+    luaL_checklstring(L, 1, &ls);
+    const char *pat = luaL_checklstring(L, 2, &lp);
+    if (!lua_toboolean(L, 4) && strpbrk(pat, "^$*+?.([%-"))
+        return l_no_patterns(L);
+    charge(L, (double)ls * (double)(lp ? lp : 1) / 16);
+    lua_pushvalue(L, lua_upvalueindex(1));
+    lua_insert(L, 1);
+    lua_call(L, lua_gettop(L) - 1, LUA_MULTRET);
+    return lua_gettop(L);
+}
+
+/* string.format without %p (an address). */
+static int l_format(lua_State *L)
+{
+    const char *f = luaL_checkstring(L, 1);
+    for (const char *c = f; *c; c++)
+        if (*c == '%') {
+            c++;
+            while (*c && strchr("-+ #0123456789.", *c))
+                c++;
+            if (*c == 'p')
+                return luaL_error(L, "string.format: %%p (an address) is disabled: it differs between runs");
+            if (!*c)
+                break;
+        }
+    lua_pushvalue(L, lua_upvalueindex(1));
+    lua_insert(L, 1);
+    lua_call(L, lua_gettop(L) - 1, 1);
+    return 1;
+}
+
+/* A table function, charged by the table's length (its work is a loop
+ * over it: sort n log n, the others n). */
+static int l_table_charged(lua_State *L)
+{
+    double n = lua_type(L, 1) == LUA_TTABLE ? (double)lua_rawlen(L, 1) : 0;
+    int sort = (int)lua_tointeger(L, lua_upvalueindex(2));
+    if (sort)
+        n *= n > 1 ? 2 + __builtin_clzll(1) - __builtin_clzll((unsigned long long)n) : 1;
+    if (lua_type(L, 2) == LUA_TNUMBER && lua_type(L, 3) == LUA_TNUMBER && !sort) /* unpack(t, i, j), move(...) */
+        n += fabs((double)lua_tointeger(L, 3) - (double)lua_tointeger(L, 2));
+    charge(L, n);
+    lua_pushvalue(L, lua_upvalueindex(1));
+    lua_insert(L, 1);
+    lua_call(L, lua_gettop(L) - 1, LUA_MULTRET);
+    return lua_gettop(L);
+}
+
+/* setmetatable, refusing a finaliser (__gc runs outside any budget). */
+static int l_setmetatable(lua_State *L)
+{
+    if (lua_type(L, 2) == LUA_TTABLE) {
+        lua_pushliteral(L, "__gc");
+        if (lua_rawget(L, 2) != LUA_TNIL)
+            return luaL_error(L, "setmetatable: a __gc finaliser is disabled in policies (it would run outside "
+                                 "the instruction budget)");
+        lua_pop(L, 1);
+    }
+    lua_pushvalue(L, lua_upvalueindex(1));
+    lua_insert(L, 1);
+    lua_call(L, lua_gettop(L) - 1, 1);
+    return 1;
+}
+
+/* ---- a deterministic next ------------------------------------------------- */
+
+typedef struct key {
+    int isnum, isint;
+    lua_Integer i;
+    double d;
+    const char *s;
+    size_t len;
+} key;
+
+static int key_cmp(const void *a, const void *b)
+{
+    const key *x = a, *y = b;
+    if (x->isnum != y->isnum)
+        return x->isnum ? -1 : 1; /* numbers before strings */
+    if (x->isnum) {
+        long double u = x->isint ? (long double)x->i : (long double)x->d;
+        long double v = y->isint ? (long double)y->i : (long double)y->d;
+        return (u > v) - (u < v);
+    }
+    size_t n = x->len < y->len ? x->len : y->len;
+    int c = memcmp(x->s, y->s, n);
+    return c ? c : (x->len > y->len) - (x->len < y->len);
+}
+
+/* The key at stack index idx (number or string only). */
+static int read_key(lua_State *L, int idx, key *k)
+{
+    memset(k, 0, sizeof *k);
+    if (lua_type(L, idx) == LUA_TNUMBER) {
+        k->isnum = 1;
+        k->isint = lua_isinteger(L, idx);
+        if (k->isint)
+            k->i = lua_tointeger(L, idx);
+        else
+            k->d = lua_tonumber(L, idx);
+        return 1;
+    }
+    if (lua_type(L, idx) == LUA_TSTRING) {
+        k->s = lua_tolstring(L, idx, &k->len);
+        return 1;
+    }
+    return 0;
+}
+
+/* next(t [, k]) in sorted key order (the order pairs() uses), charged
+ * n log n for the sort it does on every call. */
+static int l_next(lua_State *L)
+{
+    luaL_checktype(L, 1, LUA_TTABLE);
+    lua_settop(L, 2);
+    size_t n = 0, cap = 16;
+    key *keys = NULL;
+    lua_pushnil(L);
+    while (lua_next(L, 1)) { /* count first: the array is allocated outside Lua */
+        lua_pop(L, 1);
+        n++;
+    }
+    charge(L, (double)n * (n > 1 ? 64 - __builtin_clzll((unsigned long long)n) : 1));
+    if (n == 0) {
+        lua_pushnil(L);
+        return 1;
+    }
+    cap = n;
+    /* a userdata the collector owns: freed even when an error unwinds us */
+    keys = lua_newuserdatauv(L, cap * sizeof *keys, 0);
+    size_t k = 0;
+    lua_pushnil(L);
+    while (lua_next(L, 1)) {
+        lua_pop(L, 1);
+        if (!read_key(L, -1, &keys[k]))
+            return luaL_error(L, "next: only number and string keys have a deterministic order");
+        k++;
+    }
+    qsort(keys, n, sizeof *keys, key_cmp);
+    size_t at = 0;
+    if (!lua_isnil(L, 2)) {
+        key want;
+        if (!read_key(L, 2, &want))
+            return luaL_error(L, "next: only number and string keys have a deterministic order");
+        key *hit = bsearch(&want, keys, n, sizeof *keys, key_cmp);
+        if (!hit)
+            return luaL_error(L, "invalid key to 'next'");
+        at = (size_t)(hit - keys) + 1;
+    }
+    if (at >= n) {
+        lua_pushnil(L);
+        return 1;
+    }
+    if (keys[at].isnum && keys[at].isint)
+        lua_pushinteger(L, keys[at].i);
+    else if (keys[at].isnum)
+        lua_pushnumber(L, keys[at].d);
+    else
+        lua_pushlstring(L, keys[at].s, keys[at].len);
+    lua_pushvalue(L, -1);
+    lua_rawget(L, 1);
+    return 2;
+}
+
+/* tostring: as Lua's, except that a table, function or other reference
+ * without __tostring is named by the order in which it was first printed
+ * ("table: 1"), not by its address. */
+static int l_tostring(lua_State *L)
+{
+    luaL_checkany(L, 1);
+    int t = lua_type(L, 1);
+    if ((t == LUA_TTABLE || t == LUA_TFUNCTION || t == LUA_TUSERDATA || t == LUA_TTHREAD ||
+         t == LUA_TLIGHTUSERDATA) && luaL_getmetafield(L, 1, "__tostring") == LUA_TNIL) {
+        sim_lua *p = sandbox_of(L);
+        const char *kind = lua_typename(L, t);
+        if (luaL_getmetafield(L, 1, "__name") == LUA_TSTRING)
+            kind = lua_tostring(L, -1); /* stays on the stack while used */
+        lua_getfield(L, LUA_REGISTRYINDEX, "tailback.ids");
+        lua_pushvalue(L, 1);
+        if (lua_rawget(L, -2) != LUA_TNUMBER) {
+            lua_pop(L, 1);
+            lua_pushvalue(L, 1);
+            lua_pushinteger(L, ++p->next_id);
+            lua_rawset(L, -3);
+            lua_pushvalue(L, 1);
+            lua_rawget(L, -2);
+        }
+        lua_pushfstring(L, "%s: %I", kind, lua_tointeger(L, -1));
+        return 1;
+    }
+    lua_settop(L, 1);
+    luaL_tolstring(L, 1, NULL);
+    return 1;
+}
+
 /* require(NAME): NAME.lua from the policy's directory only, text chunks only. */
 static int l_require(lua_State *L)
 {
-    sim_lua *p;
-    lua_getallocf(L, (void **)&p);
+    sim_lua *p = sandbox_of(L);
     const char *name = luaL_checkstring(L, 1);
     for (const char *c = name; *c; c++)
         if (!((*c >= 'a' && *c <= 'z') || (*c >= '0' && *c <= '9') || *c == '_'))
@@ -211,8 +562,11 @@ static int l_print(lua_State *L)
     int n = lua_gettop(L);
     fputs("policy:", stderr);
     for (int i = 1; i <= n; i++) {
+        lua_pushcfunction(L, l_tostring);
+        lua_pushvalue(L, i);
+        lua_call(L, 1, 1);
         fputc(' ', stderr);
-        fputs(luaL_tolstring(L, i, NULL), stderr);
+        fputs(lua_tostring(L, -1), stderr);
         lua_pop(L, 1);
     }
     fputc('\n', stderr);
@@ -223,7 +577,7 @@ static int l_print(lua_State *L)
  * strings; other key types are refused), so iteration order can never
  * depend on hash seeds or addresses. */
 static const char sorted_pairs[] =
-    "local next, type, sort, error = next, type, table.sort, error\n"
+    "local next, type, sort, error = ...\n"
     "local function before(a, b)\n"
     "  local ta, tb = type(a), type(b)\n"
     "  if ta ~= tb then return ta == 'number' end\n"
@@ -247,20 +601,25 @@ static const char sorted_pairs[] =
     "  end, t, nil\n"
     "end\n";
 
-sim_lua *sim_lua_new(sim_rng *rng, size_t mem_limit, long budget)
+/* Replace lib[name] by f, with the original as its first upvalue (and
+ * `extra` as a second). */
+static void wrap(lua_State *L, const char *lib, const char *name, lua_CFunction f, int extra)
 {
-    sim_lua *p = calloc(1, sizeof *p);
-    if (!p)
-        return NULL;
-    p->rng = rng;
-    p->limit = mem_limit;
-    p->budget = budget;
-    p->L = lua_newstate(limited_alloc, p);
-    if (!p->L) {
-        free(p);
-        return NULL;
-    }
-    lua_State *L = p->L;
+    if (lib)
+        lua_getglobal(L, lib);
+    else
+        lua_pushglobaltable(L);
+    lua_getfield(L, -1, name);
+    lua_pushinteger(L, extra);
+    lua_pushcclosure(L, f, 2);
+    lua_setfield(L, -2, name);
+    lua_pop(L, 1);
+}
+
+/* Build the sandbox inside the state (run protected: any allocation can
+ * fail). */
+static int setup(lua_State *L)
+{
     static const luaL_Reg libs[] = {
         { LUA_GNAME, luaopen_base },     { LUA_TABLIBNAME, luaopen_table },
         { LUA_STRLIBNAME, luaopen_string }, { LUA_MATHLIBNAME, luaopen_math },
@@ -270,6 +629,17 @@ sim_lua *sim_lua_new(sim_rng *rng, size_t mem_limit, long budget)
         luaL_requiref(L, libs[i].name, libs[i].func, 1);
         lua_pop(L, 1);
     }
+    /* pairs captures the raw next before next is replaced */
+    if (luaL_loadbufferx(L, sorted_pairs, sizeof sorted_pairs - 1, "=pairs", "t") != LUA_OK)
+        return lua_error(L);
+    lua_getglobal(L, "next");
+    lua_getglobal(L, "type");
+    lua_getglobal(L, "table");
+    lua_getfield(L, -1, "sort");
+    lua_remove(L, -2);
+    lua_getglobal(L, "error");
+    lua_call(L, 4, 1);
+    lua_setglobal(L, "pairs");
     static const char *const removed[] = { "dofile", "loadfile", "load", "collectgarbage", NULL };
     for (int i = 0; removed[i]; i++) {
         lua_pushnil(L);
@@ -278,25 +648,82 @@ sim_lua *sim_lua_new(sim_rng *rng, size_t mem_limit, long budget)
     lua_getglobal(L, "string");
     lua_pushnil(L);
     lua_setfield(L, -2, "dump");
+    static const char *const patterns[] = { "match", "gmatch", "gsub", NULL };
+    for (int i = 0; patterns[i]; i++) {
+        lua_pushcfunction(L, l_no_patterns);
+        lua_setfield(L, -2, patterns[i]);
+    }
     lua_pop(L, 1);
+    wrap(L, "string", "rep", l_rep, 0);
+    wrap(L, "string", "find", l_find, 0);
+    wrap(L, "string", "format", l_format, 0);
+    wrap(L, "table", "sort", l_table_charged, 1);
+    static const char *const linear[] = { "insert", "remove", "concat", "unpack", "move", NULL };
+    for (int i = 0; linear[i]; i++)
+        wrap(L, "table", linear[i], l_table_charged, 0);
+    wrap(L, NULL, "pcall", protected_again, 0);
+    wrap(L, NULL, "xpcall", protected_again, 0);
+    wrap(L, NULL, "setmetatable", l_setmetatable, 0);
     lua_getglobal(L, "math");
     lua_pushcfunction(L, l_random);
     lua_setfield(L, -2, "random");
     lua_pushcfunction(L, l_randomseed);
     lua_setfield(L, -2, "randomseed");
     lua_pop(L, 1);
+    lua_pushcfunction(L, l_next);
+    lua_setglobal(L, "next");
+    lua_pushcfunction(L, l_tostring);
+    lua_setglobal(L, "tostring");
     lua_pushcfunction(L, l_require);
     lua_setglobal(L, "require");
     lua_pushcfunction(L, l_print);
     lua_setglobal(L, "print");
     lua_newtable(L);
     lua_setfield(L, LUA_REGISTRYINDEX, "tailback.loaded");
-    if (luaL_loadbufferx(L, sorted_pairs, sizeof sorted_pairs - 1, "=pairs", "t") != LUA_OK ||
-        lua_pcall(L, 0, 1, 0) != LUA_OK) {
+    lua_newtable(L); /* ids for tostring, weak in its keys */
+    lua_newtable(L);
+    lua_pushliteral(L, "k");
+    lua_setfield(L, -2, "__mode");
+    lua_setmetatable(L, -2);
+    lua_setfield(L, LUA_REGISTRYINDEX, "tailback.ids");
+    /* the string metatable is shared: lock it as the library left it */
+    return 0;
+}
+
+/* A Lua error outside every protected call: none is left unprotected, so
+ * this is a bug in tailback; say so and stop without a crash. */
+static int panic(lua_State *L)
+{
+    const char *m = lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : "?";
+    fprintf(stderr, "tailback: internal error: an unprotected Lua error (%s); please report it with the "
+                    "policy\n", m);
+    _exit(70);
+}
+
+sim_lua *sim_lua_new(sim_rng *rng, size_t mem_limit, long budget)
+{
+    sim_lua *p = calloc(1, sizeof *p);
+    if (!p)
+        return NULL;
+    p->rng = rng;
+    p->limit = mem_limit;
+    p->budget = budget;
+    snprintf(p->name, sizeof p->name, "policy");
+    p->L = lua_newstate(limited_alloc, p);
+    if (!p->L) {
+        free(p);
+        return NULL;
+    }
+    lua_atpanic(p->L, panic);
+    long b = p->budget;
+    p->budget = 0; /* setting up is not the policy's work */
+    lua_pushcfunction(p->L, setup);
+    int rc = lua_pcall(p->L, 0, 0, 0);
+    p->budget = b;
+    if (rc != LUA_OK) {
         sim_lua_free(p);
         return NULL;
     }
-    lua_setglobal(L, "pairs");
     return p;
 }
 
@@ -305,7 +732,7 @@ void sim_lua_free(sim_lua *p)
     if (!p)
         return;
     if (p->L)
-        lua_close(p->L);
+        lua_close(p->L); /* no finalisers can run here: __gc is refused */
     free(p);
 }
 
@@ -331,43 +758,75 @@ int sim_lua_load(sim_lua *p, const char *path, const char *shown)
         snprintf(p->dir, sizeof p->dir, "%.*s", (int)(slash - path), path);
     else
         snprintf(p->dir, sizeof p->dir, ".");
+    snprintf(p->name, sizeof p->name, "%s", shown);
     FILE *f = fopen(path, "rb");
     if (!f) {
         snprintf(p->err, sizeof p->err, "%s: cannot read the script", shown);
         return -1;
     }
-    luaL_Buffer b;
-    luaL_buffinit(p->L, &b);
+    char *text = NULL;
+    size_t len = 0, cap = 0, n;
     char chunk[4096];
-    size_t n;
-    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
-        luaL_addlstring(&b, chunk, n);
+    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) {
+        if (len + n > cap) {
+            char *t = realloc(text, cap = 2 * (len + n));
+            if (!t) {
+                free(text);
+                fclose(f);
+                snprintf(p->err, sizeof p->err, "%s: out of memory", shown);
+                return -1;
+            }
+            text = t;
+        }
+        memcpy(text + len, chunk, n);
+        len += n;
+    }
     fclose(f);
-    luaL_pushresult(&b);
-    size_t len;
-    const char *text = lua_tolstring(p->L, -1, &len);
-    snprintf(p->name, sizeof p->name, "%s", shown);
     char name[600];
     snprintf(name, sizeof name, "@%s", shown);
     /* Text only: a precompiled (binary) chunk could break the VM's invariants. */
-    int rc = luaL_loadbufferx(p->L, text, len, name, "t");
-    lua_remove(p->L, -2); /* the text */
+    int rc = luaL_loadbufferx(p->L, text ? text : "", len, name, "t");
+    free(text);
     if (rc != LUA_OK)
-        return keep_error(p);
+        return keep_error(p, rc);
     return sim_lua_pcall(p, 0, 0);
+}
+
+/* The global `name` of the script, read raw (no metamethod of _G runs),
+ * with the kind of value it is. */
+static int raw_global(lua_State *L)
+{
+    lua_pushglobaltable(L);
+    lua_pushvalue(L, 1);
+    lua_rawget(L, -2);
+    return 1;
+}
+
+int sim_lua_global(sim_lua *p, const char *name)
+{
+    lua_State *L = p->L;
+    lua_pushcfunction(L, raw_global);
+    lua_pushstring(L, name);
+    if (protected_call(p, 1, 1) != LUA_OK) {
+        keep_error(p, LUA_ERRRUN);
+        lua_pushnil(L);
+        return -1;
+    }
+    return lua_type(L, -1);
 }
 
 int sim_lua_ref(sim_lua *p, const char *name, char *where, size_t n)
 {
     lua_State *L = p->L;
-    int t = lua_getglobal(L, name);
+    int t = sim_lua_global(p, name);
     if (t == LUA_TNIL) {
         lua_pop(L, 1);
         return SIM_LUA_NONE;
     }
     if (t != LUA_TFUNCTION) {
         lua_pop(L, 1);
-        snprintf(p->err, sizeof p->err, "'%s' is defined but is not a function", name);
+        if (t >= 0)
+            snprintf(p->err, sizeof p->err, "'%s' is defined but is not a function", name);
         return -2;
     }
     lua_Debug ar;
@@ -377,11 +836,44 @@ int sim_lua_ref(sim_lua *p, const char *name, char *where, size_t n)
     return luaL_ref(L, LUA_REGISTRYINDEX);
 }
 
+int sim_lua_setup(sim_lua *p, lua_CFunction f, void *ud)
+{
+    long b = p->budget;
+    p->budget = 0;
+    lua_pushcfunction(p->L, f);
+    lua_pushlightuserdata(p->L, ud);
+    int rc = lua_pcall(p->L, 1, 0, 0);
+    p->budget = b;
+    return rc == LUA_OK ? 0 : keep_error(p, rc);
+}
+
+static int push_json_protected(lua_State *L)
+{
+    sim_lua_push_json(L, lua_touserdata(L, 1));
+    return 1;
+}
+
+int sim_lua_set_json_global(sim_lua *p, const char *name, const cJSON *v)
+{
+    lua_State *L = p->L;
+    long b = p->budget;
+    p->budget = 0;
+    lua_pushcfunction(L, push_json_protected);
+    lua_pushlightuserdata(L, (void *)v);
+    int rc = lua_pcall(L, 1, 1, 0);
+    p->budget = b;
+    if (rc != LUA_OK)
+        return keep_error(p, rc);
+    lua_setglobal(L, name); /* a fresh table, into the plain globals table: cannot fail */
+    return 0;
+}
+
 void sim_lua_push_json(lua_State *L, const cJSON *v)
 {
+    luaL_checkstack(L, 4, "JSON nested too deeply");
     if (cJSON_IsNumber(v)) {
-        double d = v->valuedouble;
-        if (d == (double)(lua_Integer)d && d > -9e15 && d < 9e15)
+        double d = v->valuedouble; /* an integer only when it is one, within range (no cast overflow) */
+        if (d > -9e15 && d < 9e15 && d == (double)(lua_Integer)d)
             lua_pushinteger(L, (lua_Integer)d);
         else
             lua_pushnumber(L, d);

@@ -11,18 +11,23 @@
  * One interpreter per policy instance.  The sandbox opens only the base,
  * table, string, math and utf8 libraries and removes everything that
  * reaches outside the simulation or breaks determinism:
- *   - no io, os, debug, package; no dofile, loadfile, load, string.dump,
- *     collectgarbage;
+ *   - no io, os, debug, package, coroutine; no dofile, loadfile, load,
+ *     string.dump, collectgarbage; no pattern matching (string.match,
+ *     gmatch, gsub, find with a pattern: unbounded backtracking); no __gc;
  *   - require(NAME) loads NAME.lua (text only) from the policy's own
  *     directory and nowhere else;
  *   - math.random draws from the instance's named stream; math.randomseed
  *     is an error (streams are seeded from the scenario's seed);
- *   - pairs() visits keys in a fixed order (numbers ascending, then strings
- *     ascending, then the rest in insertion-independent order is refused),
- *     because Lua seeds its string hashing from the clock;
- *   - a memory limit (custom allocator) and an instruction budget per call
- *     (count hook) stop a runaway script with an error, not a hang.
- * Errors carry "FILE:LINE:" of the Lua code at fault.
+ *   - next() and pairs() visit keys in a fixed order (numbers ascending,
+ *     then strings ascending; other keys are refused), because Lua seeds
+ *     its string hashing per process; tostring() and string.format never
+ *     show an address;
+ *   - a memory limit (custom allocator), an instruction budget per call
+ *     (count hook) and a budget of C work per call stop a runaway script
+ *     with an error, not a hang; pcall and xpcall cannot catch it;
+ *   - every entry point is protected: no Lua error can panic.
+ * Errors carry "FILE:LINE:" of the Lua code at fault.  sim_lua.c has the
+ * details of each bound.
  */
 typedef struct sim_lua sim_lua;
 
@@ -48,6 +53,26 @@ int sim_lua_ref(sim_lua *p, const char *name, char *where, size_t n);
 int sim_lua_pcall(sim_lua *p, int nargs, int nresults);
 
 const char *sim_lua_error(const sim_lua *p);
+
+/* Stop the call running now (if any) at its next instruction, and every
+ * later call at its first: safe to call from a signal handler.  The call
+ * fails with "interrupted by a signal"; sim_lua_interrupted() tells. */
+void sim_lua_interrupt(void);
+int sim_lua_interrupted(const sim_lua *p);
+
+/* Push the script's global `name`, read raw (no metamethod of the globals
+ * runs), and return its type (LUA_TNIL when absent), or -1 with the error
+ * kept and nil pushed. */
+int sim_lua_global(sim_lua *p, const char *name);
+
+/* Run f(L) with `ud` as its only argument (a light userdata), protected
+ * and outside the budget: for setting a sandbox up.  0, or -1 with the
+ * error kept. */
+int sim_lua_setup(sim_lua *p, lua_CFunction f, void *ud);
+
+/* Set global `name` to the Lua form of a JSON value (as sim_lua_push_json),
+ * protected: 0, or -1 with the error kept (out of memory, nesting). */
+int sim_lua_set_json_global(sim_lua *p, const char *name, const cJSON *v);
 
 /* The helper modules a script loaded with require(), in load order: how
  * many, and the i-th's name (its SHA-256 in *sha256), for the manifest. */

@@ -49,7 +49,11 @@ START_TEST(samples_have_the_moments_of_their_closed_forms)
     check_moments("{\"type\":\"uniform\",\"min\":1,\"max\":4}", 2.5, 9.0 / 12);
     check_moments("{\"type\":\"exponential\",\"rate\":4}", 0.25, 0.0625);
     check_moments("{\"type\":\"exponential\",\"mean\":3}", 3, 9);
-    check_moments("{\"type\":\"normal\",\"mean\":10,\"sd\":2}", 10, 4);
+    check_moments("{\"type\":\"normal\",\"mean\":10,\"sd\":1.5}", 10, 2.25);
+    /* truncated: max(0, X) for X ~ N(1, 1), by numerical integration (2e6
+     * midpoints over [0, 12]) outside tailback */
+    check_moments("{\"type\":\"normal\",\"mean\":1,\"sd\":1,\"truncate\":true}", 1.08331547058628,
+                  0.75108780784290);
     /* lognormal(mu, sigma): mean e^(mu + s^2/2), var (e^(s^2) - 1) e^(2mu + s^2) */
     check_moments("{\"type\":\"lognormal\",\"mu\":0,\"sigma\":0.5}", exp(0.125),
                   (exp(0.25) - 1) * exp(0.25));
@@ -90,6 +94,9 @@ START_TEST(bad_specs_name_their_path_and_what_was_expected)
         { "{\"type\":\"empirical\",\"values\":[1,\"x\"]}", "d.json: service.values[1]: expected a number, found \"x\"" },
         { "{\"type\":\"erlang\",\"k\":2.5,\"rate\":1}", "d.json: service.k: expected an integer in [1, 1000000], found 2.5" },
         { "-2", "d.json: service: expected a distribution of non-negative values" },
+        { "{\"type\":\"normal\",\"mean\":-1,\"sd\":0.5}", "d.json: service: expected a distribution of non-negative values, found a normal (mean -1, sd 0.5) that is negative with probability 0.977: add \"truncate\": true" },
+        { "{\"type\":\"normal\",\"mean\":1,\"sd\":0.25}", "d.json: service: expected a distribution of non-negative values, found a normal (mean 1, sd 0.25) that is negative with probability 3.17e-05" },
+        { "{\"type\":\"normal\",\"mean\":1,\"sd\":1,\"truncate\":1}", "d.json: service.truncate: expected true or false, found 1" },
     };
     for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
         char err[512];

@@ -120,6 +120,74 @@ START_TEST(new_fields_are_validated_with_the_same_precision)
 }
 END_TEST
 
+#define ENTRY_A "\"classes\": {\"c\": {\"arrival\": {\"process\": \"poisson\", \"rate\": 0.2}, \"entry\": \"a\"}}"
+
+/* Routing that cannot work is refused at load, naming the nodes; routing
+ * that merely looks like it (a cycle through a delay, feedback that leaves
+ * with some probability, a trap the class never reaches) is accepted. */
+START_TEST(routing_without_time_or_without_a_way_out_is_refused)
+{
+    static const struct {
+        const char *json, *want; /* want NULL: accepted */
+    } cases[] = {
+        { "{\"duration\": 10, " ENTRY_A ", \"nodes\": {\"a\": {\"kind\": \"router\", \"next\": [{\"node\": \"a\", \"p\": 1}]}}}",
+          "test.json: classes.c: expected routing in which simulated time passes, found a cycle a job can go round "
+          "in no time: a -> a" },
+        { "{\"duration\": 10, " ENTRY_A ", \"nodes\": {\"a\": {\"kind\": \"router\", \"balance\": [\"b\", \"a\"], "
+          "\"policy\": \"round_robin\"}, \"b\": {\"service\": 1}}}",
+          "test.json: classes.c: expected routing in which simulated time passes, found a cycle a job can go round "
+          "in no time: a -> a" },
+        { "{\"duration\": 10, " ENTRY_A ", \"nodes\": {\"a\": {\"kind\": \"delay\", \"service\": 0, \"next\": "
+          "[{\"node\": \"r\", \"p\": 1}]}, \"r\": {\"kind\": \"router\", \"next\": [{\"node\": \"b\", \"p\": 1}]}, "
+          "\"b\": {\"service\": 0, \"next\": [{\"node\": \"a\", \"p\": 0.1}, {\"node\": \"exit\", \"p\": 0.9}]}}}",
+          "test.json: classes.c: expected routing in which simulated time passes, found a cycle a job can go round "
+          "in no time: a -> r -> b -> a" },
+        /* a zero-delay link is no delay; a link serialising jobs of size 0 neither */
+        { "{\"duration\": 10, " ENTRY_A ", \"nodes\": {\"a\": {\"kind\": \"router\", \"next\": [{\"node\": \"a\", \"p\": 0.5}, "
+          "{\"node\": \"exit\", \"p\": 0.5}]}}, \"links\": [{\"from\": \"a\", \"to\": \"a\", \"delay\": 0}]}",
+          "test.json: classes.c: expected routing in which simulated time passes, found a cycle" },
+        { "{\"duration\": 10, \"classes\": {\"c\": {\"arrival\": {\"process\": \"poisson\", \"rate\": 0.2}, \"entry\": \"a\", \"size\": 0}}, "
+          "\"nodes\": {\"a\": {\"kind\": \"router\", \"next\": [{\"node\": \"a\", \"p\": 0.5}, "
+          "{\"node\": \"exit\", \"p\": 0.5}]}}, \"links\": [{\"from\": \"a\", \"to\": \"a\", \"bandwidth\": 100}]}",
+          "test.json: classes.c: expected routing in which simulated time passes, found a cycle" },
+        { "{\"duration\": 10, " ENTRY_A ", \"nodes\": {\"a\": {\"service\": 1, \"next\": [{\"node\": \"a\", \"p\": 1}]}}}",
+          "test.json: classes.c: expected every node the class reaches to have a way out of the network, found none "
+          "from node \"a\": its jobs circulate among \"a\" for ever" },
+        { "{\"duration\": 10, " ENTRY_A ", \"nodes\": {\"a\": {\"service\": 1, \"next\": [{\"node\": \"b\", \"p\": 0.5}, "
+          "{\"node\": \"exit\", \"p\": 0.5}]}, \"b\": {\"service\": 1, \"next\": [{\"node\": \"c\", \"p\": 1}]}, "
+          "\"c\": {\"service\": 1, \"next\": [{\"node\": \"b\", \"p\": 1}]}}}",
+          "test.json: classes.c: expected every node the class reaches to have a way out of the network, found none "
+          "from node \"b\": its jobs circulate among \"b\", \"c\" for ever" },
+        /* accepted */
+        { "{\"duration\": 10, " ENTRY_A ", \"nodes\": {\"a\": {\"kind\": \"router\", \"next\": [{\"node\": \"a\", \"p\": 0.5}, "
+          "{\"node\": \"exit\", \"p\": 0.5}]}}, \"links\": [{\"from\": \"a\", \"to\": \"a\", \"delay\": 0.1}]}", NULL },
+        { "{\"duration\": 10, " ENTRY_A ", \"nodes\": {\"a\": {\"kind\": \"router\", \"next\": [{\"node\": \"a\", \"p\": 0.5}, "
+          "{\"node\": \"exit\", \"p\": 0.5}]}}, \"links\": [{\"from\": \"a\", \"to\": \"a\", \"bandwidth\": 100}]}", NULL },
+        { "{\"duration\": 10, " ENTRY_A ", \"nodes\": {\"a\": {\"service\": 1, \"next\": [{\"node\": \"a\", \"p\": 0.9}, "
+          "{\"node\": \"exit\", \"p\": 0.1}]}}}", NULL },
+        { "{\"duration\": 10, " ENTRY_A ", \"nodes\": {\"a\": {\"service\": 1, \"next\": [{\"node\": \"b\", \"p\": 0}, "
+          "{\"node\": \"exit\", \"p\": 1}]}, \"b\": {\"service\": 1, \"next\": [{\"node\": \"b\", \"p\": 1}]}}}", NULL },
+        { "{\"duration\": 10, \"classes\": {\"c\": {\"arrival\": {\"process\": \"poisson\", \"rate\": 0.2}, \"route\": [\"a\", \"a\", \"a\"]}}, "
+          "\"nodes\": {\"a\": {\"kind\": \"delay\", \"service\": 0, \"next\": [{\"node\": \"a\", \"p\": 1}]}}}", NULL },
+        { "{\"duration\": 10, " ENTRY_A ", \"nodes\": {\"a\": {\"kind\": \"batch\", \"batch\": {\"interval\": 1, \"size\": 5}, "
+          "\"next\": [{\"node\": \"a\", \"p\": 0.5}, {\"node\": \"exit\", \"p\": 0.5}]}}}", NULL },
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        char err[512] = "";
+        tb_model *m = test_model_err(cases[i].json, err, sizeof err);
+        if (!cases[i].want) {
+            ck_assert_msg(m != NULL, "case %zu refused: %s", i, err);
+            tb_model_free(m);
+            continue;
+        }
+        ck_assert_msg(m == NULL, "case %zu accepted", i);
+        ck_assert_msg(strncmp(err, cases[i].want, strlen(cases[i].want)) == 0,
+                      "case %zu\n got: %s\nwant: %s", i, err, cases[i].want);
+        ck_assert_msg(strchr(err, '\n') == NULL, "case %zu: more than one line", i);
+    }
+}
+END_TEST
+
 START_TEST(overrides_replace_add_and_report_bad_paths)
 {
     const char *json = "{\"duration\": 10, " MM1_CLASS ", " MM1_NODES "}";
@@ -256,6 +324,7 @@ Suite *scenario_suite(void)
     tcase_add_test(tc, each_mistake_is_one_line_naming_the_file_and_json_path);
     tcase_add_test(tc, overrides_replace_add_and_report_bad_paths);
     tcase_add_test(tc, new_fields_are_validated_with_the_same_precision);
+    tcase_add_test(tc, routing_without_time_or_without_a_way_out_is_refused);
     suite_add_tcase(s, tc);
     tc = tcase_create("model");
     tcase_set_tags(tc, "core");

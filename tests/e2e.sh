@@ -329,6 +329,81 @@ bad_policy "math.randomseed" nodes.s.policy=seed_random.lua 1 "seed_random.lua:3
 bad_policy "a job handle kept past its hook" nodes.s.policy=bad_job.lua 1 "bad_job.lua:4: bad argument #1 to 'size' (expected the job passed to the current hook (job handles are valid only during that call)) (in rank() at node s, t=3.50542039 s)"
 bad_policy "a script that does not exist" nodes.s.policy=nosuch.lua 2 "$H: nodes.s.policy: expected a Lua policy (a path like \"policies/mine.lua\", relative to the scenario, or the name of a shipped policy like \"fifo\"), found \"nosuch.lua\" (no such file)"
 
+# routing that cannot work is refused at load (once: a hang at 100% CPU, or a
+# stack overflow): a router that routes to itself, a cycle of zero-delay
+# nodes, queues that never let a job leave
+for f in loop-router loop-zero-delay loop-exitless loop-self; do
+    timeout 10 "$BIN" run "$ROOT/tests/hostile/$f.json" --out lp --quiet >/dev/null 2>lp.err
+    rc=$?
+    if [ $rc -eq 2 ] && [ "$(wc -l < lp.err)" -eq 1 ] && grep -q "^$ROOT/tests/hostile/$f.json: classes.c: expected" lp.err && [ ! -e lp ]; then
+        ok "routing: $f.json is refused at load with one line naming the nodes"
+    else
+        bad "routing: $f.json is refused at load (rc=$rc): $(head -c 300 lp.err)"
+    fi
+done
+
+# --- hostile policies: no escape from the budget, one answer per seed ---------------
+# each attempt ends with one line naming the script, the hook and the limit,
+# well within the time a plain endless loop takes to exhaust its budget
+bad_policy "pcall cannot catch the budget" nodes.s.policy=escape_pcall.lua 1 "escape_pcall.lua:4: instruction budget of 1000000 exceeded in one call (an endless loop?)$at"
+bad_policy "xpcall cannot catch the budget" nodes.s.policy=escape_xpcall.lua 1 "escape_xpcall.lua:4: instruction budget of 1000000 exceeded in one call (an endless loop?)$at"
+bad_policy "string.rep of an empty string 2^62 times, then of 2^41 bytes" nodes.s.policy=escape_rep.lua 1 "escape_rep.lua:4: string.rep: the result (2199023255552 bytes) would exceed the memory limit$at"
+bad_policy "exponential pattern backtracking" nodes.s.policy=escape_pattern.lua 1 "escape_pattern.lua:4: patterns are disabled in policies (their backtracking has no bound): use string.find(s, text, init, true) for plain text$at"
+bad_policy "large concatenations in a loop" nodes.s.policy=escape_concat.lua 1 "escape_concat.lua: work budget of 1000000 exceeded in one call (C work on the policy's behalf: large strings, sorts, searches)$at"
+bad_policy "table.sort of a large table in a loop" nodes.s.policy=escape_sort.lua 1 "escape_sort.lua:5: work budget of 1000000 exceeded in one call (C work on the policy's behalf: large strings, sorts, searches)$at"
+bad_policy "a looping __gc finaliser" nodes.s.policy=escape_gc_loop.lua 2 "escape_gc_loop.lua:2: setmetatable: a __gc finaliser is disabled in policies (it would run outside the instruction budget)"
+bad_policy "rank() returning a string" nodes.s.policy=rank_string.lua 1 "rank_string.lua:2: rank() returned \"5\", expected a number (smaller is served first) (in rank() at node s, t=2.87210593 s)"
+bad_policy "sim.emit with a name that would inject CSV rows" nodes.s.policy=emit_inject.lua 1 "emit_inject.lua:3: bad argument #1 to 'emit' (expected a metric name of 1-64 letters, digits, '_', '.', ':' or '-')$at"
+# the same attempts cost no more than twice what a plain endless loop costs
+tm() { s=$(date +%s%N); "$BIN" run "$H" --out tmo --set "$1" --quiet >/dev/null 2>&1; echo $(( ($(date +%s%N) - s) / 1000000 )); }
+base=$(tm nodes.s.policy=endless.lua); slow=""
+for p in escape_pcall escape_xpcall escape_rep escape_pattern escape_sort; do
+    t=$(tm nodes.s.policy=$p.lua)
+    [ "$t" -le $((2 * base + 200)) ] || slow="$slow $p=${t}ms"
+done
+[ -z "$slow" ] && ok "each budget escape stops within twice the time of a plain endless loop (${base} ms)" ||
+    bad "budget escapes slower than twice a plain endless loop (${base} ms):$slow"
+# globals' metamethods never run in tailback's own lookups: a looping or
+# erroring _G.__index (once a hang, once a panic with exit 134) is harmless
+for p in escape_index_loop escape_index_error; do
+    rm -rf out
+    timeout 20 "$BIN" run "$H" --out out --set nodes.s.policy=$p.lua --quiet >/dev/null 2>stderr.txt
+    rc=$?
+    [ $rc -eq 0 ] && [ -s out/summary.json ] && ok "a policy with $p: runs normally" || bad "a policy with $p (rc=$rc): $(head -c 300 stderr.txt)"
+done
+# one seed, one answer: next() over a string-keyed table and tostring() of a
+# table or function do not depend on Lua's per-process hash seed or addresses
+T3=$ROOT/tests/policies/three.json
+for p in next_order tostring_addr; do
+    rm -f sums.txt
+    for i in $(seq 20); do
+        "$BIN" run "$T3" --out det --set nodes.lb.policy=$p.lua --quiet >/dev/null 2>&1
+        cat det/summary.json det/timeseries.csv det/network.csv | cksum >> sums.txt
+    done
+    [ "$(sort -u sums.txt | wc -l)" -eq 1 ] && [ -s det/summary.json ] &&
+        ok "20 runs of a policy using $p give identical bytes" ||
+        bad "20 runs of a policy using $p give identical bytes ($(sort -u sums.txt | wc -l) different)"
+done
+# SIGTERM and SIGINT stop a policy stuck in a long C call (table.sort under a
+# budget of 10^9) within a second: exit 143 and 130, results marked partial
+for sig in TERM INT; do
+    rm -rf slowout
+    "$BIN" run "$ROOT/tests/hostile/slow-policy.json" --out slowout --quiet >/dev/null 2>slow.err &
+    sp=$!
+    sleep 1
+    s=$(date +%s%N)
+    kill -$sig $sp
+    wait $sp
+    rc=$?
+    ms=$(( ($(date +%s%N) - s) / 1000000 ))
+    want=143; [ $sig = INT ] && want=130
+    if [ $rc -eq $want ] && [ $ms -lt 1000 ] && grep -q '"status":[[:space:]]*"partial: interrupted' slowout/summary.json; then
+        ok "SIG$sig stops a policy inside a long C call in ${ms} ms, exit $want, results marked partial"
+    else
+        bad "SIG$sig stops a policy inside a long C call (rc=$rc, ${ms} ms): $(head -c 300 slow.err)"
+    fi
+done
+
 # the manifest fingerprints the helper modules a policy require()s, not only
 # the policy file: editing lua/choose.lua changes jsq's results
 "$BIN" run "$ROOT/papers/power-of-d-choices/scenario.json" --set policies.lb.script=jsq \
@@ -362,6 +437,33 @@ if [ "$partial" -gt 0 ] && [ "$partial" -lt 40 ] && same_sweep ref killed; then
 else
     bad "sweep: killed with SIGKILL at three random moments ($partial of 40 runs kept), rerun gives the uninterrupted bytes"
 fi
+# no temporaries survive the rerun: those of the killed processes are removed
+ls -a killed killed/runs | grep -q '\.tmp-' && bad "sweep: the rerun removes the temporaries of killed runs" ||
+    ok "sweep: the rerun removes the temporaries of killed runs"
+# a signal to the sweep stops its runs in flight too, even runs stuck in a
+# long policy call: no process is left 2 s after SIGINT or SIGTERM to the
+# parent alone, nor after SIGKILL of the parent (the children die with it)
+printf '{"scenario": "%s", "replications": 4, "metrics": ["classes.c.latency.p50"]}\n' "$ROOT/tests/hostile/slow-policy.json" > sigexp.json
+for sig in INT TERM KILL; do
+    rm -rf sigout
+    "$BIN" sweep sigexp.json --out sigout -j 2 >/dev/null 2>&1 &
+    sp=$!
+    sleep 1
+    kids=$(pgrep -P $sp | wc -l)
+    kill -$sig $sp
+    wait $sp 2>/dev/null
+    rc=$?
+    sleep 2
+    left=$(pgrep -f "sweep sigexp.json --out sigout" | wc -l)
+    want=130; [ $sig = TERM ] && want=143; [ $sig = KILL ] && want=137
+    if [ "$kids" -eq 2 ] && [ "$left" -eq 0 ] && [ $rc -eq $want ]; then
+        ok "sweep -j 2: SIG$sig to the parent leaves no process behind within 2 s (exit $rc)"
+    else
+        bad "sweep -j 2: SIG$sig to the parent ($kids runs in flight, $left processes left, rc=$rc)"
+        pgrep -af "sweep sigexp.json --out sigout" | sed 's/^/     /'
+        pkill -KILL -f "sweep sigexp.json --out sigout"
+    fi
+done
 # the plan executed by GNU parallel, one run per task (a Slurm array does the same with $SLURM_ARRAY_TASK_ID)
 "$BIN" sweep "$EX/mm1-load-sweep.json" --out pl --plan >/dev/null 2>&1
 if command -v parallel >/dev/null && [ "$(wc -l < pl/plan.csv)" -eq 51 ]; then
