@@ -14,6 +14,7 @@
 #include "models/tb_io.h"
 #include "sim/sim_lua.h"
 #include "sim/sim_json.h"
+#include "models/tb_plot.h"
 #include "models/tb_report.h"
 #include "models/tb_results.h"
 #include "models/tb_scenario.h"
@@ -126,15 +127,18 @@ static const char usage_sweep[] =
     "                   its time series, latency and network files)\n";
 
 static const char usage_plot[] =
-    "usage: tailback plot RESULTS_DIR [--format png|svg|pdf[,...]] [--out DIR]\n"
+    "usage: tailback plot RESULTS_DIR [--format png|svg|pdf[,...]] [--out DIR] [--keep-data DIR]\n"
     "\n"
     "Draw every figure that applies to a run's or a sweep's results with gnuplot\n"
-    "(templates in plots/, each usable by hand): for a run, queue length per node\n"
-    "over time, a congestion heatmap (nodes x time) and the latency distribution\n"
-    "per class; for a sweep, latency against the varied parameter (mean and p99,\n"
-    "95% bands, theory dashed when the experiment gives it), every other metric\n"
-    "against it, and the paired policy comparison.  Default: PNG into\n"
-    "RESULTS_DIR/plots.\n";
+    "(templates in plots/): for a run, queue length per node over time, a\n"
+    "congestion heatmap (nodes x time) and the latency distribution per class;\n"
+    "for a sweep, latency against the varied parameter (mean and p99, 95% bands,\n"
+    "theory dashed when the experiment gives it), every other metric against it,\n"
+    "and the paired policy comparison.  Default: PNG into RESULTS_DIR/plots.\n"
+    "The results are read as data only: nothing in them is run.\n"
+    "\n"
+    "  --keep-data DIR   keep each figure's prepared data and gnuplot settings in\n"
+    "                    DIR, to redraw it by hand with a restyled template\n";
 
 static const char usage_report[] =
     "usage: tailback report RESULTS_DIR... [--out FILE]\n"
@@ -515,101 +519,20 @@ done:
     return rc;
 }
 
-/* Run gnuplot on a template with -e settings; the figure appears under its
- * name only when complete.  0 ok, -1 failed, -2 gnuplot missing. */
-static int gnuplot(const char *plotdir, const char *tmpl, const char *settings, const char *outfile)
-{
-    char script[PATH_MAX + 64], tmp[3 * PATH_MAX], all[8 * PATH_MAX];
-    snprintf(script, sizeof script, "%s/%s", plotdir, tmpl);
-    snprintf(tmp, sizeof tmp, "%s.tmp-%ld", outfile, (long)getpid());
-    snprintf(all, sizeof all, "%s; outfile='%s'; plotdir='%s'", settings, tmp, plotdir);
-    fflush(NULL);
-    pid_t p = fork();
-    if (p == 0) {
-        int devnull = open("/dev/null", O_WRONLY);
-        if (devnull >= 0)
-            dup2(devnull, 1);
-        execlp("gnuplot", "gnuplot", "-e", all, script, (char *)NULL);
-        _exit(127);
-    }
-    int status = 0;
-    if (p < 0 || waitpid(p, &status, 0) < 0)
-        return -1;
-    if (WIFEXITED(status) && WEXITSTATUS(status) == 127) {
-        unlink(tmp);
-        return -2;
-    }
-    struct stat st;
-    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0 || stat(tmp, &st) != 0 || st.st_size == 0) {
-        unlink(tmp);
-        return -1;
-    }
-    return rename(tmp, outfile) == 0 ? 0 : -1;
-}
-
-/* The distinct values of CSV column `col` (1-based), in order of appearance. */
-static int distinct(const char *csv, int col, char out[][160], int max)
-{
-    FILE *f = fopen(csv, "r");
-    char line[8192];
-    int n = 0;
-    if (!f)
-        return 0;
-    for (int row = 0; fgets(line, sizeof line, f); row++) {
-        if (row == 0)
-            continue;
-        char *tok = line, *end;
-        for (int c = 1; c < col && tok; c++) {
-            tok = strchr(tok, ',');
-            tok = tok ? tok + 1 : NULL;
-        }
-        if (!tok)
-            continue;
-        end = tok + strcspn(tok, ",\n");
-        char v[160];
-        snprintf(v, sizeof v, "%.*s", (int)(end - tok), tok);
-        int seen = 0;
-        for (int k = 0; k < n && !seen; k++)
-            seen = strcmp(out[k], v) == 0;
-        if (!seen && n < max)
-            snprintf(out[n++], 160, "%s", v);
-    }
-    fclose(f);
-    return n;
-}
-
-/* The 1-based position of a header field in a CSV file, or 0. */
-static int column_of(const char *csv, const char *name)
-{
-    FILE *f = fopen(csv, "r");
-    char line[8192];
-    int col = 0;
-    if (f && fgets(line, sizeof line, f)) {
-        int c = 1;
-        for (char *tok = strtok(line, ",\n"); tok; tok = strtok(NULL, ",\n"), c++)
-            if (strcmp(tok, name) == 0) {
-                col = c;
-                break;
-            }
-    }
-    if (f)
-        fclose(f);
-    return col;
-}
-
-static int plot_dir(const char *dir, const char *formats, const char *out, int quiet);
-
 static int cmd_plot(int argc, char **argv)
 {
-    const char *dir = NULL, *formats = "png", *out = NULL;
+    const char *dir = NULL;
+    tb_plot_opts o = { .formats = "png" };
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
             fputs(usage_plot, stdout);
             return EXIT_OK;
         } else if (!strcmp(argv[i], "--format") && i + 1 < argc) {
-            formats = argv[++i];
+            o.formats = argv[++i];
         } else if (!strcmp(argv[i], "--out") && i + 1 < argc) {
-            out = argv[++i];
+            o.out = argv[++i];
+        } else if (!strcmp(argv[i], "--keep-data") && i + 1 < argc) {
+            o.keep = argv[++i];
         } else if (argv[i][0] == '-') {
             fprintf(stderr, "tailback plot: unknown or incomplete option %s (see tailback plot --help)\n", argv[i]);
             return EXIT_USAGE;
@@ -621,166 +544,7 @@ static int cmd_plot(int argc, char **argv)
         fprintf(stderr, "tailback plot: expected a results directory (see tailback plot --help)\n");
         return EXIT_USAGE;
     }
-    return plot_dir(dir, formats, out, 0);
-}
-
-/* Draw every applicable figure of one results directory into `out`
- * (default DIR/plots).  An exit status. */
-static int plot_dir(const char *dir, const char *formats, const char *out, int quiet)
-{
-    if (strchr(dir, '\'') || (out && strchr(out, '\''))) {
-        fprintf(stderr, "tailback plot: paths with a ' cannot be passed to gnuplot\n");
-        return EXIT_USAGE;
-    }
-    char plotdir[PATH_MAX], outbuf[PATH_MAX];
-    if (!tb_find_data("plots", "style.gp", plotdir, sizeof plotdir)) {
-        fprintf(stderr, "tailback plot: cannot find the plot templates (plots/style.gp); set TAILBACK_DATA\n");
-        return EXIT_FAIL;
-    }
-    *strrchr(plotdir, '/') = 0;
-    if (!out) {
-        snprintf(outbuf, sizeof outbuf, "%s/plots", dir);
-        out = outbuf;
-    }
-    if (tb_mkdirs(out, NULL) != 0) {
-        fprintf(stderr, "tailback plot: %s: cannot create (%s)\n", out, tb_errno_str());
-        return EXIT_FAIL;
-    }
-    char ts[PATH_MAX + 32], lat[PATH_MAX + 32], sum[PATH_MAX + 32], cmp[PATH_MAX + 32], man[PATH_MAX + 32];
-    snprintf(ts, sizeof ts, "%s/timeseries.csv", dir);
-    snprintf(lat, sizeof lat, "%s/latency.csv", dir);
-    snprintf(sum, sizeof sum, "%s/summary.csv", dir);
-    snprintf(cmp, sizeof cmp, "%s/comparisons.csv", dir);
-    snprintf(man, sizeof man, "%s/manifest.json", dir);
-    /* the name for titles, theory curves from a sweep's experiment, and a
-     * run's warm-up and surge for its time series */
-    char name[256] = "", marks[256] = "";
-    cJSON *theory = NULL, *mdoc = NULL;
-    char *mtext = tb_read_file(man, NULL);
-    if (!mtext) {
-        snprintf(man, sizeof man, "%s/summary.json", dir);
-        mtext = tb_read_file(man, NULL);
-    }
-    if (mtext && (mdoc = cJSON_Parse(mtext))) {
-        const cJSON *e = sim_jget(mdoc, "experiment"), *sc = sim_jget(sim_jget(mdoc, "manifest"), "scenario");
-        const cJSON *src = cJSON_IsString(e) ? e : sc;
-        if (cJSON_IsString(src)) {
-            const char *b = strrchr(src->valuestring, '/');
-            snprintf(name, sizeof name, "%s", b ? b + 1 : src->valuestring);
-        }
-        theory = cJSON_GetObjectItemCaseSensitive(sim_jget(mdoc, "experiment_document"), "theory");
-        const cJSON *w = sim_jget(sim_jget(mdoc, "run"), "warmup"), *net = sim_jget(mdoc, "network");
-        const cJSON *s0 = sim_jget(net, "surge_start"), *s1 = sim_jget(net, "surge_end");
-        size_t ml = 0;
-        if (cJSON_IsNumber(w) && w->valuedouble > 0)
-            ml += (size_t)snprintf(marks + ml, sizeof marks - ml, "; warmup=%.17g", w->valuedouble);
-        if (cJSON_IsNumber(s0) && cJSON_IsNumber(s1))
-            snprintf(marks + ml, sizeof marks - ml, "; surge_start=%.17g; surge_end=%.17g", s0->valuedouble,
-                     s1->valuedouble);
-    }
-    free(mtext);
-    int made = 0, failed = 0;
-    char fmts[64], *save = NULL;
-    snprintf(fmts, sizeof fmts, "%s", formats);
-    for (char *fmt = strtok_r(fmts, ",", &save); fmt; fmt = strtok_r(NULL, ",", &save)) {
-        if (strcmp(fmt, "png") && strcmp(fmt, "svg") && strcmp(fmt, "pdf")) {
-            fprintf(stderr, "tailback plot: --format: expected png, svg or pdf, found \"%s\"\n", fmt);
-            cJSON_Delete(mdoc);
-            return EXIT_USAGE;
-        }
-        char set[3 * PATH_MAX + 2048], target[2 * PATH_MAX + 512];
-        struct job { const char *tmpl, *data, *file; } jobs[] = {
-            { "timeseries.gp", ts, "timeseries" },
-            { "heatmap.gp", ts, "heatmap" },
-            { "latency_cdf.gp", lat, "latency_cdf" },
-            { "comparison.gp", cmp, "comparison" },
-        };
-        for (size_t k = 0; k < sizeof jobs / sizeof *jobs; k++) {
-            if (!tb_is_file(jobs[k].data))
-                continue;
-            if (snprintf(set, sizeof set, "datafile='%s'; term='%s'; name='%s'%s", jobs[k].data, fmt, name,
-                         k == 0 ? "; height=760" : "") >= (int)sizeof set)
-                continue;
-            if (k == 0) /* the time series: warm-up and surge marks */
-                strncat(set, marks, sizeof set - strlen(set) - 1);
-            snprintf(target, sizeof target, "%s/%s.%s", out, jobs[k].file, fmt);
-            int rc = gnuplot(plotdir, jobs[k].tmpl, set, target);
-            if (rc == -2) {
-                fprintf(stderr, "tailback plot: gnuplot is not installed: sudo apt-get install gnuplot-nox "
-                                "(or make deps)\n");
-                cJSON_Delete(mdoc);
-                return EXIT_FAIL;
-            }
-            rc == 0 ? made++ : failed++;
-            if (rc != 0)
-                fprintf(stderr, "tailback plot: gnuplot failed on %s for %s\n", jobs[k].tmpl, jobs[k].data);
-        }
-        /* a sweep: latency against the varied parameter, then every other metric */
-        int mcol = column_of(sum, "metric");
-        char metrics[64][160];
-        /* against the varied parameter: only when something varies (the
-         * policy column comes right after config otherwise) */
-        int nm = mcol && column_of(sum, "policy") > 2 ? distinct(sum, mcol, metrics, 64) : 0;
-        for (int k = 0; k < nm; k++) {
-            char *dot = strstr(metrics[k], ".sojourn.mean");
-            if (dot && dot[strlen(".sojourn.mean")] == 0) {
-                char p99[200];
-                snprintf(p99, sizeof p99, "%.*s.sojourn.p99", (int)(dot - metrics[k]), metrics[k]);
-                const cJSON *th = cJSON_GetObjectItemCaseSensitive(theory, metrics[k]);
-                if (snprintf(set, sizeof set,
-                             "datafile='%s'; term='%s'; name='%s'; mean_metric='%s'; p99_metric='%s'%s%s%s",
-                             sum, fmt, name, metrics[k], p99, cJSON_IsString(th) ? "; theory='" : "",
-                             cJSON_IsString(th) ? th->valuestring : "", cJSON_IsString(th) ? "'" : "") >=
-                        (int)sizeof set ||
-                    snprintf(target, sizeof target, "%s/latency_vs_load_%.*s.%s", out,
-                             (int)(dot - metrics[k]), metrics[k], fmt) >= (int)sizeof target)
-                    continue; /* absurdly long paths */
-            } else if ((dot = strstr(metrics[k], ".latency.p99")) && dot[strlen(".latency.p99")] == 0) {
-                /* over all requests (censored ones marked), with its median when collected */
-                char p50[200];
-                snprintf(p50, sizeof p50, "%.*s.latency.p50", (int)(dot - metrics[k]), metrics[k]);
-                int has50 = 0;
-                for (int j = 0; j < nm; j++)
-                    has50 |= strcmp(metrics[j], p50) == 0;
-                if (snprintf(set, sizeof set,
-                             "datafile='%s'; term='%s'; name='%s'; mean_metric='%s'; p99_metric='%s'; "
-                             "mean_label='p50 (all requests)'; p99_label='p99 (all requests)'",
-                             sum, fmt, name, has50 ? p50 : metrics[k], metrics[k]) >= (int)sizeof set ||
-                    snprintf(target, sizeof target, "%s/latency_vs_load_%.*s.all.%s", out,
-                             (int)(dot - metrics[k]), metrics[k], fmt) >= (int)sizeof target)
-                    continue;
-            } else {
-                if (strstr(metrics[k], ".sojourn.p99"))
-                    continue; /* drawn with its mean */
-                char *l50 = strstr(metrics[k], ".latency.p50"), p99[200];
-                if (l50 && l50[strlen(".latency.p50")] == 0) { /* drawn with its p99, if collected */
-                    snprintf(p99, sizeof p99, "%.*s.latency.p99", (int)(l50 - metrics[k]), metrics[k]);
-                    int has99 = 0;
-                    for (int j = 0; j < nm; j++)
-                        has99 |= strcmp(metrics[j], p99) == 0;
-                    if (has99)
-                        continue;
-                }
-                if (snprintf(set, sizeof set, "datafile='%s'; term='%s'; name='%s'; metric='%s'", sum, fmt,
-                             name, metrics[k]) >= (int)sizeof set ||
-                    snprintf(target, sizeof target, "%s/%s.%s", out, metrics[k], fmt) >= (int)sizeof target)
-                    continue;
-            }
-            int rc = gnuplot(plotdir, strstr(target, "latency_vs_load") ? "latency_vs_load.gp" : "metric_vs_load.gp",
-                             set, target);
-            rc == 0 ? made++ : failed++;
-            if (rc != 0)
-                fprintf(stderr, "tailback plot: gnuplot failed for %s\n", target);
-        }
-    }
-    cJSON_Delete(mdoc);
-    if (made == 0 && failed == 0) {
-        fprintf(stderr, "tailback plot: %s: no results to draw (expected a run's or a sweep's output)\n", dir);
-        return EXIT_USAGE;
-    }
-    if (!quiet)
-        printf("%s: %d figure(s)%s\n", out, made, failed ? ", some failed" : "");
-    return failed ? EXIT_FAIL : EXIT_OK;
+    return tb_plot_dir(dir, &o);
 }
 
 static int cmd_report(int argc, char **argv)
@@ -816,7 +580,8 @@ static int cmd_report(int argc, char **argv)
     int rc = EXIT_OK;
     for (int i = 0; i < ndirs && rc == EXIT_OK; i++) {
         snprintf(figs, sizeof figs, "%s/report-figures", dirs[i]);
-        rc = plot_dir(dirs[i], "svg", figs, 1);
+        tb_plot_opts po = { .formats = "svg", .out = figs, .quiet = 1 };
+        rc = tb_plot_dir(dirs[i], &po);
         if (rc == EXIT_OK && tb_report_section(f, dirs[i], figs, err, sizeof err) != 0) {
             fprintf(stderr, "tailback report: %s\n", err);
             rc = EXIT_USAGE;
@@ -935,9 +700,12 @@ static int cmd_sweep(int argc, char **argv)
             fputs(usage_sweep, stdout);
             return EXIT_OK;
         } else if (!strcmp(a, "-j") && i + 1 < argc) {
-            jobs = atoi(argv[++i]);
+            char *end;
+            long j = strtol(argv[++i], &end, 10);
+            jobs = *end || end == argv[i] || j < 1 || j > 4096 ? 0 : (int)j;
             if (jobs < 1) {
-                fprintf(stderr, "tailback sweep: -j: expected a number of runs >= 1, found \"%s\"\n", argv[i]);
+                fprintf(stderr, "tailback sweep: -j: expected a number of runs at once in 1..4096, found \"%s\"\n",
+                        argv[i]);
                 return EXIT_USAGE;
             }
         } else if (!strcmp(a, "--out") && i + 1 < argc) {
@@ -1033,14 +801,21 @@ static int cmd_sweep(int argc, char **argv)
         int lo = 0, hi = s.nruns - 1;
         if (range) {
             char *end;
-            lo = (int)strtol(range, &end, 10);
-            hi = *end == '-' ? (int)strtol(end + 1, &end, 10) : lo;
-            if (*end || lo < 0 || hi < lo || hi >= s.nruns) {
+            long l = strtol(range, &end, 10), h = l; /* checked as longs: no overflow in the casts */
+            int digits = end != range;
+            if (*end == '-') {
+                const char *b = end + 1;
+                h = strtol(b, &end, 10);
+                digits &= end != b;
+            }
+            if (*end || !digits || l < 0 || h < l || h >= s.nruns) {
                 fprintf(stderr, "tailback sweep: --run-index: expected I or I-J within 0..%d, found \"%s\"\n",
                         s.nruns - 1, range);
                 tb_sweep_free(&s);
                 return EXIT_USAGE;
             }
+            lo = (int)l;
+            hi = (int)h;
         }
         int stopped, failed = sweep_execute(&s, out, lo, hi, jobs, &stopped);
         if (stopped) {

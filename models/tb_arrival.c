@@ -301,6 +301,14 @@ static int parse_trace(sim_jctx *c, tb_arrival *a, const cJSON *o, const char *p
     if (!text)
         return sim_jerr(c, p, "cannot read the trace \"%s\" (%s)", name, tb_errno_str());
     sim_sha256_hex(text, len, a->trace_sha256);
+    const char *nul = memchr(text, 0, len);
+    if (nul) {
+        int at = 1;
+        for (const char *q = text; q < nul; q++)
+            at += *q == '\n';
+        free(text);
+        return sim_jerr(c, p, "%s line %d: expected text, found a NUL byte", name, at);
+    }
     if (!(a->trace_file = strdup(file))) {
         free(text);
         return sim_jerr(c, p, "out of memory");
@@ -320,23 +328,39 @@ static int parse_trace(sim_jctx *c, tb_arrival *a, const cJSON *o, const char *p
             q++;
         if (!*q || *q == '#' || (line == 1 && !(*q == '-' || *q == '.' || (*q >= '0' && *q <= '9'))))
             continue; /* blank, comment, or a header line */
+        /* strictly: a finite time, optionally ",size", and nothing else but
+         * blanks (strtod alone would read "1.5xyz" as 1.5) */
         char *end;
         double t = strtod(q, &end), size = 0;
         int cols = 1;
-        if (end == q) {
-            rc = sim_jerr(c, p, "%s line %d: expected a time in seconds, found \"%.20s\"", name, line, q);
+        if (end == q || !isfinite(t)) {
+            rc = sim_jerr(c, p, "%s line %d, column %d: expected a time in seconds, found \"%.20s\"", name, line,
+                          (int)(q - s) + 1, q);
             break;
         }
         while (*end == ' ' || *end == '\t')
             end++;
         if (*end == ',') {
             char *v = end + 1;
+            while (*v == ' ' || *v == '\t')
+                v++;
             size = strtod(v, &end);
-            if (end == v || !(size >= 0)) {
-                rc = sim_jerr(c, p, "%s line %d: expected a size >= 0 in the second column", name, line);
+            if (end == v || !isfinite(size) || !(size >= 0)) {
+                rc = sim_jerr(c, p, "%s line %d, column %d: expected a size >= 0 in the second column, found "
+                                    "\"%.20s\"", name, line, (int)(v - s) + 1, v);
                 break;
             }
             cols = 2;
+            while (*end == ' ' || *end == '\t')
+                end++;
+        }
+        while (*end == ' ' || *end == '\t' || *end == '\r')
+            end++;
+        if (*end) {
+            rc = sim_jerr(c, p, "%s line %d, column %d: expected %s, found \"%.20s\"", name, line,
+                          (int)(end - s) + 1, cols == 1 ? "',' and a size, or the end of the line" : "the end of the line",
+                          end);
+            break;
         }
         if (has_size < 0)
             has_size = cols == 2;

@@ -368,6 +368,9 @@ int tb_node_index(const tb_model *m, const char *name);
  * with a warm-up of 20 relaxation times, 2000 windows per run: no hot
  * window in 60 runs (at f = 10: 9 of 40 runs had one). */
 #define TB_HOT_FACTOR 15
+/* Most windows over a run, and most calls of a policy's tick hook: beyond,
+ * a run would take hours or all memory (a window of 1e-7 s, say). */
+#define TB_MAX_PERIODS 1e7
 double tb_node_hot_threshold(const tb_model *m, const tb_node *nd);
 
 /* Change a node's worker count now: more workers start waiting jobs at

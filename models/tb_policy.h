@@ -25,6 +25,7 @@ typedef struct tb_policy {
     long budget;
     size_t memory;
     sim_time tick;    /* period of the tick hook; 0 = none */
+    double tick_s;    /* the same in seconds, as given */
     int ref_admit, ref_rank, ref_pick, ref_dequeue, ref_route, ref_done, ref_tick;
     int per_class, preemptive, ps; /* options the script asks of the C mechanism */
     char where[7][96];             /* "FILE:LINE" of each hook, for messages */

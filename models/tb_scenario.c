@@ -309,7 +309,7 @@ static int build_policy(sim_jctx *c, tb_policy *pol, const char *name, const cJS
         sim_jint(c, o, path, "budget", 1000, 1000000000, &dbudget, &budget) ||
         sim_jnum(c, o, path, "memory", 1, 0, 4096, &dmem, &mem))
         return -1;
-    pol->tick = (sim_time)(tick * 1e9); /* converted again once the tick length is known */
+    pol->tick_s = tick; /* in ticks once the duration is known */
     pol->budget = (long)budget;
     pol->memory = (size_t)(mem * 1048576.0);
     return 0;
@@ -539,6 +539,16 @@ static int build_client(sim_jctx *c, tb_class *cl, const cJSON *o, const char *p
     const cJSON *to = sim_jget(o, "timeout");
     if (to && !(k->timeout = sim_dist_parse_time(c, to, sim_jpath_key(p, sizeof p, path, "timeout"), tps)))
         return -1;
+    if (k->timeout) { /* a timeout that can be 0 gives up on an attempt as it is sent */
+        const sim_dist *d = k->timeout;
+        int zero = d->mean <= 0 || (d->kind == SIM_DIST_CONSTANT && d->a <= 0);
+        for (size_t i = 0; d->kind == SIM_DIST_EMPIRICAL && i < d->n; i++)
+            zero |= d->v[i] <= 0;
+        if (zero)
+            return sim_jerr(c, p, "expected a timeout > 0 s (one of 0 would give up on every attempt as it is "
+                                  "sent; leave \"timeout\" out for none), found %s",
+                            d->kind == SIM_DIST_EMPIRICAL && d->mean > 0 ? "a distribution with values of 0" : "0");
+    }
     long long retries, zero = 0;
     if (sim_jint(c, o, path, "retries", 0, 100, &zero, &retries))
         return -1;
@@ -1082,14 +1092,36 @@ tb_model *tb_scenario_build(const tb_scenario *sc, sim_jctx *c)
                  4e18 / m->tps, 1 / m->tps, duration);
         goto fail;
     }
-    for (int i = 0; i < m->npolicies; i++) /* ticks were stored as nanoseconds */
-        m->policies[i].tick = sim_ticks((double)m->policies[i].tick * 1e-9, m->tps);
+    for (int i = 0; i < m->npolicies; i++) {
+        tb_policy *pol = &m->policies[i];
+        if (pol->tick_s <= 0)
+            continue;
+        pol->tick = sim_ticks(pol->tick_s, m->tps);
+        if (pol->tick < 1 || fabs((double)pol->tick / m->tps - pol->tick_s) > 1e-3 * pol->tick_s) {
+            sim_jerr(c, NULL, "policies.%s.tick: expected a period the tick of %.3g s can represent, found %.15g s",
+                     pol->name, 1 / m->tps, pol->tick_s);
+            goto fail;
+        }
+        if (duration / pol->tick_s > TB_MAX_PERIODS) {
+            sim_jerr(c, NULL, "policies.%s.tick: expected at most %.0e calls over the duration (%.15g s), found a "
+                              "period of %.15g s (%.3g calls)", pol->name, TB_MAX_PERIODS, duration, pol->tick_s,
+                     duration / pol->tick_s);
+            goto fail;
+        }
+    }
+    if (duration / window > TB_MAX_PERIODS) {
+        sim_jerr(c, "window", "expected at most %.0e windows over the duration (%.15g s), found a window of %.15g s "
+                              "(%.3g windows)", TB_MAX_PERIODS, duration, window, duration / window);
+        goto fail;
+    }
     m->seed = (uint64_t)seed;
     m->duration = sim_ticks(duration, m->tps);
     m->warmup = sim_ticks(warmup, m->tps);
     m->window = sim_ticks(window, m->tps);
-    if (m->window < 1)
-        m->window = 1;
+    if (m->window < 1) {
+        sim_jerr(c, "window", "expected a window the tick of %.3g s can represent, found %.15g s", 1 / m->tps, window);
+        goto fail;
+    }
     m->max_completions = (uint64_t)maxc;
     const cJSON *lim = sim_jget(root, "limits");
     if (lim) {

@@ -11,6 +11,7 @@
 #include "../sim/sim_ci.h"
 #include "../sim/sim_sha256.h"
 #include "../sim/sim_stats.h"
+#include "tb_expr.h"
 #include "tb_io.h"
 #include "tb_results.h"
 #include "tb_run.h"
@@ -220,8 +221,12 @@ static int load_alternatives(tb_sweep *s, const cJSON *r, sim_jctx *c)
                 return sim_jerr(c, sim_jpath_key(q, sizeof q, p, "name"),
                                 "expected a name no other alternative has, found \"%s\" (also policies[%d])",
                                 name, k);
-        if (!*name)
-            return sim_jerr(c, sim_jpath_key(q, sizeof q, p, "name"), "expected a non-empty name");
+        int ctl = 0;
+        for (const char *ch = name; *ch; ch++)
+            ctl |= (unsigned char)*ch < 0x20 || *ch == 0x7f;
+        if (!*name || strlen(name) > 64 || ctl) /* any other text: it is data in every file and figure */
+            return sim_jerr(c, sim_jpath_key(q, sizeof q, p, "name"),
+                            "expected a name of 1-64 characters without control characters (line breaks, tabs)");
         const cJSON *ps = sim_jget(it, "set");
         if (ps && !cJSON_IsObject(ps))
             return sim_jerr(c, sim_jpath_key(q, sizeof q, p, "set"), "expected an object of {PATH: value}");
@@ -362,14 +367,20 @@ int tb_sweep_load(tb_sweep *s, const char *file, sim_jctx *c)
     s->nconfigs = s->npoints * s->npol;
     s->nruns = s->nconfigs * s->reps;
     const cJSON *th = sim_jget(r, "theory");
-    if (th) { /* {METRIC: gnuplot expression in x}, for plots: checked for shape only */
+    if (th) { /* {METRIC: expression in x}: parsed here (tb_expr), evaluated by tailback plot */
         if (!cJSON_IsObject(th))
             return sim_jerr(c, "theory", "expected an object of {METRIC: \"expression in x\"}, found %s",
                             sim_jfound(th, f, sizeof f));
-        for (const cJSON *it = th->child; it; it = it->next)
-            if (!cJSON_IsString(it) || strchr(it->valuestring, '\''))
-                return sim_jerr(c, sim_jpath_key(p, sizeof p, "theory", it->string),
-                                "expected a gnuplot expression in x without quotes, e.g. \"1/(1-x)\"");
+        for (const cJSON *it = th->child; it; it = it->next) {
+            double vals[TB_EXPR_MAX_PARAMS];
+            char why[400];
+            tb_expr *e = tb_expr_theory(it, vals, why, sizeof why);
+            if (!e) {
+                sim_jpath_key(p, sizeof p, "theory", it->string);
+                return sim_jerr(c, NULL, "%s%s", p, why);
+            }
+            tb_expr_free(e);
+        }
     }
     const cJSON *prec = sim_jget(r, "precision");
     if (prec) {

@@ -1,26 +1,33 @@
 # comparison.gp - each policy against the baseline: the paired difference per
 # metric with its 95% interval, from a sweep's comparisons.csv.
 #
-# Inputs (set with -e):
-#   datafile  path to comparisons.csv (...,policy,baseline,metric,n,difference,
-#             paired_ci95_halfwidth,unpaired_ci95_halfwidth,variance_reduction)
-#   outfile   file to write (default: comparison.png); term png, svg or pdf
-#   name      optional title suffix
+# tailback plot reads the CSV and writes what this template reads:
+#   data-c1.dat  one row per comparison: position (n-1 at the top, 0 at the
+#                bottom), paired difference, paired 95% half-width, unpaired
+#                95% half-width
+#   n, L[n]      how many, and their labels, top first ("policy: metric",
+#                after the varied values)
+#   outfile, term, height (grown with n), plotdir, name (optional)
 # Bars: paired difference; thick error bars: paired interval; thin grey ones:
-# what an unpaired comparison of the same runs would allow.
-if (!exists("datafile")) datafile = 'comparisons.csv'
-if (!exists("outfile")) outfile = 'comparison.png'
-load (exists("plotdir") ? plotdir : system("dirname " . ARG0)) . '/style.gp'
+# what an unpaired comparison of the same runs would allow.  The differences
+# are in each metric's own units.
+load plotdir . '/style.gp'
 set output outfile
-set title 'Policy minus baseline (paired by replication)' . (exists("name") ? ': ' . name : '')
-set ylabel 'difference (metric units)'
+set datafile separator whitespace
+set title 'Policy minus baseline (paired by replication)' . (exists("name") ? ': ' . name : '') offset screen -0.2, 0
+set xlabel 'difference (metric units)'
 set style fill solid 0.6 noborder
-set boxwidth 0.6
-set xtics rotate by -25 noenhanced
-set key below
-set yrange [*<0:0<*]
-set xzeroaxis lt -1
-pcol = int(system(sprintf("head -1 '%s' | tr ',' '\\n' | grep -n '^policy$' | cut -d: -f1", datafile)))
-plot datafile using 0:(column(pcol+4)):xtic(sprintf("%s: %s", strcol(pcol), strcol(pcol+2))) every ::1 with boxes lc rgb C[1] title 'paired difference', \
-     '' using 0:(column(pcol+4)):(column(pcol+6)) every ::1 with yerrorbars pt 0 lw 1 lc rgb '#999999' title 'unpaired 95% interval', \
-     '' using 0:(column(pcol+4)):(column(pcol+5)) every ::1 with yerrorbars pt 0 lw 3 lc rgb '#000000' title 'paired 95% interval'
+set ytics () noenhanced
+do for [i=1:n] { set ytics add (L[i] n - i) }
+set yrange [-0.6:n - 0.4]
+set xrange [*<0:0<*]
+# the legend as a subtitle: the labels leave the plot too narrow for a key
+unset key
+set label 1 'bar: paired difference;  thick: its 95% interval;  thin grey: an unpaired interval from the same runs' at screen 0.5, screen 0.02 center font ',10'
+set bmargin 5
+set grid noytics
+set arrow 1 from 0, graph 0 to 0, graph 1 nohead lt -1
+rows = sprintf('%s-c1.dat', data)
+plot rows using ($2 / 2):1:($2 < 0 ? $2 : 0):($2 < 0 ? 0 : $2):($1 - 0.3):($1 + 0.3) with boxxyerror lc rgb C[1] notitle, \
+     rows using 2:1:4 with xerrorbars pt 0 lw 1 lc rgb '#999999' notitle, \
+     rows using 2:1:3 with xerrorbars pt 0 lw 3 lc rgb '#000000' notitle

@@ -1,23 +1,24 @@
 # metric_vs_load.gp - any metric against the varied parameter, one line per
 # policy with its 95% interval as error bars (throughput, goodput, drops...).
 #
-# Inputs (set with -e):
-#   datafile  path to a sweep's summary.csv; metric  the metric to draw
-#   ylabel    label of the y axis (default: the metric)
-#   outfile   file to write; term png, svg or pdf; name  optional title suffix
-if (!exists("datafile")) datafile = 'summary.csv'
-if (!exists("outfile")) outfile = 'metric_vs_load.png'
-load (exists("plotdir") ? plotdir : system("dirname " . ARG0)) . '/style.gp'
+# tailback plot reads the sweep's summary.csv and writes what this reads:
+#   data-a<i>.dat  policy i: x, estimate, 95% low, 95% high, censored
+#   n, T[n]        how many policies, and their names; ylabel (the metric), xlabel
+#   has_theory1; data-t1.dat (x, theory) and theory1 (its title), when the
+#                  experiment gives a theory for the metric
+#   nx, X[nx]      optional: the x values are categories 1..nx with these names
+#   outfile, term, height, plotdir, name (optional)
+load plotdir . '/style.gp'
 set output outfile
-if (!exists("ylabel")) ylabel = metric
+set datafile separator whitespace
 set title ylabel . (exists("name") ? ': ' . name : '')
-set xlabel system(sprintf("head -1 '%s' | cut -d, -f2", datafile))
+set xlabel xlabel
 set ylabel ylabel
 set key top left inside
-pcol = int(system(sprintf("head -1 '%s' | tr ',' '\\n' | grep -n '^metric$' | cut -d: -f1", datafile))) - 1
-policies = system(sprintf("awk -F, -v c=%d 'NR>1 && !($c in s) {s[$c]=1; printf \"%%s \", $c}' '%s'", pcol, datafile))
-# x, estimate, interval (the estimate where there is none), censored (1: a
-# lower bound); rows without an estimate (null: nothing measured) are left out
-rows(m, p) = sprintf("< awk -F, -v c=%d '$(c+1) == \"%s\" && $c == \"%s\" && $(c+3) != \"\" {gsub(/\"/, \"\", $2); lo = $(c+5) == \"\" ? $(c+3) : $(c+5); hi = ($(c+6) == \"\" || $(c+6) == \"inf\") ? $(c+3) : $(c+6); print $2, $(c+3), lo, hi, ($(c+8) == 1)}' '%s'", pcol, m, p, datafile)
-set datafile separator whitespace
-plot for [i=1:words(policies)] rows(metric, word(policies, i)) using 1:2:3:4 with yerrorlines lw 2 pt 7 lc rgb C[(i - 1) % 8 + 1] title word(policies, i)
+if (exists("nx")) { set xtics (); do for [i=1:nx] { set xtics add (X[i] i) }; set xrange [0.5:nx + 0.5] }
+A(i) = sprintf('%s-a%d.dat', data, i)
+t1 = sprintf('%s-t1.dat', data)
+# the command names only this file's variables: no text from the results is evaluated
+cmd = "plot for [i=1:n] A(i) using 1:2:3:4 with yerrorlines lw 2 pt 7 lc rgb C[(i - 1) % 8 + 1] title T[i]"
+if (has_theory1) cmd = cmd . ", t1 using 1:2 with lines dt 2 lw 2 lc rgb '#000000' title theory1"
+eval(cmd)

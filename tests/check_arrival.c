@@ -219,6 +219,52 @@ START_TEST(trace_replays_recorded_times_scaled)
 }
 END_TEST
 
+/* A trace is read strictly: anything but a time, an optional size and
+ * blanks is an error naming the line and column. */
+START_TEST(trace_lines_are_parsed_strictly)
+{
+    static const struct {
+        const char *text, *want;
+    } cases[] = {
+        { "0.5\n1.5xyz\n", "t.csv line 2, column 4: expected ',' and a size, or the end of the line, found \"xyz\"" },
+        { "time_s,size\n0.5,10\n1,2,3\n", "t.csv line 3, column 4: expected the end of the line, found \",3\"" },
+        { "0.5,x\n", "t.csv line 1, column 5: expected a size >= 0 in the second column, found \"x\"" },
+        { "0.5\n  inf\n", "t.csv line 2, column 3: expected a time in seconds, found \"inf\"" },
+        { "0.5\n1e999\n", "t.csv line 2, column 1: expected a time in seconds, found \"1e999\"" },
+        { "0.5\n0.25\n", "t.csv line 2: expected times >= 0 in non-decreasing order, found 0.25" },
+        { "0.5\n1\0" "2\n", "t.csv line 2: expected text, found a NUL byte" },
+    };
+    char dir[] = "/tmp/tbtraceXXXXXX";
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+    char path[256], json[1024], err[1024];
+    snprintf(path, sizeof path, "%s/t.csv", dir);
+    snprintf(json, sizeof json,
+             "{\"duration\": 100, \"classes\": {\"c\": {\"arrival\": {\"process\": \"trace\", \"file\": \"%s\"},"
+             " \"route\": [\"d\"]}}, \"nodes\": {\"d\": {\"kind\": \"delay\", \"service\": 0.001}}}",
+             path);
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        FILE *f = fopen(path, "w");
+        size_t len = strlen(cases[i].text);
+        if (strstr(cases[i].want, "NUL"))
+            len = 8; /* the text runs past its embedded NUL */
+        fwrite(cases[i].text, 1, len, f);
+        fclose(f);
+        tb_model *m = test_model_err(json, err, sizeof err);
+        ck_assert_msg(m == NULL, "case %zu accepted", i);
+        ck_assert_msg(strstr(err, cases[i].want) != NULL, "case %zu\n got: %s\nwant: %s", i, err, cases[i].want);
+    }
+    /* blanks around the fields, a CR at the end and a header are fine */
+    FILE *f = fopen(path, "w");
+    fprintf(f, "time_s,size\r\n 0.5 , 10 \r\n\t1.25,20\r\n");
+    fclose(f);
+    tb_model *m = test_model_err(json, err, sizeof err);
+    ck_assert_msg(m != NULL, "refused: %s", err);
+    tb_model_free(m);
+    unlink(path);
+    rmdir(dir);
+}
+END_TEST
+
 Suite *arrival_suite(void)
 {
     Suite *s = suite_create("arrival");
@@ -230,6 +276,7 @@ Suite *arrival_suite(void)
     tcase_add_test(tc, thinned_linear_profile_has_the_expected_count_in_every_segment);
     tcase_add_test(tc, step_profile_holds_each_rate_until_the_next_point);
     tcase_add_test(tc, trace_replays_recorded_times_scaled);
+    tcase_add_test(tc, trace_lines_are_parsed_strictly);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -100,6 +100,7 @@ int main(void)
     srunner_add_suite(sr, overload_suite());
     srunner_add_suite(sr, sweep_suite());
     srunner_add_suite(sr, csv_suite());
+    srunner_add_suite(sr, expr_suite());
     srunner_add_suite(sr, conservation_suite());
     srunner_run_all(sr, CK_NORMAL);
     int failed = srunner_ntests_failed(sr);

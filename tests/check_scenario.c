@@ -109,6 +109,17 @@ START_TEST(new_fields_are_validated_with_the_same_precision)
           "test.json: hot.factor: expected a number >= 1, found 0.5" },
         { "{\"duration\": 10, \"classes\": {\"c\": {\"arrival\": {\"process\": \"poisson\", \"rate\": 1}, \"route\": [\"s\"], \"confirmations\": 1.5}}, " MM1_NODES "}",
           "test.json: classes.c.confirmations: expected an integer in [0, 1000000], found 1.5" },
+        /* values accepted once, meaningless or unbounded */
+        { "{\"duration\": 10, \"classes\": {\"c\": {\"arrival\": {\"process\": \"poisson\", \"rate\": 1}, \"route\": [\"s\"], \"client\": {\"timeout\": 0}}}, " MM1_NODES "}",
+          "test.json: classes.c.client.timeout: expected a timeout > 0 s (one of 0 would give up on every attempt as it is sent" },
+        { "{\"duration\": 10, \"classes\": {\"c\": {\"arrival\": {\"process\": \"poisson\", \"rate\": 1}, \"route\": [\"s\"], \"client\": {\"timeout\": {\"type\": \"empirical\", \"values\": [1, 0]}}}}, " MM1_NODES "}",
+          "test.json: classes.c.client.timeout: expected a timeout > 0 s" },
+        { "{\"duration\": 10, \"window\": 1e-7, " MM1_CLASS ", " MM1_NODES "}",
+          "test.json: window: expected at most 1e+07 windows over the duration (10 s), found a window of 1e-07 s (1e+08 windows)" },
+        { "{\"duration\": 10, \"tick\": 0.01, \"window\": 0.001, " MM1_CLASS ", " MM1_NODES "}",
+          "test.json: window: expected a window the tick of 0.01 s can represent, found 0.001 s" },
+        { "{\"duration\": 10, \"policies\": {\"p\": {\"script\": \"codel\", \"tick\": 1e-7}}, " MM1_CLASS ", \"nodes\": {\"s\": {\"service\": 1, \"policy\": \"p\"}}}",
+          "test.json: policies.p.tick: expected at most 1e+07 calls over the duration (10 s), found a period of 1e-07 s (1e+08 calls)" },
     };
     for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
         char err[512];

@@ -50,13 +50,15 @@ head -1 a/timeseries.csv | grep -q '^time_s,node,queue_length,in_node,busy,arriv
 [ "$(wc -l < a/timeseries.csv)" -eq 201 ] && ok "timeseries.csv has one row per window (20000 s / 100 s)" || bad "timeseries.csv has one row per window"
 ls -a a | grep -q tmp && bad "no temporary files are left" || ok "no temporary files are left"
 
-# --- the plot template draws a real PNG from a run's time series -------------
+# --- the plot template draws a real PNG from a run's time series, by hand too ------
+# (tailback plot --keep-data keeps what it prepared: a figure's settings and data)
 if command -v gnuplot >/dev/null; then
-    gnuplot -e "datafile='a/timeseries.csv'; outfile='q.png'; warmup=100" "$ROOT/plots/timeseries.gp" 2>gp.err
+    "$BIN" plot a --out hand-plots --keep-data kd >/dev/null 2>gp.err &&
+        gnuplot kd/01-timeseries.gp "$ROOT/plots/timeseries.gp" 2>>gp.err && cp kd/01-timeseries.out q.png
     if [ "$(head -c 8 q.png | od -An -tx1 | tr -d ' ')" = "89504e470d0a1a0a" ] && [ "$(wc -c < q.png)" -gt 10000 ] && [ ! -s gp.err ]; then
-        ok "plots/timeseries.gp renders a PNG of non-trivial size without warnings"
+        ok "plots/timeseries.gp renders a PNG of non-trivial size without warnings, by hand from --keep-data"
     else
-        bad "plots/timeseries.gp renders a PNG of non-trivial size without warnings"
+        bad "plots/timeseries.gp renders a PNG of non-trivial size without warnings, by hand from --keep-data"
     fi
 fi
 
@@ -682,11 +684,65 @@ if command -v gnuplot >/dev/null; then
         bad "plot (sweep): latency against load with bands and the dashed theory curve 1/(1-x), throughput"
     fi
     "$BIN" plot crn --format svg >/dev/null 2>&1
-    svg_ok crn/plots/comparison.svg && grep -q 'paired 95% interval' crn/plots/comparison.svg && ok "plot (comparison): paired and unpaired intervals" || bad "plot (comparison): paired and unpaired intervals"
-    gnuplot -e "datafile='sw1/summary.csv'; outfile='by-hand.png'; mean_metric='classes.jobs.sojourn.mean'; p99_metric='classes.jobs.sojourn.p99'; theory='1/(1-x)'" "$ROOT/plots/latency_vs_load.gp" 2>/dev/null
-    png_ok by-hand.png && ok "templates run standalone: gnuplot -e \"datafile='...'\" plots/latency_vs_load.gp" || bad "templates run standalone: gnuplot -e \"datafile='...'\" plots/latency_vs_load.gp"
+    svg_ok crn/plots/comparison.svg && grep -q 'thin grey: an unpaired interval' crn/plots/comparison.svg && ok "plot (comparison): paired and unpaired intervals" || bad "plot (comparison): paired and unpaired intervals"
+    "$BIN" plot sw1 --out kd-plots --keep-data kd2 >/dev/null 2>&1
+    lv=$(ls kd2 | grep 'latency_vs_load.*\.gp$' | head -1)
+    [ -n "$lv" ] && gnuplot "kd2/$lv" "$ROOT/plots/latency_vs_load.gp" 2>/dev/null && png_ok "kd2/${lv%.gp}.out" &&
+        ok "templates rerun by hand on the data --keep-data kept: gnuplot kd2/$lv plots/latency_vs_load.gp" ||
+        bad "templates rerun by hand on the data --keep-data kept (plots/latency_vs_load.gp)"
     env PATH=/nonexistent "$BIN" plot a --out nognu >/dev/null 2>nognu.err
     [ $? -eq 1 ] && grep -q 'gnuplot is not installed: sudo apt-get install gnuplot-nox' nognu.err && ok "plot without gnuplot says how to install it and exits 1" || bad "plot without gnuplot says how to install it and exits 1"
+fi
+
+# --- other people's results: names and expressions are data, never code ------------
+if command -v gnuplot >/dev/null; then
+    mkdir -p hostile && cd hostile
+    # a scenario file named to close gnuplot's quote and call system(); and bob's
+    evil="a'; system 'touch PWNED-NAME'; b='.json"
+    cp "$SC/mm1.json" "$evil"; cp "$SC/mm1.json" "bob's.json"
+    good=1
+    for f in "$evil" "bob's.json"; do
+        rm -rf r
+        "$BIN" run "$f" --out r --set duration=2000 --quiet >/dev/null 2>&1 && "$BIN" plot r >/dev/null 2>pl.err || good=0
+        for g in timeseries heatmap latency_cdf; do png_ok "r/plots/$g.png" || good=0; done
+    done
+    [ $good -eq 1 ] && [ ! -e PWNED-NAME ] && ok "plot: scenarios named bob's.json and a'; system 'touch X'; b='.json draw every figure and run nothing" ||
+        bad "plot: hostile scenario names (figures drawn: $good, sentinel: $(ls PWNED-NAME 2>/dev/null))"
+    # alternatives named with a comma, a space, quotes, a backquote and non-ASCII letters
+    printf '%s\n' '{"scenario": "'"$SC"'/mm1.json", "replications": 2, "duration": 3000, "warmup": 300,' \
+        '"vary": {"classes.jobs.arrival.rate": [0.5, 0.7]},' \
+        '"policies": [{"name": "a,b"}, {"name": "a b", "set": {"nodes.server.workers": 2}}, {"name": "naïve \"q\" '"'"'s `touch PWNED-ALT`"}],' \
+        '"theory": {"classes.jobs.sojourn.mean": {"expression": "1/(mu - x)", "params": {"mu": 1}}},' \
+        '"metrics": ["classes.jobs.sojourn.mean", "classes.jobs.sojourn.p99", "classes.jobs.throughput"]}' > names.json
+    "$BIN" sweep names.json --out nm -j 2 >/dev/null 2>sw.err
+    "$BIN" plot nm --format svg >/dev/null 2>pl.err
+    prc=$?
+    f=nm/plots/latency_vs_load_classes.jobs.svg
+    if [ $prc -eq 0 ] && svg_ok $f && grep -q '>a,b mean<' $f && grep -q '>a b mean<' $f && grep -q 'naïve "q" '"'"'s `touch PWNED-ALT` mean' $f &&
+        grep -q 'theory: 1/(mu - x)' $f && svg_ok nm/plots/classes.jobs.throughput.svg && svg_ok nm/plots/comparison.svg &&
+        grep -q 'a b: classes.jobs.sojourn.mean' nm/plots/comparison.svg && [ ! -e PWNED-ALT ]; then
+        ok "plot: alternatives named 'a,b', 'a b' and with quotes and non-ASCII letters each get their curve"
+    else
+        bad "plot: alternatives with commas, spaces, quotes (rc=$prc): $(head -c 300 pl.err)"
+    fi
+    "$BIN" report nm --out nm.html >/dev/null 2>rep.err
+    rrc=$?
+    [ $rrc -eq 0 ] && grep -q '>a,b<' nm.html && grep -q '>a b<' nm.html && [ ! -e PWNED-ALT ] &&
+        ok "report: alternatives named 'a,b' and 'a b' appear in its tables" || bad "report with names 'a,b' and 'a b' (rc=$rrc): $(head -c 300 rep.err)"
+    # a results folder edited by someone else: theory expressions that would run
+    # commands (refused by sweep, so written into the manifest by hand) are not
+    # drawn and run nothing; a metric named like a path writes inside --out only
+    sed 's|"expression":[[:space:]]*"1/(mu - x)"|"expression": "1/(1-x) + 0*`touch PWNED-THEORY; echo 0`"|; s|"theory":[[:space:]]*{|"theory": {"classes.jobs.throughput": "system(\\"touch PWNED-SYS\\")", |' nm/manifest.json > m.tmp && mv m.tmp nm/manifest.json
+    sed 's|classes.jobs.offered_rate|../../escaped|' nm/summary.csv > s.tmp && mv s.tmp nm/summary.csv
+    "$BIN" plot nm --format svg >/dev/null 2>pl2.err
+    if [ ! -e PWNED-THEORY ] && [ ! -e PWNED-SYS ] && [ ! -e ../escaped.svg ] && [ ! -e escaped.svg ] && [ -e nm/plots/_._.._escaped.svg ] &&
+        grep -q 'theory.classes.jobs.sojourn.mean.expression: column 13: expected' pl2.err &&
+        grep -q 'theory.classes.jobs.throughput: column 1: expected a function' pl2.err; then
+        ok "plot: an edited manifest's theory with backquotes is reported and not drawn; a metric named ../../x stays in plots/"
+    else
+        bad "plot: an edited manifest's theory or metric name escaped: $(ls PWNED-* ../escaped.svg 2>/dev/null) $(head -c 300 pl2.err)"
+    fi
+    cd ..
 fi
 
 # --- the design-review report: one self-contained HTML file that a browser renders ----

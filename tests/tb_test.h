@@ -22,6 +22,7 @@ Suite *backpressure_suite(void);
 Suite *overload_suite(void);
 Suite *sweep_suite(void);
 Suite *csv_suite(void);
+Suite *expr_suite(void);
 Suite *conservation_suite(void);
 
 /* Build and prepare a model from scenario text; fails the test on error. */
