@@ -28,7 +28,7 @@ LIB_OBJ    = $(patsubst %.c,$(BUILD)/%.o,$(SIM_SRC) $(MODEL_SRC))
 TEST_SRC   = $(wildcard tests/check_*.c)
 TEST_OBJ   = $(patsubst %.c,$(BUILD)/%.o,$(TEST_SRC))
 
-.PHONY: FORCE all deps check unit e2e bench demo sanitize check-san valgrind fuzz papers install uninstall clean
+.PHONY: FORCE all deps check unit replay golden e2e bench demo sanitize sanitize-clang check-san valgrind fuzz papers install uninstall clean
 
 all: tailback
 
@@ -71,8 +71,14 @@ $(BUILD)/check_all: $(TEST_OBJ) $(BUILD)/libtailback.a
 $(BUILD)/bench: $(BUILD)/tests/bench.o $(BUILD)/libtailback.a
 	$(CC) $(ALL_CFLAGS) -o $@ $^ $(PKG_LIBS) $(LDFLAGS)
 
-# The Check suites (Check prints its summary line), then the end-to-end tests.
-check: unit e2e
+# The Check suites (Check prints its summary line), the fuzzers' findings
+# replayed, the golden outputs, then the end-to-end tests.
+check: unit replay golden e2e
+
+# Every output of every shipped scenario and experiment, shortened, against
+# the hashes recorded before the last refactoring (tests/golden.sh).
+golden: tailback
+	sh tests/golden.sh ./tailback --check tests/golden/outputs.sha256
 
 unit: $(BUILD)/check_all
 	$(BUILD)/check_all
@@ -97,7 +103,15 @@ sanitize: deps
 	  EXTRA_CFLAGS="-fsanitize=address,undefined -fno-sanitize-recover=all" \
 	  TAILBACK_BIN=build-san/tailback check-san
 
-check-san: $(BUILD)/check_all $(BUILD)/tailback $(BUILD)/refined
+# The same with clang (undefined behaviour and addresses), every finding fatal.
+sanitize-clang: deps
+	@dpkg-query -W -f='$${Status}' clang 2>/dev/null | grep -q 'ok installed' || \
+	  { SUDO=""; [ "$$(id -u)" -eq 0 ] || SUDO=sudo; $$SUDO apt-get install -y -qq --no-install-recommends clang >/dev/null; }
+	$(MAKE) CC=clang BUILD=build-clang OPT="-O1 -g -fno-omit-frame-pointer" \
+	  EXTRA_CFLAGS="-fsanitize=address,undefined -fno-sanitize-recover=all" \
+	  TAILBACK_BIN=build-clang/tailback check-san
+
+check-san: $(BUILD)/check_all $(BUILD)/tailback $(BUILD)/refined replay
 	CK_TIMEOUT_MULTIPLIER=10 $(BUILD)/check_all
 	REFINED=$(BUILD)/refined sh tests/e2e.sh $(BUILD)/tailback
 
@@ -129,24 +143,42 @@ $(BUILD)/ci-estimators: $(BUILD)/papers/ci-coverage/estimators.o $(BUILD)/libtai
 $(BUILD)/refined: $(BUILD)/papers/power-of-d-choices/refined.o
 	$(CC) $(ALL_CFLAGS) -o $@ $^ $(PKG_LIBS) $(LDFLAGS)
 
-# Fuzz the scenario and experiment loaders with libFuzzer (clang) for
-# FUZZ_SECONDS each, seeded with the shipped scenarios and the bad-input
-# corpus.  Crashes land in build-fuzz/; fix them and add the input to
-# tests/fuzz/regress/, which `make check` replays.
+# The fuzz harnesses (tests/fuzz/README.md), each also linked to a small
+# main that feeds it files: `make check` replays every finding kept in
+# tests/fuzz/regress/HARNESS/ (and the seeds of the run and policy
+# harnesses), under whatever sanitizers this build has.
+FUZZ_HARNESSES = scenario experiment run policy
+FUZZ_REPLAY = $(patsubst %,$(BUILD)/fuzz-replay-%,$(FUZZ_HARNESSES))
+$(BUILD)/fuzz-replay-%: $(BUILD)/tests/fuzz/replay.o $(BUILD)/tests/fuzz/fuzz_%.o $(BUILD)/libtailback.a
+	$(CC) $(ALL_CFLAGS) -o $@ $^ $(PKG_LIBS) $(LDFLAGS)
+.PRECIOUS: $(BUILD)/tests/fuzz/%.o
+replay: $(FUZZ_REPLAY)
+	@for h in $(FUZZ_HARNESSES); do $(BUILD)/fuzz-replay-$$h tests/fuzz/regress/$$h || exit 1; done
+	@$(BUILD)/fuzz-replay-policy tests/fuzz/seeds/policy lua tests/policies/*.lua
+	@$(BUILD)/fuzz-replay-run tests/fuzz/seeds/run
+
+# Fuzz with libFuzzer (clang, ASan + UBSan, undefined behaviour a crash):
+# FUZZ_SECONDS per harness, or FUZZ=NAME for one.  Seeds: the shipped
+# scenarios, experiments and policies, the bad-input corpus, the findings
+# so far.  A crash leaves its input in build-fuzz/: fix it, then add the
+# input to tests/fuzz/regress/HARNESS/, which `make check` replays.
 FUZZ_SECONDS ?= 60
+FUZZ ?= $(FUZZ_HARNESSES)
 FUZZ_SRC = $(SIM_SRC) $(MODEL_SRC)
 fuzz:
 	@for p in clang libclang-rt-14-dev; do dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'ok installed' || \
 	  { SUDO=""; [ "$$(id -u)" -eq 0 ] || SUDO=sudo; $$SUDO apt-get install -y -qq $$p >/dev/null; }; done
-	$(MAKE) deps
-	@mkdir -p build-fuzz/corpus-scenario build-fuzz/corpus-experiment
-	cp scenarios/*.json tests/bad/*.json tests/fuzz/regress/*.json build-fuzz/corpus-scenario/ 2>/dev/null; true
+	$(MAKE) deps $(BUILD)/tb_build.h
+	@for h in $(FUZZ_HARNESSES); do mkdir -p build-fuzz/corpus-$$h; cp tests/fuzz/regress/$$h/* build-fuzz/corpus-$$h/ 2>/dev/null; done; true
+	cp scenarios/*.json tests/bad/*.json build-fuzz/corpus-scenario/ 2>/dev/null; true
 	cp scenarios/experiments/*.json tests/bad/*.exp.json build-fuzz/corpus-experiment/ 2>/dev/null; true
-	for h in scenario experiment; do \
-	  clang -g -O1 -fsanitize=fuzzer,address,undefined $(CPPFLAGS) $(PKG_CFLAGS) \
+	cp tests/fuzz/seeds/run/* build-fuzz/corpus-run/; cp lua/*.lua tests/policies/*.lua tests/fuzz/seeds/policy/* build-fuzz/corpus-policy/
+	for h in $(FUZZ); do \
+	  case $$h in policy) dict=tests/fuzz/lua.dict ;; run) dict= ;; *) dict=tests/fuzz/json.dict ;; esac; \
+	  clang -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all $(CPPFLAGS) $(PKG_CFLAGS) \
 	    -o build-fuzz/fuzz_$$h tests/fuzz/fuzz_$$h.c $(FUZZ_SRC) $(PKG_LIBS) || exit 1; \
-	  ./build-fuzz/fuzz_$$h -max_total_time=$(FUZZ_SECONDS) -dict=tests/fuzz/json.dict -max_len=8192 \
-	    -artifact_prefix=build-fuzz/ build-fuzz/corpus-$$h || exit 1; \
+	  ./build-fuzz/fuzz_$$h -max_total_time=$(FUZZ_SECONDS) $${dict:+-dict=$$dict} -max_len=8192 -timeout=10 \
+	    -artifact_prefix=build-fuzz/$$h- build-fuzz/corpus-$$h || exit 1; \
 	done
 
 install: tailback
@@ -164,6 +196,6 @@ uninstall:
 	rm -rf $(DESTDIR)$(DATADIR)
 
 clean:
-	rm -rf build build-san build-fuzz tailback
+	rm -rf build build-san build-clang build-fuzz tailback
 
--include $(wildcard $(BUILD)/*/*.d $(BUILD)/*.d)
+-include $(wildcard $(BUILD)/*.d $(BUILD)/*/*.d $(BUILD)/*/*/*.d)

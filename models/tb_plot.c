@@ -474,8 +474,8 @@ static void plot_sweep(ctx *c, const char *sum_path)
         series(&s, &g, "a", m, &ylo, &yhi);
         sweep_common(&s, &g);
         if (ylo == yhi) /* one value throughout (a share of 0, say): a range around it */
-            fprintf(g.gp, "set yrange [%.17g:%.17g]\n", ylo - (ylo ? 0.1 * fabs(ylo) : 0.1),
-                    yhi + (yhi ? 0.1 * fabs(yhi) : 0.1));
+            fprintf(g.gp, "set yrange [%.17g:%.17g]\n", ylo - (ylo != 0 ? 0.1 * fabs(ylo) : 0.1),
+                    yhi + (yhi != 0 ? 0.1 * fabs(yhi) : 0.1));
         gp_set(g.gp, "ylabel", m);
         fprintf(g.gp, "has_theory1 = %d\n", theory_curve(c, &s, &g, 1, m));
         fig_end(c, &g);

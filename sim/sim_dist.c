@@ -2,6 +2,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <gsl/gsl_errno.h>
 #include <gsl/gsl_cdf.h>
 #include <gsl/gsl_randist.h>
 #include <gsl/gsl_sf_gamma.h>
@@ -368,6 +369,9 @@ sim_dist *sim_dist_parse(sim_jctx *c, const cJSON *spec, const char *path, int n
 {
     char f[96], p[256];
     sim_dist *d = NULL;
+    /* GSL's default handler aborts the process on a domain error or a
+     * search that fails to converge; every caller here checks results */
+    gsl_set_error_handler_off();
     if (cJSON_IsNumber(spec) && isfinite(spec->valuedouble)) {
         d = dist_new(SIM_DIST_CONSTANT, spec->valuedouble, 0);
     } else if (cJSON_IsObject(spec)) {
@@ -443,6 +447,25 @@ sim_dist *sim_dist_parse(sim_jctx *c, const cJSON *spec, const char *path, int n
     return d;
 }
 
+/* The gamma(shape a, scale 1) quantile.  GSL's Newton search fails to
+ * converge at some points (shape 943, u = 0.9528), so bisect on the CDF
+ * there: 200 halvings of [0, a + 100 sqrt(a) + 100] reach double precision. */
+static double gamma_quantile(double u, double a)
+{
+    double x = gsl_cdf_gamma_Pinv(u, a, 1);
+    if (isfinite(x))
+        return x;
+    double lo = 0, hi = a + 100 * sqrt(a) + 100;
+    for (int i = 0; i < 200 && lo < hi; i++) {
+        double mid = lo + (hi - lo) / 2;
+        if (gsl_cdf_gamma_P(mid, a, 1) < u)
+            lo = mid;
+        else
+            hi = mid;
+    }
+    return lo + (hi - lo) / 2;
+}
+
 /* The quantile function, for the tick check; u in (0, 1). */
 static double quantile(const sim_dist *d, double u, size_t phase)
 {
@@ -455,8 +478,8 @@ static double quantile(const sim_dist *d, double u, size_t phase)
         return d->rectified && x < 0 ? 0 : x;
     }
     case SIM_DIST_LOGNORMAL: return gsl_cdf_lognormal_Pinv(u, d->a, d->b);
-    case SIM_DIST_GAMMA:
-    case SIM_DIST_ERLANG: return gsl_cdf_gamma_Pinv(u, d->a, d->b);
+    case SIM_DIST_GAMMA: /* in units of the scale: GSL's search fails to converge at scales like 1e-81 */
+    case SIM_DIST_ERLANG: return gamma_quantile(u, d->a) * d->b;
     case SIM_DIST_WEIBULL: return gsl_cdf_weibull_Pinv(u, d->a, d->b);
     case SIM_DIST_PARETO: return gsl_cdf_pareto_Pinv(u, d->a, d->b);
     case SIM_DIST_HYPEREXP: return -d->v[phase] * log1p(-u);
@@ -500,6 +523,8 @@ double sim_dist_tick_bias(const sim_dist *d, double tick)
     } else {
         for (int i = 0; i < N; i++) {
             double x = quantile(d, (i + 0.5) / N, 0);
+            if (!isfinite(x))
+                return NAN; /* GSL's inverse did not converge: the caller says so */
             sum += x > 0 ? x : 0;
             sumr += rounded(x, tick);
         }
@@ -515,9 +540,21 @@ sim_dist *sim_dist_parse_time(sim_jctx *c, const cJSON *spec, const char *path, 
     double tick = 1 / tps, bias = sim_dist_tick_bias(d, tick);
     if (fabs(bias) <= 1e-3)
         return d;
+    if (isnan(bias)) {
+        sim_jerr(c, path, "expected a distribution whose quantiles can be computed (to check it against the "
+                          "tick), found one where they cannot (parameters %g, %g)", d->a, d->b);
+        sim_dist_free(d);
+        return NULL;
+    }
     double safe = pow(10, floor(log10(tick)));
     while (safe > 1e-12 && fabs(sim_dist_tick_bias(d, safe)) > 1e-3)
         safe /= 10;
+    if (!(fabs(sim_dist_tick_bias(d, safe)) <= 1e-3)) { /* not even the smallest tick there is */
+        sim_jerr(c, path, "expected times of at least a few picoseconds (the smallest tick is 1e-12 s), found a "
+                          "distribution whose mean is %.3g s", d->mean);
+        sim_dist_free(d);
+        return NULL;
+    }
     sim_jerr(c, path, "expected times a tick of %g s can represent, found a distribution whose mean moves by "
                       "%+.3g%% (%.6g s to %.6g s) when its samples are rounded to whole ticks: set \"tick\" to "
                       "%g s or less", tick, 100 * bias, d->mean, d->mean * (1 + bias), safe);

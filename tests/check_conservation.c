@@ -6,6 +6,7 @@
 #include <string.h>
 #include "../models/tb_run.h"
 #include "../models/tb_sweep.h"
+#include "gen_scenario.h"
 #include "tb_test.h"
 
 /* The sum of an object's numbers. */
@@ -132,160 +133,7 @@ START_TEST(every_configuration_of_every_shipped_experiment_accounts_for_every_re
 }
 END_TEST
 
-/* ---- random small scenarios ------------------------------------------------- */
-
-typedef struct gen {
-    sim_rng r;
-    char *buf;
-    size_t len, cap;
-} gen;
-
-static void out(gen *g, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void out(gen *g, const char *fmt, ...)
-{
-    va_list ap;
-    for (;;) {
-        va_start(ap, fmt);
-        int k = vsnprintf(g->buf + g->len, g->cap - g->len, fmt, ap);
-        va_end(ap);
-        if ((size_t)k < g->cap - g->len) {
-            g->len += (size_t)k;
-            return;
-        }
-        g->cap = 2 * g->cap + (size_t)k;
-        g->buf = realloc(g->buf, g->cap);
-        ck_assert_ptr_nonnull(g->buf);
-    }
-}
-
-static double uni(gen *g, double lo, double hi)
-{
-    return lo + (hi - lo) * sim_rng_u01(&g->r);
-}
-
-static int pick(gen *g, int n)
-{
-    return (int)(sim_rng_u01(&g->r) * n);
-}
-
-/* Policies that need no parameters beyond these, at a queue node. */
-static const char *const node_policies[] = {
-    "\"fifo\"", "\"lifo\"", "\"sjf\"", "\"edf\"", "\"ps\"", "\"red\"", "\"codel\"", "\"drop_stale\"",
-    "{\"script\": \"drop_tail\", \"params\": {\"capacity\": 4}}",
-    "{\"script\": \"token_bucket\", \"params\": {\"rate\": 2, \"burst\": 3}}",
-    "{\"script\": \"aimd\", \"params\": {\"initial\": 3}}",
-    "{\"script\": \"priority\", \"params\": {\"preemptive\": true}}",
-};
-
-/*
- * A random network of up to 6 nodes: queue nodes (some bounded, some with
- * a policy), delay and batch nodes, a router, a sink; classes with fixed
- * routes or entry points and routing by probabilities (forward, and back
- * only into queue nodes, so no loop takes zero time); clients with
- * timeouts, retries and budgets; links with delays, credits and pause.
- * Offered load is drawn up to 1.6 of capacity, so some overload.
- */
-static void random_scenario(gen *g)
-{
-    int nn = 2 + pick(g, 5), nc = 1 + pick(g, 3), kind[8], npdecl = 0;
-    char pdecl[8][160];
-    g->len = 0;
-    out(g, "{\"duration\": %.0f, \"warmup\": %.0f, \"window\": 5, \"limits\": {\"jobs\": 5000},\n \"nodes\": {",
-        uni(g, 50, 200), uni(g, 0, 20));
-    for (int k = 0; k < nn; k++) {
-        /* 0 queue, 1 delay, 2 batch, 3 router, 4 sink; node 0 is a queue, the last may be a sink */
-        kind[k] = k == 0 ? 0 : k == nn - 1 && pick(g, 3) == 0 ? 4 : pick(g, 10) < 6 ? 0 : 1 + pick(g, 3);
-        out(g, "%s\"n%d\": {", k ? ", " : "", k);
-        static const char *const kinds[] = { "queue", "delay", "batch", "router", "sink" };
-        out(g, "\"kind\": \"%s\"", kinds[kind[k]]);
-        if (kind[k] == 0) {
-            out(g, ", \"workers\": %d, \"service\": {\"type\": \"exponential\", \"mean\": %.3f}", 1 + pick(g, 3),
-                uni(g, 0.05, 1));
-            if (pick(g, 3) == 0)
-                out(g, ", \"capacity\": %d", 1 + pick(g, 10));
-            if (pick(g, 3) == 0) {
-                const char *pol = node_policies[pick(g, (int)(sizeof node_policies / sizeof *node_policies))];
-                if (pol[0] == '{') { /* an instance with parameters, declared under "policies" */
-                    out(g, ", \"policy\": \"p%d\"", k);
-                    snprintf(pdecl[npdecl++], sizeof pdecl[0], "\"p%d\": %s", k, pol);
-                } else {
-                    out(g, ", \"policy\": %s", pol);
-                }
-            }
-            else if (pick(g, 4) == 0)
-                out(g, ", \"per_class_queues\": true");
-        } else if (kind[k] == 1) {
-            out(g, ", \"service\": {\"type\": \"uniform\", \"min\": 0.1, \"max\": %.2f}", uni(g, 0.2, 3));
-        } else if (kind[k] == 2) {
-            out(g, ", \"batch\": {\"interval\": %.2f, \"size\": %d}, \"service\": 0.05", uni(g, 0.2, 2), 1 + pick(g, 20));
-        }
-        if (kind[k] == 3 || (kind[k] != 4 && pick(g, 2))) { /* onward: later nodes, exit, or back into a queue */
-            out(g, ", \"next\": [");
-            int targets = 1 + pick(g, 2);
-            double left = 1;
-            for (int t = 0; t < targets; t++) {
-                int to = k + 1 + pick(g, nn - k);
-                if (kind[k] != 3 && pick(g, 5) == 0 && kind[0] == 0)
-                    to = 0; /* feedback into the first queue, which takes time */
-                double p = t == targets - 1 ? left : uni(g, 0, left);
-                left -= p;
-                if (to >= nn || (kind[k] == 3 && to <= k))
-                    out(g, "%s{\"node\": \"exit\", \"p\": %.17g}", t ? ", " : "", p);
-                else
-                    out(g, "%s{\"node\": \"n%d\", \"p\": %.17g}", t ? ", " : "", to, p);
-            }
-            out(g, "]");
-        }
-        out(g, "}");
-    }
-    out(g, "},\n \"classes\": {");
-    for (int c = 0; c < nc; c++) {
-        out(g, "%s\"c%d\": {\"arrival\": {\"process\": \"poisson\", \"rate\": %.3f}", c ? ", " : "", c,
-            uni(g, 0.3, 1.6) / nc);
-        if (pick(g, 2)) { /* a fixed route through queue and delay nodes */
-            out(g, ", \"route\": [\"n0\"");
-            for (int k = 1; k < nn; k++)
-                if ((kind[k] == 0 || kind[k] == 1) && pick(g, 2))
-                    out(g, ", \"n%d\"", k);
-            out(g, "]");
-        } else {
-            out(g, ", \"entry\": \"n0\"");
-        }
-        if (pick(g, 2))
-            out(g, ", \"priority\": {\"type\": \"uniform\", \"min\": 0, \"max\": 1}, \"deadline\": %.2f",
-                uni(g, 1, 10));
-        if (pick(g, 3))
-            out(g, ", \"slo\": %.2f", uni(g, 0.5, 10));
-        if (pick(g, 2)) {
-            out(g, ", \"client\": {\"timeout\": %.2f, \"retries\": %d, \"backoff\": {\"base\": 0.1, \"cap\": 1}",
-                uni(g, 0.5, 10), pick(g, 4));
-            if (pick(g, 3) == 0)
-                out(g, ", \"budget\": {\"kind\": \"%s\", \"ratio\": 0.1, \"max\": 5}", pick(g, 2) ? "token" : "grpc");
-            out(g, "}");
-        }
-        if (pick(g, 4) == 0)
-            out(g, ", \"confirmations\": 2");
-        out(g, "}");
-    }
-    out(g, "}");
-    /* links between queue nodes and what follows them: delays, credits, pause */
-    out(g, ",\n \"links\": [");
-    int nl = 0;
-    for (int k = 0; k < nn; k++)
-        for (int t = k + 1; t < nn; t++)
-            if (pick(g, 3) == 0) {
-                out(g, "%s{\"from\": \"n%d\", \"to\": \"n%d\", \"delay\": %.3f", nl++ ? ", " : "", k, t, uni(g, 0, 0.2));
-                if (kind[k] == 0 && pick(g, 3) == 0)
-                    out(g, ", \"credits\": %d%s", 1 + pick(g, 5), pick(g, 2) ? ", \"per_class\": true" : "");
-                else if (kind[k] == 0 && pick(g, 4) == 0)
-                    out(g, ", \"pause\": {\"xoff\": %d, \"xon\": 1}", 2 + pick(g, 5));
-                out(g, "}");
-            }
-    out(g, "],\n \"policies\": {");
-    for (int i = 0; i < npdecl; i++)
-        out(g, "%s%s", i ? ", " : "", pdecl[i]);
-    out(g, "}}\n");
-}
+/* ---- random small scenarios (tests/gen_scenario.h) --------------------------- */
 
 START_TEST(random_small_scenarios_account_for_every_request)
 {
@@ -325,6 +173,65 @@ START_TEST(random_small_scenarios_account_for_every_request)
 }
 END_TEST
 
+/*
+ * Wild scenarios: self-loops, zero and negative services, zero timeouts and
+ * backoffs, links anywhere.  The loader refuses some with a message; every
+ * one it accepts must run to its end or its job limit, conserve every
+ * request, and give the same summary twice from one seed.
+ */
+START_TEST(wild_scenarios_are_refused_or_run_deterministically)
+{
+    gen g = { .cap = 4096, .wild = 1 };
+    g.buf = malloc(g.cap);
+    sim_rng_init(&g.r, 2026, 1, "wild scenarios");
+    int ran = 0, refused = 0;
+    for (int i = 0; i < 150; i++) {
+        random_scenario(&g);
+        char *once = NULL;
+        for (int rep = 0; rep < 2; rep++) {
+            char err[1024];
+            tb_model *m = test_model_err(g.buf, err, sizeof err);
+            if (m) {
+                m->seed = (uint64_t)i;
+                if (tb_model_prepare(m, &sim_evq_heap) != 0) {
+                    snprintf(err, sizeof err, "%s", m->error);
+                    tb_model_free(m);
+                    m = NULL;
+                }
+            }
+            if (!m) {
+                ck_assert_msg(err[0] && strncmp(err, "tailback: internal", 18) != 0, "wild scenario %d: refused without a reason: %s", i,
+                              err);
+                refused += rep == 0;
+                break;
+            }
+            tb_run_status st = tb_model_run(m, NULL);
+            ck_assert_msg(st == TB_RUN_OK || st == TB_RUN_LIMIT, "wild scenario %d ended with %d: %s\n%s", i, (int)st,
+                          m->error, g.buf);
+            char what[64];
+            snprintf(what, sizeof what, "wild scenario %d", i);
+            check_summary(m, what);
+            cJSON *sum = test_summary(m);
+            char *text = cJSON_PrintUnformatted(sum);
+            cJSON_Delete(sum);
+            tb_model_free(m);
+            if (rep == 0) {
+                once = text;
+                ran++;
+            } else {
+                ck_assert_msg(strcmp(once, text) == 0, "wild scenario %d: two summaries from one seed\n%s", i, g.buf);
+                free(text);
+            }
+        }
+        free(once);
+    }
+    fprintf(stderr, "  wild scenarios: %d run twice alike, %d refused by the loader\n", ran, refused);
+    ck_assert_int_ge(ran, 30);
+    ck_assert_int_ge(refused, 30);
+    free(g.buf);
+}
+END_TEST
+
 Suite *conservation_suite(void)
 {
     Suite *s = suite_create("conservation");
@@ -333,6 +240,7 @@ Suite *conservation_suite(void)
     tcase_add_test(tc, every_shipped_scenario_accounts_for_every_request);
     tcase_add_test(tc, every_configuration_of_every_shipped_experiment_accounts_for_every_request);
     tcase_add_test(tc, random_small_scenarios_account_for_every_request);
+    tcase_add_test(tc, wild_scenarios_are_refused_or_run_deterministically);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -164,6 +164,21 @@ START_TEST(rounding_to_the_tick_moves_the_mean_as_the_closed_forms_say)
     ck_assert_double_lt(fabs(sim_dist_tick_bias(u, 1)), 1e-4);
     ck_assert_double_lt(fabs(sim_dist_tick_bias(u, 0.1)), 1e-4);
     sim_dist_free(u);
+    /* Erlang-943 with mean 1 (sd 0.033) at h = 0.5: every sample within 7
+     * sd rounds to 1, so the mean does not move.  GSL's inverse fails to
+     * converge at one of the points used (u = 0.952825), which must not
+     * abort the process or poison the answer. */
+    sim_dist *e = parse("{\"type\": \"erlang\", \"k\": 943, \"mean\": 1}", err);
+    ck_assert_ptr_nonnull(e);
+    double b = sim_dist_tick_bias(e, 0.5);
+    ck_assert_msg(fabs(b) < 1e-6, "Erlang-943 at h = 0.5: bias %g", b);
+    sim_dist_free(e);
+    /* a mean no tick can represent is refused with the smallest tick named */
+    sim_jctx c2 = { 0 };
+    cJSON *spec = cJSON_Parse("{\"type\": \"erlang\", \"k\": 943, \"rate\": 1e81}");
+    ck_assert_ptr_null(sim_dist_parse_time(&c2, spec, "s", 1e9));
+    ck_assert_msg(strstr(c2.err, "smallest tick is 1e-12 s"), "%s", c2.err);
+    cJSON_Delete(spec);
 }
 END_TEST
 

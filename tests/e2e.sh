@@ -136,7 +136,7 @@ bad_case "an override that makes a field invalid" "$SC/mm1.json" "$SC/mm1.json: 
 # fuzzing finds, replayed: the loader must answer (0 or 2), never crash
 nreg=0
 nregbad=0
-for f in "$ROOT"/tests/fuzz/regress/*; do
+for f in "$ROOT"/tests/fuzz/regress/scenario/*; do
     [ -f "$f" ] || continue
     case $f in *.md) continue ;; esac
     "$BIN" validate "$f" >/dev/null 2>&1
