@@ -24,11 +24,12 @@ DEB_PKGS = gnuplot-nox libgsl-dev libcjson-dev liblua5.4-dev check pkg-config pa
 
 SIM_SRC    = $(wildcard sim/*.c)
 MODEL_SRC  = $(wildcard models/*.c)
-LIB_OBJ    = $(patsubst %.c,$(BUILD)/%.o,$(SIM_SRC) $(MODEL_SRC))
+EXP_SRC    = $(wildcard experiment/*.c)
+LIB_OBJ    = $(patsubst %.c,$(BUILD)/%.o,$(SIM_SRC) $(MODEL_SRC) $(EXP_SRC))
 TEST_SRC   = $(wildcard tests/check_*.c)
 TEST_OBJ   = $(patsubst %.c,$(BUILD)/%.o,$(TEST_SRC))
 
-.PHONY: FORCE all deps check unit replay golden e2e bench demo sanitize sanitize-clang check-san valgrind fuzz papers install uninstall clean
+.PHONY: FORCE all deps check unit layers analyze replay golden e2e bench demo sanitize sanitize-clang check-san valgrind fuzz papers install uninstall clean
 
 all: tailback
 
@@ -56,14 +57,15 @@ $(BUILD)/tb_build.h: FORCE
 	d=$$(git -C "$(CURDIR)" status --porcelain --untracked-files=no 2>/dev/null | head -c1 | wc -c); \
 	printf '#define TB_GIT_COMMIT "%s"\n#define TB_GIT_DIRTY %s\n' "$$c" "$$d" > $@.tmp; \
 	cmp -s $@.tmp $@ && rm -f $@.tmp || mv $@.tmp $@
-$(BUILD)/models/tb_results.o: $(BUILD)/tb_build.h
+$(BUILD)/experiment/tb_results.o: $(BUILD)/tb_build.h
 FORCE:
 
 $(BUILD)/libtailback.a: $(LIB_OBJ)
 	rm -f $@ && ar rcs $@ $^
 
-tailback: $(BUILD)/tailback.o $(BUILD)/libtailback.a
-	$(CC) $(ALL_CFLAGS) -o $@ $^ $(PKG_LIBS) $(LDFLAGS)
+# ./tailback is the build tree's binary, copied to where the docs run it
+tailback: $(BUILD)/tailback
+	rm -f $@ && cp $< $@
 
 $(BUILD)/check_all: $(TEST_OBJ) $(BUILD)/libtailback.a
 	$(CC) $(ALL_CFLAGS) -o $@ $^ $(CHECK_LIBS) $(PKG_LIBS) $(LDFLAGS)
@@ -72,8 +74,19 @@ $(BUILD)/bench: $(BUILD)/tests/bench.o $(BUILD)/libtailback.a
 	$(CC) $(ALL_CFLAGS) -o $@ $^ $(PKG_LIBS) $(LDFLAGS)
 
 # The Check suites (Check prints its summary line), the fuzzers' findings
-# replayed, the golden outputs, then the end-to-end tests.
-check: unit replay golden e2e
+# replayed, the layering rules, the golden outputs, then the end-to-end
+# tests.
+check: unit layers replay golden e2e
+
+# GCC's static analyzer over every source; each finding left is explained
+# as a false positive in a comment at its site.
+analyze: | deps $(BUILD)/tb_build.h
+	@for f in $(SIM_SRC) $(MODEL_SRC) $(EXP_SRC) tailback.c; do \
+	  $(CC) -fanalyzer -c -o /dev/null $(WARN) $(CPPFLAGS) $(PKG_CFLAGS) $$f || exit 1; done
+
+# The layering rules and self-contained headers (tests/layers.sh).
+layers: | deps $(BUILD)/tb_build.h
+	@CC="$(CC)" CFLAGS="$(WARN) $(CPPFLAGS) $(PKG_CFLAGS) -Wno-unused-function" sh tests/layers.sh
 
 # Every output of every shipped scenario and experiment, shortened, against
 # the hashes recorded before the last refactoring (tests/golden.sh).
@@ -164,7 +177,7 @@ replay: $(FUZZ_REPLAY)
 # input to tests/fuzz/regress/HARNESS/, which `make check` replays.
 FUZZ_SECONDS ?= 60
 FUZZ ?= $(FUZZ_HARNESSES)
-FUZZ_SRC = $(SIM_SRC) $(MODEL_SRC)
+FUZZ_SRC = $(SIM_SRC) $(MODEL_SRC) $(EXP_SRC)
 fuzz:
 	@for p in clang libclang-rt-14-dev; do dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'ok installed' || \
 	  { SUDO=""; [ "$$(id -u)" -eq 0 ] || SUDO=sudo; $$SUDO apt-get install -y -qq $$p >/dev/null; }; done

@@ -14,13 +14,13 @@
 #include "models/tb_io.h"
 #include "sim/sim_lua.h"
 #include "sim/sim_json.h"
-#include "models/tb_plot.h"
-#include "models/tb_report.h"
-#include "models/tb_results.h"
+#include "experiment/tb_plot.h"
+#include "experiment/tb_report.h"
+#include "experiment/tb_results.h"
 #include "models/tb_scenario.h"
-#include "models/tb_run.h"
-#include "models/tb_sweep.h"
-#include "models/tb_version.h"
+#include "experiment/tb_run.h"
+#include "experiment/tb_sweep.h"
+#include "experiment/tb_version.h"
 
 /* Exit statuses, documented in --help; a signal gives 128 + its number
  * (130 for SIGINT, 143 for SIGTERM). */

@@ -1348,6 +1348,7 @@ static void job_limit(tb_model *m)
         if (!worst || nd->queued + nd->busy > worst->queued + worst->busy)
             worst = nd;
     }
+    assert(worst); /* called with jobs in the network, so with at least one node */
     double t = sim_seconds(m->eng->now, m->tps);
     double busy = sim_tavg_integral(&worst->b, m->eng->now) / (double)(m->eng->now ? m->eng->now : 1);
     snprintf(m->error, sizeof m->error,

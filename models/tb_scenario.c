@@ -3,7 +3,6 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#include <lua.h>
 #include "../sim/sim_sha256.h"
 #include "tb_arrival.h"
 #include "tb_policy.h"
@@ -236,6 +235,22 @@ static void scenario_dir(const char *file, char *buf, size_t n)
         snprintf(buf, n, ".");
 }
 
+/* The script found: its path, and *shown the name messages use; both new
+ * strings (owned by the policy), or NULL (out of memory) with neither. */
+static char *found_script(sim_jctx *c, const char *path, const char *show, const char *file, char **shown)
+{ /* (-fanalyzer reports *shown as leaked: it is the caller's, freed with the policy) */
+    char *f = strdup(file);
+    *shown = strdup(show);
+    if (!f || !*shown) {
+        free(f);
+        free(*shown);
+        *shown = NULL;
+        sim_jerr(c, path, "out of memory");
+        return NULL;
+    }
+    return f;
+}
+
 /* A script named with a '/' is a path (relative to the scenario's directory,
  * else to the working directory); "NAME.lua" is a file beside the scenario
  * if there is one; otherwise a bare name is a shipped policy in lua/. */
@@ -248,25 +263,20 @@ static char *resolve_script(sim_jctx *c, const char *path, const char *name, cha
             snprintf(buf, sizeof buf, "%s/%s", dir, name);
         if (name[0] == '/' || !tb_is_file(buf))
             snprintf(buf, sizeof buf, "%s", name);
-        if (tb_is_file(buf)) {
-            *shown = strdup(name);
-            return strdup(buf);
-        }
+        if (tb_is_file(buf))
+            return found_script(c, path, name, buf, shown);
     } else {
         char file[512];
         size_t n = strlen(name);
         snprintf(file, sizeof file, "%s%s", name, n > 4 && strcmp(name + n - 4, ".lua") == 0 ? "" : ".lua");
         scenario_dir(c->file, dir, sizeof dir);
         snprintf(buf, sizeof buf, "%s/%s", dir, file);
-        if (strcmp(file, name) == 0 && tb_is_file(buf)) { /* "mine.lua" beside the scenario */
-            *shown = strdup(name);
-            return strdup(buf);
-        }
+        if (strcmp(file, name) == 0 && tb_is_file(buf)) /* "mine.lua" beside the scenario */
+            return found_script(c, path, name, buf, shown);
         if (tb_find_data("lua", file, buf, sizeof buf)) {
             char s2[600];
             snprintf(s2, sizeof s2, "lua/%s", file);
-            *shown = strdup(s2);
-            return strdup(buf);
+            return found_script(c, path, s2, buf, shown);
         }
     }
     sim_jerr(c, path,
@@ -275,6 +285,8 @@ static char *resolve_script(sim_jctx *c, const char *path, const char *name, cha
     return NULL;
 }
 
+/* Every string it sets in *pol is the policy's, freed with the model on
+ * every path (the leaks -fanalyzer reports here cannot follow the struct). */
 static int build_policy(sim_jctx *c, tb_policy *pol, const char *name, const cJSON *o,
                         const char *path)
 {
@@ -427,7 +439,7 @@ static int build_node(sim_jctx *c, tb_model *m, int k, const cJSON *o, const cha
                             "expected a non-empty array of {\"node\": NAME, \"p\": PROBABILITY}, "
                             "found %s",
                             sim_jfound(next, f, sizeof f));
-        nd->next = malloc((size_t)n * sizeof *nd->next);
+        nd->next = malloc((size_t)n * sizeof *nd->next); /* owned by the model, freed by tb_model_free() on every path (-fanalyzer's leak report here cannot follow the struct) */
         nd->cum = malloc((size_t)n * sizeof *nd->cum);
         if (!nd->next || !nd->cum)
             return sim_jerr(c, p, "out of memory");
@@ -466,7 +478,7 @@ static int build_node(sim_jctx *c, tb_model *m, int k, const cJSON *o, const cha
         if (!cJSON_IsObject(ccap) || nd->kind == TB_NODE_SINK || nd->kind == TB_NODE_ROUTER)
             return sim_jerr(c, p, "expected an object of {CLASS: capacity} on a queue, delay or batch "
                                   "node, found %s", sim_jfound(ccap, f, sizeof f));
-        if (!(nd->class_cap = malloc((size_t)m->nclasses * sizeof *nd->class_cap)))
+        if (!(nd->class_cap = malloc((size_t)m->nclasses * sizeof *nd->class_cap))) /* owned by the model, freed by tb_model_free() on every path (-fanalyzer's leak report here cannot follow the struct) */
             return sim_jerr(c, p, "out of memory");
         for (int i = 0; i < m->nclasses; i++)
             nd->class_cap[i] = -1;
@@ -1004,7 +1016,7 @@ tb_model *tb_scenario_build(const tb_scenario *sc, sim_jctx *c)
             sim_jerr(c, p, "expected each node name once, found it twice");
             goto fail;
         }
-        if (!(m->nodes[k].name = strdup(it->string)))
+        if (!(m->nodes[k].name = strdup(it->string))) /* owned by the model, freed by tb_model_free() on every path (-fanalyzer's leak report here cannot follow the struct) */
             goto nomem;
     }
     k = 0;
@@ -1016,7 +1028,7 @@ tb_model *tb_scenario_build(const tb_scenario *sc, sim_jctx *c)
             sim_jerr(c, p, "expected each class name once, found it twice");
             goto fail;
         }
-        if (!(m->classes[k].name = strdup(it->string)))
+        if (!(m->classes[k].name = strdup(it->string))) /* owned by the model, freed by tb_model_free() on every path (-fanalyzer's leak report here cannot follow the struct) */
             goto nomem;
     }
     /* the tick first: arrival profiles convert times as they are read */

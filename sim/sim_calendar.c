@@ -1,4 +1,5 @@
 /* sim_calendar.c - a calendar-queue pending-event set (Brown, CACM 1988) with automatic resizing. */
+#include <assert.h>
 #include <stdlib.h>
 #include "sim_alloc.h"
 #include "sim_evq.h"
@@ -166,6 +167,7 @@ static void find_min(sim_evq *q)
     for (size_t b = 0; b < q->nb; b++)
         if (q->bucket[b] && (!best || sim_event_before(q->bucket[b], best)))
             best = q->bucket[b];
+    assert(best); /* called only with events pending */
     q->cur_start = best->time - best->time % q->width;
     q->cur = bucket_of(q, best->time);
 }

@@ -234,7 +234,7 @@ static int parse_hyperexp(sim_jctx *c, const cJSON *o, const char *path, sim_dis
         d->v[1] = mean / (2 * (1 - p1));
         return 0;
     }
-    size_t np, nr;
+    size_t np = 0, nr = 0;
     int which = one_of(c, o, path, "rate", "mean");
     if (which < 0 || num_array(c, o, path, "p", 0, &d->cum, &np) ||
         num_array(c, o, path, which ? "mean" : "rate", 1, &d->v, &nr))

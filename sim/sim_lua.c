@@ -736,6 +736,11 @@ void sim_lua_free(sim_lua *p)
     free(p);
 }
 
+const char *sim_lua_release(void)
+{
+    return LUA_RELEASE;
+}
+
 lua_State *sim_lua_state(sim_lua *p)
 {
     return p->L;
@@ -836,7 +841,7 @@ int sim_lua_ref(sim_lua *p, const char *name, char *where, size_t n)
     return luaL_ref(L, LUA_REGISTRYINDEX);
 }
 
-int sim_lua_setup(sim_lua *p, lua_CFunction f, void *ud)
+int sim_lua_setup(sim_lua *p, int (*f)(lua_State *), void *ud)
 {
     long b = p->budget;
     p->budget = 0;

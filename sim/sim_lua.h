@@ -4,8 +4,9 @@
 
 #include <stddef.h>
 #include <cjson/cJSON.h>
-#include <lua.h>
 #include "sim_rng.h"
+
+struct lua_State; /* <lua.h>, which only sim_lua.c and the policy layer include */
 
 /*
  * One interpreter per policy instance.  The sandbox opens only the base,
@@ -36,7 +37,7 @@ typedef struct sim_lua sim_lua;
 sim_lua *sim_lua_new(sim_rng *rng, size_t mem_limit, long budget);
 void sim_lua_free(sim_lua *p);
 
-lua_State *sim_lua_state(sim_lua *p);
+struct lua_State *sim_lua_state(sim_lua *p);
 
 /* Load and run the script at `path`, named `shown` in messages.  0, or -1
  * with the error in sim_lua_error(). */
@@ -68,7 +69,7 @@ int sim_lua_global(sim_lua *p, const char *name);
 /* Run f(L) with `ud` as its only argument (a light userdata), protected
  * and outside the budget: for setting a sandbox up.  0, or -1 with the
  * error kept. */
-int sim_lua_setup(sim_lua *p, lua_CFunction f, void *ud);
+int sim_lua_setup(sim_lua *p, int (*f)(struct lua_State *), void *ud);
 
 /* Set global `name` to the Lua form of a JSON value (as sim_lua_push_json),
  * protected: 0, or -1 with the error kept (out of memory, nesting). */
@@ -82,7 +83,10 @@ const char *sim_lua_module(const sim_lua *p, int i, const char **sha256);
 
 /* Push a JSON value as the equivalent Lua value (objects become tables,
  * arrays sequences, null nil). */
-void sim_lua_push_json(lua_State *L, const cJSON *v);
+void sim_lua_push_json(struct lua_State *L, const cJSON *v);
+
+/* The Lua release linked in ("Lua 5.4.4"), for the manifest. */
+const char *sim_lua_release(void);
 
 /* Bytes the interpreter holds now. */
 size_t sim_lua_memory(const sim_lua *p);

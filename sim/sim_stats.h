@@ -3,6 +3,7 @@
 #define SIM_STATS_H
 
 #include <math.h>
+#include <stddef.h>
 #include <stdint.h>
 #include "sim_time.h"
 

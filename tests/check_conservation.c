@@ -4,8 +4,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "../models/tb_run.h"
-#include "../models/tb_sweep.h"
+#include "../experiment/tb_run.h"
+#include "../experiment/tb_sweep.h"
 #include "gen_scenario.h"
 #include "tb_test.h"
 

@@ -1,6 +1,6 @@
 /* check_csv.c - the CSV reader against RFC 4180's cases and the writer's own output. */
 #include <string.h>
-#include "../models/tb_csv.h"
+#include "../experiment/tb_csv.h"
 #include "tb_test.h"
 
 START_TEST(quoted_fields_keep_their_commas_quotes_and_line_breaks)

@@ -1,7 +1,7 @@
 /* check_expr.c - theory expressions: values against C's own arithmetic, precedence, and refusals naming the column. */
 #include <math.h>
 #include <string.h>
-#include "../models/tb_expr.h"
+#include "../experiment/tb_expr.h"
 #include "tb_test.h"
 
 static double value(const char *text, double x)

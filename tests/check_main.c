@@ -3,7 +3,7 @@
 #include <unistd.h>
 #include <string.h>
 #include <gsl/gsl_cdf.h>
-#include "../models/tb_results.h"
+#include "../experiment/tb_results.h"
 #include "../models/tb_scenario.h"
 #include "tb_test.h"
 

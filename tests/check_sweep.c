@@ -1,7 +1,7 @@
 /* check_sweep.c - the experiment statistics: do nominal 95% intervals cover the truth 95% of the time? */
 #include <stdio.h>
 #include <math.h>
-#include "../models/tb_sweep.h"
+#include "../experiment/tb_sweep.h"
 #include "../sim/sim_ci.h"
 #include "tb_test.h"
 

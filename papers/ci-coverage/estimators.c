@@ -19,7 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <gsl/gsl_cdf.h>
-#include "../../models/tb_run.h"
+#include "../../experiment/tb_run.h"
 #include "../../sim/sim_ci.h"
 
 enum { AVG, SECT, JACK, CDF, BOOT, HALL, NEST };

@@ -5,7 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "../../models/tb_results.h"
+#include "../../experiment/tb_results.h"
 #include "../../models/tb_scenario.h"
 
 /* A broken invariant is a finding: say which, and abort (libFuzzer keeps

@@ -3,7 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
-#include "../../models/tb_sweep.h"
+#include "../../experiment/tb_sweep.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

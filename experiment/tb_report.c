@@ -5,10 +5,10 @@
 #include <string.h>
 #include <cjson/cJSON.h>
 #include "tb_csv.h"
-#include "tb_io.h"
-#include "tb_policy.h"
+#include "../models/tb_io.h"
+#include "../models/tb_policy.h"
 #include "tb_report.h"
-#include "tb_scenario.h"
+#include "../models/tb_scenario.h"
 
 static void esc(FILE *f, const char *s)
 {

@@ -4,7 +4,7 @@
 
 #include <stdio.h>
 #include <cjson/cJSON.h>
-#include "tb_model.h"
+#include "../models/tb_model.h"
 
 /* What reproduces a run; recorded verbatim in summary.json. */
 typedef struct tb_manifest {

@@ -4,8 +4,8 @@
 
 #include <stddef.h>
 #include <stdint.h>
-#include "tb_model.h"
-#include "tb_scenario.h"
+#include "../models/tb_model.h"
+#include "../models/tb_scenario.h"
 
 /*
  * `tailback run`, `validate`, sweep children, `--show-run`, the tests and

@@ -3,7 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "../sim/sim_lua.h"
-#include "tb_policy.h"
+#include "../models/tb_policy.h"
 #include "tb_run.h"
 
 void tb_run_free(tb_run *r)

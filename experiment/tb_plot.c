@@ -14,7 +14,7 @@
 #include "../sim/sim_json.h"
 #include "tb_csv.h"
 #include "tb_expr.h"
-#include "tb_io.h"
+#include "../models/tb_io.h"
 #include "tb_plot.h"
 
 /* Points at which a theory curve is evaluated across the x range. */
@@ -173,6 +173,15 @@ static int number(const char *s, double *v)
 }
 
 /* Index of s in list[0..*n), appended if new (the list owns copies). */
+/* The index of s in list[0..n), or -1. */
+static int index_of(char *const *list, int n, const char *s)
+{
+    for (int i = 0; i < n; i++)
+        if (strcmp(list[i], s) == 0)
+            return i;
+    return -1;
+}
+
 static int intern(char ***list, int *n, const char *s)
 {
     for (int i = 0; i < *n; i++)
@@ -181,7 +190,7 @@ static int intern(char ***list, int *n, const char *s)
     char **nl = realloc(*list, (size_t)(*n + 1) * sizeof *nl);
     if (!nl)
         return -1;
-    *list = nl;
+    *list = nl; /* the caller's, freed by it (-fanalyzer's leak report cannot follow it) */
     if (!(nl[*n] = strdup(s)))
         return -1;
     return (*n)++;
@@ -214,7 +223,7 @@ static void plot_run(ctx *c, const char *ts_path, const char *lat_path)
                 f[i] = fig_data(&g, "s", i + 1);
             for (int r = 1; f && r < t.nrow; r++) {
                 double x, q, b;
-                int i = intern(&nodes, &nn, tb_csv_get(&t, r, cn));
+                int i = index_of(nodes, nn, tb_csv_get(&t, r, cn)); /* f has nn entries: look up, never add */
                 if (i >= 0 && f[i] && number(tb_csv_get(&t, r, ct), &x) && number(tb_csv_get(&t, r, cq), &q) &&
                     number(tb_csv_get(&t, r, cb), &b))
                     fprintf(f[i], "%.17g %.17g %.17g\n", x, q, b);
@@ -237,7 +246,7 @@ static void plot_run(ctx *c, const char *ts_path, const char *lat_path)
             double t0 = NAN, width = NAN;
             for (int r = 1; f && r < t.nrow; r++) {
                 double x, q, h = 0;
-                int i = intern(&nodes, &nn, tb_csv_get(&t, r, cn));
+                int i = index_of(nodes, nn, tb_csv_get(&t, r, cn)); /* the rows the first pass named */
                 if (i < 0 || !number(tb_csv_get(&t, r, ct), &x) || !number(tb_csv_get(&t, r, cq), &q))
                     continue;
                 if (ch >= 0)

@@ -2,7 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "tb_csv.h"
-#include "tb_io.h"
+#include "../models/tb_io.h"
 
 void tb_csv_free(tb_csv *t)
 {
@@ -23,7 +23,7 @@ static int add_field(tb_csv *t, const char *buf, size_t len)
     char **nr = realloc(t->row[r], (size_t)(t->ncol[r] + 1) * sizeof *nr);
     if (!nr)
         return -1;
-    t->row[r] = nr;
+    t->row[r] = nr; /* owned by t, freed by tb_csv_free() (-fanalyzer's leak report cannot follow it) */
     if (!(nr[t->ncol[r]] = malloc(len + 1)))
         return -1;
     memcpy(nr[t->ncol[r]], buf, len);

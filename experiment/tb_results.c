@@ -5,13 +5,12 @@
 #include "../sim/sim_stats.h"
 #include "../sim/sim_time.h"
 #include "../sim/sim_lua.h"
-#include "tb_policy.h"
+#include "../models/tb_policy.h"
 #include "tb_results.h"
 #include "tb_version.h"
 #include "tb_build.h"
 #include <sys/utsname.h>
 #include <gsl/gsl_version.h>
-#include <lua.h>
 
 /* A number, or null where there is nothing to measure (`ok` false): a
  * statistic of no observations is never written as 0. */
@@ -159,7 +158,7 @@ cJSON *tb_results_build_json(void)
     cJSON_AddStringToObject(b, "compiler", __VERSION__);
 #endif
     cJSON_AddStringToObject(b, "gsl", gsl_version);
-    cJSON_AddStringToObject(b, "lua", LUA_RELEASE);
+    cJSON_AddStringToObject(b, "lua", sim_lua_release());
     cJSON_AddStringToObject(b, "cjson", cJSON_Version());
     return b;
 }
