@@ -1,0 +1,96 @@
+/* tb_queue.h - a node's waiting jobs: a FIFO list, or a binary heap by (rank, arrival) when a policy ranks them. */
+#ifndef TB_QUEUE_H
+#define TB_QUEUE_H
+
+#include <stdlib.h>
+#include "tb_model.h"
+
+/*
+ * Static inline: every arrival and every start of service passes here.
+ * Invariant: q->n counts the jobs held; a FIFO (q->heap == NULL) links
+ * them head to tail through next; a heap keeps q->heap[0..n) ordered so
+ * that no job is before its parent (job_before: rank, then sequence).
+ */
+
+static inline int job_before(const tb_job *a, const tb_job *b)
+{
+    return a->rank < b->rank || (a->rank == b->rank && a->qseq < b->qseq);
+}
+
+/* Ranked queues only; FIFO pushes are inlined where they happen. */
+static inline int heap_push(tb_queue *q, tb_job *j)
+{
+    if (q->n == q->cap) {
+        size_t ncap = q->cap ? 2 * q->cap : 64;
+        tb_job **nh = realloc(q->heap, ncap * sizeof *nh);
+        if (!nh)
+            return -1;
+        q->heap = nh;
+        q->cap = ncap;
+    }
+    size_t i = q->n++;
+    while (i > 0) {
+        size_t p = (i - 1) / 2;
+        if (!job_before(j, q->heap[p]))
+            break;
+        q->heap[i] = q->heap[p];
+        i = p;
+    }
+    q->heap[i] = j;
+    return 0;
+}
+
+static inline int q_push(tb_queue *q, tb_job *j)
+{
+    if (q->ranked)
+        return heap_push(q, j);
+    j->next = NULL;
+    if (q->tail)
+        q->tail->next = j;
+    else
+        q->head = j;
+    q->tail = j;
+    q->n++;
+    return 0;
+}
+
+static inline tb_job *q_peek(const tb_queue *q)
+{
+    return q->ranked ? (q->n ? q->heap[0] : NULL) : q->head;
+}
+
+static inline tb_job *heap_pop(tb_queue *q)
+{
+    tb_job *top = q->heap[0], *x = q->heap[--q->n];
+    size_t i = 0, n = q->n;
+    for (;;) {
+        size_t c = 2 * i + 1;
+        if (c >= n)
+            break;
+        if (c + 1 < n && job_before(q->heap[c + 1], q->heap[c]))
+            c++;
+        if (!job_before(q->heap[c], x))
+            break;
+        q->heap[i] = q->heap[c];
+        i = c;
+    }
+    if (n > 0)
+        q->heap[i] = x;
+    return top;
+}
+
+static inline tb_job *q_pop(tb_queue *q)
+{
+    if (q->n == 0)
+        return NULL;
+    if (q->ranked)
+        return heap_pop(q);
+    tb_job *j = q->head;
+    q->head = j->next;
+    if (!q->head)
+        q->tail = NULL;
+    q->n--;
+    return j;
+}
+
+#endif

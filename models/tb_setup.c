@@ -1,0 +1,275 @@
+/* tb_setup.c - a model's life: allocating it, freeing it, and preparing it to run (queues, streams, policies, first events). */
+#include "tb_model_int.h"
+
+tb_model *tb_model_alloc(int nclasses, int nnodes, int nlinks)
+{
+    tb_model *m = calloc(1, sizeof *m);
+    if (!m)
+        return NULL;
+    m->nclasses = nclasses;
+    m->nnodes = nnodes;
+    m->nlinks = nlinks;
+    m->classes = calloc((size_t)(nclasses ? nclasses : 1), sizeof *m->classes);
+    m->nodes = calloc((size_t)(nnodes ? nnodes : 1), sizeof *m->nodes);
+    m->links = calloc((size_t)(nlinks ? nlinks : 1), sizeof *m->links);
+    if (!m->classes || !m->nodes || !m->links)
+        goto fail;
+    for (int i = 0; i < nnodes; i++) {
+        m->nodes[i].svc = calloc((size_t)(nclasses ? nclasses : 1), sizeof *m->nodes[i].svc);
+        if (!m->nodes[i].svc)
+            goto fail;
+        m->nodes[i].capacity = -1;
+        m->nodes[i].workers = 1;
+    }
+    for (int i = 0; i < nclasses; i++) {
+        m->classes[i].entry = TB_EXIT;
+        m->classes[i].slo = SIM_TIME_MAX;
+    }
+    m->tps = 1e9;
+    m->hot_factor = TB_HOT_FACTOR;
+    m->max_jobs = 10000000;
+    sim_pool_init(&m->jobs, sizeof(tb_job));
+    sim_pool_init(&m->reqs, sizeof(tb_req));
+    return m;
+fail:
+    tb_model_free(m);
+    return NULL;
+}
+
+void tb_model_free(tb_model *m)
+{
+    if (!m)
+        return;
+    for (int i = 0; i < m->nclasses; i++) {
+        tb_class *c = &m->classes[i];
+        free(c->name);
+        tb_arrival_free(&c->arr);
+        sim_dist_free(c->size);
+        sim_dist_free(c->priority);
+        sim_dist_free(c->deadline);
+        free(c->route);
+        sim_hist_free(&c->wait.h);
+        sim_hist_free(&c->sojourn.h);
+        sim_hist_free(&c->confirm.h);
+        sim_hist_free(&c->cens);
+        for (int g = 0; g < 2; g++) {
+            sim_hist_free(&c->sg_ok[g].h);
+            sim_hist_free(&c->sg_cens[g]);
+        }
+        free(c->fee_lat);
+        if (c->client)
+            sim_dist_free(c->client->timeout);
+        free(c->client);
+    }
+    for (int i = 0; i < m->nnodes; i++) {
+        tb_node *nd = &m->nodes[i];
+        free(nd->name);
+        /* per-class overrides are owned by the node's svc entries only when
+         * they differ from the default */
+        for (int c = 0; nd->svc && c < m->nclasses; c++)
+            if (nd->svc[c].dist && nd->svc[c].dist != nd->service)
+                sim_dist_free((sim_dist *)nd->svc[c].dist);
+        sim_dist_free(nd->service);
+        free(nd->svc);
+        free(nd->next);
+        free(nd->cum);
+        free(nd->out);
+        free(nd->in);
+        free(nd->cand);
+        free(nd->class_cap);
+        free(nd->pclass);
+        sim_dist_free(nd->batch_interval);
+        sim_dist_free(nd->provisioning);
+        for (int c = 0; nd->confirm && c < m->nclasses; c++) {
+            free(nd->confirm[c].created);
+            free(nd->confirm[c].fee);
+            free(nd->confirm[c].target);
+        }
+        free(nd->confirm);
+        for (int q = 0; nd->queues && q < nd->nqueues; q++)
+            free(nd->queues[q].heap);
+        free(nd->queues);
+        free(nd->qclass);
+        free(nd->serving);
+        sim_hist_free(&nd->wait.h);
+        sim_hist_free(&nd->sojourn.h);
+    }
+    for (int i = 0; i < m->nlinks; i++) {
+        sim_dist_free(m->links[i].delay);
+        free(m->links[i].credits);
+        sim_hist_free(&m->links[i].transit.h);
+    }
+    for (int i = 0; i < m->npolicies; i++)
+        tb_policy_free(&m->policies[i]);
+    free(m->policies);
+    free(m->classes);
+    free(m->nodes);
+    free(m->links);
+    sim_pool_free(&m->jobs);
+    sim_pool_free(&m->reqs);
+    free(m->win_t);
+    free(m->win_spread);
+    free(m->win_goodput);
+    free(m->mser);
+    sim_engine_free(m->eng);
+    free(m);
+}
+
+int tb_node_index(const tb_model *m, const char *name)
+{
+    for (int i = 0; i < m->nnodes; i++)
+        if (m->nodes[i].name && strcmp(m->nodes[i].name, name) == 0)
+            return i;
+    return -1;
+}
+
+int tb_class_index(const tb_model *m, const char *name)
+{
+    for (int i = 0; i < m->nclasses; i++)
+        if (m->classes[i].name && strcmp(m->classes[i].name, name) == 0)
+            return i;
+    return -1;
+}
+
+int tb_model_prepare(tb_model *m, const sim_evq_ops *evq)
+{
+    char name[512];
+    for (int i = 0; i < m->nclasses; i++) {
+        tb_class *c = &m->classes[i];
+        static const char *const what[] = { "arrivals", "size", "priority", "deadline", "phase",
+                                            "timeout", "backoff" };
+        sim_rng *rngs[] = { &c->arr_rng, &c->size_rng, &c->prio_rng, &c->dl_rng, &c->phase_rng,
+                            &c->timeout_rng, &c->backoff_rng };
+        for (int k = 0; k < 7; k++) {
+            snprintf(name, sizeof name, "%s/%s", what[k], c->name);
+            sim_rng_init(rngs[k], m->seed, m->replication, name);
+        }
+    }
+    for (int k = 0; k < m->nnodes; k++) {
+        tb_node *nd = &m->nodes[k];
+        snprintf(name, sizeof name, "route/%s", nd->name);
+        sim_rng_init(&nd->route_rng, m->seed, m->replication, name);
+        snprintf(name, sizeof name, "batch/%s", nd->name);
+        sim_rng_init(&nd->batch_rng, m->seed, m->replication, name);
+        snprintf(name, sizeof name, "provisioning/%s", nd->name);
+        sim_rng_init(&nd->prov_rng, m->seed, m->replication, name);
+        for (int i = 0; i < m->nclasses; i++) {
+            snprintf(name, sizeof name, "service/%s/%s", nd->name, m->classes[i].name);
+            sim_rng_init(&nd->svc[i].rng, m->seed, m->replication, name);
+        }
+        nd->nout = nd->nin = 0;
+        free(nd->out);
+        free(nd->in);
+        nd->out = nd->in = NULL;
+    }
+    for (int l = 0; l < m->nlinks; l++) {
+        tb_link *ln = &m->links[l];
+        snprintf(name, sizeof name, "link/%s->%s", m->nodes[ln->from].name, m->nodes[ln->to].name);
+        sim_rng_init(&ln->rng, m->seed, m->replication, name);
+        tb_node *nd = &m->nodes[ln->from], *to = &m->nodes[ln->to];
+        tb_link **o = realloc(nd->out, (size_t)(nd->nout + 1) * sizeof *o);
+        if (!o)
+            goto nomem;
+        o[nd->nout++] = ln;
+        nd->out = o;
+        o = realloc(to->in, (size_t)(to->nin + 1) * sizeof *o);
+        if (!o)
+            goto nomem;
+        o[to->nin++] = ln;
+        to->in = o;
+        nd->gated |= ln->window > 0 || ln->xoff > 0;
+        to->pause_in |= ln->xoff > 0;
+        free(ln->credits);
+        ln->credits = NULL;
+        if (ln->window > 0) {
+            int n = ln->per_class ? m->nclasses : 1;
+            if (!(ln->credits = malloc((size_t)n * sizeof *ln->credits)))
+                goto nomem;
+            for (int c = 0; c < n; c++)
+                ln->credits[c] = ln->window;
+        }
+    }
+    sim_engine_free(m->eng);
+    m->eng = sim_engine_new(evq, m->tps);
+    if (!m->eng)
+        goto nomem;
+    m->eng->user = m;
+    for (int i = 0; i < m->npolicies; i++) {
+        tb_policy *p = &m->policies[i];
+        snprintf(name, sizeof name, "policy/%s", p->name);
+        sim_rng_init(&p->rng, m->seed, m->replication, name);
+        if (tb_policy_load(m, p, m->error, sizeof m->error) != 0)
+            return -1;
+    }
+    m->has_surge = 0;
+    for (int i = 0; i < m->nclasses; i++) {
+        sim_time s0, s1;
+        if (tb_arrival_surge_span(&m->classes[i].arr, &s0, &s1)) {
+            if (!m->has_surge || s0 < m->surge_start)
+                m->surge_start = s0;
+            if (!m->has_surge || s1 > m->surge_end)
+                m->surge_end = s1;
+            m->has_surge = 1;
+        }
+    }
+    if (m->sustain <= 0)
+        m->sustain = 5 * m->window;
+    for (int k = 0; k < m->nnodes; k++) { /* unloaded service, for "hot" */
+        tb_node *nd = &m->nodes[k];
+        double sum = 0, wsum = 0;
+        for (int i = 0; i < m->nclasses; i++)
+            if (nd->svc[i].dist) { /* weighted by the classes' long-run arrival rates */
+                double w = m->classes[i].arr.mean_rate > 0 ? m->classes[i].arr.mean_rate : 1;
+                sum += w * nd->svc[i].dist->mean;
+                wsum += w;
+            }
+        nd->unloaded = 0;
+        if (nd->kind == TB_NODE_QUEUE && wsum > 0)
+            nd->unloaded = sum / wsum * m->tps;
+        else if (nd->kind == TB_NODE_BATCH)
+            nd->unloaded = (nd->batch_interval->mean / 2 + (nd->service ? nd->service->mean : 0)) * m->tps;
+    }
+    for (int k = 0; k < m->nnodes; k++) {
+        tb_node *nd = &m->nodes[k];
+        const tb_policy *p = nd->policy;
+        nd->nqueues = (p && p->per_class) || nd->per_class_queues ? m->nclasses : 1;
+        nd->preemptive = p && p->preemptive;
+        nd->ps = p && p->ps;
+        if ((nd->ps || nd->preemptive) && nd->kind != TB_NODE_QUEUE) {
+            snprintf(m->error, sizeof m->error,
+                     "%s: policy \"%s\" asks for %s, which only a queue node has (node \"%s\")",
+                     p->shown, p->name, nd->ps ? "processor sharing" : "preemption", nd->name);
+            return -1;
+        }
+        if (nd->preemptive && p->ref_rank == SIM_LUA_NONE) {
+            snprintf(m->error, sizeof m->error,
+                     "%s: options.preemptive needs a rank() hook to compare jobs", p->shown);
+            return -1;
+        }
+        if (nd->kind == TB_NODE_BATCH && nd->batch_by_size && nd->nqueues > 1) {
+            snprintf(m->error, sizeof m->error,
+                     "%s: per-class queues cannot fill batches by size (node \"%s\"): use "
+                     "\"by\": \"count\" or one ranked queue", p->shown, nd->name);
+            return -1;
+        }
+        free(nd->queues);
+        free(nd->qclass);
+        free(nd->pclass);
+        nd->queues = calloc((size_t)nd->nqueues, sizeof *nd->queues);
+        nd->qclass = calloc((size_t)(m->nclasses ? m->nclasses : 1), sizeof *nd->qclass);
+        nd->pclass = calloc((size_t)(m->nclasses ? m->nclasses : 1), sizeof *nd->pclass);
+        if (!nd->queues || !nd->qclass || !nd->pclass)
+            goto nomem;
+        if (nd->kind == TB_NODE_BATCH && !nd->confirm) {
+            nd->confirm = calloc((size_t)(m->nclasses ? m->nclasses : 1), sizeof *nd->confirm);
+            if (!nd->confirm)
+                goto nomem;
+        }
+        for (int q = 0; q < nd->nqueues; q++)
+            nd->queues[q].ranked = nd->ps || (p && p->ref_rank != SIM_LUA_NONE);
+    }
+    return 0;
+nomem:
+    snprintf(m->error, sizeof m->error, "out of memory preparing the model");
+    return -1;
+}
