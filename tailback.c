@@ -331,7 +331,7 @@ static int cmd_validate(int argc, char **argv)
         return EXIT_USAGE;
     }
     printf("%s: ok (%d classes, %d nodes, %d links, %d policies)\n", r.sc.file, r.m->nclasses, r.m->nnodes,
-           r.m->nlinks, r.m->npolicies);
+           r.m->nlinks, r.m->ndeciders);
     tb_run_free(&r);
     free(o.sets);
     return EXIT_OK;
@@ -420,7 +420,7 @@ static int cmd_run(int argc, char **argv)
         goto done;
     }
     m->ts = ts;
-    if (m->npolicies > 0) {
+    if (m->ndeciders > 0) {
         snprintf(path, sizeof path, "%s/metrics.csv", od.tmp);
         if (!(mt = fopen(path, "w"))) {
             fprintf(stderr, "tailback: %s: cannot write (%s)\n", path, tb_errno_str());

@@ -6,7 +6,6 @@
 #include <cjson/cJSON.h>
 #include "tb_csv.h"
 #include "../models/tb_io.h"
-#include "../models/tb_policy.h"
 #include "tb_report.h"
 #include "../models/tb_scenario.h"
 
@@ -152,15 +151,16 @@ static void scenario_words(FILE *f, const tb_model *m)
         fprintf(f, "</b>: %s", kinds[nd->kind]);
         if (nd->kind == TB_NODE_QUEUE)
             fprintf(f, ", %d worker%s", nd->workers, nd->workers == 1 ? "" : "s");
-        if (nd->unloaded > 0)
+        double unloaded = tb_node_unloaded(m, nd);
+        if (unloaded > 0)
             fprintf(f, nd->kind == TB_NODE_BATCH ? ", unloaded delay %.4g s (half an interval plus service)"
                                                  : ", mean service %.4g s",
-                    nd->unloaded / m->tps);
+                    unloaded / m->tps);
         if (nd->capacity >= 0)
             fprintf(f, ", room for %lld jobs", nd->capacity);
-        if (nd->policy) {
+        if (nd->decider) {
             fputs(", policy ", f);
-            esc(f, nd->policy->shown);
+            esc(f, nd->decider->shown);
         }
         fputs("</li>\n", f);
     }
@@ -178,7 +178,11 @@ static int run_section(FILE *f, const char *dir, cJSON *doc, const char *figures
     /* the question and the words, from the scenario with the run's overrides */
     tb_scenario sc;
     sim_jctx c = { 0 };
-    if (cJSON_IsString(scen) && tb_scenario_load(&sc, scen->valuestring, &c) == 0) {
+    char path[8192] = ""; /* the manifest names the scenario relative to the results directory */
+    if (cJSON_IsString(scen))
+        snprintf(path, sizeof path, "%s%s%s", scen->valuestring[0] == '/' ? "" : dir,
+                 scen->valuestring[0] == '/' ? "" : "/", scen->valuestring);
+    if (path[0] && tb_scenario_load(&sc, path, &c) == 0) {
         const cJSON *ov = cJSON_GetObjectItemCaseSensitive(man, "overrides");
         for (const cJSON *it = ov ? ov->child : NULL; it; it = it->next)
             if (cJSON_IsString(it))
@@ -189,8 +193,8 @@ static int run_section(FILE *f, const char *dir, cJSON *doc, const char *figures
             esc(f, comment->valuestring);
             fputs("</p>\n", f);
         }
-        tb_model *m = tb_scenario_build(&sc, &c);
-        if (m && tb_model_prepare(m, &sim_evq_heap) == 0)
+        tb_model *m = tb_scenario_build(&sc, &c); /* built, not prepared: no policy code runs */
+        if (m)
             scenario_words(f, m);
         tb_model_free(m);
         tb_scenario_free(&sc);

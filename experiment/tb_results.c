@@ -176,24 +176,26 @@ static void manifest_json(cJSON *root, const tb_model *m, const tb_manifest *man
     cJSON_AddStringToObject(mf, "event_queue", man->event_queue);
     cJSON_AddItemToObject(mf, "overrides", strings(man->sets, man->nsets));
     cJSON *pols = cJSON_AddArrayToObject(mf, "policies");
-    for (int i = 0; i < m->npolicies; i++) {
-        const tb_policy *p = &m->policies[i];
+    for (int i = 0; i < m->ndeciders; i++) {
+        const tb_decider *d = m->deciders[i];
+        const tb_policy *p = tb_policy_of(d); /* a Lua policy: its script, hash, modules, params */
         cJSON *o = cJSON_CreateObject();
         cJSON_AddItemToArray(pols, o);
-        cJSON_AddStringToObject(o, "name", p->name);
-        cJSON_AddStringToObject(o, "script", p->shown);
-        cJSON_AddStringToObject(o, "script_sha256", p->sha256);
-        if (sim_lua_modules(p->lua) > 0) { /* require()d helpers: name -> SHA-256 */
+        cJSON_AddStringToObject(o, "name", d->name);
+        cJSON_AddStringToObject(o, "script", d->shown);
+        if (p)
+            cJSON_AddStringToObject(o, "script_sha256", p->sha256);
+        if (p && sim_lua_modules(p->lua) > 0) { /* require()d helpers: name -> SHA-256 */
             cJSON *mods = cJSON_AddObjectToObject(o, "modules_sha256");
             for (int k = 0; k < sim_lua_modules(p->lua); k++) {
                 const char *sha, *name = sim_lua_module(p->lua, k, &sha);
                 cJSON_AddStringToObject(mods, name, sha);
             }
         }
-        cJSON_AddItemToObject(o, "params", p->params ? cJSON_Duplicate(p->params, 1) : cJSON_CreateObject());
+        cJSON_AddItemToObject(o, "params", p && p->params ? cJSON_Duplicate(p->params, 1) : cJSON_CreateObject());
         cJSON *at = cJSON_AddArrayToObject(o, "nodes");
         for (int k = 0; k < m->nnodes; k++)
-            if (m->nodes[k].policy == p)
+            if (m->nodes[k].decider == d)
                 cJSON_AddItemToArray(at, cJSON_CreateString(m->nodes[k].name));
     }
     cJSON_AddItemToObject(mf, "command", strings(man->argv, man->argc));

@@ -82,8 +82,10 @@ int tb_run_inputs(const tb_run *r, tb_input **list)
     for (int i = 0; i < m->nclasses; i++)
         if (m->classes[i].arr.trace_file)
             rc |= add_input(list, &n, m->classes[i].arr.trace_file, m->classes[i].arr.trace_sha256);
-    for (int i = 0; i < m->npolicies; i++) {
-        const tb_policy *p = &m->policies[i];
+    for (int i = 0; i < m->ndeciders; i++) {
+        const tb_policy *p = tb_policy_of(m->deciders[i]);
+        if (!p)
+            continue; /* a decider in C reads no file */
         rc |= add_input(list, &n, p->script, p->sha256);
         const char *slash = strrchr(p->script, '/');
         for (int k = 0; k < sim_lua_modules(p->lua); k++) {

@@ -75,7 +75,7 @@ void tb__ev_batch(sim_engine *e, void *obj, uint64_t arg)
             break;
         }
         tb_job *j = tb__dequeue(m, nd);
-        if (nd->policy && !tb_policy_dequeue(m, nd, j)) {
+        if (!decide_dequeue(m, nd, j)) {
             tb__dequeue_drop(m, nd, j);
             continue;
         }

@@ -42,7 +42,7 @@ static inline tb_job *dequeue(tb_model *m, tb_node *nd)
 {
     int qi = 0;
     if (nd->nqueues > 1) {
-        qi = nd->policy ? tb_policy_pick(m, nd) : -1;
+        qi = decide_pick(m, nd);
         if (qi < 0 || nd->queues[qi].n == 0) {
             const tb_job *best = NULL;
             for (int i = 0; i < nd->nqueues; i++) {
@@ -211,7 +211,7 @@ static int next_hop(tb_model *m, tb_job *j)
         return ++j->hop < c->nroute ? c->route[j->hop] : TB_EXIT;
     tb_node *nd = &m->nodes[j->node];
     if (nd->ncand > 0)
-        return nd->cand[tb_policy_route(m, nd, j)];
+        return nd->cand[decide_route(m, nd, j)];
     if (nd->nnext == 0)
         return TB_EXIT;
     double u = sim_rng_u01(&nd->route_rng);
@@ -320,8 +320,8 @@ void tb__start_waiting(tb_model *m, tb_node *nd)
             int qi = eligible_queue(m, nd);
             if (qi < 0)
                 break;
-            if (nd->nqueues > 1 && nd->policy) { /* something may go: let the policy choose */
-                int pq = tb_policy_pick(m, nd);
+            if (nd->nqueues > 1 && nd->decider) { /* something may go: let the policy choose */
+                int pq = decide_pick(m, nd);
                 if (pq >= 0 && tb_node_can_send(m, nd, pq))
                     qi = pq;
             }
@@ -329,7 +329,7 @@ void tb__start_waiting(tb_model *m, tb_node *nd)
         } else {
             h = dequeue(m, nd);
         }
-        if (nd->policy && !tb_policy_dequeue(m, nd, h)) {
+        if (!decide_dequeue(m, nd, h)) {
             tb__dequeue_drop(m, nd, h);
             continue;
         }
@@ -400,7 +400,7 @@ static int node_arrive(tb_model *m, tb_job *j, int k)
         job_leave(m, j, LEAVE_EXIT);
         return TB_STAYS;
     }
-    enum tb_admit a = nd->policy ? tb_policy_admit(m, nd, j) : TB_ADMIT;
+    enum tb_admit a = decide_admit(m, nd, j);
     if (a == TB_REJECT) {
         if (m->measuring)
             nd->rejects++;
@@ -426,7 +426,7 @@ static int node_arrive(tb_model *m, tb_job *j, int k)
     j->started_once = 0;
     if (nd->kind == TB_NODE_BATCH) {
         j->service = 0; /* set per batch */
-        j->rank = nd->policy ? tb_policy_rank(m, nd, j) : 0;
+        j->rank = decide_rank(m, nd, j);
         j->qseq = ++nd->seq;
         enqueue(m, nd, j);
         node_levels(m, nd, e->now);
@@ -437,7 +437,7 @@ static int node_arrive(tb_model *m, tb_job *j, int k)
     if (nd->ps) {
         tb__ps_arrive(m, nd, j);
     } else {
-        j->rank = nd->policy ? tb_policy_rank(m, nd, j) : 0;
+        j->rank = decide_rank(m, nd, j);
         j->qseq = ++nd->seq;
         if (nd->gated) { /* join the queue; start whatever backpressure allows */
             enqueue(m, nd, j);
@@ -485,8 +485,7 @@ void tb__finish(tb_model *m, tb_node *nd, tb_job *j)
         m->observe(m->observe_ctx, m, j, nd, TB_OBS_DONE);
     if (m->trace)
         trace(m, "done", j, j->node);
-    if (nd->policy)
-        tb_policy_done(m, nd, j);
+    decide_done(m, nd, j);
 }
 
 /* After service: on to the next node, or out. */
@@ -615,10 +614,10 @@ static void ev_tick(sim_engine *e, void *obj, uint64_t arg)
 {
     (void)arg;
     tb_model *m = e->user;
-    tb_policy *p = obj;
+    tb_decider *p = obj;
     for (int k = 0; k < m->nnodes && !m->failed; k++)
-        if (m->nodes[k].policy == p)
-            tb_policy_tick(m, p, &m->nodes[k]);
+        if (m->nodes[k].decider == p)
+            p->ops.tick(m, p, &m->nodes[k]); /* a tick period needs tick(): tb_model_prepare checks */
     if (e->now + p->tick <= m->duration)
         sim_after(e, p->tick, ev_tick, p, 0);
 }
@@ -711,9 +710,9 @@ tb_run_status tb_model_run(tb_model *m, volatile int *interrupt)
             sim_at(e, sim_ticks(sim_dist_sample(nd->batch_interval, &nd->batch_rng), m->tps), tb__ev_batch,
                    nd, 0);
     }
-    for (int i = 0; i < m->npolicies; i++)
-        if (m->policies[i].tick > 0 && m->policies[i].tick <= m->duration)
-            sim_at(e, m->policies[i].tick, ev_tick, &m->policies[i], 0);
+    for (int i = 0; i < m->ndeciders; i++)
+        if (m->deciders[i]->tick > 0 && m->deciders[i]->tick <= m->duration)
+            sim_at(e, m->deciders[i]->tick, ev_tick, m->deciders[i], 0);
     enum sim_run_end end = sim_run(e, m->duration);
     for (int k = 0; k < m->nnodes; k++)
         node_levels(m, &m->nodes[k], e->now);

@@ -11,6 +11,7 @@
 #include "../sim/sim_rng.h"
 #include "../sim/sim_stats.h"
 #include "tb_arrival.h"
+#include "tb_decider.h"
 
 /*
  * A model is built once (by the scenario loader or by hand in tests), run
@@ -92,7 +93,6 @@ typedef struct tb_queue {
     int ranked;
 } tb_queue;
 
-struct tb_policy;
 
 /*
  * Every request (a client's logical request, across all its attempts; for a
@@ -161,7 +161,7 @@ typedef struct tb_node {
     int hot;              /* at the last window */
     int *cand;            /* load-balancing candidates (node indices) */
     int ncand;
-    struct tb_policy *policy; /* NULL: built-in FIFO, admit all */
+    tb_decider *decider;  /* NULL: built-in FIFO, admit all (shared, owned by the model) */
     int preemptive;       /* preemptive-resume by rank */
     int ps;               /* processor sharing */
     long long *class_cap; /* per-class capacity (waiting + in service), -1 = none; NULL = none */
@@ -269,8 +269,8 @@ typedef struct tb_model {
     tb_class *classes;
     tb_node *nodes;
     tb_link *links;
-    struct tb_policy *policies;
-    int npolicies;
+    tb_decider **deciders;   /* owned: freed by their ops.free */
+    int ndeciders;
     /* run parameters */
     uint64_t seed, replication;
     double tps;              /* ticks per second */
@@ -335,7 +335,18 @@ typedef enum { TB_RUN_OK, TB_RUN_INTERRUPTED, TB_RUN_NOMEM, TB_RUN_ERROR, TB_RUN
 tb_model *tb_model_alloc(int nclasses, int nnodes, int nlinks);
 void tb_model_free(tb_model *m);
 
-/* Seed every stream, index links by node, create the engine.  0 or -1. */
+/* A node's service time with no load, in ticks (a batch node: half an
+ * interval plus the service; 0 for nodes that are never "hot"), from the
+ * built model alone: nothing needs preparing. */
+double tb_node_unloaded(const tb_model *m, const tb_node *nd);
+
+/* Take ownership of a decider (freed with the model by d->ops.free, even
+ * when this fails); nodes then point at it.  0, or -1 out of memory. */
+int tb_model_add_decider(tb_model *m, tb_decider *d);
+
+/* Seed every stream, index links by node, create the engine, and prepare
+ * every decider (a Lua policy loads its script here): 0, or -1 with the
+ * message in m->error. */
 int tb_model_prepare(tb_model *m, const sim_evq_ops *evq);
 
 /* Run to the horizon or the completion limit.  `interrupt` may be NULL. */

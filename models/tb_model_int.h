@@ -27,7 +27,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "tb_model.h"
-#include "tb_policy.h"
+#include "tb_decider.h"
 #include "tb_queue.h"
 
 enum leave { LEAVE_EXIT, LEAVE_DROP, LEAVE_REJECT };
@@ -77,6 +77,47 @@ void tb__ev_baseline(sim_engine *e, void *obj, uint64_t arg);
 void tb__write_window(tb_model *m);
 void tb__ev_mser(sim_engine *e, void *obj, uint64_t arg);
 void tb__ev_window(sim_engine *e, void *obj, uint64_t arg);
+
+/* The decision points (models/tb_decider.h): the node's decider when it
+ * has that member and the run has not failed, else the built-in answer. */
+static inline enum tb_admit decide_admit(tb_model *m, tb_node *nd, tb_job *j)
+{
+    tb_decider *d = nd->decider;
+    return d && d->ops.admit && !m->failed ? d->ops.admit(m, d, nd, j) : TB_ADMIT;
+}
+
+static inline double decide_rank(tb_model *m, tb_node *nd, tb_job *j)
+{
+    tb_decider *d = nd->decider;
+    return d && d->ops.rank && !m->failed ? d->ops.rank(m, d, nd, j) : 0;
+}
+
+static inline int decide_pick(tb_model *m, tb_node *nd)
+{
+    tb_decider *d = nd->decider;
+    return d && d->ops.pick && !m->failed ? d->ops.pick(m, d, nd) : -1;
+}
+
+static inline int decide_dequeue(tb_model *m, tb_node *nd, tb_job *j)
+{
+    tb_decider *d = nd->decider;
+    return d && d->ops.dequeue && !m->failed ? d->ops.dequeue(m, d, nd, j) : 1;
+}
+
+/* Only at a node with candidates, whose decider has route() (checked by
+ * tb_model_prepare). */
+static inline int decide_route(tb_model *m, tb_node *nd, tb_job *j)
+{
+    tb_decider *d = nd->decider;
+    return !m->failed ? d->ops.route(m, d, nd, j) : 0;
+}
+
+static inline void decide_done(tb_model *m, tb_node *nd, tb_job *j)
+{
+    tb_decider *d = nd->decider;
+    if (d && d->ops.done && !m->failed)
+        d->ops.done(m, d, nd, j);
+}
 
 /* Jobs in the network are on the model's live list (for counting what is
  * in flight at the end): they join it when made and leave it when freed. */

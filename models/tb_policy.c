@@ -437,7 +437,7 @@ static int l_emit(lua_State *L)
     luaL_argcheck(L, lua_type(L, 2) == LUA_TNUMBER, 2, "expected a number");
     double v = lua_tonumber(L, 2);
     if (m->metrics)
-        fprintf(m->metrics, "%.9g,%s,%s,%s,%.17g\n", sim_seconds(m->eng->now, m->tps), p->name,
+        fprintf(m->metrics, "%.9g,%s,%s,%s,%.17g\n", sim_seconds(m->eng->now, m->tps), p->d.name,
                 m->hook_node ? m->hook_node->name : "", name, v);
     return 0;
 }
@@ -475,14 +475,15 @@ static const luaL_Reg sim_funcs[] = {
 
 /* ---- loading -------------------------------------------------------------- */
 
-void tb_policy_free(tb_policy *p)
+static void policy_free(tb_decider *d)
 {
+    tb_policy *p = (tb_policy *)d;
     sim_lua_free(p->lua);
-    p->lua = NULL;
-    free(p->name);
+    free(p->d.name);
     free(p->script);
-    free(p->shown);
+    free(p->d.shown);
     cJSON_Delete(p->params);
+    free(p);
 }
 
 /* The script's `options` table (read raw: no metamethod runs). */
@@ -490,7 +491,7 @@ static int read_options(tb_policy *p, lua_State *L, char *err, size_t n)
 {
     int t = sim_lua_global(p->lua, "options");
     if (t < 0) {
-        snprintf(err, n, "%s: %s", p->shown, sim_lua_error(p->lua));
+        snprintf(err, n, "%s: %s", p->d.shown, sim_lua_error(p->lua));
         lua_pop(L, 1);
         return -1;
     }
@@ -499,12 +500,12 @@ static int read_options(tb_policy *p, lua_State *L, char *err, size_t n)
         return 0;
     }
     if (t != LUA_TTABLE) {
-        snprintf(err, n, "%s: 'options' must be a table", p->shown);
+        snprintf(err, n, "%s: 'options' must be a table", p->d.shown);
         lua_pop(L, 1);
         return -1;
     }
     static const char *const known[] = { "per_class", "preemptive", "processor_sharing", NULL };
-    int *flags[] = { &p->per_class, &p->preemptive, &p->ps };
+    int *flags[] = { &p->d.per_class, &p->d.preemptive, &p->d.ps };
     lua_pushnil(L);
     while (lua_next(L, -2)) { /* validation only: order does not matter */
         const char *k = lua_type(L, -2) == LUA_TSTRING ? lua_tostring(L, -2) : "?";
@@ -515,7 +516,7 @@ static int read_options(tb_policy *p, lua_State *L, char *err, size_t n)
         if (!known[i] || lua_type(L, -1) != LUA_TBOOLEAN) {
             snprintf(err, n, known[i] ? "%s: options.%s: expected true or false"
                                       : "%s: unknown option '%s' (expected per_class, preemptive, "
-                                        "processor_sharing)", p->shown, k);
+                                        "processor_sharing)", p->d.shown, k);
             lua_pop(L, 3);
             return -1;
         }
@@ -557,24 +558,38 @@ static int setup_sim(lua_State *L)
     return 0;
 }
 
-int tb_policy_load(tb_model *m, tb_policy *p, char *err, size_t errlen)
+static enum tb_admit policy_admit(tb_model *m, tb_decider *d, tb_node *nd, tb_job *j);
+static double policy_rank(tb_model *m, tb_decider *d, tb_node *nd, tb_job *j);
+static int policy_pick(tb_model *m, tb_decider *d, tb_node *nd);
+static int policy_dequeue(tb_model *m, tb_decider *d, tb_node *nd, tb_job *j);
+static int policy_route(tb_model *m, tb_decider *d, tb_node *nd, tb_job *j);
+static void policy_done(tb_model *m, tb_decider *d, tb_node *nd, tb_job *j);
+static void policy_tick(tb_model *m, tb_decider *d, tb_node *nd);
+
+static int policy_prepare(tb_model *m, tb_decider *d, char *err, size_t errlen)
 {
+    tb_policy *p = (tb_policy *)d;
+    char stream[300];
+    snprintf(stream, sizeof stream, "policy/%s", p->d.name);
+    sim_rng_init(&p->rng, m->seed, m->replication, stream);
+    sim_lua_free(p->lua); /* prepared before (a model is prepared once per run) */
+    p->lua = NULL;
     size_t len;
     char *text = tb_read_file(p->script, &len);
     if (!text) {
-        snprintf(err, errlen, "%s: cannot read the script", p->shown);
+        snprintf(err, errlen, "%s: cannot read the script", p->d.shown);
         return -1;
     }
     sim_sha256_hex(text, len, p->sha256);
     free(text);
     p->lua = sim_lua_new(&p->rng, p->memory, p->budget);
     if (!p->lua) {
-        snprintf(err, errlen, "%s: cannot create a Lua interpreter (out of memory)", p->shown);
+        snprintf(err, errlen, "%s: cannot create a Lua interpreter (out of memory)", p->d.shown);
         return -1;
     }
     lua_State *L = sim_lua_state(p->lua);
     setup_args a = { m, p };
-    if (sim_lua_setup(p->lua, setup_sim, &a) != 0 || sim_lua_load(p->lua, p->script, p->shown) != 0) {
+    if (sim_lua_setup(p->lua, setup_sim, &a) != 0 || sim_lua_load(p->lua, p->script, p->d.shown) != 0) {
         snprintf(err, errlen, "%s", sim_lua_error(p->lua));
         return -1;
     }
@@ -583,26 +598,39 @@ int tb_policy_load(tb_model *m, tb_policy *p, char *err, size_t errlen)
     for (int h = 0; h < NHOOKS; h++) {
         *refs[h] = sim_lua_ref(p->lua, hook_names[h], p->where[h], sizeof p->where[h]);
         if (*refs[h] == -2) {
-            snprintf(err, errlen, "%s: %s", p->shown, sim_lua_error(p->lua));
+            snprintf(err, errlen, "%s: %s", p->d.shown, sim_lua_error(p->lua));
             return -1;
         }
     }
     if (read_options(p, L, err, errlen) != 0)
         return -1;
-    if (p->tick > 0 && p->ref_tick == SIM_LUA_NONE) {
-        snprintf(err, errlen, "%s: the scenario gives policy \"%s\" a tick period, but the script "
-                              "defines no tick() hook", p->shown, p->name);
-        return -1;
-    }
-    for (int k = 0; k < m->nnodes; k++) {
-        const tb_node *nd = &m->nodes[k];
-        if (nd->policy == p && nd->ncand > 0 && p->ref_route == SIM_LUA_NONE) {
-            snprintf(err, errlen, "%s: node \"%s\" balances over candidates, so its policy needs "
-                                  "a route() hook", p->shown, nd->name);
-            return -1;
-        }
-    }
+    /* the hooks the script defines, and only those: the model keeps its
+     * built-in behaviour wherever a member is NULL */
+    p->d.ops.admit = p->ref_admit != SIM_LUA_NONE ? policy_admit : NULL;
+    p->d.ops.rank = p->ref_rank != SIM_LUA_NONE ? policy_rank : NULL;
+    p->d.ops.pick = p->ref_pick != SIM_LUA_NONE ? policy_pick : NULL;
+    p->d.ops.dequeue = p->ref_dequeue != SIM_LUA_NONE ? policy_dequeue : NULL;
+    p->d.ops.route = p->ref_route != SIM_LUA_NONE ? policy_route : NULL;
+    p->d.ops.done = p->ref_done != SIM_LUA_NONE ? policy_done : NULL;
+    p->d.ops.tick = p->ref_tick != SIM_LUA_NONE ? policy_tick : NULL;
     return 0;
+}
+
+tb_policy *tb_policy_new(void)
+{
+    tb_policy *p = calloc(1, sizeof *p);
+    if (!p)
+        return NULL;
+    p->d.ops.prepare = policy_prepare;
+    p->d.ops.free = policy_free;
+    p->budget = 1000000;
+    p->memory = (size_t)64 << 20;
+    return p;
+}
+
+const tb_policy *tb_policy_of(const tb_decider *d)
+{
+    return d && d->ops.free == policy_free ? (const tb_policy *)d : NULL;
 }
 
 /* ---- calling hooks ---------------------------------------------------------- */
@@ -666,10 +694,10 @@ static const char *found(lua_State *L, int idx, char *buf, size_t n)
     return buf;
 }
 
-enum tb_admit tb_policy_admit(tb_model *m, tb_node *nd, tb_job *j)
+static enum tb_admit policy_admit(tb_model *m, tb_decider *d, tb_node *nd, tb_job *j)
 {
-    tb_policy *p = nd->policy;
-    if (p->ref_admit == SIM_LUA_NONE || m->failed)
+    tb_policy *p = (tb_policy *)d;
+    if (m->failed)
         return TB_ADMIT;
     lua_State *L = begin(m, p, p->ref_admit, nd, j);
     if (finish_call(m, p, nd, H_ADMIT, 2, 1) != 0)
@@ -693,10 +721,10 @@ enum tb_admit tb_policy_admit(tb_model *m, tb_node *nd, tb_job *j)
     return a;
 }
 
-double tb_policy_rank(tb_model *m, tb_node *nd, tb_job *j)
+static double policy_rank(tb_model *m, tb_decider *d, tb_node *nd, tb_job *j)
 {
-    tb_policy *p = nd->policy;
-    if (p->ref_rank == SIM_LUA_NONE || m->failed)
+    tb_policy *p = (tb_policy *)d;
+    if (m->failed)
         return 0;
     lua_State *L = begin(m, p, p->ref_rank, nd, j);
     if (finish_call(m, p, nd, H_RANK, 2, 1) != 0)
@@ -715,10 +743,10 @@ double tb_policy_rank(tb_model *m, tb_node *nd, tb_job *j)
     return r;
 }
 
-int tb_policy_pick(tb_model *m, tb_node *nd)
+static int policy_pick(tb_model *m, tb_decider *d, tb_node *nd)
 {
-    tb_policy *p = nd->policy;
-    if (p->ref_pick == SIM_LUA_NONE || m->failed)
+    tb_policy *p = (tb_policy *)d;
+    if (m->failed)
         return -1;
     lua_State *L = begin(m, p, p->ref_pick, nd, NULL);
     if (finish_call(m, p, nd, H_PICK, 1, 1) != 0)
@@ -740,10 +768,10 @@ int tb_policy_pick(tb_model *m, tb_node *nd)
     return pick;
 }
 
-int tb_policy_dequeue(tb_model *m, tb_node *nd, tb_job *j)
+static int policy_dequeue(tb_model *m, tb_decider *d, tb_node *nd, tb_job *j)
 {
-    tb_policy *p = nd->policy;
-    if (p->ref_dequeue == SIM_LUA_NONE || m->failed)
+    tb_policy *p = (tb_policy *)d;
+    if (m->failed)
         return 1;
     lua_State *L = begin(m, p, p->ref_dequeue, nd, j);
     if (finish_call(m, p, nd, H_DEQUEUE, 2, 1) != 0)
@@ -760,9 +788,9 @@ int tb_policy_dequeue(tb_model *m, tb_node *nd, tb_job *j)
     return serve;
 }
 
-int tb_policy_route(tb_model *m, tb_node *nd, tb_job *j)
+static int policy_route(tb_model *m, tb_decider *d, tb_node *nd, tb_job *j)
 {
-    tb_policy *p = nd->policy;
+    tb_policy *p = (tb_policy *)d;
     if (m->failed)
         return 0;
     lua_State *L = begin(m, p, p->ref_route, nd, j);
@@ -781,18 +809,19 @@ int tb_policy_route(tb_model *m, tb_node *nd, tb_job *j)
     return pick;
 }
 
-void tb_policy_done(tb_model *m, tb_node *nd, tb_job *j)
+static void policy_done(tb_model *m, tb_decider *d, tb_node *nd, tb_job *j)
 {
-    tb_policy *p = nd->policy;
-    if (p->ref_done == SIM_LUA_NONE || m->failed)
+    tb_policy *p = (tb_policy *)d;
+    if (m->failed)
         return;
     begin(m, p, p->ref_done, nd, j);
     finish_call(m, p, nd, H_DONE, 2, 0);
 }
 
-void tb_policy_tick(tb_model *m, tb_policy *p, tb_node *nd)
+static void policy_tick(tb_model *m, tb_decider *d, tb_node *nd)
 {
-    if (p->ref_tick == SIM_LUA_NONE || m->failed)
+    tb_policy *p = (tb_policy *)d;
+    if (m->failed)
         return;
     lua_State *L = begin(m, p, p->ref_tick, nd, NULL);
     lua_pushnumber(L, sim_seconds(m->eng->now, m->tps));

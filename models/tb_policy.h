@@ -4,6 +4,7 @@
 
 #include <cjson/cJSON.h>
 #include "../sim/sim_lua.h"
+#include "tb_decider.h"
 #include "tb_model.h"
 
 /*
@@ -15,39 +16,27 @@
  * are documented in lua/README.md.
  */
 typedef struct tb_policy {
-    char *name;
+    tb_decider d;     /* first: a tb_policy is a decider (its ops are the Lua hooks) */
     char *script;     /* path as resolved */
-    char *shown;      /* the name in messages: lua/NAME.lua, or as the scenario wrote it */
     char sha256[65];  /* of the script's bytes, for the manifest */
     cJSON *params;    /* owned */
     sim_lua *lua;
     sim_rng rng;
     long budget;
     size_t memory;
-    sim_time tick;    /* period of the tick hook; 0 = none */
-    double tick_s;    /* the same in seconds, as given */
     int ref_admit, ref_rank, ref_pick, ref_dequeue, ref_route, ref_done, ref_tick;
-    int per_class, preemptive, ps; /* options the script asks of the C mechanism */
     char where[7][96];             /* "FILE:LINE" of each hook, for messages */
 } tb_policy;
 
-/* Create the interpreter, expose `params` and `sim`, run the script, find
- * its hooks and options.  0, or -1 with a one-line message in err. */
-int tb_policy_load(tb_model *m, tb_policy *p, char *err, size_t errlen);
-void tb_policy_free(tb_policy *p);
+/* A new, empty Lua policy (free with its d.ops.free), or NULL out of
+ * memory.  The loader sets d.name, d.shown, script, params, budget, memory
+ * and d.tick; d.ops.prepare (called by tb_model_prepare) seeds its stream,
+ * creates the interpreter, exposes `params` and `sim`, runs the script, and
+ * fills in d.ops with the hooks the script defines and d.per_class,
+ * d.preemptive, d.ps with its `options`. */
+tb_policy *tb_policy_new(void);
 
-/* The decision points.  On a policy error they record it in m->error, stop
- * the engine, and return the built-in decision so the caller stays sane. */
-/* admit(): true or "admit"; false or "reject" (an answer: the client may
- * retry at once); "drop" (silently lost, as an AQM or a full buffer does:
- * the client learns of it only by its timeout). */
-enum tb_admit { TB_REJECT = 0, TB_ADMIT = 1, TB_DROP = 2 };
-enum tb_admit tb_policy_admit(tb_model *m, tb_node *nd, tb_job *j);
-double tb_policy_rank(tb_model *m, tb_node *nd, tb_job *j);     /* smaller first */
-int tb_policy_pick(tb_model *m, tb_node *nd);                   /* class queue index, -1 default */
-int tb_policy_dequeue(tb_model *m, tb_node *nd, tb_job *j);     /* 1 serve, 0 drop */
-int tb_policy_route(tb_model *m, tb_node *nd, tb_job *j);       /* candidate index */
-void tb_policy_done(tb_model *m, tb_node *nd, tb_job *j);
-void tb_policy_tick(tb_model *m, tb_policy *p, tb_node *nd);
+/* The Lua policy a decider is, or NULL when it is another kind. */
+const tb_policy *tb_policy_of(const tb_decider *d);
 
 #endif

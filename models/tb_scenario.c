@@ -287,23 +287,25 @@ static char *resolve_script(sim_jctx *c, const char *path, const char *name, cha
 
 /* Every string it sets in *pol is the policy's, freed with the model on
  * every path (the leaks -fanalyzer reports here cannot follow the struct). */
-static int build_policy(sim_jctx *c, tb_policy *pol, const char *name, const cJSON *o,
-                        const char *path)
+static int build_policy(sim_jctx *c, tb_model *m, const char *name, const cJSON *o, const char *path,
+                        tb_decider **out)
 {
     char p[P];
-    if (!(pol->name = strdup(name)))
+    tb_policy *pol = tb_policy_new();
+    if (!pol || tb_model_add_decider(m, &pol->d) != 0) /* the model owns it from here, on every path */
         return sim_jerr(c, path, "out of memory");
-    pol->budget = 1000000;
-    pol->memory = (size_t)64 << 20;
+    *out = &pol->d;
+    if (!(pol->d.name = strdup(name)))
+        return sim_jerr(c, path, "out of memory");
     if (cJSON_IsString(o)) { /* shorthand: just a script */
-        return (pol->script = resolve_script(c, path, o->valuestring, &pol->shown)) ? 0 : -1;
+        return (pol->script = resolve_script(c, path, o->valuestring, &pol->d.shown)) ? 0 : -1;
     }
     if (sim_jobject(c, o, path, "a policy", policy_fields))
         return -1;
     const char *script;
     if (sim_jstr(c, o, path, "script", NULL, &script))
         return -1;
-    if (!(pol->script = resolve_script(c, sim_jpath_key(p, sizeof p, path, "script"), script, &pol->shown)))
+    if (!(pol->script = resolve_script(c, sim_jpath_key(p, sizeof p, path, "script"), script, &pol->d.shown)))
         return -1;
     const cJSON *params = sim_jget(o, "params");
     if (params) {
@@ -321,7 +323,7 @@ static int build_policy(sim_jctx *c, tb_policy *pol, const char *name, const cJS
         sim_jint(c, o, path, "budget", 1000, 1000000000, &dbudget, &budget) ||
         sim_jnum(c, o, path, "memory", 1, 0, 4096, &dmem, &mem))
         return -1;
-    pol->tick_s = tick; /* in ticks once the duration is known */
+    pol->d.tick_s = tick; /* in ticks once the duration is known */
     pol->budget = (long)budget;
     pol->memory = (size_t)(mem * 1048576.0);
     return 0;
@@ -335,20 +337,12 @@ static int attach_policy(sim_jctx *c, tb_model *m, tb_node *nd, const cJSON *v, 
     if (!cJSON_IsString(v))
         return sim_jerr(c, path, "expected the name of a policy in \"policies\" or of a Lua script, found %s",
                         sim_jfound(v, f, sizeof f));
-    for (int i = 0; i < m->npolicies; i++)
-        if (strcmp(m->policies[i].name, v->valuestring) == 0 && !strchr(v->valuestring, '/')) {
-            nd->policy = &m->policies[i];
+    for (int i = 0; i < m->ndeciders; i++)
+        if (strcmp(m->deciders[i]->name, v->valuestring) == 0 && !strchr(v->valuestring, '/')) {
+            nd->decider = m->deciders[i];
             return 0;
         }
-    tb_policy *pol = &m->policies[m->npolicies];
-    if (build_policy(c, pol, nd->name, v, path) != 0) {
-        tb_policy_free(pol);
-        memset(pol, 0, sizeof *pol);
-        return -1;
-    }
-    m->npolicies++;
-    nd->policy = pol;
-    return 0;
+    return build_policy(c, m, nd->name, v, path, &nd->decider);
 }
 
 static int build_node(sim_jctx *c, tb_model *m, int k, const cJSON *o, const char *path)
@@ -1042,24 +1036,18 @@ tb_model *tb_scenario_build(const tb_scenario *sc, sim_jctx *c)
                  sim_jfound(pols, f, sizeof f));
         goto fail;
     }
-    /* room for the named instances and one implicit instance per node */
-    m->policies = calloc((size_t)((pols ? cJSON_GetArraySize(pols) : 0) + nn), sizeof *m->policies);
-    if (!m->policies)
-        goto nomem;
     for (const cJSON *it = pols ? pols->child : NULL; it; it = it->next) {
         sim_jpath_key(p, sizeof p, "policies", it->string);
         if (check_name(c, p, it->string, "policy"))
             goto fail;
-        for (int i = 0; i < m->npolicies; i++)
-            if (strcmp(m->policies[i].name, it->string) == 0) {
+        for (int i = 0; i < m->ndeciders; i++)
+            if (strcmp(m->deciders[i]->name, it->string) == 0) {
                 sim_jerr(c, p, "expected each policy name once, found it twice");
                 goto fail;
             }
-        if (build_policy(c, &m->policies[m->npolicies], it->string, it, p)) {
-            m->npolicies++; /* so that tb_model_free releases what was built */
+        tb_decider *made;
+        if (build_policy(c, m, it->string, it, p, &made))
             goto fail;
-        }
-        m->npolicies++;
     }
     k = 0;
     for (const cJSON *it = nodes->child; it; it = it->next, k++)
@@ -1104,8 +1092,8 @@ tb_model *tb_scenario_build(const tb_scenario *sc, sim_jctx *c)
                  4e18 / m->tps, 1 / m->tps, duration);
         goto fail;
     }
-    for (int i = 0; i < m->npolicies; i++) {
-        tb_policy *pol = &m->policies[i];
+    for (int i = 0; i < m->ndeciders; i++) {
+        tb_decider *pol = m->deciders[i];
         if (pol->tick_s <= 0)
             continue;
         pol->tick = sim_ticks(pol->tick_s, m->tps);

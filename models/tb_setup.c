@@ -99,9 +99,10 @@ void tb_model_free(tb_model *m)
         free(m->links[i].credits);
         sim_hist_free(&m->links[i].transit.h);
     }
-    for (int i = 0; i < m->npolicies; i++)
-        tb_policy_free(&m->policies[i]);
-    free(m->policies);
+    for (int i = 0; i < m->ndeciders; i++)
+        if (m->deciders[i]->ops.free)
+            m->deciders[i]->ops.free(m->deciders[i]);
+    free(m->deciders);
     free(m->classes);
     free(m->nodes);
     free(m->links);
@@ -129,6 +130,60 @@ int tb_class_index(const tb_model *m, const char *name)
         if (m->classes[i].name && strcmp(m->classes[i].name, name) == 0)
             return i;
     return -1;
+}
+
+double tb_node_unloaded(const tb_model *m, const tb_node *nd)
+{
+    double sum = 0, wsum = 0;
+    for (int i = 0; i < m->nclasses; i++)
+        if (nd->svc[i].dist) { /* weighted by the classes' long-run arrival rates */
+            double w = m->classes[i].arr.mean_rate > 0 ? m->classes[i].arr.mean_rate : 1;
+            sum += w * nd->svc[i].dist->mean;
+            wsum += w;
+        }
+    if (nd->kind == TB_NODE_QUEUE && wsum > 0)
+        return sum / wsum * m->tps;
+    if (nd->kind == TB_NODE_BATCH)
+        return (nd->batch_interval->mean / 2 + (nd->service ? nd->service->mean : 0)) * m->tps;
+    return 0;
+}
+
+int tb_model_add_decider(tb_model *m, tb_decider *d)
+{
+    tb_decider **nd = realloc(m->deciders, (size_t)(m->ndeciders + 1) * sizeof *nd);
+    if (!nd) {
+        if (d->ops.free)
+            d->ops.free(d);
+        return -1;
+    }
+    m->deciders = nd;
+    m->deciders[m->ndeciders++] = d;
+    return 0;
+}
+
+/* Each decider's prepare(), then what the model needs of the hooks it has:
+ * tick() for a tick period, route() at a node with candidates. */
+static int prepare_deciders(tb_model *m)
+{
+    for (int i = 0; i < m->ndeciders; i++) {
+        tb_decider *d = m->deciders[i];
+        if (d->ops.prepare && d->ops.prepare(m, d, m->error, sizeof m->error) != 0)
+            return -1;
+        if (d->tick > 0 && !d->ops.tick) {
+            snprintf(m->error, sizeof m->error, "%s: the scenario gives policy \"%s\" a tick period, but the "
+                                                "script defines no tick() hook", d->shown, d->name);
+            return -1;
+        }
+    }
+    for (int k = 0; k < m->nnodes; k++) {
+        const tb_node *nd = &m->nodes[k];
+        if (nd->decider && nd->ncand > 0 && !nd->decider->ops.route) {
+            snprintf(m->error, sizeof m->error, "%s: node \"%s\" balances over candidates, so its policy "
+                                                "needs a route() hook", nd->decider->shown, nd->name);
+            return -1;
+        }
+    }
+    return 0;
 }
 
 int tb_model_prepare(tb_model *m, const sim_evq_ops *evq)
@@ -194,13 +249,8 @@ int tb_model_prepare(tb_model *m, const sim_evq_ops *evq)
     if (!m->eng)
         goto nomem;
     m->eng->user = m;
-    for (int i = 0; i < m->npolicies; i++) {
-        tb_policy *p = &m->policies[i];
-        snprintf(name, sizeof name, "policy/%s", p->name);
-        sim_rng_init(&p->rng, m->seed, m->replication, name);
-        if (tb_policy_load(m, p, m->error, sizeof m->error) != 0)
-            return -1;
-    }
+    if (prepare_deciders(m) != 0)
+        return -1;
     m->has_surge = 0;
     for (int i = 0; i < m->nclasses; i++) {
         sim_time s0, s1;
@@ -214,24 +264,11 @@ int tb_model_prepare(tb_model *m, const sim_evq_ops *evq)
     }
     if (m->sustain <= 0)
         m->sustain = 5 * m->window;
-    for (int k = 0; k < m->nnodes; k++) { /* unloaded service, for "hot" */
-        tb_node *nd = &m->nodes[k];
-        double sum = 0, wsum = 0;
-        for (int i = 0; i < m->nclasses; i++)
-            if (nd->svc[i].dist) { /* weighted by the classes' long-run arrival rates */
-                double w = m->classes[i].arr.mean_rate > 0 ? m->classes[i].arr.mean_rate : 1;
-                sum += w * nd->svc[i].dist->mean;
-                wsum += w;
-            }
-        nd->unloaded = 0;
-        if (nd->kind == TB_NODE_QUEUE && wsum > 0)
-            nd->unloaded = sum / wsum * m->tps;
-        else if (nd->kind == TB_NODE_BATCH)
-            nd->unloaded = (nd->batch_interval->mean / 2 + (nd->service ? nd->service->mean : 0)) * m->tps;
-    }
+    for (int k = 0; k < m->nnodes; k++) /* unloaded service, for "hot" */
+        m->nodes[k].unloaded = tb_node_unloaded(m, &m->nodes[k]);
     for (int k = 0; k < m->nnodes; k++) {
         tb_node *nd = &m->nodes[k];
-        const tb_policy *p = nd->policy;
+        const tb_decider *p = nd->decider;
         nd->nqueues = (p && p->per_class) || nd->per_class_queues ? m->nclasses : 1;
         nd->preemptive = p && p->preemptive;
         nd->ps = p && p->ps;
@@ -241,7 +278,7 @@ int tb_model_prepare(tb_model *m, const sim_evq_ops *evq)
                      p->shown, p->name, nd->ps ? "processor sharing" : "preemption", nd->name);
             return -1;
         }
-        if (nd->preemptive && p->ref_rank == SIM_LUA_NONE) {
+        if (nd->preemptive && !p->ops.rank) {
             snprintf(m->error, sizeof m->error,
                      "%s: options.preemptive needs a rank() hook to compare jobs", p->shown);
             return -1;
@@ -266,7 +303,7 @@ int tb_model_prepare(tb_model *m, const sim_evq_ops *evq)
                 goto nomem;
         }
         for (int q = 0; q < nd->nqueues; q++)
-            nd->queues[q].ranked = nd->ps || (p && p->ref_rank != SIM_LUA_NONE);
+            nd->queues[q].ranked = nd->ps || (p && p->ops.rank);
     }
     return 0;
 nomem:

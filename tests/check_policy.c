@@ -33,7 +33,7 @@ START_TEST(fifo_lua_gives_exactly_the_builtin_results)
     snprintf(plain, sizeof plain, FIFO_FMT, "", "");
     snprintf(lua, sizeof lua, FIFO_FMT, ", \"policy\": \"fifo\"", ", \"policy\": \"fifo\"");
     tb_model *x = model(plain, 0), *y = model(lua, 0);
-    ck_assert_int_eq(y->npolicies, 2);
+    ck_assert_int_eq(y->ndeciders, 2);
     test_run(x);
     test_run(y);
     ck_assert_uint_eq(x->eng->events, y->eng->events);
@@ -45,6 +45,82 @@ START_TEST(fifo_lua_gives_exactly_the_builtin_results)
     }
     tb_model_free(x);
     tb_model_free(y);
+}
+END_TEST
+
+/* ---- a decider in C is a first-class policy ------------------------------- */
+
+static double c_fifo_rank(tb_model *m, tb_decider *d, tb_node *nd, tb_job *j)
+{
+    (void)d, (void)nd, (void)j;
+    return sim_seconds(m->eng->now, m->tps); /* what lua/fifo.lua returns: sim.now() */
+}
+
+static void c_free(tb_decider *d)
+{
+    free(d->name);
+    free(d->shown);
+    free(d);
+}
+
+/* The classes and nodes of a run's summary.json, as text (the manifest
+ * differs: one policy has a script, the other none). */
+static char *results_text(const tb_model *m)
+{
+    cJSON *sum = test_summary(m);
+    cJSON *part = cJSON_CreateObject();
+    cJSON_AddItemToObject(part, "classes", cJSON_DetachItemFromObject(sum, "classes"));
+    cJSON_AddItemToObject(part, "nodes", cJSON_DetachItemFromObject(sum, "nodes"));
+    char *text = cJSON_PrintUnformatted(part);
+    cJSON_Delete(part);
+    cJSON_Delete(sum);
+    return text;
+}
+
+static double c_lifo_rank(tb_model *m, tb_decider *d, tb_node *nd, tb_job *j)
+{
+    (void)d, (void)nd, (void)j;
+    return -sim_seconds(m->eng->now, m->tps); /* lua/lifo.lua: -sim.now() */
+}
+
+/* The results of the FIFO_FMT network with `script` at both nodes, and with
+ * a C decider whose only member is `rank`: they must be the same bytes. */
+static void c_decider_matches(const char *script, double (*rank)(tb_model *, tb_decider *, tb_node *, tb_job *))
+{
+    char plain[1024], lua[1024], err[512], pol[64];
+    snprintf(pol, sizeof pol, ", \"policy\": \"%s\"", script);
+    snprintf(plain, sizeof plain, FIFO_FMT, "", "");
+    snprintf(lua, sizeof lua, FIFO_FMT, pol, pol);
+    tb_model *y = model(lua, 0), *c = test_model_err(plain, err, sizeof err);
+    ck_assert_ptr_nonnull(c);
+    tb_decider *d = calloc(1, sizeof *d);
+    ck_assert_ptr_nonnull(d);
+    d->name = strdup("in_c");
+    d->shown = strdup("a decider in C");
+    d->ops.rank = rank; /* and nothing else: every other decision is the built-in one */
+    d->ops.free = c_free;
+    ck_assert_int_eq(tb_model_add_decider(c, d), 0);
+    c->nodes[0].decider = c->nodes[1].decider = d;
+    c->seed = 20261126;
+    ck_assert_msg(tb_model_prepare(c, &sim_evq_heap) == 0, "%s", c->error);
+    ck_assert(c->nodes[0].queues[0].ranked); /* a rank member makes the queue ranked, as for Lua */
+    test_run(y);
+    test_run(c);
+    ck_assert_uint_eq(c->eng->events, y->eng->events);
+    char *a = results_text(y), *b = results_text(c);
+    ck_assert_str_eq(a, b);
+    free(a);
+    free(b);
+    tb_model_free(y);
+    tb_model_free(c);
+}
+
+/* FIFO is also the built-in order; LIFO is not, so it shows the C member is
+ * the one deciding. */
+START_TEST(a_decider_in_c_gives_the_bytes_of_the_same_policy_in_lua)
+{
+    c_decider_matches("fifo", c_fifo_rank);
+    c_decider_matches("lifo", c_lifo_rank);
 }
 END_TEST
 
@@ -747,6 +823,7 @@ Suite *policy_suite(void)
     tcase_set_tags(tc, "core");
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, fifo_lua_gives_exactly_the_builtin_results);
+    tcase_add_test(tc, a_decider_in_c_gives_the_bytes_of_the_same_policy_in_lua);
     tcase_add_test(tc, each_discipline_always_serves_its_own_choice_next);
     tcase_add_test(tc, the_order_check_catches_a_discipline_that_is_not_the_one_claimed);
     tcase_add_test(tc, balancers_choose_by_their_rule);

@@ -745,6 +745,22 @@ if command -v gnuplot >/dev/null; then
     cd ..
 fi
 
+# --- the report reads results and the scenario; it runs no policy code ------------------
+mkdir -p rpol && cp "$ROOT/tests/policies/scenario.json" rpol/scenario.json
+printf 'function rank(node, job) return sim.now() end\n' > rpol/mine.lua
+if "$BIN" run rpol/scenario.json --set 'nodes.s.policy="mine.lua"' --set duration=200 --out rpol/out >/dev/null 2>&1; then
+    # the policy file now errors as soon as it is loaded: a report that ran it would lose the words
+    printf 'error("the report ran this policy")\n' > rpol/mine.lua
+    "$BIN" report rpol/out --out rpol/report.html >/dev/null 2>rpol/err
+    rc=$?
+    [ $rc -eq 0 ] && grep -q '<b>s</b>: queue, 1 worker, mean service 1 s, policy mine.lua' rpol/report.html &&
+        ! grep -q 'ran this policy' rpol/report.html rpol/err &&
+        ok "report: describes a node's policy from the scenario without running it" ||
+        bad "report: describes a node's policy from the scenario without running it (rc=$rc): $(head -c 300 rpol/err)"
+else
+    bad "report: describes a node's policy from the scenario without running it (the run failed)"
+fi
+
 # --- the design-review report: one self-contained HTML file that a browser renders ----
 if command -v gnuplot >/dev/null; then
     "$BIN" report a sw1 --out report.html >/dev/null 2>report.err
