@@ -18,6 +18,8 @@
 #include "experiment/tb_report.h"
 #include "experiment/tb_results.h"
 #include "models/tb_scenario.h"
+#include "experiment/tb_output.h"
+#include "experiment/tb_pool.h"
 #include "experiment/tb_run.h"
 #include "experiment/tb_sweep.h"
 #include "experiment/tb_version.h"
@@ -32,22 +34,13 @@ enum { EXIT_OK = 0, EXIT_FAIL = 1, EXIT_USAGE = 2 };
  * instruction. */
 static volatile int interrupted;
 
-/* A sweep's runs in flight, which the handler passes the signal on to (in
- * the handler, so a signal that lands just before the parent blocks in
- * wait() still reaches them). */
-static pid_t *volatile sweep_children;
-static volatile int sweep_nchildren;
-
 static void on_signal(int sig)
 {
     int first = !interrupted;
     interrupted = sig;
     sim_lua_interrupt();
-    pid_t *c = sweep_children;
-    if (first && c)
-        for (int k = 0; k < sweep_nchildren; k++)
-            if (c[k] > 0)
-                kill(c[k], sig);
+    if (first)
+        tb_pool_signal(sig); /* a sweep's runs in flight stop too */
 }
 
 static void catch_signals(void)
@@ -279,15 +272,6 @@ static void spec_of(const run_opts *o, tb_run_spec *spec, char *pathbuf, size_t 
     spec->event_queue = o->evq;
 }
 
-static void progress(sim_engine *e, void *ctx)
-{
-    tb_model *m = ctx;
-    double now = sim_seconds(e->now, m->tps), end = sim_seconds(m->duration, m->tps);
-    fprintf(stderr, "\rtailback: simulated %.6g of %.6g s (%3.0f%%), %llu events\033[K", now, end,
-            100 * now / end, (unsigned long long)e->events);
-    fflush(stderr);
-}
-
 /* An experiment file: checked as the sweep would before its first run. */
 static int validate_experiment(const char *file)
 {
@@ -338,47 +322,6 @@ static int cmd_validate(int argc, char **argv)
 }
 
 /* The run's summary.json text, ending with a newline; NULL out of memory. */
-static char *summary_text(const tb_model *m, const tb_manifest *man)
-{
-    cJSON *sum = tb_results_summary(m, man);
-    char *json = sum ? cJSON_Print(sum) : NULL;
-    cJSON_Delete(sum);
-    if (!json)
-        return NULL;
-    size_t jl = strlen(json);
-    char *nl = realloc(json, jl + 2);
-    if (!nl) {
-        free(json);
-        return NULL;
-    }
-    nl[jl] = '\n';
-    nl[jl + 1] = 0;
-    return nl;
-}
-
-/* Write text into DIR/name; 0, or -1 with the message printed. */
-static int put(const char *dir, const char *name, const char *text)
-{
-    char path[2 * PATH_MAX + 64];
-    snprintf(path, sizeof path, "%s/%s", dir, name);
-    if (!text || tb_write_file(path, text, strlen(text)) != 0) {
-        fprintf(stderr, "tailback: %s: cannot write (%s)\n", path, text ? tb_errno_str() : "out of memory");
-        return -1;
-    }
-    return 0;
-}
-
-/* Every file of a finished run, into the temporary directory `dir`. */
-static int write_results(const tb_model *m, const char *dir, const tb_manifest *man)
-{
-    char *json = summary_text(m, man), *net = tb_results_network_csv(m), *lat = tb_results_latency_csv(m);
-    int rc = put(dir, "network.csv", net) || put(dir, "latency.csv", lat) || put(dir, "summary.json", json);
-    free(json);
-    free(net);
-    free(lat);
-    return rc ? -1 : 0;
-}
-
 static int cmd_run(int argc, char **argv)
 {
     run_opts o;
@@ -387,133 +330,39 @@ static int cmd_run(int argc, char **argv)
         free(o.sets);
         return rc < 0 ? EXIT_OK : rc;
     }
-    char buf[PATH_MAX], outbuf[PATH_MAX], path[2 * PATH_MAX + 64], err[1400];
+    char buf[PATH_MAX], outbuf[PATH_MAX], err[1400];
     tb_run_spec spec;
     tb_run r = { 0 };
-    tb_outdir od = { 0 };
-    FILE *ts = NULL, *mt = NULL;
-    tb_stream *tr = NULL;
     spec_of(&o, &spec, buf, sizeof buf);
     if (tb_run_prepare(&r, &spec, err, sizeof err, NULL) != 0) {
         fprintf(stderr, "%s\n", err); /* a policy that does not load is bad input too */
         free(o.sets);
         return EXIT_USAGE;
     }
-    tb_model *m = r.m;
-    rc = EXIT_FAIL;
     const char *out = o.out;
     if (!out) {
         const char *base = strrchr(r.sc.file, '/');
         base = base ? base + 1 : r.sc.file;
         snprintf(outbuf, sizeof outbuf, "results/%.*s-seed%llu", (int)strcspn(base, "."), base,
-                 (unsigned long long)m->seed);
+                 (unsigned long long)r.m->seed);
         out = outbuf;
     }
-    if (tb_outdir_open(&od, out, err, sizeof err) != 0) {
-        fprintf(stderr, "tailback: %s\n", err);
-        rc = EXIT_USAGE;
-        goto done;
-    }
-    snprintf(path, sizeof path, "%s/timeseries.csv", od.tmp);
-    if (!(ts = fopen(path, "w"))) {
-        fprintf(stderr, "tailback: %s: cannot write (%s)\n", path, tb_errno_str());
-        goto done;
-    }
-    m->ts = ts;
-    if (m->ndeciders > 0) {
-        snprintf(path, sizeof path, "%s/metrics.csv", od.tmp);
-        if (!(mt = fopen(path, "w"))) {
-            fprintf(stderr, "tailback: %s: cannot write (%s)\n", path, tb_errno_str());
-            goto done;
-        }
-        m->metrics = mt;
-        fprintf(m->metrics, "time_s,policy,node,name,value\n");
-    }
-    if (o.trace) {
-        if (!(tr = tb_stream_open(o.trace))) {
-            fprintf(stderr, "tailback: %s: cannot write the trace (%s)\n", o.trace, tb_errno_str());
-            goto done;
-        }
-        m->trace = tr->f;
-        fprintf(m->trace, "time_s,event,class,job,node\n");
-    }
     catch_signals();
-    int tty = isatty(2);
-    if (tty) {
-        m->eng->progress = progress;
-        m->eng->progress_ctx = m;
-    }
-    tb_run_status st = tb_model_run(m, &interrupted);
-    if (tty && m->eng->events >= 0x100000)
-        fprintf(stderr, "\r\033[K");
-    /* Interrupted or over the job limit: the statistics so far are written,
-     * with the manifest's status saying why they are partial. */
-    char status[256] = "complete";
-    int final_rc = EXIT_OK;
-    if (st == TB_RUN_INTERRUPTED) {
-        snprintf(status, sizeof status, "partial: interrupted at simulated time %.9g s",
-                 sim_seconds(m->eng->now, m->tps));
-        fprintf(stderr, "tailback: interrupted at simulated time %.6g s; partial results (marked so) in %s\n",
-                sim_seconds(m->eng->now, m->tps), out);
-        final_rc = EXIT_INTERRUPTED;
-    } else if (st == TB_RUN_LIMIT) {
-        snprintf(status, sizeof status, "partial: stopped at the job limit at simulated time %.9g s",
-                 sim_seconds(m->eng->now, m->tps));
-        fprintf(stderr, "%s\n", m->error);
-        final_rc = EXIT_FAIL;
-    } else if (st == TB_RUN_ERROR) {
-        fprintf(stderr, "%s\n", m->error);
-        goto done;
-    } else if (st == TB_RUN_NOMEM) {
-        fprintf(stderr, "tailback: out of memory at simulated time %.6g s (%lld jobs in the network); "
-                        "no results written\n",
-                sim_seconds(m->eng->now, m->tps), m->in_system);
-        goto done;
-    }
-    int ferr = fclose(ts) != 0;
-    ts = NULL;
-    if (mt)
-        ferr |= fclose(mt) != 0;
-    mt = NULL;
-    if (ferr) {
-        fprintf(stderr, "tailback: %s: cannot write the time series (%s)\n", out, tb_errno_str());
-        goto done;
-    }
-    /* the manifest names the scenario relative to the results directory
-     * (the temporary one is its sibling, so the path is the same) */
-    char rel[PATH_MAX];
-    tb_manifest man = {
-        tb_relpath(od.tmp, r.sc.file, rel, sizeof rel), r.sc.sha256, r.event_queue,
-        (const char *const *)argv - 1, argc + 1, (const char *const *)r.sc.sets, r.sc.nsets, status,
-    };
-    if (write_results(m, od.tmp, &man) != 0)
-        goto done;
-    if (tr && tb_stream_commit(tr) != 0) {
-        tr = NULL;
-        fprintf(stderr, "tailback: %s: cannot write the trace (%s)\n", o.trace, tb_errno_str());
-        goto done;
-    }
-    tr = NULL;
-    if (tb_outdir_commit(&od, err, sizeof err) != 0) {
-        fprintf(stderr, "tailback: %s\n", err);
-        goto done;
-    }
-    if (final_rc != EXIT_OK) {
-        rc = final_rc;
-        goto done;
-    }
-    if (!o.quiet) {
-        tb_results_table(stdout, m);
+    tb_run_output to = { out, o.trace, (const char *const *)argv - 1, argc + 1, &interrupted, isatty(2) };
+    tb_run_status st;
+    int w = tb_run_write(&r, &to, &st, err, sizeof err);
+    if (w != 0 || st != TB_RUN_OK)
+        fprintf(stderr, "%s\n", err); /* the failure, or why the results written are partial */
+    if (w == -2)
+        rc = EXIT_USAGE;
+    else if (w != 0 || st == TB_RUN_LIMIT)
+        rc = EXIT_FAIL;
+    else if (st == TB_RUN_INTERRUPTED)
+        rc = EXIT_INTERRUPTED;
+    else if (!o.quiet) {
+        tb_results_table(stdout, r.m);
         printf("results: %s/summary.json, %s/timeseries.csv, %s/network.csv\n", out, out, out);
     }
-    rc = EXIT_OK;
-done:
-    if (ts)
-        fclose(ts);
-    if (mt)
-        fclose(mt);
-    tb_stream_abort(tr);
-    tb_outdir_abort(&od);
     tb_run_free(&r);
     free(o.sets);
     return rc;
@@ -597,97 +446,6 @@ static int cmd_report(int argc, char **argv)
         printf("%s\n", out);
     free(buf);
     return rc;
-}
-
-static double now_wall(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts); /* progress display only */
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
-/* Run plan indices [lo, hi] not yet done, up to `jobs` at once, each in
- * its own process (a crash or error in one run leaves the others alone).
- * Returns the number of runs that failed; *stopped when interrupted. */
-static int sweep_execute(const tb_sweep *s, const char *out, int lo, int hi, int jobs, int *stopped)
-{
-    int failed = 0, running = 0, next = lo, done = 0, todo = 0;
-    for (int i = lo; i <= hi; i++)
-        todo += !tb_sweep_current(s, out, i);
-    int tty = isatty(2);
-    double t0 = now_wall();
-    pid_t *pid = calloc((size_t)jobs, sizeof *pid);
-    int *which = calloc((size_t)jobs, sizeof *which);
-    *stopped = 0;
-    pid_t parent = getpid();
-    sweep_nchildren = jobs;
-    sweep_children = pid;
-    while (pid && which) {
-        while (running < jobs && next <= hi && !interrupted) {
-            int i = next++;
-            if (tb_sweep_current(s, out, i))
-                continue;
-            fflush(NULL);
-            pid_t p = fork();
-            if (p == 0) {
-                sweep_children = NULL; /* a run has no children to pass a signal on to */
-                /* a run dies with the sweep, even one killed with SIGKILL */
-                prctl(PR_SET_PDEATHSIG, SIGTERM);
-                if (getppid() != parent)
-                    _exit(128 + SIGTERM);
-                char err[1400];
-                int rc = tb_sweep_execute(s, i, out, err, sizeof err, &interrupted);
-                if (interrupted)
-                    _exit(128 + interrupted); /* nothing written: the run is redone next time */
-                if (rc != 0) {
-                    int config, rep;
-                    tb_sweep_locate(s, i, &config, &rep);
-                    fprintf(stderr, "tailback sweep: run %d (configuration %d, replication %d, seed %llu) "
-                                    "failed: %s\n", i, config, rep, tb_sweep_seed_of(s, i), err);
-                }
-                _exit(rc ? 1 : 0);
-            }
-            if (p < 0) {
-                fprintf(stderr, "tailback sweep: cannot start a process (%s)\n", tb_errno_str());
-                failed++;
-                continue;
-            }
-            for (int k = 0; k < jobs; k++)
-                if (!pid[k]) {
-                    pid[k] = p;
-                    which[k] = i;
-                    break;
-                }
-            running++;
-            if (interrupted) /* the signal came between fork() and the line above */
-                kill(p, interrupted);
-        }
-        if (running == 0)
-            break;
-        int status;
-        pid_t p = wait(&status);
-        if (p < 0)
-            continue; /* EINTR: the signal handler ran; loop to reap */
-        for (int k = 0; k < jobs; k++)
-            if (pid[k] == p)
-                pid[k] = 0;
-        running--;
-        done++;
-        if (!interrupted && (!WIFEXITED(status) || WEXITSTATUS(status) != 0))
-            failed++;
-        if (tty) {
-            double el = now_wall() - t0;
-            fprintf(stderr, "\rtailback sweep: %d/%d runs, %.1f s elapsed, ~%.1f s left   ", done, todo, el,
-                    el / done * (todo - done));
-        }
-    }
-    if (tty && done)
-        fprintf(stderr, "\r\033[K");
-    *stopped = interrupted != 0;
-    sweep_children = NULL;
-    free(pid);
-    free(which);
-    return failed;
 }
 
 static int cmd_sweep(int argc, char **argv)
@@ -817,7 +575,7 @@ static int cmd_sweep(int argc, char **argv)
             lo = (int)l;
             hi = (int)h;
         }
-        int stopped, failed = sweep_execute(&s, out, lo, hi, jobs, &stopped);
+        int stopped, failed = tb_pool_execute(&s, out, lo, hi, jobs, &interrupted, &stopped);
         if (stopped) {
             fprintf(stderr, "tailback sweep: interrupted; finished runs are kept in %s/runs, run the "
                             "same command again to finish\n", out);
@@ -832,18 +590,17 @@ static int cmd_sweep(int argc, char **argv)
             tb_sweep_free(&s);
             return rc;
         }
-        /* sequential stopping: more replications until precise enough */
-        int met = 1;
-        while (!failed && s.precision > 0 && tb_sweep_more(&s, out, &met)) {
-            failed = sweep_execute(&s, out, 0, s.nruns - 1, jobs, &stopped);
+        if (failed && s.precision > 0)
+            s.target_met = 1; /* not judged: the merge reports the failed runs */
+        else if (s.precision > 0) { /* sequential stopping: more replications until precise enough */
+            failed = tb_pool_until_precise(&s, out, jobs, &interrupted, &stopped);
             if (stopped) {
                 fprintf(stderr, "tailback sweep: interrupted; finished runs are kept in %s/runs\n", out);
                 tb_sweep_free(&s);
                 return EXIT_INTERRUPTED;
             }
         }
-        s.target_met = met;
-        if (s.precision > 0 && !met)
+        if (s.precision > 0 && !s.target_met)
             fprintf(stderr, "tailback sweep: after %d replications (the maximum) some metrics are still "
                             "less precise than %.3g relative half-width; see summary.csv\n",
                     s.reps, s.precision);

@@ -15,7 +15,7 @@ void tb_run_free(tb_run *r)
     memset(r, 0, sizeof *r);
 }
 
-int tb_run_prepare(tb_run *r, const tb_run_spec *spec, char *err, size_t n, tb_run_failure *why)
+int tb_run_build(tb_run *r, const tb_run_spec *spec, char *err, size_t n, tb_run_failure *why)
 {
     sim_jctx c = { 0 };
     tb_run_failure dummy;
@@ -24,7 +24,9 @@ int tb_run_prepare(tb_run *r, const tb_run_spec *spec, char *err, size_t n, tb_r
     memset(r, 0, sizeof *r);
     why->nomem = 0;
     why->failed_set = -1;
-    if (tb_scenario_load(&r->sc, spec->scenario, &c) != 0)
+    int rc = spec->text ? tb_scenario_parse(&r->sc, spec->scenario, spec->text, spec->len, &c)
+                        : tb_scenario_load(&r->sc, spec->scenario, &c);
+    if (rc != 0)
         goto bad;
     for (int i = 0; i < spec->nsets; i++)
         if (tb_scenario_set(&r->sc, spec->sets[i], &c) != 0) {
@@ -44,18 +46,36 @@ int tb_run_prepare(tb_run *r, const tb_run_spec *spec, char *err, size_t n, tb_r
         return -1;
     }
     r->event_queue = ops->name;
-    if (tb_model_prepare(r->m, ops) != 0) {
-        snprintf(err, n, "%s", r->m->error);
-        why->nomem = strstr(r->m->error, "out of memory") != NULL;
-        tb_run_free(r);
-        return -1;
-    }
     return 0;
 bad:
     snprintf(err, n, "%s", c.err);
     why->nomem = strstr(c.err, "out of memory") != NULL;
     tb_run_free(r);
     return -1;
+}
+
+int tb_run_prepare(tb_run *r, const tb_run_spec *spec, char *err, size_t n, tb_run_failure *why)
+{
+    tb_run_failure dummy;
+    if (!why)
+        why = &dummy;
+    if (tb_run_build(r, spec, err, n, why) != 0)
+        return -1;
+    if (tb_model_prepare(r->m, sim_evq_find(r->event_queue)) != 0) {
+        snprintf(err, n, "%s", r->m->error);
+        why->nomem = strstr(r->m->error, "out of memory") != NULL;
+        tb_run_free(r);
+        return -1;
+    }
+    return 0;
+}
+
+tb_model *tb_run_take_model(tb_run *r)
+{
+    tb_model *m = r->m;
+    r->m = NULL;
+    tb_run_free(r);
+    return m;
 }
 
 static int add_input(tb_input **list, int *n, const char *path, const char *sha)

@@ -13,7 +13,9 @@
  * never give two different runs.  The spec's strings are borrowed.
  */
 typedef struct tb_run_spec {
-    const char *scenario;         /* a path */
+    const char *scenario;         /* a path; with text, only the name messages use */
+    const char *text;             /* the scenario's JSON in memory instead of the file (tests, */
+    size_t len;                   /* benchmarks, fuzzers), len bytes; NULL: read the file */
     const char *const *sets;      /* "PATH=VALUE" overrides, applied in order */
     int nsets;
     int has_seed;                 /* seed overrides the scenario's "seed" */
@@ -41,6 +43,15 @@ typedef struct tb_run_failure {
  * tb_run_free()), or -1 with a one-line message in err, *r empty and *why
  * (when not NULL) filled. */
 int tb_run_prepare(tb_run *r, const tb_run_spec *spec, char *err, size_t n, tb_run_failure *why);
+
+/* The same, stopping after the build: r->m is built and seeded, not
+ * prepared (no engine, no policy loaded), for a caller that attaches
+ * something first and then calls tb_model_prepare(r->m, ...) itself. */
+int tb_run_build(tb_run *r, const tb_run_spec *spec, char *err, size_t n, tb_run_failure *why);
+
+/* The model, handed over (free with tb_model_free()); the rest is freed. */
+tb_model *tb_run_take_model(tb_run *r);
+
 void tb_run_free(tb_run *r);
 
 /* A file a run depends on and its SHA-256: the scenario, replayed traces,

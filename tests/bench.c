@@ -4,7 +4,7 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <time.h>
-#include "../models/tb_scenario.h"
+#include "../experiment/tb_run.h"
 #include "../sim/sim_engine.h"
 #include "../sim/sim_rng.h"
 
@@ -23,21 +23,22 @@ static long peak_rss_kib(void)
     return ru.ru_maxrss;
 }
 
+/* A prepared model through the one pipeline (experiment/tb_run.h). */
+static tb_model *load_spec(const tb_run_spec *spec)
+{
+    tb_run r;
+    char err[1400];
+    if (tb_run_prepare(&r, spec, err, sizeof err, NULL) != 0) {
+        fprintf(stderr, "%s\n", err);
+        exit(1);
+    }
+    return tb_run_take_model(&r);
+}
+
 static tb_model *load(const char *json)
 {
-    tb_scenario sc;
-    sim_jctx c = { 0 };
-    if (tb_scenario_parse(&sc, "bench.json", json, strlen(json), &c) != 0) {
-        fprintf(stderr, "%s\n", c.err);
-        exit(1);
-    }
-    tb_model *m = tb_scenario_build(&sc, &c);
-    tb_scenario_free(&sc);
-    if (!m || tb_model_prepare(m, &sim_evq_heap) != 0) {
-        fprintf(stderr, "%s\n", c.err);
-        exit(1);
-    }
-    return m;
+    tb_run_spec spec = { .scenario = "bench.json", .text = json, .len = strlen(json) };
+    return load_spec(&spec);
 }
 
 /* M/M/1 at rho = 0.9 for `n` customers, time series written to /dev/null;
@@ -109,21 +110,15 @@ int main(int argc, char **argv)
            "(one rank() call per customer)\n", builtin / lua);
     /* the seed scenario: one simulated hour, 14 nodes, Lua fee priority */
     {
-        tb_scenario sc;
-        sim_jctx c = { 0 };
         char path[4096];
         snprintf(path, sizeof path, "%s/scenarios/seed-holiday-rush.json", TB_SOURCE_ROOT);
-        if (tb_scenario_load(&sc, path, &c) == 0) {
-            tb_model *m = tb_scenario_build(&sc, &c);
-            if (m && tb_model_prepare(m, &sim_evq_heap) == 0) {
-                double t0 = wall();
-                tb_model_run(m, NULL);
-                printf("seed-holiday-rush (1 simulated hour): %.2f s wall, %.2f million events/s\n",
-                       wall() - t0, (double)m->eng->events / (wall() - t0) / 1e6);
-            }
-            tb_model_free(m);
-            tb_scenario_free(&sc);
-        }
+        tb_run_spec spec = { .scenario = path, .event_queue = "heap" };
+        tb_model *m = load_spec(&spec);
+        double t0 = wall();
+        tb_model_run(m, NULL);
+        printf("seed-holiday-rush (1 simulated hour): %.2f s wall, %.2f million events/s\n",
+               wall() - t0, (double)m->eng->events / (wall() - t0) / 1e6);
+        tb_model_free(m);
     }
     static const size_t sizes[] = { 1000, 100000, 1000000 };
     const sim_evq_ops *impls[] = { &sim_evq_heap, &sim_evq_calendar };

@@ -89,7 +89,7 @@ START_TEST(every_shipped_scenario_accounts_for_every_request)
                 continue;
             char path[8192], err[1400];
             snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
-            tb_run_spec spec = { path, shorten, 2, 0, 0, 0, NULL };
+            tb_run_spec spec = { .scenario = path, .sets = shorten, .nsets = 2 };
             tb_run r;
             ck_assert_msg(tb_run_prepare(&r, &spec, err, sizeof err, NULL) == 0, "%s", err);
             run_and_check(&r, path);

@@ -4,32 +4,32 @@
 #include <string.h>
 #include <gsl/gsl_cdf.h>
 #include "../experiment/tb_results.h"
+#include "../experiment/tb_run.h"
 #include "../models/tb_scenario.h"
 #include "tb_test.h"
 
+/* Both through the one pipeline that `tailback run` uses (experiment/tb_run.h). */
 tb_model *test_model_err(const char *json, char *err, size_t errlen)
 {
-    tb_scenario sc;
-    sim_jctx c = { 0 };
-    tb_model *m = NULL;
-    if (tb_scenario_parse(&sc, "test.json", json, strlen(json), &c) == 0) {
-        m = tb_scenario_build(&sc, &c);
-        tb_scenario_free(&sc);
+    tb_run r;
+    char msg[1400];
+    tb_run_spec spec = { .scenario = "test.json", .text = json, .len = strlen(json) };
+    if (tb_run_build(&r, &spec, msg, sizeof msg, NULL) != 0) {
+        if (err)
+            snprintf(err, errlen, "%s", msg);
+        return NULL;
     }
-    if (!m && err)
-        snprintf(err, errlen, "%s", c.err);
-    return m;
+    return tb_run_take_model(&r);
 }
 
 tb_model *test_model(const char *json, uint64_t seed, uint64_t replication, const char *evq)
 {
-    char err[512];
-    tb_model *m = test_model_err(json, err, sizeof err);
-    ck_assert_msg(m != NULL, "scenario rejected: %s", err);
-    m->seed = seed;
-    m->replication = replication;
-    ck_assert_msg(tb_model_prepare(m, sim_evq_find(evq)) == 0, "prepare: %s", m->error);
-    return m;
+    tb_run r;
+    char err[1400];
+    tb_run_spec spec = { .scenario = "test.json", .text = json, .len = strlen(json), .has_seed = 1,
+                         .seed = seed, .replication = replication, .event_queue = evq };
+    ck_assert_msg(tb_run_prepare(&r, &spec, err, sizeof err, NULL) == 0, "scenario rejected: %s", err);
+    return tb_run_take_model(&r);
 }
 
 double test_mean_hw(const double *x, int n, double level, double *hw)

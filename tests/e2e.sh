@@ -637,6 +637,28 @@ else
     bad "sweep: --show-run repeats run 3 alone, to the same numbers"
 fi
 
+# One pipeline: the same run through a sweep child, --show-run and a plain
+# `tailback run` gives the same numbers, on the event queue the experiment
+# asks for (a sweep once recorded and printed the heap whatever it ran).
+printf '{"scenario": "%s/mm1.json", "replications": 2, "duration": 3000, "warmup": 500, "set": {"event_queue": "calendar"}, "metrics": ["classes.jobs.sojourn.mean", "nodes.server.mean_queue_length"]}\n' "$SC" > evq.json
+"$BIN" sweep evq.json -j 2 --out evq >/dev/null 2>&1
+cmd=$("$BIN" sweep evq.json --out evq --show-run 1 2>/dev/null)
+eval "\"\$BIN\" ${cmd#tailback } --out evq-show" >/dev/null 2>&1
+"$BIN" run "$SC/mm1.json" --seed 1 --replication 1 --event-queue calendar --set warmup=500 --set duration=3000 \
+    --set 'event_queue="calendar"' --out evq-run >/dev/null 2>&1
+strip() { sed -e '/"command":[[:space:]]*\[/,/\]/d' "$1"; }
+mean=$(grep -A4 '"sojourn"' evq-show/summary.json 2>/dev/null | grep '"mean"' | head -1 | tr -d ' \t,' | cut -d: -f2)
+if case $cmd in *"--event-queue calendar"*) true ;; *) false ;; esac &&
+    grep -q '"event_queue":"calendar"' evq/runs/000001.json &&
+    grep -q '"event_queue":[[:space:]]*"calendar"' evq-show/summary.json &&
+    [ "$(strip evq-show/summary.json)" = "$(strip evq-run/summary.json)" ] &&
+    awk -F, -v want="$mean" 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == "classes.jobs.sojourn.mean") c = i }
+                             NR == 3 { exit !(c && $c == want + 0 && want != "") }' evq/runs.csv; then
+    ok "one pipeline: a sweep child, --show-run and tailback run give the same run, on the calendar queue"
+else
+    bad "one pipeline: a sweep child, --show-run and tailback run give the same run, on the calendar queue ($cmd)"
+fi
+
 # Metrics that are booleans or null: the retry-storm scenario of
 # papers/metastable-retries recovers from a 0.25 s spike and never from a
 # 10 s one (naive retries).  The fraction recovered is the mean of

@@ -70,7 +70,7 @@ int main(int argc, char **argv)
     for (int e = 0; e < E; e++) {
         for (int r = 0; r < R; r++) {
             char err[1024];
-            tb_run_spec spec = { path, NULL, 0, 1, 5000 + (uint64_t)e, (uint64_t)r, "heap" };
+            tb_run_spec spec = { .scenario = path, .has_seed = 1, .seed = 5000 + (uint64_t)e, .replication = (uint64_t)r, .event_queue = "heap" };
             if (tb_run_prepare(&runs[r], &spec, err, sizeof err, NULL) != 0 || tb_model_run(runs[r].m, NULL) != TB_RUN_OK) {
                 fprintf(stderr, "estimators: %s\n", err);
                 return 1;

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "../../experiment/tb_results.h"
-#include "../../models/tb_scenario.h"
+#include "../../experiment/tb_run.h"
 
 /* A broken invariant is a finding: say which, and abort (libFuzzer keeps
  * the input; the replay in `make check` fails). */
@@ -65,30 +65,17 @@ static void fuzz_check_conservation(const cJSON *sum)
 static char *fuzz_run(const char *text, const char *file, uint64_t seed, const sim_evq_ops *evq)
 {
     setenv("TAILBACK_DATA", TB_SOURCE_ROOT, 0); /* the shipped policies, wherever the harness runs */
-    tb_scenario sc;
-    sim_jctx c = { 0 };
-    if (tb_scenario_parse(&sc, file, text, strlen(text), &c) != 0) {
-        FUZZ_REQUIRE(c.err[0], "parse refused without a message");
+    tb_run r;
+    char err[1400];
+    tb_run_spec spec = { .scenario = file, .text = text, .len = strlen(text), .has_seed = 1, .seed = seed,
+                         .event_queue = evq->name };
+    if (tb_run_prepare(&r, &spec, err, sizeof err, NULL) != 0) { /* the one pipeline: experiment/tb_run.h */
+        FUZZ_REQUIRE(err[0] && !fuzz_internal(err), "refused: \"%s\"", err);
         if (getenv("FUZZ_VERBOSE"))
-            fprintf(stderr, "fuzz: refused: %s\n", c.err);
+            fprintf(stderr, "fuzz: refused: %s\n", err);
         return NULL;
     }
-    tb_model *m = tb_scenario_build(&sc, &c);
-    tb_scenario_free(&sc);
-    if (!m) {
-        FUZZ_REQUIRE(c.err[0], "build refused without a message");
-        if (getenv("FUZZ_VERBOSE"))
-            fprintf(stderr, "fuzz: refused: %s\n", c.err);
-        return NULL;
-    }
-    m->seed = seed;
-    if (tb_model_prepare(m, evq) != 0) {
-        FUZZ_REQUIRE(m->error[0] && !fuzz_internal(m->error), "prepare: \"%s\"", m->error);
-        if (getenv("FUZZ_VERBOSE"))
-            fprintf(stderr, "fuzz: refused: %s\n", m->error);
-        tb_model_free(m);
-        return NULL;
-    }
+    tb_model *m = tb_run_take_model(&r);
     tb_run_status st = tb_model_run(m, NULL);
     FUZZ_REQUIRE(!fuzz_internal(m->error), "%s", m->error);
     FUZZ_REQUIRE(st == TB_RUN_OK || st == TB_RUN_LIMIT || st == TB_RUN_ERROR, "run ended with %d: %s", (int)st,

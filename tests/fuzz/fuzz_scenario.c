@@ -1,8 +1,8 @@
-/* fuzz_scenario.c - libFuzzer harness: any bytes through the scenario loader, overrides and model preparation. */
+/* fuzz_scenario.c - libFuzzer harness: any bytes through the run pipeline: loader, an override, build and preparation. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include "../../models/tb_scenario.h"
+#include "../../experiment/tb_run.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -13,17 +13,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         return 0;
     memcpy(text, data, size);
     text[size] = 0;
-    tb_scenario sc;
-    sim_jctx c = { 0 };
-    if (tb_scenario_parse(&sc, "fuzz.json", text, size, &c) == 0) {
-        /* an override of a field that exists in most inputs, then the build */
-        tb_scenario_set(&sc, "duration=10", &c);
-        tb_model *m = tb_scenario_build(&sc, &c);
-        if (m)
-            tb_model_prepare(m, &sim_evq_heap); /* loads policies too; nothing is run */
-        tb_model_free(m);
-        tb_scenario_free(&sc);
-    }
+    /* the one pipeline (experiment/tb_run.h), with an override of a field
+     * that exists in most inputs; preparing loads policies, nothing runs */
+    static const char *const sets[] = { "duration=10" };
+    tb_run_spec spec = { .scenario = "fuzz.json", .text = text, .len = size, .sets = sets, .nsets = 1 };
+    tb_run r;
+    char err[1400];
+    if (tb_run_prepare(&r, &spec, err, sizeof err, NULL) == 0)
+        tb_run_free(&r);
     free(text);
     return 0;
 }
