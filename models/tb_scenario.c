@@ -345,29 +345,33 @@ static int attach_policy(sim_jctx *c, tb_model *m, tb_node *nd, const cJSON *v, 
     return build_policy(c, m, nd->name, v, path, &nd->decider);
 }
 
-static int build_node(sim_jctx *c, tb_model *m, int k, const cJSON *o, const char *path)
+/* The node's kind; *kind is its name, for messages. */
+static int node_kind(sim_jctx *c, tb_node *nd, const cJSON *o, const char *path, const char **kind)
 {
-    tb_node *nd = &m->nodes[k];
-    char p[P], f[96];
-    if (sim_jobject(c, o, path, "a node", node_fields))
+    char p[P];
+    if (sim_jstr(c, o, path, "kind", "queue", kind))
         return -1;
-    const char *kind;
-    if (sim_jstr(c, o, path, "kind", "queue", &kind))
-        return -1;
-    if (strcmp(kind, "queue") == 0)
+    if (strcmp(*kind, "queue") == 0)
         nd->kind = TB_NODE_QUEUE;
-    else if (strcmp(kind, "delay") == 0)
+    else if (strcmp(*kind, "delay") == 0)
         nd->kind = TB_NODE_DELAY;
-    else if (strcmp(kind, "sink") == 0)
+    else if (strcmp(*kind, "sink") == 0)
         nd->kind = TB_NODE_SINK;
-    else if (strcmp(kind, "router") == 0)
+    else if (strcmp(*kind, "router") == 0)
         nd->kind = TB_NODE_ROUTER;
-    else if (strcmp(kind, "batch") == 0)
+    else if (strcmp(*kind, "batch") == 0)
         nd->kind = TB_NODE_BATCH;
     else
         return sim_jerr(c, sim_jpath_key(p, sizeof p, path, "kind"),
                         "expected \"queue\", \"delay\", \"sink\", \"router\" or \"batch\", found \"%s\"",
-                        kind);
+                        *kind);
+    return 0;
+}
+
+/* A batch node's "batch": interval, size, by (and no "batch" elsewhere). */
+static int node_batch(sim_jctx *c, tb_model *m, tb_node *nd, const cJSON *o, const char *path)
+{
+    char p[P], f[96];
     const cJSON *batch = sim_jget(o, "batch");
     if ((nd->kind == TB_NODE_BATCH) != !!batch)
         return sim_jerr(c, sim_jpath_key(p, sizeof p, path, "batch"),
@@ -399,6 +403,13 @@ static int build_node(sim_jctx *c, tb_model *m, int k, const cJSON *o, const cha
             return sim_jerr(c, r, "expected intervals with a positive mean, found mean %.17g",
                             nd->batch_interval->mean);
     }
+    return 0;
+}
+
+/* Workers, capacity and service time, where the kind has them. */
+static int node_service(sim_jctx *c, tb_model *m, tb_node *nd, const cJSON *o, const char *path, const char *kind)
+{
+    char p[P];
     long long workers, one = 1;
     if (sim_jint(c, o, path, "workers", 1, 1000000, &one, &workers))
         return -1;
@@ -422,6 +433,13 @@ static int build_node(sim_jctx *c, tb_model *m, int k, const cJSON *o, const cha
         if (!(nd->service = sim_dist_parse_time(c, svc, sim_jpath_key(p, sizeof p, path, "service"), m->tps)))
             return -1;
     }
+    return 0;
+}
+
+/* Routing by probabilities: "next". */
+static int node_next(sim_jctx *c, tb_model *m, tb_node *nd, const cJSON *o, const char *path)
+{
+    char p[P], f[96];
     const cJSON *next = sim_jget(o, "next");
     if (next) {
         sim_jpath_key(p, sizeof p, path, "next");
@@ -433,7 +451,7 @@ static int build_node(sim_jctx *c, tb_model *m, int k, const cJSON *o, const cha
                             "expected a non-empty array of {\"node\": NAME, \"p\": PROBABILITY}, "
                             "found %s",
                             sim_jfound(next, f, sizeof f));
-        nd->next = malloc((size_t)n * sizeof *nd->next); /* owned by the model, freed by tb_model_free() on every path (-fanalyzer's leak report here cannot follow the struct) */
+        nd->next = malloc((size_t)n * sizeof *nd->next); /* the model's: tb_model_free() frees it on every path */
         nd->cum = malloc((size_t)n * sizeof *nd->cum);
         if (!nd->next || !nd->cum)
             return sim_jerr(c, p, "out of memory");
@@ -463,16 +481,20 @@ static int build_node(sim_jctx *c, tb_model *m, int k, const cJSON *o, const cha
         nd->cum[n - 1] = 1;
         nd->nnext = n;
     }
-    const cJSON *pol = sim_jget(o, "policy");
-    if (pol && attach_policy(c, m, nd, pol, sim_jpath_key(p, sizeof p, path, "policy")))
-        return -1;
+    return 0;
+}
+
+/* Per-class capacities: "class_capacity". */
+static int node_class_capacity(sim_jctx *c, tb_model *m, tb_node *nd, const cJSON *o, const char *path)
+{
+    char p[P], f[96];
     const cJSON *ccap = sim_jget(o, "class_capacity");
     if (ccap) {
         sim_jpath_key(p, sizeof p, path, "class_capacity");
         if (!cJSON_IsObject(ccap) || nd->kind == TB_NODE_SINK || nd->kind == TB_NODE_ROUTER)
             return sim_jerr(c, p, "expected an object of {CLASS: capacity} on a queue, delay or batch "
                                   "node, found %s", sim_jfound(ccap, f, sizeof f));
-        if (!(nd->class_cap = malloc((size_t)m->nclasses * sizeof *nd->class_cap))) /* owned by the model, freed by tb_model_free() on every path (-fanalyzer's leak report here cannot follow the struct) */
+        if (!(nd->class_cap = malloc((size_t)m->nclasses * sizeof *nd->class_cap))) /* the model's: tb_model_free() frees it on every path */
             return sim_jerr(c, p, "out of memory");
         for (int i = 0; i < m->nclasses; i++)
             nd->class_cap[i] = -1;
@@ -486,11 +508,22 @@ static int build_node(sim_jctx *c, tb_model *m, int k, const cJSON *o, const cha
                 return -1;
         }
     }
+    return 0;
+}
+
+/* "per_class_queues" and "provisioning". */
+static int node_queues(sim_jctx *c, tb_model *m, tb_node *nd, const cJSON *o, const char *path)
+{
+    char p[P];
     const cJSON *pcq = sim_jget(o, "per_class_queues");
     if (pcq) {
         if (!cJSON_IsBool(pcq))
             return sim_jerr(c, sim_jpath_key(p, sizeof p, path, "per_class_queues"), "expected true or false");
         nd->per_class_queues = cJSON_IsTrue(pcq);
+        if (nd->per_class_queues && nd->kind == TB_NODE_BATCH && nd->batch_by_size)
+            return sim_jerr(c, sim_jpath_key(p, sizeof p, path, "per_class_queues"),
+                            "expected one queue on a batch node filled by size (a batch takes jobs up to a size "
+                            "in one order), found per-class queues: use \"by\": \"count\", or one ranked queue");
     }
     const cJSON *prov = sim_jget(o, "provisioning");
     if (prov) {
@@ -500,6 +533,14 @@ static int build_node(sim_jctx *c, tb_model *m, int k, const cJSON *o, const cha
         if (!(nd->provisioning = sim_dist_parse_time(c, prov, p, m->tps)))
             return -1;
     }
+    return 0;
+}
+
+/* Candidates for a policy to choose among: "balance". */
+static int node_balance(sim_jctx *c, tb_model *m, tb_node *nd, const cJSON *o, const char *path)
+{
+    char p[P], f[96];
+    const cJSON *next = sim_jget(o, "next");
     const cJSON *bal = sim_jget(o, "balance");
     if (bal) {
         sim_jpath_key(p, sizeof p, path, "balance");
@@ -527,7 +568,24 @@ static int build_node(sim_jctx *c, tb_model *m, int k, const cJSON *o, const cha
             return sim_jerr(c, path, "expected a \"policy\" with a route() hook to choose among "
                                      "the \"balance\" candidates, found none");
     }
-    if (nd->kind == TB_NODE_ROUTER && !next && !bal)
+    return 0;
+}
+
+static int build_node(sim_jctx *c, tb_model *m, int k, const cJSON *o, const char *path)
+{
+    tb_node *nd = &m->nodes[k];
+    char p[P];
+    const char *kind;
+    if (sim_jobject(c, o, path, "a node", node_fields) || node_kind(c, nd, o, path, &kind) ||
+        node_batch(c, m, nd, o, path) || node_service(c, m, nd, o, path, kind) || node_next(c, m, nd, o, path))
+        return -1;
+    const cJSON *pol = sim_jget(o, "policy");
+    if (pol && attach_policy(c, m, nd, pol, sim_jpath_key(p, sizeof p, path, "policy")))
+        return -1;
+    if (node_class_capacity(c, m, nd, o, path) || node_queues(c, m, nd, o, path) ||
+        node_balance(c, m, nd, o, path))
+        return -1;
+    if (nd->kind == TB_NODE_ROUTER && !sim_jget(o, "next") && !sim_jget(o, "balance"))
         return sim_jerr(c, path, "expected \"next\" or \"balance\" on a router node (it only "
                                  "forwards jobs)");
     return 0;
@@ -842,138 +900,334 @@ static void cycle_text(const tb_model *m, const int *stack, int from, int top, c
  * from which it can never leave the network (every request would stay in
  * flight for ever).  Each is an error naming the class and the nodes.
  */
+/* Scratch arrays of the routing checks, one entry per node. */
+typedef struct route_scratch {
+    char *seen, *state, *out;
+    int *stack, *edge;
+} route_scratch;
+
+/* Mark in `mark` every node reachable from `from` (itself included). */
+static void reach(const tb_model *m, int from, char *mark, int *stack)
+{
+    int top = 0;
+    memset(mark, 0, (size_t)m->nnodes);
+    mark[from] = 1;
+    stack[top++] = from;
+    while (top > 0) {
+        const tb_node *nd = &m->nodes[stack[--top]];
+        for (int k = 0; k < nd->nnext + nd->ncand; k++) {
+            int to = edge_to(nd, k);
+            if (to >= 0 && !mark[to]) {
+                mark[to] = 1;
+                stack[top++] = to;
+            }
+        }
+    }
+}
+
+/* A cycle among the nodes class ci reaches that a job can go round in zero
+ * time: depth-first search over zero-time hops, with the path on an
+ * explicit stack (state 0 unvisited, 1 on the path, 2 done). */
+static int zero_time_cycle(sim_jctx *c, const tb_model *m, int ci, route_scratch *w)
+{
+    int nn = m->nnodes;
+    char cyc[1024];
+    memset(w->state, 0, (size_t)nn);
+    for (int s = 0; s < nn; s++) {
+        if (!w->seen[s] || w->state[s])
+            continue;
+        int top = 0;
+        w->stack[0] = s;
+        w->edge[0] = 0;
+        w->state[s] = 1;
+        while (top >= 0) {
+            int u = w->stack[top];
+            const tb_node *nd = &m->nodes[u];
+            if (w->edge[top] >= nd->nnext + nd->ncand) {
+                w->state[u] = 2;
+                top--;
+                continue;
+            }
+            int v = edge_to(nd, w->edge[top]++);
+            if (v < 0 || !zero_time_hop(m, ci, u, v))
+                continue;
+            if (w->state[v] == 1) {
+                int from = top;
+                while (w->stack[from] != v)
+                    from--;
+                cycle_text(m, w->stack, from, top + 1, cyc, sizeof cyc);
+                return sim_jerr(c, NULL,
+                                "classes.%s: expected routing in which simulated time passes, found a cycle "
+                                "a job can go round in no time: %s (routers, nodes whose service is 0 and "
+                                "links without delay take none); give a node on it a service time or a link "
+                                "a delay, or route out of the cycle",
+                                m->classes[ci].name, cyc);
+            }
+            if (w->state[v] == 0) {
+                w->state[v] = 1;
+                w->stack[++top] = v;
+                w->edge[top] = 0;
+            }
+        }
+    }
+    return 0;
+}
+
+/* A node class ci reaches from which it cannot leave the network: the
+ * nodes that can leave are a fixed point (a sink, no onward routing, an
+ * exit, or a hop to one that can); the first that cannot is named with the
+ * nodes its jobs circulate among. */
+static int trapped(sim_jctx *c, const tb_model *m, int ci, route_scratch *w)
+{
+    int nn = m->nnodes;
+    memset(w->out, 0, (size_t)nn);
+    for (int changed = 1; changed;) {
+        changed = 0;
+        for (int u = 0; u < nn; u++) {
+            const tb_node *nd = &m->nodes[u];
+            if (!w->seen[u] || w->out[u])
+                continue;
+            int leaves = nd->kind == TB_NODE_SINK || nd->nnext + nd->ncand == 0;
+            for (int k = 0; k < nd->nnext + nd->ncand && !leaves; k++) {
+                int to = edge_to(nd, k);
+                leaves = to == TB_EXIT || (to >= 0 && w->out[to]);
+            }
+            if (leaves)
+                w->out[u] = 1, changed = 1;
+        }
+    }
+    for (int u = 0; u < nn; u++) {
+        if (!w->seen[u] || w->out[u])
+            continue;
+        char cyc[1024] = "";
+        size_t len = 0;
+        reach(m, u, w->state, w->stack); /* the trap: what u reaches, none of which leaves */
+        for (int v = 0; v < nn && len + 1 < sizeof cyc; v++)
+            if (w->state[v]) {
+                int k = snprintf(cyc + len, sizeof cyc - len, "%s\"%s\"", len ? ", " : "", m->nodes[v].name);
+                len += k > 0 && (size_t)k < sizeof cyc - len ? (size_t)k : sizeof cyc - len - 1;
+            }
+        return sim_jerr(c, NULL,
+                        "classes.%s: expected every node the class reaches to have a way out of the network, "
+                        "found none from node \"%s\": its jobs circulate among %s for ever (give one of them "
+                        "a next entry {\"node\": \"exit\", \"p\": P}, or a sink)",
+                        m->classes[ci].name, m->nodes[u].name, cyc);
+    }
+    return 0;
+}
+
+/* For each class routed from an entry: no zero-time cycle among the nodes
+ * it reaches, and a way out of the network from each of them. */
 static int check_routing(sim_jctx *c, tb_model *m)
 {
     int nn = m->nnodes, rc = 0;
-    char *seen = calloc((size_t)nn, 1), *state = calloc((size_t)nn, 1), *out = calloc((size_t)nn, 1);
-    int *stack = malloc((size_t)(nn + 1) * sizeof *stack), *edge = malloc((size_t)(nn + 1) * sizeof *edge);
-    char cyc[1024];
-    if (!seen || !state || !out || !stack || !edge) {
+    route_scratch w = { calloc((size_t)nn, 1), calloc((size_t)nn, 1), calloc((size_t)nn, 1),
+                        malloc((size_t)(nn + 1) * sizeof(int)), malloc((size_t)(nn + 1) * sizeof(int)) };
+    if (!w.seen || !w.state || !w.out || !w.stack || !w.edge)
         rc = sim_jerr(c, NULL, "out of memory");
-        goto done;
-    }
     for (int ci = 0; ci < m->nclasses && rc == 0; ci++) {
-        tb_class *cl = &m->classes[ci];
-        if (cl->route)
+        if (m->classes[ci].route)
             continue;
-        /* the nodes the class can reach */
-        memset(seen, 0, (size_t)nn);
-        int top = 0;
-        seen[cl->entry] = 1;
-        stack[top++] = cl->entry;
-        while (top > 0) {
-            const tb_node *nd = &m->nodes[stack[--top]];
-            for (int k = 0; k < nd->nnext + nd->ncand; k++) {
-                int to = edge_to(nd, k);
-                if (to >= 0 && !seen[to]) {
-                    seen[to] = 1;
-                    stack[top++] = to;
-                }
-            }
+        reach(m, m->classes[ci].entry, w.seen, w.stack);
+        rc = zero_time_cycle(c, m, ci, &w) || trapped(c, m, ci, &w) ? -1 : 0;
+    }
+    free(w.seen);
+    free(w.state);
+    free(w.out);
+    free(w.stack);
+    free(w.edge);
+    return rc;
+}
+
+/* The names of nodes and classes first (duplicates caught here), so that
+ * anything may refer to them. */
+static int build_names(sim_jctx *c, tb_model *m, const cJSON *nodes, const cJSON *classes)
+{ /* (-fanalyzer reports the names as leaked: it cannot follow them into the model) */
+    char p[P];
+    int k = 0;
+    for (const cJSON *it = nodes->child; it; it = it->next, k++) {
+        sim_jpath_key(p, sizeof p, "nodes", it->string);
+        if (check_name(c, p, it->string, "node"))
+            return -1;
+        if (tb_node_index(m, it->string) >= 0) {
+            sim_jerr(c, p, "expected each node name once, found it twice");
+            return -1;
         }
-        /* zero-time cycles: depth-first search over zero-time hops, with
-         * the path on an explicit stack (0 unvisited, 1 on the path, 2 done) */
-        memset(state, 0, (size_t)nn);
-        for (int s = 0; s < nn && rc == 0; s++) {
-            if (!seen[s] || state[s])
-                continue;
-            top = 0;
-            stack[0] = s;
-            edge[0] = 0;
-            state[s] = 1;
-            while (top >= 0 && rc == 0) {
-                int u = stack[top];
-                const tb_node *nd = &m->nodes[u];
-                if (edge[top] >= nd->nnext + nd->ncand) {
-                    state[u] = 2;
-                    top--;
-                    continue;
-                }
-                int v = edge_to(nd, edge[top]++);
-                if (v < 0 || !zero_time_hop(m, ci, u, v))
-                    continue;
-                if (state[v] == 1) {
-                    int from = top;
-                    while (stack[from] != v)
-                        from--;
-                    cycle_text(m, stack, from, top + 1, cyc, sizeof cyc);
-                    rc = sim_jerr(c, NULL,
-                                  "classes.%s: expected routing in which simulated time passes, found a cycle "
-                                  "a job can go round in no time: %s (routers, nodes whose service is 0 and "
-                                  "links without delay take none); give a node on it a service time or a link "
-                                  "a delay, or route out of the cycle",
-                                  cl->name, cyc);
-                } else if (state[v] == 0) {
-                    state[v] = 1;
-                    stack[++top] = v;
-                    edge[top] = 0;
-                }
-            }
+        if (!(m->nodes[k].name = strdup(it->string))) /* the model's: tb_model_free() frees it on every path */
+            return sim_jerr(c, NULL, "out of memory");
+    }
+    k = 0;
+    for (const cJSON *it = classes->child; it; it = it->next, k++) {
+        sim_jpath_key(p, sizeof p, "classes", it->string);
+        if (check_name(c, p, it->string, "class"))
+            return -1;
+        if (tb_class_index(m, it->string) >= 0) {
+            sim_jerr(c, p, "expected each class name once, found it twice");
+            return -1;
         }
-        if (rc)
-            break;
-        /* the nodes from which the class can leave: a fixed point */
-        memset(out, 0, (size_t)nn);
-        for (int changed = 1; changed;) {
-            changed = 0;
-            for (int u = 0; u < nn; u++) {
-                const tb_node *nd = &m->nodes[u];
-                if (!seen[u] || out[u])
-                    continue;
-                int leaves = nd->kind == TB_NODE_SINK || nd->nnext + nd->ncand == 0;
-                for (int k = 0; k < nd->nnext + nd->ncand && !leaves; k++) {
-                    int to = edge_to(nd, k);
-                    leaves = to == TB_EXIT || (to >= 0 && out[to]);
-                }
-                if (leaves)
-                    out[u] = 1, changed = 1;
+        if (!(m->classes[k].name = strdup(it->string))) /* the model's: tb_model_free() frees it on every path */
+            return sim_jerr(c, NULL, "out of memory");
+    }
+    return 0;
+}
+
+/* The tick, then the policy instances under "policies". */
+static int build_policies(sim_jctx *c, tb_model *m, const cJSON *root)
+{
+    char p[P], f[96];
+    /* the tick first: arrival profiles convert times as they are read */
+    double tick, dtick = 1e-9;
+    if (sim_jnum(c, root, "", "tick", 1e-12, 0, 1, &dtick, &tick))
+        return -1;
+    m->tps = 1 / tick;
+    const cJSON *pols = sim_jget(root, "policies");
+    if (pols && !cJSON_IsObject(pols)) {
+        sim_jerr(c, "policies", "expected an object of {NAME: policy}, found %s",
+                 sim_jfound(pols, f, sizeof f));
+        return -1;
+    }
+    for (const cJSON *it = pols ? pols->child : NULL; it; it = it->next) {
+        sim_jpath_key(p, sizeof p, "policies", it->string);
+        if (check_name(c, p, it->string, "policy"))
+            return -1;
+        for (int i = 0; i < m->ndeciders; i++)
+            if (strcmp(m->deciders[i]->name, it->string) == 0) {
+                sim_jerr(c, p, "expected each policy name once, found it twice");
+                return -1;
             }
+        tb_decider *made;
+        if (build_policy(c, m, it->string, it, p, &made))
+            return -1;
+    }
+    return 0;
+}
+
+/* Nodes, classes and links, then the checks that need all of them. */
+static int build_parts(sim_jctx *c, tb_model *m, const cJSON *nodes, const cJSON *classes, const cJSON *links)
+{
+    char p[P];
+    int k = 0;
+    for (const cJSON *it = nodes->child; it; it = it->next, k++)
+        if (build_node(c, m, k, it, sim_jpath_key(p, sizeof p, "nodes", it->string)))
+            return -1;
+    k = 0;
+    for (const cJSON *it = classes->child; it; it = it->next, k++)
+        if (build_class(c, m, k, it, sim_jpath_key(p, sizeof p, "classes", it->string)))
+            return -1;
+    k = 0;
+    for (const cJSON *it = links ? links->child : NULL; it; it = it->next, k++)
+        if (build_link(c, m, k, it, sim_jpath_idx(p, sizeof p, "links", k)))
+            return -1;
+    if (check_services(c, m) || check_routing(c, m))
+        return -1;
+
+    return 0;
+}
+
+/* Duration, warm-up, window, seed and the periods that depend on them. */
+static int run_parameters(sim_jctx *c, tb_model *m, const cJSON *root, double *window_s)
+{
+    /* Run parameters, in seconds. */
+    double duration, warmup, window, zero = 0;
+    long long seed, maxc, one = 1, none = 0;
+    const char *comment, *evq;
+    if (sim_jstr(c, root, "", "comment", "", &comment) ||
+        sim_jint(c, root, "", "seed", 0, (1LL << 53), &one, &seed) ||
+        parse_seconds(c, root, "", "duration", 0, 1, NULL, &duration) ||
+        parse_seconds(c, root, "", "warmup", 0, 0, &zero, &warmup) ||
+        sim_jint(c, root, "", "max_completions", 0, (1LL << 53), &none, &maxc) ||
+        sim_jstr(c, root, "", "event_queue", "heap", &evq))
+        return -1;
+    double dwin = duration / 100;
+    if (parse_seconds(c, root, "", "window", 0, 1, &dwin, &window))
+        return -1;
+    if (warmup >= duration) {
+        sim_jerr(c, "warmup", "expected a warm-up shorter than the duration (%.17g s), found %.17g",
+                 duration, warmup);
+        return -1;
+    }
+    if (!sim_evq_find(evq)) {
+        sim_jerr(c, "event_queue", "expected \"heap\" or \"calendar\", found \"%s\"", evq);
+        return -1;
+    }
+    if (duration * m->tps > 4e18) {
+        sim_jerr(c, "duration", "expected at most %.3g s with a tick of %.3g s, found %.17g",
+                 4e18 / m->tps, 1 / m->tps, duration);
+        return -1;
+    }
+    for (int i = 0; i < m->ndeciders; i++) {
+        tb_decider *pol = m->deciders[i];
+        if (pol->tick_s <= 0)
+            continue;
+        pol->tick = sim_ticks(pol->tick_s, m->tps);
+        if (pol->tick < 1 || fabs((double)pol->tick / m->tps - pol->tick_s) > 1e-3 * pol->tick_s) {
+            sim_jerr(c, NULL, "policies.%s.tick: expected a period the tick of %.3g s can represent, found %.15g s",
+                     pol->name, 1 / m->tps, pol->tick_s);
+            return -1;
         }
-        for (int u = 0; u < nn && rc == 0; u++) {
-            if (!seen[u] || out[u])
-                continue;
-            /* name the trap: the nodes reachable from u (none of which leave) */
-            size_t len = 0;
-            cyc[0] = 0;
-            memset(state, 0, (size_t)nn);
-            top = 0;
-            stack[top++] = u;
-            state[u] = 1;
-            while (top > 0) {
-                const tb_node *nd = &m->nodes[stack[--top]];
-                for (int k = 0; k < nd->nnext + nd->ncand; k++) {
-                    int to = edge_to(nd, k);
-                    if (to >= 0 && !state[to]) {
-                        state[to] = 1;
-                        stack[top++] = to;
-                    }
-                }
-            }
-            for (int v = 0; v < nn && len + 1 < sizeof cyc; v++)
-                if (state[v]) {
-                    int w = snprintf(cyc + len, sizeof cyc - len, "%s\"%s\"", len ? ", " : "", m->nodes[v].name);
-                    len += w > 0 && (size_t)w < sizeof cyc - len ? (size_t)w : sizeof cyc - len - 1;
-                }
-            rc = sim_jerr(c, NULL,
-                          "classes.%s: expected every node the class reaches to have a way out of the network, "
-                          "found none from node \"%s\": its jobs circulate among %s for ever (give one of them "
-                          "a next entry {\"node\": \"exit\", \"p\": P}, or a sink)",
-                          cl->name, m->nodes[u].name, cyc);
+        if (duration / pol->tick_s > TB_MAX_PERIODS) {
+            sim_jerr(c, NULL, "policies.%s.tick: expected at most %.0e calls over the duration (%.15g s), found a "
+                              "period of %.15g s (%.3g calls)", pol->name, TB_MAX_PERIODS, duration, pol->tick_s,
+                     duration / pol->tick_s);
+            return -1;
         }
     }
-done:
-    free(seen);
-    free(state);
-    free(out);
-    free(stack);
-    free(edge);
-    return rc;
+    if (duration / window > TB_MAX_PERIODS) {
+        sim_jerr(c, "window", "expected at most %.0e windows over the duration (%.15g s), found a window of %.15g s "
+                              "(%.3g windows)", TB_MAX_PERIODS, duration, window, duration / window);
+        return -1;
+    }
+    m->seed = (uint64_t)seed;
+    m->duration = sim_ticks(duration, m->tps);
+    m->warmup = sim_ticks(warmup, m->tps);
+    m->window = sim_ticks(window, m->tps);
+    if (m->window < 1) {
+        sim_jerr(c, "window", "expected a window the tick of %.3g s can represent, found %.15g s", 1 / m->tps, window);
+        return -1;
+    }
+    m->max_completions = (uint64_t)maxc;
+    *window_s = window;
+    return 0;
+}
+
+/* "limits" and "hot". */
+static int run_limits(sim_jctx *c, tb_model *m, const cJSON *root, double window)
+{
+    const cJSON *lim = sim_jget(root, "limits");
+    if (lim) {
+        static const char *const lf[] = { "jobs", NULL };
+        long long dj = 10000000;
+        if (sim_jobject(c, lim, "limits", "resource limits", lf) ||
+            sim_jint(c, lim, "limits", "jobs", 1, (long long)1 << 40, &dj, &m->max_jobs))
+            return -1;
+    }
+    const cJSON *hot = sim_jget(root, "hot");
+    if (hot) {
+        static const char *const hf[] = { "factor", "sustain", "baseline", NULL };
+        double factor, sustain, ten = TB_HOT_FACTOR, dflt = 5 * window;
+        const char *bl;
+        if (sim_jobject(c, hot, "hot", "a hot-node rule", hf) ||
+            sim_jnum(c, hot, "hot", "factor", 1, 0, 1e9, &ten, &factor) ||
+            sim_jnum(c, hot, "hot", "sustain", 0, 1, 1e9, &dflt, &sustain) ||
+            sim_jstr(c, hot, "hot", "baseline", "warmup", &bl))
+            return -1;
+        if (strcmp(bl, "warmup") && strcmp(bl, "unloaded")) {
+            sim_jerr(c, "hot.baseline",
+                     "expected \"warmup\" (each node's mean sojourn in the second half of the warm-up) or "
+                     "\"unloaded\" (its mean service time), found \"%s\"", bl);
+            return -1;
+        }
+        m->hot_factor = factor;
+        m->sustain = sim_ticks(sustain, m->tps);
+        m->hot_unloaded = strcmp(bl, "unloaded") == 0;
+    }
+    return 0;
 }
 
 tb_model *tb_scenario_build(const tb_scenario *sc, sim_jctx *c)
 {
     const cJSON *root = sc->root;
-    char p[P], f[96];
+    char f[96];
     c->file = sc->file;
     if (sim_jobject(c, root, "", "a scenario", top_fields))
         return NULL;
@@ -993,7 +1247,6 @@ tb_model *tb_scenario_build(const tb_scenario *sc, sim_jctx *c)
         sim_jerr(c, "links", "expected an array of links, found %s", sim_jfound(links, f, sizeof f));
         return NULL;
     }
-    /* Names first (duplicates caught here), so that anything may refer to them. */
     int nn = cJSON_GetArraySize(nodes), nc = cJSON_GetArraySize(classes);
     int nl = links ? cJSON_GetArraySize(links) : 0;
     tb_model *m = tb_model_alloc(nc, nn, nl);
@@ -1001,160 +1254,11 @@ tb_model *tb_scenario_build(const tb_scenario *sc, sim_jctx *c)
         sim_jerr(c, NULL, "out of memory");
         return NULL;
     }
-    int k = 0;
-    for (const cJSON *it = nodes->child; it; it = it->next, k++) {
-        sim_jpath_key(p, sizeof p, "nodes", it->string);
-        if (check_name(c, p, it->string, "node"))
-            goto fail;
-        if (tb_node_index(m, it->string) >= 0) {
-            sim_jerr(c, p, "expected each node name once, found it twice");
-            goto fail;
-        }
-        if (!(m->nodes[k].name = strdup(it->string))) /* owned by the model, freed by tb_model_free() on every path (-fanalyzer's leak report here cannot follow the struct) */
-            goto nomem;
-    }
-    k = 0;
-    for (const cJSON *it = classes->child; it; it = it->next, k++) {
-        sim_jpath_key(p, sizeof p, "classes", it->string);
-        if (check_name(c, p, it->string, "class"))
-            goto fail;
-        if (tb_class_index(m, it->string) >= 0) {
-            sim_jerr(c, p, "expected each class name once, found it twice");
-            goto fail;
-        }
-        if (!(m->classes[k].name = strdup(it->string))) /* owned by the model, freed by tb_model_free() on every path (-fanalyzer's leak report here cannot follow the struct) */
-            goto nomem;
-    }
-    /* the tick first: arrival profiles convert times as they are read */
-    double tick, dtick = 1e-9;
-    if (sim_jnum(c, root, "", "tick", 1e-12, 0, 1, &dtick, &tick))
-        goto fail;
-    m->tps = 1 / tick;
-    const cJSON *pols = sim_jget(root, "policies");
-    if (pols && !cJSON_IsObject(pols)) {
-        sim_jerr(c, "policies", "expected an object of {NAME: policy}, found %s",
-                 sim_jfound(pols, f, sizeof f));
-        goto fail;
-    }
-    for (const cJSON *it = pols ? pols->child : NULL; it; it = it->next) {
-        sim_jpath_key(p, sizeof p, "policies", it->string);
-        if (check_name(c, p, it->string, "policy"))
-            goto fail;
-        for (int i = 0; i < m->ndeciders; i++)
-            if (strcmp(m->deciders[i]->name, it->string) == 0) {
-                sim_jerr(c, p, "expected each policy name once, found it twice");
-                goto fail;
-            }
-        tb_decider *made;
-        if (build_policy(c, m, it->string, it, p, &made))
-            goto fail;
-    }
-    k = 0;
-    for (const cJSON *it = nodes->child; it; it = it->next, k++)
-        if (build_node(c, m, k, it, sim_jpath_key(p, sizeof p, "nodes", it->string)))
-            goto fail;
-    k = 0;
-    for (const cJSON *it = classes->child; it; it = it->next, k++)
-        if (build_class(c, m, k, it, sim_jpath_key(p, sizeof p, "classes", it->string)))
-            goto fail;
-    k = 0;
-    for (const cJSON *it = links ? links->child : NULL; it; it = it->next, k++)
-        if (build_link(c, m, k, it, sim_jpath_idx(p, sizeof p, "links", k)))
-            goto fail;
-    if (check_services(c, m) || check_routing(c, m))
-        goto fail;
-
-    /* Run parameters, in seconds. */
-    double duration, warmup, window, zero = 0;
-    long long seed, maxc, one = 1, none = 0;
-    const char *comment, *evq;
-    if (sim_jstr(c, root, "", "comment", "", &comment) ||
-        sim_jint(c, root, "", "seed", 0, (1LL << 53), &one, &seed) ||
-        parse_seconds(c, root, "", "duration", 0, 1, NULL, &duration) ||
-        parse_seconds(c, root, "", "warmup", 0, 0, &zero, &warmup) ||
-        sim_jint(c, root, "", "max_completions", 0, (1LL << 53), &none, &maxc) ||
-        sim_jstr(c, root, "", "event_queue", "heap", &evq))
-        goto fail;
-    double dwin = duration / 100;
-    if (parse_seconds(c, root, "", "window", 0, 1, &dwin, &window))
-        goto fail;
-    if (warmup >= duration) {
-        sim_jerr(c, "warmup", "expected a warm-up shorter than the duration (%.17g s), found %.17g",
-                 duration, warmup);
-        goto fail;
-    }
-    if (!sim_evq_find(evq)) {
-        sim_jerr(c, "event_queue", "expected \"heap\" or \"calendar\", found \"%s\"", evq);
-        goto fail;
-    }
-    if (duration * m->tps > 4e18) {
-        sim_jerr(c, "duration", "expected at most %.3g s with a tick of %.3g s, found %.17g",
-                 4e18 / m->tps, 1 / m->tps, duration);
-        goto fail;
-    }
-    for (int i = 0; i < m->ndeciders; i++) {
-        tb_decider *pol = m->deciders[i];
-        if (pol->tick_s <= 0)
-            continue;
-        pol->tick = sim_ticks(pol->tick_s, m->tps);
-        if (pol->tick < 1 || fabs((double)pol->tick / m->tps - pol->tick_s) > 1e-3 * pol->tick_s) {
-            sim_jerr(c, NULL, "policies.%s.tick: expected a period the tick of %.3g s can represent, found %.15g s",
-                     pol->name, 1 / m->tps, pol->tick_s);
-            goto fail;
-        }
-        if (duration / pol->tick_s > TB_MAX_PERIODS) {
-            sim_jerr(c, NULL, "policies.%s.tick: expected at most %.0e calls over the duration (%.15g s), found a "
-                              "period of %.15g s (%.3g calls)", pol->name, TB_MAX_PERIODS, duration, pol->tick_s,
-                     duration / pol->tick_s);
-            goto fail;
-        }
-    }
-    if (duration / window > TB_MAX_PERIODS) {
-        sim_jerr(c, "window", "expected at most %.0e windows over the duration (%.15g s), found a window of %.15g s "
-                              "(%.3g windows)", TB_MAX_PERIODS, duration, window, duration / window);
-        goto fail;
-    }
-    m->seed = (uint64_t)seed;
-    m->duration = sim_ticks(duration, m->tps);
-    m->warmup = sim_ticks(warmup, m->tps);
-    m->window = sim_ticks(window, m->tps);
-    if (m->window < 1) {
-        sim_jerr(c, "window", "expected a window the tick of %.3g s can represent, found %.15g s", 1 / m->tps, window);
-        goto fail;
-    }
-    m->max_completions = (uint64_t)maxc;
-    const cJSON *lim = sim_jget(root, "limits");
-    if (lim) {
-        static const char *const lf[] = { "jobs", NULL };
-        long long dj = 10000000;
-        if (sim_jobject(c, lim, "limits", "resource limits", lf) ||
-            sim_jint(c, lim, "limits", "jobs", 1, (long long)1 << 40, &dj, &m->max_jobs))
-            goto fail;
-    }
-    const cJSON *hot = sim_jget(root, "hot");
-    if (hot) {
-        static const char *const hf[] = { "factor", "sustain", "baseline", NULL };
-        double factor, sustain, ten = TB_HOT_FACTOR, dflt = 5 * window;
-        const char *bl;
-        if (sim_jobject(c, hot, "hot", "a hot-node rule", hf) ||
-            sim_jnum(c, hot, "hot", "factor", 1, 0, 1e9, &ten, &factor) ||
-            sim_jnum(c, hot, "hot", "sustain", 0, 1, 1e9, &dflt, &sustain) ||
-            sim_jstr(c, hot, "hot", "baseline", "warmup", &bl))
-            goto fail;
-        if (strcmp(bl, "warmup") && strcmp(bl, "unloaded")) {
-            sim_jerr(c, "hot.baseline",
-                     "expected \"warmup\" (each node's mean sojourn in the second half of the warm-up) or "
-                     "\"unloaded\" (its mean service time), found \"%s\"", bl);
-            goto fail;
-        }
-        m->hot_factor = factor;
-        m->sustain = sim_ticks(sustain, m->tps);
-        m->hot_unloaded = strcmp(bl, "unloaded") == 0;
+    double window;
+    if (build_names(c, m, nodes, classes) || build_policies(c, m, root) || build_parts(c, m, nodes, classes, links) ||
+        run_parameters(c, m, root, &window) || run_limits(c, m, root, window)) {
+        tb_model_free(m);
+        return NULL;
     }
     return m;
-nomem:
-    sim_jerr(c, NULL, "out of memory");
-fail:
-    tb_model_free(m);
-    return NULL;
 }

@@ -186,7 +186,15 @@ static int prepare_deciders(tb_model *m)
     return 0;
 }
 
-int tb_model_prepare(tb_model *m, const sim_evq_ops *evq)
+static int nomem(tb_model *m)
+{
+    snprintf(m->error, sizeof m->error, "out of memory preparing the model");
+    return -1;
+}
+
+/* Every random stream, named by what it drives (docs/scenario.md): the
+ * same name gives the same numbers whatever else the scenario holds. */
+static void seed_streams(tb_model *m)
 {
     char name[512];
     for (int i = 0; i < m->nclasses; i++) {
@@ -212,6 +220,19 @@ int tb_model_prepare(tb_model *m, const sim_evq_ops *evq)
             snprintf(name, sizeof name, "service/%s/%s", nd->name, m->classes[i].name);
             sim_rng_init(&nd->svc[i].rng, m->seed, m->replication, name);
         }
+    }
+    for (int l = 0; l < m->nlinks; l++) {
+        tb_link *ln = &m->links[l];
+        snprintf(name, sizeof name, "link/%s->%s", m->nodes[ln->from].name, m->nodes[ln->to].name);
+        sim_rng_init(&ln->rng, m->seed, m->replication, name);
+    }
+}
+
+/* Each node's links out and in, gating and pause flags, full credit windows. */
+static int index_links(tb_model *m)
+{
+    for (int k = 0; k < m->nnodes; k++) {
+        tb_node *nd = &m->nodes[k];
         nd->nout = nd->nin = 0;
         free(nd->out);
         free(nd->in);
@@ -219,17 +240,15 @@ int tb_model_prepare(tb_model *m, const sim_evq_ops *evq)
     }
     for (int l = 0; l < m->nlinks; l++) {
         tb_link *ln = &m->links[l];
-        snprintf(name, sizeof name, "link/%s->%s", m->nodes[ln->from].name, m->nodes[ln->to].name);
-        sim_rng_init(&ln->rng, m->seed, m->replication, name);
         tb_node *nd = &m->nodes[ln->from], *to = &m->nodes[ln->to];
         tb_link **o = realloc(nd->out, (size_t)(nd->nout + 1) * sizeof *o);
         if (!o)
-            goto nomem;
+            return nomem(m);
         o[nd->nout++] = ln;
         nd->out = o;
         o = realloc(to->in, (size_t)(to->nin + 1) * sizeof *o);
         if (!o)
-            goto nomem;
+            return nomem(m);
         o[to->nin++] = ln;
         to->in = o;
         nd->gated |= ln->window > 0 || ln->xoff > 0;
@@ -239,18 +258,17 @@ int tb_model_prepare(tb_model *m, const sim_evq_ops *evq)
         if (ln->window > 0) {
             int n = ln->per_class ? m->nclasses : 1;
             if (!(ln->credits = malloc((size_t)n * sizeof *ln->credits)))
-                goto nomem;
+                return nomem(m);
             for (int c = 0; c < n; c++)
                 ln->credits[c] = ln->window;
         }
     }
-    sim_engine_free(m->eng);
-    m->eng = sim_engine_new(evq, m->tps);
-    if (!m->eng)
-        goto nomem;
-    m->eng->user = m;
-    if (prepare_deciders(m) != 0)
-        return -1;
+    return 0;
+}
+
+/* The span of every class's surges together, for isolation and recovery. */
+static void surge_span(tb_model *m)
+{
     m->has_surge = 0;
     for (int i = 0; i < m->nclasses; i++) {
         sim_time s0, s1;
@@ -262,51 +280,70 @@ int tb_model_prepare(tb_model *m, const sim_evq_ops *evq)
             m->has_surge = 1;
         }
     }
+}
+
+/* A node's queues as its decider asks (one per class, preemption,
+ * processor sharing), and its per-class counters. */
+static int prepare_queues(tb_model *m, tb_node *nd)
+{
+    const tb_decider *p = nd->decider;
+    nd->nqueues = (p && p->per_class) || nd->per_class_queues ? m->nclasses : 1;
+    nd->preemptive = p && p->preemptive;
+    nd->ps = p && p->ps;
+    if ((nd->ps || nd->preemptive) && nd->kind != TB_NODE_QUEUE) {
+        snprintf(m->error, sizeof m->error,
+                 "%s: policy \"%s\" asks for %s, which only a queue node has (node \"%s\")",
+                 p->shown, p->name, nd->ps ? "processor sharing" : "preemption", nd->name);
+        return -1;
+    }
+    if (nd->preemptive && !p->ops.rank) {
+        snprintf(m->error, sizeof m->error,
+                 "%s: options.preemptive needs a rank() hook to compare jobs", p->shown);
+        return -1;
+    }
+    if (nd->kind == TB_NODE_BATCH && nd->batch_by_size && nd->nqueues > 1) { /* per_class_queues, or a policy's */
+        snprintf(m->error, sizeof m->error,
+                 "%s: per-class queues cannot fill batches by size (node \"%s\"): use "
+                 "\"by\": \"count\" or one ranked queue", p ? p->shown : "per_class_queues", nd->name);
+        return -1;
+    }
+    free(nd->queues);
+    free(nd->qclass);
+    free(nd->pclass);
+    nd->queues = calloc((size_t)nd->nqueues, sizeof *nd->queues);
+    nd->qclass = calloc((size_t)(m->nclasses ? m->nclasses : 1), sizeof *nd->qclass);
+    nd->pclass = calloc((size_t)(m->nclasses ? m->nclasses : 1), sizeof *nd->pclass);
+    if (!nd->queues || !nd->qclass || !nd->pclass)
+        return nomem(m);
+    if (nd->kind == TB_NODE_BATCH && !nd->confirm) {
+        nd->confirm = calloc((size_t)(m->nclasses ? m->nclasses : 1), sizeof *nd->confirm);
+        if (!nd->confirm)
+            return nomem(m);
+    }
+    for (int q = 0; q < nd->nqueues; q++)
+        nd->queues[q].ranked = nd->ps || (p && p->ops.rank);
+    return 0;
+}
+
+int tb_model_prepare(tb_model *m, const sim_evq_ops *evq)
+{
+    seed_streams(m);
+    if (index_links(m) != 0)
+        return -1;
+    sim_engine_free(m->eng);
+    m->eng = sim_engine_new(evq, m->tps);
+    if (!m->eng)
+        return nomem(m);
+    m->eng->user = m;
+    if (prepare_deciders(m) != 0)
+        return -1;
+    surge_span(m);
     if (m->sustain <= 0)
         m->sustain = 5 * m->window;
     for (int k = 0; k < m->nnodes; k++) /* unloaded service, for "hot" */
         m->nodes[k].unloaded = tb_node_unloaded(m, &m->nodes[k]);
-    for (int k = 0; k < m->nnodes; k++) {
-        tb_node *nd = &m->nodes[k];
-        const tb_decider *p = nd->decider;
-        nd->nqueues = (p && p->per_class) || nd->per_class_queues ? m->nclasses : 1;
-        nd->preemptive = p && p->preemptive;
-        nd->ps = p && p->ps;
-        if ((nd->ps || nd->preemptive) && nd->kind != TB_NODE_QUEUE) {
-            snprintf(m->error, sizeof m->error,
-                     "%s: policy \"%s\" asks for %s, which only a queue node has (node \"%s\")",
-                     p->shown, p->name, nd->ps ? "processor sharing" : "preemption", nd->name);
+    for (int k = 0; k < m->nnodes; k++)
+        if (prepare_queues(m, &m->nodes[k]) != 0)
             return -1;
-        }
-        if (nd->preemptive && !p->ops.rank) {
-            snprintf(m->error, sizeof m->error,
-                     "%s: options.preemptive needs a rank() hook to compare jobs", p->shown);
-            return -1;
-        }
-        if (nd->kind == TB_NODE_BATCH && nd->batch_by_size && nd->nqueues > 1) {
-            snprintf(m->error, sizeof m->error,
-                     "%s: per-class queues cannot fill batches by size (node \"%s\"): use "
-                     "\"by\": \"count\" or one ranked queue", p->shown, nd->name);
-            return -1;
-        }
-        free(nd->queues);
-        free(nd->qclass);
-        free(nd->pclass);
-        nd->queues = calloc((size_t)nd->nqueues, sizeof *nd->queues);
-        nd->qclass = calloc((size_t)(m->nclasses ? m->nclasses : 1), sizeof *nd->qclass);
-        nd->pclass = calloc((size_t)(m->nclasses ? m->nclasses : 1), sizeof *nd->pclass);
-        if (!nd->queues || !nd->qclass || !nd->pclass)
-            goto nomem;
-        if (nd->kind == TB_NODE_BATCH && !nd->confirm) {
-            nd->confirm = calloc((size_t)(m->nclasses ? m->nclasses : 1), sizeof *nd->confirm);
-            if (!nd->confirm)
-                goto nomem;
-        }
-        for (int q = 0; q < nd->nqueues; q++)
-            nd->queues[q].ranked = nd->ps || (p && p->ops.rank);
-    }
     return 0;
-nomem:
-    snprintf(m->error, sizeof m->error, "out of memory preparing the model");
-    return -1;
 }

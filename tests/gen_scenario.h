@@ -122,7 +122,12 @@ static void random_scenario(gen *g)
         } else if (kind[k] == 1) {
             out(g, ", \"service\": {\"type\": \"uniform\", \"min\": 0.1, \"max\": %.2f}", uni(g, 0.2, 3));
         } else if (kind[k] == 2) {
-            out(g, ", \"batch\": {\"interval\": %.2f, \"size\": %d}, \"service\": 0.05", uni(g, 0.2, 2), 1 + pick(g, 20));
+            double interval = uni(g, 0.2, 2);
+            int size = 1 + pick(g, 20);
+            out(g, ", \"batch\": {\"interval\": %.2f, \"size\": %d%s}, \"service\": 0.05", interval, size,
+                wild(g, 3) ? ", \"by\": \"size\"" : "");
+            if (wild(g, 3)) /* refused with "by": "size" (a crash once, with two classes) */
+                out(g, ", \"per_class_queues\": true");
         }
         if (kind[k] == 3 || (kind[k] != 4 && pick(g, 2))) { /* onward: later nodes, exit, or back into a queue */
             out(g, ", \"next\": [");
