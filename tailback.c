@@ -448,179 +448,201 @@ static int cmd_report(int argc, char **argv)
     return rc;
 }
 
-static int cmd_sweep(int argc, char **argv)
+typedef struct sweep_opts {
+    const char *file, *out, *range, *show;
+    int jobs, plan, merge, force;
+} sweep_opts;
+
+/* EXIT_OK to go on, -1 after --help, or EXIT_USAGE with the message printed. */
+static int parse_sweep_opts(int argc, char **argv, sweep_opts *o)
 {
-    const char *file = NULL, *out = NULL, *range = NULL, *show = NULL;
-    int jobs = (int)sysconf(_SC_NPROCESSORS_ONLN), plan = 0, merge = 0, force = 0;
+    memset(o, 0, sizeof *o);
+    o->jobs = (int)sysconf(_SC_NPROCESSORS_ONLN);
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
             fputs(usage_sweep, stdout);
-            return EXIT_OK;
+            return -1;
         } else if (!strcmp(a, "-j") && i + 1 < argc) {
             char *end;
             long j = strtol(argv[++i], &end, 10);
-            jobs = *end || end == argv[i] || j < 1 || j > 4096 ? 0 : (int)j;
-            if (jobs < 1) {
+            o->jobs = *end || end == argv[i] || j < 1 || j > 4096 ? 0 : (int)j;
+            if (o->jobs < 1) {
                 fprintf(stderr, "tailback sweep: -j: expected a number of runs at once in 1..4096, found \"%s\"\n",
                         argv[i]);
                 return EXIT_USAGE;
             }
         } else if (!strcmp(a, "--out") && i + 1 < argc) {
-            out = argv[++i];
+            o->out = argv[++i];
         } else if (!strcmp(a, "--run-index") && i + 1 < argc) {
-            range = argv[++i];
+            o->range = argv[++i];
         } else if (!strcmp(a, "--show-run") && i + 1 < argc) {
-            show = argv[++i];
+            o->show = argv[++i];
         } else if (!strcmp(a, "--plan")) {
-            plan = 1;
+            o->plan = 1;
         } else if (!strcmp(a, "--merge")) {
-            merge = 1;
+            o->merge = 1;
         } else if (!strcmp(a, "--force")) {
-            force = 1;
+            o->force = 1;
         } else if (a[0] == '-') {
             fprintf(stderr, "tailback sweep: unknown or incomplete option %s (see tailback sweep --help)\n", a);
             return EXIT_USAGE;
-        } else if (!file) {
-            file = a;
+        } else if (!o->file) {
+            o->file = a;
         } else {
             fprintf(stderr, "tailback sweep: expected one experiment, found a second: %s\n", a);
             return EXIT_USAGE;
         }
     }
-    if (!file) {
+    if (!o->file) {
         fprintf(stderr, "tailback sweep: expected an experiment file (see tailback sweep --help)\n");
         return EXIT_USAGE;
     }
-    tb_sweep s;
-    sim_jctx c = { 0 };
-    if (tb_sweep_load(&s, file, &c) != 0) {
-        fprintf(stderr, "%s\n", c.err);
-        tb_sweep_free(&s);
+    return EXIT_OK;
+}
+
+/* --show-run I: the command that repeats run I alone. */
+static int sweep_show(const tb_sweep *s, const char *show)
+{
+    char *end;
+    long i = strtol(show, &end, 10);
+    if (*end || !*show || i < 0 || i >= s->nruns) {
+        fprintf(stderr, "tailback sweep: --show-run: expected a run index 0..%d, found \"%s\"\n", s->nruns - 1,
+                show);
         return EXIT_USAGE;
     }
-    if (plan && merge) {
-        fprintf(stderr, "tailback sweep: --plan and --merge exclude each other (plan first, run, then merge)\n");
-        tb_sweep_free(&s);
-        return EXIT_USAGE;
+    return tb_sweep_show_run(s, (int)i, stdout) == 0 ? EXIT_OK : EXIT_FAIL;
+}
+
+/* --run-index I or I-J into [*lo, *hi]: 0, or -1 with the message printed. */
+static int parse_range(const tb_sweep *s, const char *range, int *lo, int *hi)
+{
+    char *end;
+    long l = strtol(range, &end, 10), h = l; /* checked as longs: no overflow in the casts */
+    int digits = end != range;
+    if (*end == '-') {
+        const char *b = end + 1;
+        h = strtol(b, &end, 10);
+        digits &= end != b;
     }
-    /* every mistake the experiment holds, before any run starts */
-    char cerr[1400];
-    if (tb_sweep_check(&s, cerr, sizeof cerr) != 0) {
-        fprintf(stderr, "%s\n", cerr);
-        tb_sweep_free(&s);
-        return EXIT_USAGE;
+    if (*end || !digits || l < 0 || h < l || h >= s->nruns) {
+        fprintf(stderr, "tailback sweep: --run-index: expected I or I-J within 0..%d, found \"%s\"\n",
+                s->nruns - 1, range);
+        return -1;
     }
-    if (show) { /* no output directory needed: print the command and stop */
-        char *end;
-        long i = strtol(show, &end, 10);
-        if (*end || !*show || i < 0 || i >= s.nruns) {
-            fprintf(stderr, "tailback sweep: --show-run: expected a run index 0..%d, found \"%s\"\n",
-                    s.nruns - 1, show);
-            tb_sweep_free(&s);
-            return EXIT_USAGE;
+    *lo = (int)l;
+    *hi = (int)h;
+    return 0;
+}
+
+/* The runs (a slice with --run-index), then, with a precision target, more
+ * replications until it is met.  EXIT_OK, EXIT_FAIL when runs failed, or
+ * EXIT_INTERRUPTED; *merge_next says whether to merge now. */
+static int sweep_runs(tb_sweep *s, const sweep_opts *o, const char *out, int *merge_next)
+{
+    int lo = 0, hi = s->nruns - 1, rc = EXIT_OK;
+    *merge_next = 0;
+    if (o->range && parse_range(s, o->range, &lo, &hi) != 0)
+        return EXIT_USAGE;
+    int stopped, failed = tb_pool_execute(s, out, lo, hi, o->jobs, &interrupted, &stopped);
+    if (stopped) {
+        fprintf(stderr, "tailback sweep: interrupted; finished runs are kept in %s/runs, run the "
+                        "same command again to finish\n", out);
+        return EXIT_INTERRUPTED;
+    }
+    if (failed) {
+        fprintf(stderr, "tailback sweep: %d run(s) failed; the others are kept in %s/runs\n", failed, out);
+        rc = EXIT_FAIL;
+    }
+    if (o->range) /* one slice of a plan: merging is a separate step */
+        return rc;
+    if (failed && s->precision > 0)
+        s->target_met = 1; /* not judged: the merge reports the failed runs */
+    else if (s->precision > 0) { /* sequential stopping: more replications until precise enough */
+        tb_pool_until_precise(s, out, o->jobs, &interrupted, &stopped);
+        if (stopped) {
+            fprintf(stderr, "tailback sweep: interrupted; finished runs are kept in %s/runs\n", out);
+            return EXIT_INTERRUPTED;
         }
-        int rc = tb_sweep_show_run(&s, (int)i, stdout);
-        tb_sweep_free(&s);
-        return rc == 0 ? EXIT_OK : EXIT_FAIL;
     }
-    char outbuf[PATH_MAX], dir[PATH_MAX + 8], err[640];
+    if (s->precision > 0 && !s->target_met)
+        fprintf(stderr, "tailback sweep: after %d replications (the maximum) some metrics are still "
+                        "less precise than %.3g relative half-width; see summary.csv\n",
+                s->reps, s->precision);
+    *merge_next = 1;
+    return rc;
+}
+
+/* The experiment, checked; then --show-run, --plan, the runs, the merge. */
+static int sweep_main(tb_sweep *s, const sweep_opts *o)
+{
+    char cerr[1400], outbuf[PATH_MAX], dir[PATH_MAX + 8], err[640];
+    if (o->plan && o->merge) {
+        fprintf(stderr, "tailback sweep: --plan and --merge exclude each other (plan first, run, then merge)\n");
+        return EXIT_USAGE;
+    }
+    if (tb_sweep_check(s, cerr, sizeof cerr) != 0) { /* every mistake the experiment holds, before any run */
+        fprintf(stderr, "%s\n", cerr);
+        return EXIT_USAGE;
+    }
+    if (o->show) /* no output directory needed: print the command and stop */
+        return sweep_show(s, o->show);
+    const char *out = o->out;
     if (!out) {
-        const char *base = strrchr(file, '/');
-        base = base ? base + 1 : file;
+        const char *base = strrchr(o->file, '/');
+        base = base ? base + 1 : o->file;
         snprintf(outbuf, sizeof outbuf, "results/%.*s", (int)strcspn(base, "."), base);
         out = outbuf;
     }
     snprintf(dir, sizeof dir, "%s/runs", out);
-    int rc = EXIT_OK;
     if (tb_mkdirs(dir, NULL) != 0) {
         fprintf(stderr, "tailback sweep: %s: cannot create (%s)\n", dir, tb_errno_str());
-        tb_sweep_free(&s);
         return EXIT_FAIL;
     }
-    if (tb_sweep_claim(&s, out, force, err, sizeof err) != 0) {
+    if (tb_sweep_claim(s, out, o->force, err, sizeof err) != 0) {
         fprintf(stderr, "tailback sweep: %s\n", err);
+        return EXIT_USAGE;
+    }
+    if (o->plan) {
+        if (tb_sweep_plan(s, out, err, sizeof err) != 0) {
+            fprintf(stderr, "tailback sweep: %s\n", err);
+            return EXIT_FAIL;
+        }
+        printf("%s/plan.csv: %d runs (%d configurations x %d replications)\n", out, s->nruns, s->nconfigs,
+               s->reps);
+        return EXIT_OK;
+    }
+    catch_signals();
+    int rc = EXIT_OK, merge_next = 1;
+    if (!o->merge)
+        rc = sweep_runs(s, o, out, &merge_next);
+    else if (s->precision > 0)
+        tb_sweep_settle(s, out);
+    if (!merge_next)
+        return rc;
+    if (tb_sweep_merge(s, out, err, sizeof err, stderr) != 0) {
+        fprintf(stderr, "tailback sweep: %s\n", err);
+        return EXIT_FAIL;
+    }
+    printf("%s: %d runs; runs.csv, summary.csv%s, manifest.json\n", out, s->nruns,
+           s->npol > 1 ? ", comparisons.csv" : "");
+    return rc;
+}
+
+static int cmd_sweep(int argc, char **argv)
+{
+    sweep_opts o;
+    int rc = parse_sweep_opts(argc, argv, &o);
+    if (rc != EXIT_OK)
+        return rc < 0 ? EXIT_OK : rc;
+    tb_sweep s;
+    sim_jctx c = { 0 };
+    if (tb_sweep_load(&s, o.file, &c) != 0) {
+        fprintf(stderr, "%s\n", c.err);
         tb_sweep_free(&s);
         return EXIT_USAGE;
     }
-    if (plan) {
-        if (tb_sweep_plan(&s, out, err, sizeof err) != 0) {
-            fprintf(stderr, "tailback sweep: %s\n", err);
-            rc = EXIT_FAIL;
-        } else {
-            printf("%s/plan.csv: %d runs (%d configurations x %d replications)\n", out, s.nruns, s.nconfigs,
-                   s.reps);
-        }
-        tb_sweep_free(&s);
-        return rc;
-    }
-    catch_signals();
-    if (!merge) {
-        int lo = 0, hi = s.nruns - 1;
-        if (range) {
-            char *end;
-            long l = strtol(range, &end, 10), h = l; /* checked as longs: no overflow in the casts */
-            int digits = end != range;
-            if (*end == '-') {
-                const char *b = end + 1;
-                h = strtol(b, &end, 10);
-                digits &= end != b;
-            }
-            if (*end || !digits || l < 0 || h < l || h >= s.nruns) {
-                fprintf(stderr, "tailback sweep: --run-index: expected I or I-J within 0..%d, found \"%s\"\n",
-                        s.nruns - 1, range);
-                tb_sweep_free(&s);
-                return EXIT_USAGE;
-            }
-            lo = (int)l;
-            hi = (int)h;
-        }
-        int stopped, failed = tb_pool_execute(&s, out, lo, hi, jobs, &interrupted, &stopped);
-        if (stopped) {
-            fprintf(stderr, "tailback sweep: interrupted; finished runs are kept in %s/runs, run the "
-                            "same command again to finish\n", out);
-            tb_sweep_free(&s);
-            return EXIT_INTERRUPTED;
-        }
-        if (failed) {
-            fprintf(stderr, "tailback sweep: %d run(s) failed; the others are kept in %s/runs\n", failed, out);
-            rc = EXIT_FAIL;
-        }
-        if (range) { /* one slice of a plan: merging is a separate step */
-            tb_sweep_free(&s);
-            return rc;
-        }
-        if (failed && s.precision > 0)
-            s.target_met = 1; /* not judged: the merge reports the failed runs */
-        else if (s.precision > 0) { /* sequential stopping: more replications until precise enough */
-            failed = tb_pool_until_precise(&s, out, jobs, &interrupted, &stopped);
-            if (stopped) {
-                fprintf(stderr, "tailback sweep: interrupted; finished runs are kept in %s/runs\n", out);
-                tb_sweep_free(&s);
-                return EXIT_INTERRUPTED;
-            }
-        }
-        if (s.precision > 0 && !s.target_met)
-            fprintf(stderr, "tailback sweep: after %d replications (the maximum) some metrics are still "
-                            "less precise than %.3g relative half-width; see summary.csv\n",
-                    s.reps, s.precision);
-    } else if (s.precision > 0) { /* merging alone: the most replications the runs provide */
-        for (;;) {
-            int next = 2 * s.reps < s.max_reps ? 2 * s.reps : s.max_reps;
-            if (next <= s.reps || !tb_sweep_current(&s, out, s.nconfigs * next - 1))
-                break;
-            s.reps = next;
-            s.nruns = s.nconfigs * next;
-        }
-        s.target_met = tb_sweep_current(&s, out, s.nruns - 1) && tb_sweep_precise(&s, out);
-    }
-    if (tb_sweep_merge(&s, out, err, sizeof err, stderr) != 0) {
-        fprintf(stderr, "tailback sweep: %s\n", err);
-        rc = EXIT_FAIL;
-    } else {
-        printf("%s: %d runs; runs.csv, summary.csv%s, manifest.json\n", out, s.nruns,
-               s.npol > 1 ? ", comparisons.csv" : "");
-    }
+    rc = sweep_main(&s, &o);
     tb_sweep_free(&s);
     return rc;
 }

@@ -168,14 +168,10 @@ static void scenario_words(FILE *f, const tb_model *m)
             m->nlinks == 1 ? "" : "s", sim_seconds(m->duration - m->warmup, m->tps), sim_seconds(m->warmup, m->tps));
 }
 
-static int run_section(FILE *f, const char *dir, cJSON *doc, const char *figures, char *err, size_t n)
+/* The question and the scenario in words, from the scenario file with the
+ * run's overrides: built, not prepared, so no policy code runs. */
+static void run_words(FILE *f, const char *dir, const cJSON *man, const cJSON *scen)
 {
-    const cJSON *man = cJSON_GetObjectItemCaseSensitive(doc, "manifest");
-    const cJSON *scen = cJSON_GetObjectItemCaseSensitive(man, "scenario");
-    fputs("<h2>Run: ", f);
-    esc(f, cJSON_IsString(scen) ? scen->valuestring : dir);
-    fputs("</h2>\n", f);
-    /* the question and the words, from the scenario with the run's overrides */
     tb_scenario sc;
     sim_jctx c = { 0 };
     char path[8192] = ""; /* the manifest names the scenario relative to the results directory */
@@ -201,13 +197,17 @@ static int run_section(FILE *f, const char *dir, cJSON *doc, const char *figures
     } else {
         fputs("<p>(The scenario file is not readable here; the tables come from the results.)</p>\n", f);
     }
+}
+
+/* Failures first: what became of the requests. */
+static void outcomes_table(FILE *f, const cJSON *cls)
+{
     /* failures first: what became of the requests, then how long the
      * successful ones took */
     fputs("<h3>Outcomes</h3>\n<p>Shares of the requests that arrived after the warm-up (a request is "
           "all of a client's attempts).</p>\n<table><tr><th class=\"l\">class</th><th>requests</th>"
           "<th>offered /s</th><th>succeeded</th><th>late</th><th>failed</th><th>rejected</th><th>dropped</th>"
           "<th>in flight</th></tr>\n", f);
-    const cJSON *cls = cJSON_GetObjectItemCaseSensitive(doc, "classes");
     static const char *const shares[] = { "succeeded", "late", "failed", "rejected", "dropped", "in_flight" };
     for (const cJSON *c2 = cls ? cls->child : NULL; c2; c2 = c2->next) {
         const cJSON *sh = cJSON_GetObjectItemCaseSensitive(c2, "shares");
@@ -220,7 +220,14 @@ static int run_section(FILE *f, const char *dir, cJSON *doc, const char *figures
             share_cell(f, num(sh, shares[k]));
         fputs("</tr>\n", f);
     }
-    fputs("</table>\n<h3>Latency</h3>\n<p>Over all requests, those that did not succeed counted as at least "
+    fputs("</table>\n", f);
+}
+
+/* Then how long they took: over all requests (censored), and over the
+ * succeeded ones. */
+static void latency_table(FILE *f, const cJSON *cls)
+{
+    fputs("<h3>Latency</h3>\n<p>Over all requests, those that did not succeed counted as at least "
           "as long as they lasted (&ge;: the percentile falls among them); then over the succeeded ones "
           "only, which alone can make a collapsed design look fast.</p>\n"
           "<table><tr><th class=\"l\">class</th><th>p50, all s</th><th>p99, all s</th><th>p99.9, all s</th>"
@@ -239,7 +246,12 @@ static int run_section(FILE *f, const char *dir, cJSON *doc, const char *figures
         cell(f, 4, num(c2, "goodput_rate"));
         fputs("</tr>\n", f);
     }
-    fputs("</table>\n<h3>Nodes</h3>\n<table><tr><th class=\"l\">node</th><th class=\"l\">kind</th>"
+    fputs("</table>\n", f);
+}
+
+static void nodes_table(FILE *f, const cJSON *doc)
+{
+    fputs("<h3>Nodes</h3>\n<table><tr><th class=\"l\">node</th><th class=\"l\">kind</th>"
           "<th>utilisation</th><th>mean queue</th><th>mean wait s</th><th>drops</th></tr>\n", f);
     const cJSON *nodes = cJSON_GetObjectItemCaseSensitive(doc, "nodes");
     for (const cJSON *nd = nodes ? nodes->child : NULL; nd; nd = nd->next) {
@@ -256,6 +268,20 @@ static int run_section(FILE *f, const char *dir, cJSON *doc, const char *figures
         fprintf(f, "<td>%.0f</td></tr>\n", num(nd, "drops"));
     }
     fputs("</table>\n", f);
+}
+
+static int run_section(FILE *f, const char *dir, cJSON *doc, const char *figures, char *err, size_t n)
+{
+    const cJSON *man = cJSON_GetObjectItemCaseSensitive(doc, "manifest");
+    const cJSON *scen = cJSON_GetObjectItemCaseSensitive(man, "scenario");
+    fputs("<h2>Run: ", f);
+    esc(f, cJSON_IsString(scen) ? scen->valuestring : dir);
+    fputs("</h2>\n", f);
+    run_words(f, dir, man, scen);
+    const cJSON *cls = cJSON_GetObjectItemCaseSensitive(doc, "classes");
+    outcomes_table(f, cls);
+    latency_table(f, cls);
+    nodes_table(f, doc);
     const cJSON *net = cJSON_GetObjectItemCaseSensitive(doc, "network");
     if (net) {
         fprintf(f, "<p><b>Congestion.</b> Blast radius (largest fraction of nodes hot at once): %.3g; "
@@ -364,6 +390,41 @@ static void value_cell(FILE *f, const est *e, int share)
  * preferred direction, the alternatives from best to worst, a censored
  * estimate (a percentile falling among requests that did not succeed)
  * always after every exact one. */
+/* One line of the verdict: the alternatives ordered by metric k (column k
+ * of cells, np rows of nm), best first, ties in their order. */
+static void ranking(FILE *f, const char *metric, const est *cells, int np, int nm, int k)
+{
+    int pref = preference(metric);
+    if (!pref || np < 2)
+        return;
+    est *order = malloc((size_t)np * sizeof *order);
+    if (!order)
+        return;
+    for (int p = 0; p < np; p++)
+        order[p] = cells[p * nm + k];
+    for (int i = 1; i < np; i++) /* insertion sort: stable for ties */
+        for (int j = i; j > 0 && better(&order[j], &order[j - 1], pref); j--) {
+            est x = order[j];
+            order[j] = order[j - 1];
+            order[j - 1] = x;
+        }
+    fputs("<li>By <code>", f);
+    esc(f, metric);
+    fprintf(f, "</code> (%s is better): ", pref > 0 ? "higher" : "lower");
+    int pc = strstr(metric, ".shares.") != NULL;
+    for (int p = 0; p < np; p++) {
+        fputs(p ? ", then " : "", f);
+        fputs("<b>", f);
+        esc(f, order[p].policy);
+        fputs("</b>", f);
+        if (order[p].has)
+            fprintf(f, " %s%.4g%s%s", order[p].censored ? "&ge; " : "", pc ? 100 * order[p].v : order[p].v,
+                    pc ? "%" : "", order[p].censored ? " (censored)" : "");
+    }
+    fputs(".</li>\n", f);
+    free(order);
+}
+
 static void verdict(FILE *f, const char *path)
 {
     tb_csv t;
@@ -443,35 +504,8 @@ static void verdict(FILE *f, const char *path)
             fputs("</tr>\n", f);
         }
         fputs("</table>\n<ul>\n", f);
-        for (int k = 0; k < nm; k++) {
-            int pref = preference(mets[k]);
-            if (!pref || np < 2)
-                continue;
-            est *order = malloc((size_t)np * sizeof *order);
-            for (int p = 0; order && p < np; p++)
-                order[p] = cells[p * nm + k];
-            for (int i = 1; order && i < np; i++) /* insertion sort: stable for ties */
-                for (int j = i; j > 0 && better(&order[j], &order[j - 1], pref); j--) {
-                    est x = order[j];
-                    order[j] = order[j - 1];
-                    order[j - 1] = x;
-                }
-            fputs("<li>By <code>", f);
-            esc(f, mets[k]);
-            fprintf(f, "</code> (%s is better): ", pref > 0 ? "higher" : "lower");
-            for (int p = 0; order && p < np; p++) {
-                fputs(p ? ", then " : "", f);
-                fputs("<b>", f);
-                esc(f, order[p].policy);
-                fputs("</b>", f);
-                int pc = strstr(mets[k], ".shares.") != NULL;
-                if (order[p].has)
-                    fprintf(f, " %s%.4g%s%s", order[p].censored ? "&ge; " : "", pc ? 100 * order[p].v : order[p].v,
-                            pc ? "%" : "", order[p].censored ? " (censored)" : "");
-            }
-            fputs(".</li>\n", f);
-            free(order);
-        }
+        for (int k = 0; k < nm; k++)
+            ranking(f, mets[k], cells, np, nm, k);
         fputs("</ul>\n", f);
     }
     free(mets);

@@ -1756,3 +1756,15 @@ int tb_sweep_merge(const tb_sweep *s, const char *out, char *err, size_t n, FILE
     runs_free(&t);
     return rc;
 }
+
+void tb_sweep_settle(tb_sweep *s, const char *out)
+{
+    for (;;) {
+        int next = 2 * s->reps < s->max_reps ? 2 * s->reps : s->max_reps;
+        if (next <= s->reps || !tb_sweep_current(s, out, s->nconfigs * next - 1))
+            break;
+        s->reps = next;
+        s->nruns = s->nconfigs * next;
+    }
+    s->target_met = tb_sweep_current(s, out, s->nruns - 1) && tb_sweep_precise(s, out);
+}

@@ -110,6 +110,11 @@ int tb_sweep_more(tb_sweep *s, const char *out, int *met);
  * with the current replications (all of whose runs must be done). */
 int tb_sweep_precise(const tb_sweep *s, const char *out);
 
+/* Merging alone with a precision target: raise s->reps/nruns to the most
+ * replications the finished runs in `out` provide, and set s->target_met
+ * to whether they meet the target. */
+void tb_sweep_settle(tb_sweep *s, const char *out);
+
 /* runs.csv, summary.csv, comparisons.csv (paired differences against the
  * first alternative), warmup.csv, manifest.json.  -1 with err naming the
  * missing or stale runs when some are not current.  Warnings (a warm-up

@@ -284,6 +284,93 @@ static int parse_mmpp(sim_jctx *c, tb_arrival *a, const cJSON *o, const char *pa
     return 0;
 }
 
+/* The trace's text (free()), after checking it is text; NULL with the
+ * error set.  Its SHA-256 goes to the manifest. */
+static char *trace_text(sim_jctx *c, tb_arrival *a, const char *p, const char *name, const char *file)
+{
+    size_t len;
+    char *text = tb_read_file(file, &len);
+    if (!text) {
+        sim_jerr(c, p, "cannot read the trace \"%s\" (%s)", name, tb_errno_str());
+        return NULL;
+    }
+    sim_sha256_hex(text, len, a->trace_sha256);
+    const char *nul = memchr(text, 0, len);
+    if (nul) {
+        int at = 1;
+        for (const char *q = text; q < nul; q++)
+            at += *q == '\n';
+        free(text);
+        sim_jerr(c, p, "%s line %d: expected text, found a NUL byte", name, at);
+        return NULL;
+    }
+    if (!(a->trace_file = strdup(file))) {
+        free(text);
+        sim_jerr(c, p, "out of memory");
+        return NULL;
+    }
+    return text;
+}
+
+/* One line of a trace, strictly: a finite time, optionally ",size", and
+ * nothing else but blanks (strtod alone would read "1.5xyz" as 1.5).
+ * The number of columns (1 or 2), 0 for a line to skip (blank, comment,
+ * or a header on line 1), or -1 with the error set. */
+static int trace_line(sim_jctx *c, const char *p, const char *name, int line, char *s, double *t, double *size)
+{
+    char *q = s;
+    while (*q == ' ' || *q == '\t' || *q == '\r')
+        q++;
+    if (!*q || *q == '#' || (line == 1 && !(*q == '-' || *q == '.' || (*q >= '0' && *q <= '9'))))
+        return 0;
+    char *end;
+    int cols = 1;
+    *t = strtod(q, &end);
+    *size = 0;
+    if (end == q || !isfinite(*t))
+        return sim_jerr(c, p, "%s line %d, column %d: expected a time in seconds, found \"%.20s\"", name, line,
+                        (int)(q - s) + 1, q);
+    while (*end == ' ' || *end == '\t')
+        end++;
+    if (*end == ',') {
+        char *v = end + 1;
+        while (*v == ' ' || *v == '\t')
+            v++;
+        *size = strtod(v, &end);
+        if (end == v || !isfinite(*size) || !(*size >= 0))
+            return sim_jerr(c, p, "%s line %d, column %d: expected a size >= 0 in the second column, found "
+                                  "\"%.20s\"", name, line, (int)(v - s) + 1, v);
+        cols = 2;
+        while (*end == ' ' || *end == '\t')
+            end++;
+    }
+    while (*end == ' ' || *end == '\t' || *end == '\r')
+        end++;
+    if (*end)
+        return sim_jerr(c, p, "%s line %d, column %d: expected %s, found \"%.20s\"", name, line,
+                        (int)(end - s) + 1,
+                        cols == 1 ? "',' and a size, or the end of the line" : "the end of the line", end);
+    return cols;
+}
+
+/* Room for one more arrival in the trace arrays: 0, or -1 out of memory. */
+static int trace_grow(tb_arrival *a, size_t n, size_t *cap)
+{
+    if (a->trace_t && n < *cap)
+        return 0;
+    size_t nc = a->trace_t ? 2 * *cap : 1024;
+    double *nt = realloc(a->trace_t, nc * sizeof *nt);
+    if (nt)
+        a->trace_t = nt;
+    double *ns = realloc(a->trace_size, nc * sizeof *ns);
+    if (ns)
+        a->trace_size = ns;
+    if (!nt || !ns)
+        return -1;
+    *cap = nc;
+    return 0;
+}
+
 static int parse_trace(sim_jctx *c, tb_arrival *a, const cJSON *o, const char *path,
                        const char *dir)
 {
@@ -298,100 +385,37 @@ static int parse_trace(sim_jctx *c, tb_arrival *a, const cJSON *o, const char *p
         snprintf(file, sizeof file, "%s", name);
     else
         snprintf(file, sizeof file, "%s/%s", dir, name);
-    size_t len;
-    char *text = tb_read_file(file, &len);
+    char *text = trace_text(c, a, p, name, file);
     if (!text)
-        return sim_jerr(c, p, "cannot read the trace \"%s\" (%s)", name, tb_errno_str());
-    sim_sha256_hex(text, len, a->trace_sha256);
-    const char *nul = memchr(text, 0, len);
-    if (nul) {
-        int at = 1;
-        for (const char *q = text; q < nul; q++)
-            at += *q == '\n';
-        free(text);
-        return sim_jerr(c, p, "%s line %d: expected text, found a NUL byte", name, at);
-    }
-    if (!(a->trace_file = strdup(file))) {
-        free(text);
-        return sim_jerr(c, p, "out of memory");
-    }
-    size_t cap = 1024, n = 0;
-    a->trace_t = malloc(cap * sizeof *a->trace_t);
-    a->trace_size = malloc(cap * sizeof *a->trace_size);
+        return -1;
+    size_t cap = 0, n = 0;
     int has_size = -1, line = 0, rc = 0;
     double prev = 0;
     for (char *s = text, *e; s && *s && rc == 0; s = e ? e + 1 : NULL) {
         e = strchr(s, '\n');
         if (e)
             *e = 0;
-        line++;
-        char *q = s;
-        while (*q == ' ' || *q == '\t' || *q == '\r')
-            q++;
-        if (!*q || *q == '#' || (line == 1 && !(*q == '-' || *q == '.' || (*q >= '0' && *q <= '9'))))
-            continue; /* blank, comment, or a header line */
-        /* strictly: a finite time, optionally ",size", and nothing else but
-         * blanks (strtod alone would read "1.5xyz" as 1.5) */
-        char *end;
-        double t = strtod(q, &end), size = 0;
-        int cols = 1;
-        if (end == q || !isfinite(t)) {
-            rc = sim_jerr(c, p, "%s line %d, column %d: expected a time in seconds, found \"%.20s\"", name, line,
-                          (int)(q - s) + 1, q);
-            break;
-        }
-        while (*end == ' ' || *end == '\t')
-            end++;
-        if (*end == ',') {
-            char *v = end + 1;
-            while (*v == ' ' || *v == '\t')
-                v++;
-            size = strtod(v, &end);
-            if (end == v || !isfinite(size) || !(size >= 0)) {
-                rc = sim_jerr(c, p, "%s line %d, column %d: expected a size >= 0 in the second column, found "
-                                    "\"%.20s\"", name, line, (int)(v - s) + 1, v);
-                break;
-            }
-            cols = 2;
-            while (*end == ' ' || *end == '\t')
-                end++;
-        }
-        while (*end == ' ' || *end == '\t' || *end == '\r')
-            end++;
-        if (*end) {
-            rc = sim_jerr(c, p, "%s line %d, column %d: expected %s, found \"%.20s\"", name, line,
-                          (int)(end - s) + 1, cols == 1 ? "',' and a size, or the end of the line" : "the end of the line",
-                          end);
-            break;
-        }
-        if (has_size < 0)
-            has_size = cols == 2;
-        if ((cols == 2) != has_size) {
+        double t, size;
+        int cols = trace_line(c, p, name, ++line, s, &t, &size);
+        if (cols < 0) {
+            rc = -1;
+        } else if (cols == 0) {
+            continue;
+        } else if (has_size >= 0 && (cols == 2) != has_size) {
             rc = sim_jerr(c, p, "%s line %d: expected %d column(s) like the first line", name, line,
                           has_size ? 2 : 1);
-            break;
-        }
-        if (!(t >= prev)) {
+        } else if (!(t >= prev)) {
             rc = sim_jerr(c, p, "%s line %d: expected times >= 0 in non-decreasing order, found %.17g",
                           name, line, t);
-            break;
+        } else if (trace_grow(a, n, &cap) != 0) {
+            rc = sim_jerr(c, p, "out of memory");
+        } else {
+            has_size = cols == 2;
+            prev = t;
+            a->trace_t[n] = t * scale;
+            a->trace_size[n] = size;
+            n++;
         }
-        prev = t;
-        if (n == cap) {
-            cap *= 2;
-            double *nt = realloc(a->trace_t, cap * sizeof *nt), *ns = realloc(a->trace_size, cap * sizeof *ns);
-            if (nt)
-                a->trace_t = nt;
-            if (ns)
-                a->trace_size = ns;
-            if (!nt || !ns) {
-                rc = sim_jerr(c, p, "out of memory");
-                break;
-            }
-        }
-        a->trace_t[n] = t * scale;
-        a->trace_size[n] = size;
-        n++;
     }
     free(text);
     if (rc)
