@@ -19,6 +19,14 @@
  * exist for input and output only.  Jobs come from a pool and are threaded
  * through node queues by an intrusive pointer, so a run in steady state
  * allocates nothing.
+ *
+ * Ownership: a tb_model owns everything it points to (names, arrays,
+ * distributions, deciders, the engine) and tb_model_free() releases all of
+ * it, on every path, including a model the loader abandoned half built.
+ * The streams it writes to (ts, trace, metrics) are the caller's: it
+ * opens them, sets the pointers before tb_model_run(), and closes them.
+ * Functions that can fail return 0 or -1 (with the message in m->error)
+ * or NULL (out of memory); the rest cannot fail.
  */
 #define TB_EXIT (-1) /* "leave the network" as a routing target */
 
