@@ -10,8 +10,8 @@
 # quick experiment runs too, as it is (about 10 CPU minutes: for before and
 # after a large change, not for `make check`).  What may differ
 # between builds and machines is left out before hashing: the manifest's
-# `build` (commit, compiler) and `command`, and the temporary directory's
-# name.  A deliberate change of output updates FILE in the same commit, and
+# `build` (commit, compiler) and `command`, the temporary directory's
+# name, and where the source tree and the binary are.  A deliberate change of output updates FILE in the same commit, and
 # the commit message names it.
 set -u
 BIN=$1
@@ -24,10 +24,14 @@ trap 'rm -rf "$TMP"' EXIT INT TERM
 OUT=$TMP/hashes
 : > "$OUT"
 
-# the hash of one output file, as a line "SHA  NAME"
+# the hash of one output file, as a line "SHA  NAME"; the data directory
+# the binary found the shipped policies in is written as ROOT, like the
+# source tree, so that two builds in two places compare
+BINDIR=$(cd "$(dirname "$BIN")" && pwd)
 record() { # FILE NAME
     case $1 in
-    *.json) sed -e '/"build":[[:space:]]*{/,/}/d' -e '/"command":[[:space:]]*\[/,/\]/d' -e "s|$TMP|TMP|g" "$1" ;;
+    *.json) sed -e '/"build":[[:space:]]*{/,/}/d' -e '/"command":[[:space:]]*\[/,/\]/d' -e "s|$TMP|TMP|g" \
+                -e "s|$BINDIR/|ROOT/|g" -e "s|$ROOT/|ROOT/|g" "$1" ;;
     *) sed -e "s|$TMP|TMP|g" "$1" ;;
     esac | sha256sum | sed "s|-\$|$2|" >> "$OUT"
 }
