@@ -1,6 +1,7 @@
 /* tailback.c - the command-line front end: subcommands run, validate, help and version. */
 #include <errno.h>
 #include <fcntl.h>
+#include <getopt.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdio.h>
@@ -66,7 +67,8 @@ static const char usage_main[] =
     "  version                 print the version\n"
     "  help [COMMAND]          show help for a command\n"
     "\n"
-    "SCENARIO may also name a shipped scenario (e.g. mm1 or mm1.json).\n"
+    "SCENARIO may also name a shipped scenario (e.g. mm1 or mm1.json).  Options\n"
+    "go anywhere, as --out DIR or --out=DIR (-o DIR, -oDIR), -j 2 or -j2; -- ends them.\n"
     "Exit status: 0 success, 1 run failure, 2 bad input or usage, 130 interrupted\n"
     "(SIGINT, Ctrl-C), 143 terminated (SIGTERM).\n"
     "Scenario reference: docs/scenario.md\n";
@@ -81,13 +83,13 @@ static const char usage_run[] =
     "  --seed N              master seed (default: the scenario's \"seed\", else 1)\n"
     "  --replication R       replication number, part of every random stream's key\n"
     "                        (default 0; `tailback sweep --show-run` uses it)\n"
-    "  --out DIR             output directory (default: results/NAME-seedN)\n"
+    "  -o, --out DIR         output directory (default: results/NAME-seedN)\n"
     "  --set PATH=VALUE      override a scenario field, e.g. --set nodes.server.workers=2\n"
     "                        (VALUE is JSON when it parses as JSON, else a string;\n"
     "                        repeatable; recorded in the manifest)\n"
     "  --event-queue KIND    heap or calendar (results are identical; speed differs)\n"
     "  --trace FILE          write one CSV line per job event (large: small runs only)\n"
-    "  --quiet               print no table\n"
+    "  -q, --quiet           print no table\n"
     "  -h, --help            show this help\n"
     "\n"
     "Files are written atomically: after a failure or Ctrl-C no file is left\n"
@@ -108,8 +110,8 @@ static const char usage_sweep[] =
     "what is missing or out of date.  Experiment reference: docs/experiment.md\n"
     "\n"
     "options:\n"
-    "  -j N             runs at once (default: the number of processors)\n"
-    "  --out DIR        output directory (default: results/NAME)\n"
+    "  -j, --jobs N     runs at once (default: the number of processors)\n"
+    "  -o, --out DIR    output directory (default: results/NAME)\n"
     "  --plan           only write DIR/plan.csv, the list of independent runs\n"
     "  --run-index I    only execute run I (or I-J) of the plan: for cluster engines,\n"
     "                   e.g. --run-index $SLURM_ARRAY_TASK_ID, or GNU parallel\n"
@@ -170,21 +172,30 @@ typedef struct {
     unsigned long long seed, rep;
 } run_opts;
 
-static int need_value(int argc, char **argv, int i)
+/*
+ * Options, the GNU way (getopt_long): "--out DIR" or "--out=DIR", "-j 2" or
+ * "-j2", options anywhere, "--" ends them.  Each command has its table;
+ * next_opt() prints the one-line error getopt would, with the command's
+ * name and where to look.
+ */
+enum { OPT_SET = 256, OPT_SEED, OPT_REPLICATION, OPT_EVQ, OPT_TRACE, OPT_QUIET, OPT_PLAN, OPT_RUN_INDEX,
+       OPT_MERGE, OPT_FORCE, OPT_SHOW_RUN, OPT_FORMAT, OPT_KEEP_DATA };
+
+static int next_opt(int argc, char **argv, const char *shorts, const struct option *longs)
 {
-    if (i + 1 >= argc) {
-        fprintf(stderr, "tailback: %s needs a value (see tailback %s --help)\n", argv[i], argv[0]);
-        return 0;
+    opterr = 0;
+    int c = getopt_long(argc, argv, shorts, longs, NULL);
+    if (c == '?' || c == ':') {
+        const char *what = argv[optind - 1];
+        fprintf(stderr, "tailback %s: %s option %s (see tailback %s --help)\n", argv[0],
+                c == ':' ? "a value is needed after the" : "unknown", what, argv[0]);
     }
-    return 1;
+    return c;
 }
 
-/* The non-negative integer after option argv[*i] (advancing *i); EXIT_OK or EXIT_USAGE. */
-static int parse_count(int argc, char **argv, int *i, unsigned long long *v)
+/* A non-negative integer option value: EXIT_OK, or EXIT_USAGE with the message printed. */
+static int parse_count(const char *opt, const char *val, unsigned long long *v)
 {
-    if (!need_value(argc, argv, *i))
-        return EXIT_USAGE;
-    const char *opt = argv[*i], *val = argv[++*i];
     char *end;
     errno = 0;
     *v = strtoull(val, &end, 10);
@@ -195,64 +206,60 @@ static int parse_count(int argc, char **argv, int *i, unsigned long long *v)
     return EXIT_OK;
 }
 
-/* Parse options shared by run and validate; returns EXIT_OK, or an exit status. */
+/* Parse options shared by run and validate; returns EXIT_OK, -1 after
+ * --help, or an exit status. */
 static int parse_opts(int argc, char **argv, run_opts *o, int allow_run_opts, const char *usage)
 {
-    int rc;
+    static const struct option run_long[] = {
+        { "help", no_argument, NULL, 'h' },       { "set", required_argument, NULL, OPT_SET },
+        { "seed", required_argument, NULL, OPT_SEED }, { "replication", required_argument, NULL, OPT_REPLICATION },
+        { "out", required_argument, NULL, 'o' },  { "event-queue", required_argument, NULL, OPT_EVQ },
+        { "trace", required_argument, NULL, OPT_TRACE }, { "quiet", no_argument, NULL, 'q' },
+        { NULL, 0, NULL, 0 },
+    };
+    static const struct option validate_long[] = {
+        { "help", no_argument, NULL, 'h' }, { "set", required_argument, NULL, OPT_SET }, { NULL, 0, NULL, 0 },
+    };
     memset(o, 0, sizeof *o);
     o->sets = calloc((size_t)argc, sizeof *o->sets);
     if (!o->sets)
         return EXIT_FAIL;
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
+    optind = 1;
+    for (int c; (c = next_opt(argc, argv, allow_run_opts ? ":ho:q" : ":h",
+                              allow_run_opts ? run_long : validate_long)) != -1;) {
+        if (c == 'h') {
             fputs(usage, stdout);
             return -1;
-        } else if (strcmp(a, "--set") == 0) {
-            if (!need_value(argc, argv, i))
+        } else if (c == OPT_SET) {
+            o->sets[o->nsets++] = optarg;
+        } else if (c == OPT_SEED || c == OPT_REPLICATION) {
+            if (parse_count(c == OPT_SEED ? "--seed" : "--replication", optarg, c == OPT_SEED ? &o->seed : &o->rep))
                 return EXIT_USAGE;
-            o->sets[o->nsets++] = argv[++i];
-        } else if (allow_run_opts && strcmp(a, "--seed") == 0) {
-            if ((rc = parse_count(argc, argv, &i, &o->seed)) != EXIT_OK)
-                return rc;
-            o->has_seed = 1;
-        } else if (allow_run_opts && strcmp(a, "--replication") == 0) {
-            if ((rc = parse_count(argc, argv, &i, &o->rep)) != EXIT_OK)
-                return rc;
-            o->has_rep = 1;
-        } else if (allow_run_opts && strcmp(a, "--out") == 0) {
-            if (!need_value(argc, argv, i))
-                return EXIT_USAGE;
-            o->out = argv[++i];
-        } else if (allow_run_opts && strcmp(a, "--event-queue") == 0) {
-            if (!need_value(argc, argv, i))
-                return EXIT_USAGE;
-            o->evq = argv[++i];
+            *(c == OPT_SEED ? &o->has_seed : &o->has_rep) = 1;
+        } else if (c == 'o') {
+            o->out = optarg;
+        } else if (c == OPT_EVQ) {
+            o->evq = optarg;
             if (!sim_evq_find(o->evq)) {
-                fprintf(stderr, "tailback: --event-queue: expected heap or calendar, found \"%s\"\n",
-                        o->evq);
+                fprintf(stderr, "tailback: --event-queue: expected heap or calendar, found \"%s\"\n", o->evq);
                 return EXIT_USAGE;
             }
-        } else if (allow_run_opts && strcmp(a, "--trace") == 0) {
-            if (!need_value(argc, argv, i))
-                return EXIT_USAGE;
-            o->trace = argv[++i];
-        } else if (allow_run_opts && strcmp(a, "--quiet") == 0) {
+        } else if (c == OPT_TRACE) {
+            o->trace = optarg;
+        } else if (c == 'q') {
             o->quiet = 1;
-        } else if (a[0] == '-' && a[1]) {
-            fprintf(stderr, "tailback %s: unknown option %s (see tailback %s --help)\n", argv[0], a,
-                    argv[0]);
-            return EXIT_USAGE;
-        } else if (!o->scenario) {
-            o->scenario = a;
         } else {
-            fprintf(stderr, "tailback %s: expected one scenario, found a second: %s\n", argv[0], a);
             return EXIT_USAGE;
         }
     }
+    if (optind < argc) /* getopt_long has moved the operands to the end */
+        o->scenario = argv[optind++];
+    if (optind < argc) {
+        fprintf(stderr, "tailback %s: expected one scenario, found a second: %s\n", argv[0], argv[optind]);
+        return EXIT_USAGE;
+    }
     if (!o->scenario) {
-        fprintf(stderr, "tailback %s: expected a scenario file (see tailback %s --help)\n", argv[0],
-                argv[0]);
+        fprintf(stderr, "tailback %s: expected a scenario file (see tailback %s --help)\n", argv[0], argv[0]);
         return EXIT_USAGE;
     }
     return EXIT_OK;
@@ -322,7 +329,7 @@ static int cmd_validate(int argc, char **argv)
 }
 
 /* The run's summary.json text, ending with a newline; NULL out of memory. */
-static int cmd_run(int argc, char **argv)
+static int run_command(int argc, char **argv, const char *const *typed)
 {
     run_opts o;
     int rc = parse_opts(argc, argv, &o, 1, usage_run);
@@ -348,7 +355,7 @@ static int cmd_run(int argc, char **argv)
         out = outbuf;
     }
     catch_signals();
-    tb_run_output to = { out, o.trace, (const char *const *)argv - 1, argc + 1, &interrupted, isatty(2) };
+    tb_run_output to = { out, o.trace, typed, argc + 1, &interrupted, isatty(2) };
     tb_run_status st;
     int w = tb_run_write(&r, &to, &st, err, sizeof err);
     if (w != 0 || st != TB_RUN_OK)
@@ -368,83 +375,85 @@ static int cmd_run(int argc, char **argv)
     return rc;
 }
 
+static int cmd_run(int argc, char **argv)
+{
+    /* the command line as typed, for the manifest: getopt_long reorders argv */
+    const char **typed = malloc((size_t)(argc + 1) * sizeof *typed);
+    if (!typed) {
+        fprintf(stderr, "tailback: out of memory\n");
+        return EXIT_FAIL;
+    }
+    for (int i = -1; i < argc; i++)
+        typed[i + 1] = argv[i];
+    int rc = run_command(argc, argv, typed);
+    free(typed);
+    return rc;
+}
+
 static int cmd_plot(int argc, char **argv)
 {
-    const char *dir = NULL;
+    static const struct option longs[] = {
+        { "help", no_argument, NULL, 'h' },       { "format", required_argument, NULL, OPT_FORMAT },
+        { "out", required_argument, NULL, 'o' },  { "keep-data", required_argument, NULL, OPT_KEEP_DATA },
+        { NULL, 0, NULL, 0 },
+    };
     tb_plot_opts o = { .formats = "png" };
-    for (int i = 1; i < argc; i++) {
-        if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
+    optind = 1;
+    for (int c; (c = next_opt(argc, argv, ":ho:", longs)) != -1;) {
+        if (c == 'h') {
             fputs(usage_plot, stdout);
             return EXIT_OK;
-        } else if (!strcmp(argv[i], "--format") && i + 1 < argc) {
-            o.formats = argv[++i];
-        } else if (!strcmp(argv[i], "--out") && i + 1 < argc) {
-            o.out = argv[++i];
-        } else if (!strcmp(argv[i], "--keep-data") && i + 1 < argc) {
-            o.keep = argv[++i];
-        } else if (argv[i][0] == '-') {
-            fprintf(stderr, "tailback plot: unknown or incomplete option %s (see tailback plot --help)\n", argv[i]);
-            return EXIT_USAGE;
+        } else if (c == OPT_FORMAT) {
+            o.formats = optarg;
+        } else if (c == 'o') {
+            o.out = optarg;
+        } else if (c == OPT_KEEP_DATA) {
+            o.keep = optarg;
         } else {
-            dir = argv[i];
+            return EXIT_USAGE;
         }
     }
-    if (!dir) {
-        fprintf(stderr, "tailback plot: expected a results directory (see tailback plot --help)\n");
+    if (optind + 1 != argc) {
+        fprintf(stderr, "tailback plot: expected one results directory, found %d (see tailback plot --help)\n",
+                argc - optind);
         return EXIT_USAGE;
     }
-    return tb_plot_dir(dir, &o);
+    return tb_plot_dir(argv[optind], &o);
 }
 
 static int cmd_report(int argc, char **argv)
 {
-    const char *dirs[64], *out = NULL;
-    int ndirs = 0;
-    for (int i = 1; i < argc; i++) {
-        if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
+    static const struct option longs[] = {
+        { "help", no_argument, NULL, 'h' }, { "out", required_argument, NULL, 'o' }, { NULL, 0, NULL, 0 },
+    };
+    const char *out = NULL;
+    optind = 1;
+    for (int c; (c = next_opt(argc, argv, ":ho:", longs)) != -1;) {
+        if (c == 'h') {
             fputs(usage_report, stdout);
             return EXIT_OK;
-        } else if (!strcmp(argv[i], "--out") && i + 1 < argc) {
-            out = argv[++i];
-        } else if (argv[i][0] == '-') {
-            fprintf(stderr, "tailback report: unknown or incomplete option %s\n", argv[i]);
+        } else if (c == 'o') {
+            out = optarg;
+        } else {
             return EXIT_USAGE;
-        } else if (ndirs < 64) {
-            dirs[ndirs++] = argv[i];
         }
     }
+    const char *const *dirs = (const char *const *)argv + optind;
+    int ndirs = argc - optind;
     if (ndirs == 0) {
         fprintf(stderr, "tailback report: expected one or more results directories (see tailback report --help)\n");
         return EXIT_USAGE;
     }
-    char outbuf[PATH_MAX + 16], figs[PATH_MAX + 16], err[640];
+    char outbuf[PATH_MAX + 16], err[1400];
     if (!out) {
         snprintf(outbuf, sizeof outbuf, "%s/report.html", dirs[0]);
         out = outbuf;
     }
-    char *buf = NULL;
-    size_t len = 0;
-    FILE *f = open_memstream(&buf, &len);
-    tb_report_begin(f);
-    int rc = EXIT_OK;
-    for (int i = 0; i < ndirs && rc == EXIT_OK; i++) {
-        snprintf(figs, sizeof figs, "%s/report-figures", dirs[i]);
-        tb_plot_opts po = { .formats = "svg", .out = figs, .quiet = 1 };
-        rc = tb_plot_dir(dirs[i], &po);
-        if (rc == EXIT_OK && tb_report_section(f, dirs[i], figs, err, sizeof err) != 0) {
-            fprintf(stderr, "tailback report: %s\n", err);
-            rc = EXIT_USAGE;
-        }
-    }
-    tb_report_end(f);
-    fclose(f);
-    if (rc == EXIT_OK && tb_write_atomic(out, buf, len) != 0) {
-        fprintf(stderr, "tailback report: %s: cannot write (%s)\n", out, tb_errno_str());
-        rc = EXIT_FAIL;
-    }
+    int rc = tb_report_write(dirs, ndirs, out, err, sizeof err);
+    if (err[0])
+        fprintf(stderr, "tailback report: %s\n", err);
     if (rc == EXIT_OK)
         printf("%s\n", out);
-    free(buf);
     return rc;
 }
 
@@ -456,43 +465,46 @@ typedef struct sweep_opts {
 /* EXIT_OK to go on, -1 after --help, or EXIT_USAGE with the message printed. */
 static int parse_sweep_opts(int argc, char **argv, sweep_opts *o)
 {
+    static const struct option longs[] = {
+        { "help", no_argument, NULL, 'h' },           { "jobs", required_argument, NULL, 'j' },
+        { "out", required_argument, NULL, 'o' },      { "run-index", required_argument, NULL, OPT_RUN_INDEX },
+        { "show-run", required_argument, NULL, OPT_SHOW_RUN }, { "plan", no_argument, NULL, OPT_PLAN },
+        { "merge", no_argument, NULL, OPT_MERGE },    { "force", no_argument, NULL, OPT_FORCE },
+        { NULL, 0, NULL, 0 },
+    };
     memset(o, 0, sizeof *o);
     o->jobs = (int)sysconf(_SC_NPROCESSORS_ONLN);
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+    optind = 1;
+    for (int c; (c = next_opt(argc, argv, ":hj:o:", longs)) != -1;) {
+        if (c == 'h') {
             fputs(usage_sweep, stdout);
             return -1;
-        } else if (!strcmp(a, "-j") && i + 1 < argc) {
+        } else if (c == 'j') {
             char *end;
-            long j = strtol(argv[++i], &end, 10);
-            o->jobs = *end || end == argv[i] || j < 1 || j > 4096 ? 0 : (int)j;
+            long j = strtol(optarg, &end, 10);
+            o->jobs = *end || end == optarg || j < 1 || j > 4096 ? 0 : (int)j;
             if (o->jobs < 1) {
                 fprintf(stderr, "tailback sweep: -j: expected a number of runs at once in 1..4096, found \"%s\"\n",
-                        argv[i]);
+                        optarg);
                 return EXIT_USAGE;
             }
-        } else if (!strcmp(a, "--out") && i + 1 < argc) {
-            o->out = argv[++i];
-        } else if (!strcmp(a, "--run-index") && i + 1 < argc) {
-            o->range = argv[++i];
-        } else if (!strcmp(a, "--show-run") && i + 1 < argc) {
-            o->show = argv[++i];
-        } else if (!strcmp(a, "--plan")) {
-            o->plan = 1;
-        } else if (!strcmp(a, "--merge")) {
-            o->merge = 1;
-        } else if (!strcmp(a, "--force")) {
-            o->force = 1;
-        } else if (a[0] == '-') {
-            fprintf(stderr, "tailback sweep: unknown or incomplete option %s (see tailback sweep --help)\n", a);
-            return EXIT_USAGE;
-        } else if (!o->file) {
-            o->file = a;
+        } else if (c == 'o') {
+            o->out = optarg;
+        } else if (c == OPT_RUN_INDEX) {
+            o->range = optarg;
+        } else if (c == OPT_SHOW_RUN) {
+            o->show = optarg;
+        } else if (c == OPT_PLAN || c == OPT_MERGE || c == OPT_FORCE) {
+            *(c == OPT_PLAN ? &o->plan : c == OPT_MERGE ? &o->merge : &o->force) = 1;
         } else {
-            fprintf(stderr, "tailback sweep: expected one experiment, found a second: %s\n", a);
             return EXIT_USAGE;
         }
+    }
+    if (optind < argc)
+        o->file = argv[optind++];
+    if (optind < argc) {
+        fprintf(stderr, "tailback sweep: expected one experiment, found a second: %s\n", argv[optind]);
+        return EXIT_USAGE;
     }
     if (!o->file) {
         fprintf(stderr, "tailback sweep: expected an experiment file (see tailback sweep --help)\n");

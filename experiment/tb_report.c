@@ -6,6 +6,7 @@
 #include <cjson/cJSON.h>
 #include "tb_csv.h"
 #include "../models/tb_io.h"
+#include "tb_plot.h"
 #include "tb_report.h"
 #include "../models/tb_scenario.h"
 
@@ -590,5 +591,39 @@ int tb_report_section(FILE *f, const char *dir, const char *figures, char *err, 
     }
     int rc = run_section(f, dir, doc, figures, err, n);
     cJSON_Delete(doc);
+    return rc;
+}
+
+int tb_report_write(const char *const *dirs, int n, const char *out, char *err, size_t errlen)
+{
+    char *buf = NULL, figs[8192], msg[640];
+    size_t len = 0;
+    err[0] = 0;
+    FILE *f = open_memstream(&buf, &len);
+    if (!f) {
+        snprintf(err, errlen, "%s: cannot write (out of memory)", out);
+        return 1;
+    }
+    tb_report_begin(f);
+    int rc = 0;
+    for (int i = 0; i < n && rc == 0; i++) {
+        snprintf(figs, sizeof figs, "%s/report-figures", dirs[i]);
+        tb_plot_opts po = { .formats = "svg", .out = figs, .quiet = 1 };
+        rc = tb_plot_dir(dirs[i], &po); /* which says what went wrong itself */
+        if (rc == 0 && tb_report_section(f, dirs[i], figs, msg, sizeof msg) != 0) {
+            snprintf(err, errlen, "%s", msg);
+            rc = 2;
+        }
+    }
+    tb_report_end(f);
+    if (fclose(f) != 0 && rc == 0) {
+        snprintf(err, errlen, "%s: cannot write (out of memory)", out);
+        rc = 1;
+    }
+    if (rc == 0 && tb_write_atomic(out, buf, len) != 0) {
+        snprintf(err, errlen, "%s: cannot write (%s)", out, tb_errno_str());
+        rc = 1;
+    }
+    free(buf);
     return rc;
 }

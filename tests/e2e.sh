@@ -659,6 +659,22 @@ else
     bad "one pipeline: a sweep child, --show-run and tailback run give the same run, on the calendar queue ($cmd)"
 fi
 
+# --- options the GNU way: --opt=VALUE, -j2, -oDIR, options after operands, -- -------
+"$BIN" run "$SC/mm1.json" --seed=7 --set duration=2000 --out=opt-a -q >/dev/null 2>&1
+"$BIN" run -q -oopt-b --seed 7 "$SC/mm1.json" --set duration=2000 >/dev/null 2>&1
+"$BIN" run --seed 7 -q --set duration=2000 --out opt-c -- "$SC/mm1.json" >/dev/null 2>&1
+"$BIN" sweep "$EX/workers-4-vs-5.json" -j2 --out=opt-s --plan >/dev/null 2>&1
+"$BIN" run "$SC/mm1.json" --seed >/dev/null 2>opt.err; orc=$?
+strip_cmd() { sed -e '/"command":[[:space:]]*\[/,/\]/d' "$1" 2>/dev/null; }
+if [ -s opt-a/summary.json ] && [ "$(strip_cmd opt-a/summary.json)" = "$(strip_cmd opt-b/summary.json)" ] &&
+    [ "$(strip_cmd opt-a/summary.json)" = "$(strip_cmd opt-c/summary.json)" ] && [ -s opt-s/plan.csv ] &&
+    grep -q '"--seed=7"' opt-a/summary.json && [ $orc -eq 2 ] &&
+    grep -q 'tailback run: a value is needed after the option --seed' opt.err; then
+    ok "options: --seed=7, -oDIR, -j2, options after the scenario and -- all work; a missing value is one line, exit 2"
+else
+    bad "options: --seed=7, -oDIR, -j2, options after the scenario and -- ($orc: $(cat opt.err))"
+fi
+
 # Metrics that are booleans or null: the retry-storm scenario of
 # papers/metastable-retries recovers from a 0.25 s spike and never from a
 # 10 s one (naive retries).  The fraction recovered is the mean of
