@@ -46,6 +46,20 @@ static int add_row(tb_csv *t)
     return 0;
 }
 
+/* Append ch to the field being read, growing it: 0, or -1 out of memory. */
+static int push(char **buf, size_t *len, size_t *cap, char ch)
+{
+    if (*len + 1 >= *cap) {
+        char *nb = realloc(*buf, *cap * 2);
+        if (!nb)
+            return -1;
+        *buf = nb;
+        *cap *= 2;
+    }
+    (*buf)[(*len)++] = ch;
+    return 0;
+}
+
 int tb_csv_parse(tb_csv *t, const char *s)
 {
     memset(t, 0, sizeof *t);
@@ -66,30 +80,16 @@ int tb_csv_parse(tb_csv *t, const char *s)
                         break;
                     if (*s == '"')
                         s++; /* "" is one quote */
-                    if (len + 1 >= cap) {
-                        char *nb = realloc(buf, cap *= 2);
-                        if (!nb) {
-                            rc = -1;
-                            break;
-                        }
-                        buf = nb;
-                    }
-                    buf[len++] = *s;
+                    if ((rc = push(&buf, &len, &cap, *s)) != 0)
+                        break;
                 }
                 if (rc)
                     break;
                 s++; /* the closing quote; anything up to the separator is kept as written */
             }
             while (*s && *s != ',' && *s != '\n' && !(*s == '\r' && s[1] == '\n')) {
-                if (len + 1 >= cap) {
-                    char *nb = realloc(buf, cap *= 2);
-                    if (!nb) {
-                        rc = -1;
-                        break;
-                    }
-                    buf = nb;
-                }
-                buf[len++] = *s++;
+                if ((rc = push(&buf, &len, &cap, *s++)) != 0)
+                    break;
             }
             if (rc == 0)
                 rc = add_field(t, buf, len);
