@@ -5,7 +5,7 @@
 #        golden.sh TAILBACK --write FILE   record
 #
 # Each shipped scenario (scenarios/, papers/*/) runs for 600 s after a 100 s
-# warm-up, on both event queues (the seed scenario on the heap only); each shipped experiment runs 2
+# warm-up, on both event queues; each shipped experiment runs 2
 # replications of the same length.  With GOLDEN_PAPERS=1, every paper's
 # quick experiment runs too, as it is (about 10 CPU minutes: for before and
 # after a large change, not for `make check`).  What may differ
@@ -45,11 +45,7 @@ record_dir() { # DIR PREFIX
 fail=0
 for sc in "$ROOT"/scenarios/*.json "$ROOT"/papers/*/scenario.json; do
     name=$(echo "${sc#"$ROOT"/}" | tr / _)
-    queues="heap calendar"
-    # the calendar queue takes minutes on the seed scenario (its bucket
-    # width adapts badly to the timeout timers): heap only, for now
-    case $sc in *seed-holiday-rush*) queues=heap ;; esac
-    for q in $queues; do
+    for q in heap calendar; do
         "$BIN" run "$sc" --set duration=600 --set warmup=100 --event-queue $q --out "$TMP/run/$name-$q" \
             >/dev/null 2>"$TMP/err" || { echo "golden: $sc ($q) failed: $(tail -1 "$TMP/err")"; fail=1; }
         record_dir "$TMP/run/$name-$q" "run/$name-$q"
