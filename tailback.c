@@ -636,6 +636,11 @@ static int sweep_main(tb_sweep *s, const sweep_opts *o)
         fprintf(stderr, "tailback sweep: %s\n", err);
         return EXIT_FAIL;
     }
+    /* again at the end: a run of a sweep killed just before this one began
+     * may have been still dying (its temporaries then had a live owner) */
+    tb_remove_stale(out);
+    snprintf(dir, sizeof dir, "%s/runs", out);
+    tb_remove_stale(dir);
     printf("%s: %d runs; runs.csv, summary.csv%s, manifest.json\n", out, s->nruns,
            s->npol > 1 ? ", comparisons.csv" : "");
     return rc;

@@ -278,6 +278,8 @@ typedef struct tb_model {
     tb_node *nodes;
     tb_link *links;
     tb_decider **deciders;   /* owned: freed by their ops.free */
+    int *node_by_name;       /* node indices sorted by name, for tb_node_index (NULL: search) */
+    int *class_by_name;      /* the same for classes */
     int ndeciders;
     /* run parameters */
     uint64_t seed, replication;
@@ -347,6 +349,13 @@ void tb_model_free(tb_model *m);
  * interval plus the service; 0 for nodes that are never "hot"), from the
  * built model alone: nothing needs preparing. */
 double tb_node_unloaded(const tb_model *m, const tb_node *nd);
+
+/* Index the node and class names for tb_node_index and tb_class_index
+ * (O(log n) instead of a linear search); call once every name is set.
+ * Returns the index (in document order) of the first node whose name an
+ * earlier node already has, or -1, in *dup_node, and likewise *dup_class.
+ * 0, or -1 out of memory. */
+int tb_model_index_names(tb_model *m, int *dup_node, int *dup_class);
 
 /* Take ownership of a decider (freed with the model by d->ops.free, even
  * when this fails); nodes then point at it.  0, or -1 out of memory. */

@@ -1,4 +1,5 @@
 /* tb_scenario.c - loading and validating scenario JSON into a tb_model. */
+#include <assert.h>
 #include <ctype.h>
 #include <math.h>
 #include <stdlib.h>
@@ -748,7 +749,14 @@ static int build_class(sim_jctx *c, tb_model *m, int i, const cJSON *o, const ch
     return 0;
 }
 
-static int build_link(sim_jctx *c, tb_model *m, int l, const cJSON *o, const char *path)
+/* The links built so far, chained by source node (for the duplicate check:
+ * comparing each link with every earlier one made loading quadratic). */
+typedef struct link_chains {
+    int *head; /* per node: the last link from it, -1 */
+    int *next; /* per link: the previous link from the same node, -1 */
+} link_chains;
+
+static int build_link(sim_jctx *c, tb_model *m, int l, const cJSON *o, const char *path, link_chains *out)
 {
     tb_link *ln = &m->links[l];
     char p[P];
@@ -758,10 +766,12 @@ static int build_link(sim_jctx *c, tb_model *m, int l, const cJSON *o, const cha
         return -1;
     if ((ln->to = node_ref(c, m, sim_jget(o, "to"), sim_jpath_key(p, sizeof p, path, "to"), 0)) < 0)
         return -1;
-    for (int k = 0; k < l; k++)
-        if (m->links[k].from == ln->from && m->links[k].to == ln->to)
+    for (int k = out->head[ln->from]; k >= 0; k = out->next[k]) /* the links built so far from this node */
+        if (m->links[k].to == ln->to)
             return sim_jerr(c, path, "expected one link from \"%s\" to \"%s\", found a second one",
                             m->nodes[ln->from].name, m->nodes[ln->to].name);
+    out->next[l] = out->head[ln->from];
+    out->head[ln->from] = l;
     const cJSON *delay = sim_jget(o, "delay");
     if (delay && !(ln->delay = sim_dist_parse_time(c, delay, sim_jpath_key(p, sizeof p, path, "delay"), m->tps)))
         return -1;
@@ -904,7 +914,41 @@ static void cycle_text(const tb_model *m, const int *stack, int from, int top, c
 typedef struct route_scratch {
     char *seen, *state, *out;
     int *stack, *edge;
+    int *pred_start, *pred; /* predecessors of node v: pred[pred_start[v] .. pred_start[v + 1]) */
 } route_scratch;
+
+/* The predecessor lists (compressed rows), for propagating "can leave"
+ * backwards in linear time.  0, or -1 out of memory. */
+static int predecessors(const tb_model *m, route_scratch *w)
+{
+    int nn = m->nnodes, ne = 0;
+    w->pred_start = calloc((size_t)nn + 2, sizeof *w->pred_start);
+    if (!w->pred_start)
+        return -1;
+    for (int u = 0; u < nn; u++) {
+        const tb_node *nd = &m->nodes[u];
+        for (int k = 0; k < nd->nnext + nd->ncand; k++) {
+            int to = edge_to(nd, k);
+            if (to >= 0) {
+                w->pred_start[to + 2]++;
+                ne++;
+            }
+        }
+    }
+    for (int v = 0; v < nn; v++) /* pred_start[v + 2] counts v's predecessors: prefix sums, shifted by one */
+        w->pred_start[v + 2] += w->pred_start[v + 1];
+    if (!(w->pred = malloc((size_t)(ne ? ne : 1) * sizeof *w->pred)))
+        return -1;
+    for (int u = 0; u < nn; u++) {
+        const tb_node *nd = &m->nodes[u];
+        for (int k = 0; k < nd->nnext + nd->ncand; k++) {
+            int to = edge_to(nd, k);
+            if (to >= 0)
+                w->pred[w->pred_start[to + 1]++] = u;
+        }
+    }
+    return 0;
+}
 
 /* Mark in `mark` every node reachable from `from` (itself included). */
 static void reach(const tb_model *m, int from, char *mark, int *stack)
@@ -974,26 +1018,32 @@ static int zero_time_cycle(sim_jctx *c, const tb_model *m, int ci, route_scratch
 }
 
 /* A node class ci reaches from which it cannot leave the network: the
- * nodes that can leave are a fixed point (a sink, no onward routing, an
- * exit, or a hop to one that can); the first that cannot is named with the
- * nodes its jobs circulate among. */
+ * nodes that can leave are those that leave at once (a sink, no onward
+ * routing, an exit) and, backwards, those with a hop to one that can; the
+ * first that cannot is named with the nodes its jobs circulate among. */
 static int trapped(sim_jctx *c, const tb_model *m, int ci, route_scratch *w)
 {
-    int nn = m->nnodes;
+    int nn = m->nnodes, top = 0;
+    assert(nn > 0); /* the loader refuses a scenario without nodes */
     memset(w->out, 0, (size_t)nn);
-    for (int changed = 1; changed;) {
-        changed = 0;
-        for (int u = 0; u < nn; u++) {
-            const tb_node *nd = &m->nodes[u];
-            if (!w->seen[u] || w->out[u])
-                continue;
-            int leaves = nd->kind == TB_NODE_SINK || nd->nnext + nd->ncand == 0;
-            for (int k = 0; k < nd->nnext + nd->ncand && !leaves; k++) {
-                int to = edge_to(nd, k);
-                leaves = to == TB_EXIT || (to >= 0 && w->out[to]);
+    for (int u = 0; u < nn; u++) { /* the nodes that leave at once */
+        const tb_node *nd = &m->nodes[u];
+        int leaves = nd->kind == TB_NODE_SINK || nd->nnext + nd->ncand == 0;
+        for (int k = 0; k < nd->nnext + nd->ncand && !leaves; k++)
+            leaves = edge_to(nd, k) == TB_EXIT;
+        if (w->seen[u] && leaves) {
+            w->out[u] = 1;
+            w->stack[top++] = u;
+        }
+    }
+    while (top > 0) { /* and those with a hop to one that can: backwards, each node once */
+        int v = w->stack[--top];
+        for (int i = w->pred_start[v]; i < w->pred_start[v + 1]; i++) {
+            int u = w->pred[i];
+            if (w->seen[u] && !w->out[u]) {
+                w->out[u] = 1;
+                w->stack[top++] = u;
             }
-            if (leaves)
-                w->out[u] = 1, changed = 1;
         }
     }
     for (int u = 0; u < nn; u++) {
@@ -1022,8 +1072,8 @@ static int check_routing(sim_jctx *c, tb_model *m)
 {
     int nn = m->nnodes, rc = 0;
     route_scratch w = { calloc((size_t)nn, 1), calloc((size_t)nn, 1), calloc((size_t)nn, 1),
-                        malloc((size_t)(nn + 1) * sizeof(int)), malloc((size_t)(nn + 1) * sizeof(int)) };
-    if (!w.seen || !w.state || !w.out || !w.stack || !w.edge)
+                        malloc((size_t)(nn + 1) * sizeof(int)), malloc((size_t)(nn + 1) * sizeof(int)), NULL, NULL };
+    if (!w.seen || !w.state || !w.out || !w.stack || !w.edge || predecessors(m, &w) != 0)
         rc = sim_jerr(c, NULL, "out of memory");
     for (int ci = 0; ci < m->nclasses && rc == 0; ci++) {
         if (m->classes[ci].route)
@@ -1036,6 +1086,8 @@ static int check_routing(sim_jctx *c, tb_model *m)
     free(w.out);
     free(w.stack);
     free(w.edge);
+    free(w.pred_start);
+    free(w.pred);
     return rc;
 }
 
@@ -1044,29 +1096,34 @@ static int check_routing(sim_jctx *c, tb_model *m)
 static int build_names(sim_jctx *c, tb_model *m, const cJSON *nodes, const cJSON *classes)
 { /* (-fanalyzer reports the names as leaked: it cannot follow them into the model) */
     char p[P];
-    int k = 0;
+    int k = 0, dn, dc;
+    for (const cJSON *it = nodes->child; it; it = it->next, k++)
+        if (!(m->nodes[k].name = strdup(it->string))) /* the model's: tb_model_free() frees it on every path */
+            return sim_jerr(c, NULL, "out of memory");
+    k = 0;
+    for (const cJSON *it = classes->child; it; it = it->next, k++)
+        if (!(m->classes[k].name = strdup(it->string)))
+            return sim_jerr(c, NULL, "out of memory");
+    /* sorted once, so that every reference is a binary search (a linear
+     * one made loading quadratic in the nodes); the first repeated name is
+     * reported where a scan in document order would meet it */
+    if (tb_model_index_names(m, &dn, &dc) != 0)
+        return sim_jerr(c, NULL, "out of memory");
+    k = 0;
     for (const cJSON *it = nodes->child; it; it = it->next, k++) {
         sim_jpath_key(p, sizeof p, "nodes", it->string);
         if (check_name(c, p, it->string, "node"))
             return -1;
-        if (tb_node_index(m, it->string) >= 0) {
-            sim_jerr(c, p, "expected each node name once, found it twice");
-            return -1;
-        }
-        if (!(m->nodes[k].name = strdup(it->string))) /* the model's: tb_model_free() frees it on every path */
-            return sim_jerr(c, NULL, "out of memory");
+        if (k == dn)
+            return sim_jerr(c, p, "expected each node name once, found it twice");
     }
     k = 0;
     for (const cJSON *it = classes->child; it; it = it->next, k++) {
         sim_jpath_key(p, sizeof p, "classes", it->string);
         if (check_name(c, p, it->string, "class"))
             return -1;
-        if (tb_class_index(m, it->string) >= 0) {
-            sim_jerr(c, p, "expected each class name once, found it twice");
-            return -1;
-        }
-        if (!(m->classes[k].name = strdup(it->string))) /* the model's: tb_model_free() frees it on every path */
-            return sim_jerr(c, NULL, "out of memory");
+        if (k == dc)
+            return sim_jerr(c, p, "expected each class name once, found it twice");
     }
     return 0;
 }
@@ -1115,9 +1172,17 @@ static int build_parts(sim_jctx *c, tb_model *m, const cJSON *nodes, const cJSON
         if (build_class(c, m, k, it, sim_jpath_key(p, sizeof p, "classes", it->string)))
             return -1;
     k = 0;
-    for (const cJSON *it = links ? links->child : NULL; it; it = it->next, k++)
-        if (build_link(c, m, k, it, sim_jpath_idx(p, sizeof p, "links", k)))
-            return -1;
+    link_chains lc = { malloc((size_t)(m->nnodes ? m->nnodes : 1) * sizeof(int)),
+                       malloc((size_t)(m->nlinks ? m->nlinks : 1) * sizeof(int)) };
+    int rc = lc.head && lc.next ? 0 : sim_jerr(c, NULL, "out of memory");
+    for (int i = 0; rc == 0 && i < m->nnodes; i++)
+        lc.head[i] = -1;
+    for (const cJSON *it = links ? links->child : NULL; rc == 0 && it; it = it->next, k++)
+        rc = build_link(c, m, k, it, sim_jpath_idx(p, sizeof p, "links", k), &lc);
+    free(lc.head);
+    free(lc.next);
+    if (rc)
+        return -1;
     if (check_services(c, m) || check_routing(c, m))
         return -1;
 

@@ -103,6 +103,8 @@ void tb_model_free(tb_model *m)
         if (m->deciders[i]->ops.free)
             m->deciders[i]->ops.free(m->deciders[i]);
     free(m->deciders);
+    free(m->node_by_name);
+    free(m->class_by_name);
     free(m->classes);
     free(m->nodes);
     free(m->links);
@@ -116,8 +118,74 @@ void tb_model_free(tb_model *m)
     free(m);
 }
 
+/* Sorting index arrays by name: qsort has no context argument, so the
+ * names being sorted are passed through this (the loader is single-threaded). */
+static const char *const *sort_names;
+static size_t sort_stride;
+
+static const char *name_at(int i)
+{
+    return *(const char *const *)((const char *)sort_names + (size_t)i * sort_stride);
+}
+
+static int by_name(const void *a, const void *b)
+{
+    int x = *(const int *)a, y = *(const int *)b, c = strcmp(name_at(x), name_at(y));
+    return c ? c : (x > y) - (x < y); /* equal names: document order */
+}
+
+/* A sorted index over n names (each at names + i * stride), and the first
+ * document index whose name an earlier one has (-1: none); NULL out of memory. */
+static int *name_index(const char *const *names, size_t stride, int n, int *dup)
+{
+    int *ix = malloc((size_t)(n ? n : 1) * sizeof *ix);
+    *dup = -1;
+    if (!ix)
+        return NULL;
+    for (int i = 0; i < n; i++)
+        ix[i] = i;
+    sort_names = names;
+    sort_stride = stride;
+    qsort(ix, (size_t)n, sizeof *ix, by_name);
+    for (int i = 1; i < n; i++)
+        if (strcmp(name_at(ix[i - 1]), name_at(ix[i])) == 0 && (*dup < 0 || ix[i] < *dup))
+            *dup = ix[i];
+    return ix;
+}
+
+int tb_model_index_names(tb_model *m, int *dup_node, int *dup_class)
+{
+    free(m->node_by_name);
+    free(m->class_by_name);
+    m->node_by_name = name_index((const char *const *)&m->nodes[0].name, sizeof m->nodes[0], m->nnodes, dup_node);
+    m->class_by_name =
+        name_index((const char *const *)&m->classes[0].name, sizeof m->classes[0], m->nclasses, dup_class);
+    return m->node_by_name && m->class_by_name ? 0 : -1;
+}
+
+/* Binary search of a sorted name index. */
+static int find_name(const int *ix, const char *const *names, size_t stride, int n, const char *name)
+{
+    int lo = 0, hi = n - 1;
+    while (lo <= hi) {
+        int mid = lo + (hi - lo) / 2;
+        const char *s = *(const char *const *)((const char *)names + (size_t)ix[mid] * stride);
+        int c = strcmp(s, name);
+        if (c == 0)
+            return ix[mid];
+        if (c < 0)
+            lo = mid + 1;
+        else
+            hi = mid - 1;
+    }
+    return -1;
+}
+
 int tb_node_index(const tb_model *m, const char *name)
 {
+    if (m->node_by_name && m->nnodes > 0)
+        return find_name(m->node_by_name, (const char *const *)&m->nodes[0].name, sizeof m->nodes[0], m->nnodes,
+                         name);
     for (int i = 0; i < m->nnodes; i++)
         if (m->nodes[i].name && strcmp(m->nodes[i].name, name) == 0)
             return i;
@@ -126,6 +194,9 @@ int tb_node_index(const tb_model *m, const char *name)
 
 int tb_class_index(const tb_model *m, const char *name)
 {
+    if (m->class_by_name && m->nclasses > 0)
+        return find_name(m->class_by_name, (const char *const *)&m->classes[0].name, sizeof m->classes[0],
+                         m->nclasses, name);
     for (int i = 0; i < m->nclasses; i++)
         if (m->classes[i].name && strcmp(m->classes[i].name, name) == 0)
             return i;

@@ -102,6 +102,41 @@ static void bench_hold(const sim_evq_ops *ops, size_t n, size_t holds, double ze
     free(ev);
 }
 
+/* Loading a chain of n queue nodes with a link between each pair: the
+ * loader's cost per node must not grow with n (it was quadratic: a linear
+ * name search per reference, every link compared with every other, and a
+ * fixed-point pass per node to find the ways out). */
+static void bench_loader(int n)
+{
+    size_t cap = (size_t)n * 160 + 256, len = 0;
+    char *json = malloc(cap);
+    if (!json)
+        return;
+    len += (size_t)snprintf(json + len, cap - len, "{\"duration\": 10, \"classes\": {\"c\": {\"arrival\": "
+                            "{\"process\": \"poisson\", \"rate\": 0.1}, \"entry\": \"n0\"}}, \"nodes\": {");
+    for (int i = 0; i < n; i++)
+        len += (size_t)snprintf(json + len, cap - len, "%s\"n%d\": {\"service\": 0.5%s%d%s}", i ? ", " : "", i,
+                                i + 1 < n ? ", \"next\": [{\"node\": \"n" : "", i + 1, i + 1 < n ? "\", \"p\": 1}]" : "");
+    len += (size_t)snprintf(json + len, cap - len, "}, \"links\": [");
+    for (int i = 0; i + 1 < n; i++)
+        len += (size_t)snprintf(json + len, cap - len, "%s{\"from\": \"n%d\", \"to\": \"n%d\", \"delay\": 0.001}",
+                                i ? ", " : "", i, i + 1);
+    snprintf(json + len, cap - len, "]}");
+    tb_run_spec spec = { .scenario = "chain.json", .text = json, .len = strlen(json) };
+    tb_run r;
+    char err[1400];
+    double t0 = wall();
+    if (tb_run_build(&r, &spec, err, sizeof err, NULL) != 0) {
+        fprintf(stderr, "%s\n", err);
+        free(json);
+        return;
+    }
+    double dt = wall() - t0;
+    printf("loader: a chain of %7d nodes and links built in %.3f s (%.2f us per node)\n", n, dt, dt / n * 1e6);
+    tb_run_free(&r);
+    free(json);
+}
+
 int main(int argc, char **argv)
 {
     setenv("TAILBACK_DATA", TB_SOURCE_ROOT, 0); /* shipped policies, from the source tree */
@@ -128,6 +163,8 @@ int main(int argc, char **argv)
             tb_model_free(m);
         }
     }
+    for (int k = 1000; k <= 100000; k *= 10)
+        bench_loader(k);
     static const size_t sizes[] = { 1000, 100000, 1000000 };
     const sim_evq_ops *impls[] = { &sim_evq_heap, &sim_evq_calendar };
     for (size_t s = 0; s < 3; s++)
