@@ -513,139 +513,6 @@ static int parse_sweep_opts(int argc, char **argv, sweep_opts *o)
     return EXIT_OK;
 }
 
-/* --show-run I: the command that repeats run I alone. */
-static int sweep_show(const tb_sweep *s, const char *show)
-{
-    char *end;
-    long i = strtol(show, &end, 10);
-    if (*end || !*show || i < 0 || i >= s->nruns) {
-        fprintf(stderr, "tailback sweep: --show-run: expected a run index 0..%d, found \"%s\"\n", s->nruns - 1,
-                show);
-        return EXIT_USAGE;
-    }
-    return tb_sweep_show_run(s, (int)i, stdout) == 0 ? EXIT_OK : EXIT_FAIL;
-}
-
-/* --run-index I or I-J into [*lo, *hi]: 0, or -1 with the message printed. */
-static int parse_range(const tb_sweep *s, const char *range, int *lo, int *hi)
-{
-    char *end;
-    long l = strtol(range, &end, 10), h = l; /* checked as longs: no overflow in the casts */
-    int digits = end != range;
-    if (*end == '-') {
-        const char *b = end + 1;
-        h = strtol(b, &end, 10);
-        digits &= end != b;
-    }
-    if (*end || !digits || l < 0 || h < l || h >= s->nruns) {
-        fprintf(stderr, "tailback sweep: --run-index: expected I or I-J within 0..%d, found \"%s\"\n",
-                s->nruns - 1, range);
-        return -1;
-    }
-    *lo = (int)l;
-    *hi = (int)h;
-    return 0;
-}
-
-/* The runs (a slice with --run-index), then, with a precision target, more
- * replications until it is met.  EXIT_OK, EXIT_FAIL when runs failed, or
- * EXIT_INTERRUPTED; *merge_next says whether to merge now. */
-static int sweep_runs(tb_sweep *s, const sweep_opts *o, const char *out, int *merge_next)
-{
-    int lo = 0, hi = s->nruns - 1, rc = EXIT_OK;
-    *merge_next = 0;
-    if (o->range && parse_range(s, o->range, &lo, &hi) != 0)
-        return EXIT_USAGE;
-    int stopped, failed = tb_pool_execute(s, out, lo, hi, o->jobs, &interrupted, &stopped);
-    if (stopped) {
-        fprintf(stderr, "tailback sweep: interrupted; finished runs are kept in %s/runs, run the "
-                        "same command again to finish\n", out);
-        return EXIT_INTERRUPTED;
-    }
-    if (failed) {
-        fprintf(stderr, "tailback sweep: %d run(s) failed; the others are kept in %s/runs\n", failed, out);
-        rc = EXIT_FAIL;
-    }
-    if (o->range) /* one slice of a plan: merging is a separate step */
-        return rc;
-    if (failed && s->precision > 0)
-        s->target_met = 1; /* not judged: the merge reports the failed runs */
-    else if (s->precision > 0) { /* sequential stopping: more replications until precise enough */
-        tb_pool_until_precise(s, out, o->jobs, &interrupted, &stopped);
-        if (stopped) {
-            fprintf(stderr, "tailback sweep: interrupted; finished runs are kept in %s/runs\n", out);
-            return EXIT_INTERRUPTED;
-        }
-    }
-    if (s->precision > 0 && !s->target_met)
-        fprintf(stderr, "tailback sweep: after %d replications (the maximum) some metrics are still "
-                        "less precise than %.3g relative half-width; see summary.csv\n",
-                s->reps, s->precision);
-    *merge_next = 1;
-    return rc;
-}
-
-/* The experiment, checked; then --show-run, --plan, the runs, the merge. */
-static int sweep_main(tb_sweep *s, const sweep_opts *o)
-{
-    char cerr[1400], outbuf[PATH_MAX], dir[PATH_MAX + 8], err[640];
-    if (o->plan && o->merge) {
-        fprintf(stderr, "tailback sweep: --plan and --merge exclude each other (plan first, run, then merge)\n");
-        return EXIT_USAGE;
-    }
-    if (tb_sweep_check(s, cerr, sizeof cerr) != 0) { /* every mistake the experiment holds, before any run */
-        fprintf(stderr, "%s\n", cerr);
-        return EXIT_USAGE;
-    }
-    if (o->show) /* no output directory needed: print the command and stop */
-        return sweep_show(s, o->show);
-    const char *out = o->out;
-    if (!out) {
-        const char *base = strrchr(o->file, '/');
-        base = base ? base + 1 : o->file;
-        snprintf(outbuf, sizeof outbuf, "results/%.*s", (int)strcspn(base, "."), base);
-        out = outbuf;
-    }
-    snprintf(dir, sizeof dir, "%s/runs", out);
-    if (tb_mkdirs(dir, NULL) != 0) {
-        fprintf(stderr, "tailback sweep: %s: cannot create (%s)\n", dir, tb_errno_str());
-        return EXIT_FAIL;
-    }
-    if (tb_sweep_claim(s, out, o->force, err, sizeof err) != 0) {
-        fprintf(stderr, "tailback sweep: %s\n", err);
-        return EXIT_USAGE;
-    }
-    if (o->plan) {
-        if (tb_sweep_plan(s, out, err, sizeof err) != 0) {
-            fprintf(stderr, "tailback sweep: %s\n", err);
-            return EXIT_FAIL;
-        }
-        printf("%s/plan.csv: %d runs (%d configurations x %d replications)\n", out, s->nruns, s->nconfigs,
-               s->reps);
-        return EXIT_OK;
-    }
-    catch_signals();
-    int rc = EXIT_OK, merge_next = 1;
-    if (!o->merge)
-        rc = sweep_runs(s, o, out, &merge_next);
-    else if (s->precision > 0)
-        tb_sweep_settle(s, out);
-    if (!merge_next)
-        return rc;
-    if (tb_sweep_merge(s, out, err, sizeof err, stderr) != 0) {
-        fprintf(stderr, "tailback sweep: %s\n", err);
-        return EXIT_FAIL;
-    }
-    /* again at the end: a run of a sweep killed just before this one began
-     * may have been still dying (its temporaries then had a live owner) */
-    tb_remove_stale(out);
-    snprintf(dir, sizeof dir, "%s/runs", out);
-    tb_remove_stale(dir);
-    printf("%s: %d runs; runs.csv, summary.csv%s, manifest.json\n", out, s->nruns,
-           s->npol > 1 ? ", comparisons.csv" : "");
-    return rc;
-}
-
 static int cmd_sweep(int argc, char **argv)
 {
     sweep_opts o;
@@ -659,7 +526,17 @@ static int cmd_sweep(int argc, char **argv)
         tb_sweep_free(&s);
         return EXIT_USAGE;
     }
-    rc = sweep_main(&s, &o);
+    char outbuf[PATH_MAX];
+    const char *out = o.out;
+    if (!out) {
+        const char *base = strrchr(o.file, '/');
+        base = base ? base + 1 : o.file;
+        snprintf(outbuf, sizeof outbuf, "results/%.*s", (int)strcspn(base, "."), base);
+        out = outbuf;
+    }
+    tb_sweep_request q = { out, o.range, o.show, o.jobs, o.plan, o.merge, o.force };
+    catch_signals();
+    rc = tb_pool_sweep(&s, &q, &interrupted);
     tb_sweep_free(&s);
     return rc;
 }

@@ -21,6 +21,23 @@ int tb_pool_execute(const tb_sweep *s, const char *out, int lo, int hi, int jobs
  * sets s->target_met.  Returns how many runs failed; *stopped as above. */
 int tb_pool_until_precise(tb_sweep *s, const char *out, int jobs, volatile int *interrupt, int *stopped);
 
+/* What `tailback sweep` was asked to do; the strings are borrowed. */
+typedef struct tb_sweep_request {
+    const char *out;   /* the output directory */
+    const char *range; /* --run-index I or I-J, or NULL: every run */
+    const char *show;  /* --show-run I, or NULL */
+    int jobs, plan, merge, force;
+} tb_sweep_request;
+
+/*
+ * The sweep command's flow: check the experiment; then print one run's
+ * command (show), or write the plan (plan), or run what is missing (a
+ * slice with range), with sequential stopping, and merge (merge: only
+ * that).  Messages go to stderr, the summary line to stdout.  An exit
+ * status: 0, 1 (runs or files failed), 2 (bad input), 128 + the signal.
+ */
+int tb_pool_sweep(tb_sweep *s, const tb_sweep_request *q, volatile int *interrupt);
+
 /* Pass a signal on to the runs in flight.  Async-signal-safe: for the
  * caller's handler, so that a signal landing just before the pool blocks
  * in wait() still reaches them. */

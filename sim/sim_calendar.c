@@ -200,6 +200,29 @@ static sim_event *cal_pop(sim_evq *q)
     return ev;
 }
 
+/* Unlink the cancelled events from every chain (chains stay sorted), then
+ * shrink as a pop would. */
+static void cal_purge(sim_evq *q, void (*drop)(void *ctx, sim_event *ev), void *ctx)
+{
+    for (size_t b = 0; b < q->nb; b++)
+        for (sim_event **pp = &q->bucket[b]; *pp;) {
+            sim_event *e = *pp;
+            if (e->cancelled) {
+                *pp = e->next;
+                e->next = NULL;
+                q->n--;
+                drop(ctx, e);
+            } else {
+                pp = &e->next;
+            }
+        }
+    size_t nb = q->nb;
+    while (nb > CAL_MIN_BUCKETS && q->n < nb / 2)
+        nb /= 2;
+    if (nb != q->nb)
+        (void)resize(q, nb); /* failure only costs speed */
+}
+
 static sim_event *cal_peek(sim_evq *q)
 {
     if (q->n == 0)
@@ -214,5 +237,5 @@ static size_t cal_size(const sim_evq *q)
 }
 
 const sim_evq_ops sim_evq_calendar = {
-    "calendar", cal_create, cal_destroy, cal_insert, cal_pop, cal_peek, cal_size,
+    "calendar", cal_create, cal_destroy, cal_insert, cal_pop, cal_peek, cal_size, cal_purge,
 };

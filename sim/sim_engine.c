@@ -69,12 +69,23 @@ int sim_pending(const sim_engine *e, sim_handle h)
     return h.ev && h.ev->seq == h.seq && !h.ev->cancelled;
 }
 
+static void drop_event(void *ctx, sim_event *ev)
+{
+    pool_put(ctx, ev);
+}
+
 void sim_cancel(sim_engine *e, sim_handle h)
 {
     if (!sim_pending(e, h))
         return;
     h.ev->cancelled = 1;
     e->live--;
+    /* purge when the dead outnumber the live: each would otherwise cost a
+     * pop of its own, and a queue mostly of dead timeouts is slow to sift */
+    if (++e->dead > 1024 && e->dead > e->live && e->ops->purge) {
+        e->ops->purge(e->q, drop_event, e);
+        e->dead = 0;
+    }
 }
 
 enum sim_run_end sim_run(sim_engine *e, sim_time until)
@@ -90,6 +101,7 @@ enum sim_run_end sim_run(sim_engine *e, sim_time until)
         if (!ev)
             return SIM_END_EMPTY;
         if (ev->cancelled) {
+            e->dead--;
             pool_put(e, ev);
             continue;
         }

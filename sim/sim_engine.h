@@ -17,6 +17,7 @@ typedef struct sim_engine {
     uint64_t next_seq;
     uint64_t events;     /* handlers run so far */
     size_t live;         /* scheduled, not yet run or cancelled */
+    size_t dead;         /* cancelled, still in the queue */
     int stop;            /* set by a handler to end sim_run after it returns */
     int failed;          /* set when scheduling ran out of memory */
     volatile int *interrupt; /* if set and non-zero, sim_run returns early */

@@ -38,11 +38,13 @@ static inline int sim_event_before(const sim_event *a, const sim_event *b)
 
 /*
  * The operations every pending-event set provides.  Cancellation is lazy and
- * handled by the engine, so a queue only inserts and removes minima.
+ * handled by the engine: a cancelled event stays until it is popped, or
+ * until the engine purges them all at once (when they outnumber the live
+ * ones: timeouts that almost never fire would otherwise fill the set).
  *
- *   kind            insert       pop_min      memory per event
- *   heap (4-ary)    O(log n)     O(log n)     24 bytes of key array
- *   calendar        O(1) avg     O(1) avg     one pointer (intrusive)
+ *   kind            insert       pop_min      purge    memory per event
+ *   heap (4-ary)    O(log n)     O(log n)     O(n)     24 bytes of key array
+ *   calendar        O(1) avg     O(1) avg     O(n+nb)  one pointer (intrusive)
  *
  * Both give the same pop order, because (time, seq) is a total order.
  */
@@ -56,6 +58,9 @@ typedef struct sim_evq_ops {
     sim_event *(*pop_min)(sim_evq *q);        /* NULL when empty */
     sim_event *(*peek)(sim_evq *q);           /* NULL when empty */
     size_t (*size)(const sim_evq *q);
+    /* Remove every cancelled event, handing each to drop(ctx, ev); the
+     * order of the others is unchanged.  Cannot fail. */
+    void (*purge)(sim_evq *q, void (*drop)(void *ctx, sim_event *ev), void *ctx);
 } sim_evq_ops;
 
 extern const sim_evq_ops sim_evq_heap;

@@ -97,6 +97,42 @@ static sim_event *heap_pop(sim_evq *q)
     return top;
 }
 
+/* Sift a[i] down into place among n entries. */
+static void sift_down(heap_entry *a, size_t n, size_t i)
+{
+    heap_entry x = a[i];
+    for (;;) {
+        size_t c = 4 * i + 1;
+        if (c >= n)
+            break;
+        size_t best = c, end = c + 4 < n ? c + 4 : n;
+        for (size_t k = c + 1; k < end; k++)
+            if (entry_before(&a[k], &a[best]))
+                best = k;
+        if (!entry_before(&a[best], &x))
+            break;
+        a[i] = a[best];
+        i = best;
+    }
+    a[i] = x;
+}
+
+/* Keep the live entries, then rebuild the heap bottom-up (Floyd): O(n). */
+static void heap_purge(sim_evq *q, void (*drop)(void *ctx, sim_event *ev), void *ctx)
+{
+    size_t k = 0;
+    for (size_t i = 0; i < q->n; i++) {
+        if (q->a[i].ev->cancelled)
+            drop(ctx, q->a[i].ev);
+        else
+            q->a[k++] = q->a[i];
+    }
+    q->n = k;
+    for (size_t i = k / 4 + 1; i-- > 0;)
+        if (i < k)
+            sift_down(q->a, k, i);
+}
+
 static sim_event *heap_peek(sim_evq *q)
 {
     return q->n ? q->a[0].ev : NULL;
@@ -108,5 +144,5 @@ static size_t heap_size(const sim_evq *q)
 }
 
 const sim_evq_ops sim_evq_heap = {
-    "heap", heap_create, heap_destroy, heap_insert, heap_pop, heap_peek, heap_size,
+    "heap", heap_create, heap_destroy, heap_insert, heap_pop, heap_peek, heap_size, heap_purge,
 };

@@ -106,10 +106,13 @@ static int cmp_key(const void *a, const void *b)
     return x->seq < y->seq ? -1 : x->seq > y->seq;
 }
 
-START_TEST(cancelled_events_never_run_and_the_rest_keep_their_order)
+/* Schedule N events, cancel `cancels` picks of them (repeats are no-ops),
+ * run: exactly the others run, in (time, scheduling) order.  Past half of
+ * them cancelled, the engine purges the dead from the queue at once. */
+static void cancel_and_run(const sim_evq_ops *ops, int cancels)
 {
     enum { N = 20000 };
-    sim_engine *e = sim_engine_new(impls[_i], 1e9);
+    sim_engine *e = sim_engine_new(ops, 1e9);
     sim_rng r;
     sim_rng_init(&r, 7, 0, "cancel");
     static sim_handle h[N];
@@ -124,7 +127,7 @@ START_TEST(cancelled_events_never_run_and_the_rest_keep_their_order)
         want[i].seq = (uint64_t)i; /* scheduling order */
         cancelled[i] = 0;
     }
-    for (int i = 0; i < N / 3; i++) {
+    for (int i = 0; i < cancels; i++) {
         int k = (int)(sim_rng_next(&r) % N);
         sim_cancel(e, h[k]); /* cancelling twice is a no-op */
         cancelled[k] = 1;
@@ -135,6 +138,12 @@ START_TEST(cancelled_events_never_run_and_the_rest_keep_their_order)
             want[nwant++] = want[i];
     qsort(want, (size_t)nwant, sizeof *want, cmp_key);
     ck_assert_uint_eq(e->live, (size_t)nwant);
+    if (N - nwant > nwant) { /* most are dead: purged, the queue holds at most as many dead as live */
+        ck_assert_uint_le(ops->size(e->q), 2 * (size_t)nwant + 1025);
+        for (int i = 0; i < N; i++)
+            if (cancelled[i])
+                ck_assert(!sim_pending(e, h[i])); /* a purged event's handle is stale */
+    }
     ck_assert_int_eq(sim_run(e, SIM_TIME_MAX), SIM_END_EMPTY);
     ck_assert_int_eq(l.n, nwant);
     int wrong = 0;
@@ -145,6 +154,12 @@ START_TEST(cancelled_events_never_run_and_the_rest_keep_their_order)
     sim_cancel(e, h[order[0]]);
     ck_assert_uint_eq(e->live, 0);
     sim_engine_free(e);
+}
+
+START_TEST(cancelled_events_never_run_and_the_rest_keep_their_order)
+{
+    cancel_and_run(impls[_i], 20000 / 3);
+    cancel_and_run(impls[_i], 3 * 20000); /* about 95% cancelled: purges */
 }
 END_TEST
 
