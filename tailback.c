@@ -1,16 +1,11 @@
-/* tailback.c - the command-line front end: subcommands run, validate, help and version. */
+/* tailback.c - the command line: options, usage, dispatch to run, validate, sweep, plot and report, signals, exit statuses. */
 #include <errno.h>
-#include <fcntl.h>
 #include <getopt.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
-#include <sys/stat.h>
-#include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 #include "models/tb_io.h"
 #include "sim/sim_lua.h"
@@ -18,7 +13,6 @@
 #include "experiment/tb_plot.h"
 #include "experiment/tb_report.h"
 #include "experiment/tb_results.h"
-#include "models/tb_scenario.h"
 #include "experiment/tb_output.h"
 #include "experiment/tb_pool.h"
 #include "experiment/tb_run.h"
@@ -150,25 +144,11 @@ static const char usage_validate[] =
     "Check a scenario (syntax, every field, every reference) without running it.\n"
     "Errors name the file and the JSON path; the exit status is 2 when invalid.\n";
 
-/* A scenario given by path, or by the name of a shipped one. */
-static const char *find_scenario(const char *arg, char *buf, size_t n)
-{
-    if (tb_is_file(arg) || strchr(arg, '/'))
-        return arg;
-    char name[512];
-    snprintf(name, sizeof name, "%s%s", arg, strstr(arg, ".json") ? "" : ".json");
-    const char *found = tb_find_data("scenarios", name, buf, n);
-    return found ? found : arg;
-}
-
 typedef struct {
-    const char *scenario;
-    const char *out;
-    const char *evq;
-    const char *trace;
-    const char **sets;
-    int nsets;
-    int has_seed, has_rep, quiet;
+    const char *scenario, *out, *evq, *trace;
+    const char **sets; /* the --set assignments, in order */
+    char **args;       /* the copy of argv that getopt_long reorders (the manifest keeps the original) */
+    int nsets, has_seed, has_rep, quiet;
     unsigned long long seed, rep;
 } run_opts;
 
@@ -178,8 +158,8 @@ typedef struct {
  * next_opt() prints the one-line error getopt would, with the command's
  * name and where to look.
  */
-enum { OPT_SET = 256, OPT_SEED, OPT_REPLICATION, OPT_EVQ, OPT_TRACE, OPT_QUIET, OPT_PLAN, OPT_RUN_INDEX,
-       OPT_MERGE, OPT_FORCE, OPT_SHOW_RUN, OPT_FORMAT, OPT_KEEP_DATA };
+enum { OPT_SET = 256, OPT_SEED, OPT_REPLICATION, OPT_EVQ, OPT_TRACE, OPT_PLAN, OPT_RUN_INDEX, OPT_MERGE, OPT_FORCE,
+       OPT_SHOW_RUN, OPT_FORMAT, OPT_KEEP_DATA };
 
 static int next_opt(int argc, char **argv, const char *shorts, const struct option *longs)
 {
@@ -206,6 +186,12 @@ static int parse_count(const char *opt, const char *val, unsigned long long *v)
     return EXIT_OK;
 }
 
+static void free_opts(run_opts *o)
+{
+    free(o->sets);
+    free(o->args);
+}
+
 /* Parse options shared by run and validate; returns EXIT_OK, -1 after
  * --help, or an exit status. */
 static int parse_opts(int argc, char **argv, run_opts *o, int allow_run_opts, const char *usage)
@@ -222,8 +208,12 @@ static int parse_opts(int argc, char **argv, run_opts *o, int allow_run_opts, co
     };
     memset(o, 0, sizeof *o);
     o->sets = calloc((size_t)argc, sizeof *o->sets);
-    if (!o->sets)
+    o->args = malloc((size_t)(argc + 1) * sizeof *o->args);
+    if (!o->sets || !o->args)
         return EXIT_FAIL;
+    memcpy(o->args, argv, (size_t)argc * sizeof *argv);
+    o->args[argc] = NULL;
+    argv = o->args;
     optind = 1;
     for (int c; (c = next_opt(argc, argv, allow_run_opts ? ":ho:q" : ":h",
                               allow_run_opts ? run_long : validate_long)) != -1;) {
@@ -269,72 +259,42 @@ static int parse_opts(int argc, char **argv, run_opts *o, int allow_run_opts, co
  * path or as a shipped one. */
 static void spec_of(const run_opts *o, tb_run_spec *spec, char *pathbuf, size_t n)
 {
-    memset(spec, 0, sizeof *spec);
-    spec->scenario = find_scenario(o->scenario, pathbuf, n);
-    spec->sets = o->sets;
-    spec->nsets = o->nsets;
-    spec->has_seed = o->has_seed;
-    spec->seed = o->seed;
-    spec->replication = o->has_rep ? o->rep : 0;
-    spec->event_queue = o->evq;
+    *spec = (tb_run_spec){ .scenario = tb_run_find_scenario(o->scenario, pathbuf, n), .sets = o->sets,
+                           .nsets = o->nsets, .has_seed = o->has_seed, .seed = o->seed,
+                           .replication = o->has_rep ? o->rep : 0, .event_queue = o->evq };
 }
 
-/* An experiment file: checked as the sweep would before its first run. */
-static int validate_experiment(const char *file)
-{
-    tb_sweep s;
-    sim_jctx c = { 0 };
-    char err[1400];
-    int rc = EXIT_OK;
-    if (tb_sweep_load(&s, file, &c) != 0) {
-        fprintf(stderr, "%s\n", c.err);
-        rc = EXIT_USAGE;
-    } else if (tb_sweep_check(&s, err, sizeof err) != 0) {
-        fprintf(stderr, "%s\n", err);
-        rc = EXIT_USAGE;
-    } else {
-        printf("%s: ok (experiment: %d configurations x %d replications = %d runs of %s)\n", file, s.nconfigs,
-               s.reps, s.nruns, s.scenario);
-    }
-    tb_sweep_free(&s);
-    return rc;
-}
 
 static int cmd_validate(int argc, char **argv)
 {
     run_opts o;
-    int rc = parse_opts(argc, argv, &o, 0, usage_validate);
-    if (rc != EXIT_OK) {
-        free(o.sets);
-        return rc < 0 ? EXIT_OK : rc;
-    }
     char buf[PATH_MAX], err[1400];
     tb_run_spec spec;
     tb_run r;
-    spec_of(&o, &spec, buf, sizeof buf);
-    if (tb_sweep_is_experiment(spec.scenario)) {
-        free(o.sets);
-        return validate_experiment(spec.scenario);
+    int rc = parse_opts(argc, argv, &o, 0, usage_validate);
+    if (rc == EXIT_OK) {
+        spec_of(&o, &spec, buf, sizeof buf);
+        if (tb_sweep_is_experiment(spec.scenario)) {
+            rc = tb_sweep_validate(spec.scenario);
+        } else if (tb_run_prepare(&r, &spec, err, sizeof err, NULL) != 0) { /* loads the policies too */
+            fprintf(stderr, "%s\n", err);
+            rc = EXIT_USAGE;
+        } else {
+            printf("%s: ok (%d classes, %d nodes, %d links, %d policies)\n", r.sc.file, r.m->nclasses,
+                   r.m->nnodes, r.m->nlinks, r.m->ndeciders);
+            tb_run_free(&r);
+        }
     }
-    if (tb_run_prepare(&r, &spec, err, sizeof err, NULL) != 0) { /* loads the policies too */
-        fprintf(stderr, "%s\n", err);
-        free(o.sets);
-        return EXIT_USAGE;
-    }
-    printf("%s: ok (%d classes, %d nodes, %d links, %d policies)\n", r.sc.file, r.m->nclasses, r.m->nnodes,
-           r.m->nlinks, r.m->ndeciders);
-    tb_run_free(&r);
-    free(o.sets);
-    return EXIT_OK;
+    free_opts(&o);
+    return rc < 0 ? EXIT_OK : rc;
 }
 
-/* The run's summary.json text, ending with a newline; NULL out of memory. */
-static int run_command(int argc, char **argv, const char *const *typed)
+static int cmd_run(int argc, char **argv)
 {
     run_opts o;
     int rc = parse_opts(argc, argv, &o, 1, usage_run);
     if (rc != EXIT_OK) {
-        free(o.sets);
+        free_opts(&o);
         return rc < 0 ? EXIT_OK : rc;
     }
     char buf[PATH_MAX], outbuf[PATH_MAX], err[1400];
@@ -343,19 +303,14 @@ static int run_command(int argc, char **argv, const char *const *typed)
     spec_of(&o, &spec, buf, sizeof buf);
     if (tb_run_prepare(&r, &spec, err, sizeof err, NULL) != 0) {
         fprintf(stderr, "%s\n", err); /* a policy that does not load is bad input too */
-        free(o.sets);
+        free_opts(&o);
         return EXIT_USAGE;
     }
-    const char *out = o.out;
-    if (!out) {
-        const char *base = strrchr(r.sc.file, '/');
-        base = base ? base + 1 : r.sc.file;
-        snprintf(outbuf, sizeof outbuf, "results/%.*s-seed%llu", (int)strcspn(base, "."), base,
-                 (unsigned long long)r.m->seed);
-        out = outbuf;
-    }
+    char seed[32];
+    snprintf(seed, sizeof seed, "-seed%llu", (unsigned long long)r.m->seed);
+    const char *out = o.out ? o.out : tb_default_out(r.sc.file, seed, outbuf, sizeof outbuf);
     catch_signals();
-    tb_run_output to = { out, o.trace, typed, argc + 1, &interrupted, isatty(2) };
+    tb_run_output to = { out, o.trace, (const char *const *)argv - 1, argc + 1, &interrupted, isatty(2) };
     tb_run_status st;
     int w = tb_run_write(&r, &to, &st, err, sizeof err);
     if (w != 0 || st != TB_RUN_OK)
@@ -371,24 +326,10 @@ static int run_command(int argc, char **argv, const char *const *typed)
         printf("results: %s/summary.json, %s/timeseries.csv, %s/network.csv\n", out, out, out);
     }
     tb_run_free(&r);
-    free(o.sets);
+    free_opts(&o);
     return rc;
 }
 
-static int cmd_run(int argc, char **argv)
-{
-    /* the command line as typed, for the manifest: getopt_long reorders argv */
-    const char **typed = malloc((size_t)(argc + 1) * sizeof *typed);
-    if (!typed) {
-        fprintf(stderr, "tailback: out of memory\n");
-        return EXIT_FAIL;
-    }
-    for (int i = -1; i < argc; i++)
-        typed[i + 1] = argv[i];
-    int rc = run_command(argc, argv, typed);
-    free(typed);
-    return rc;
-}
 
 static int cmd_plot(int argc, char **argv)
 {
@@ -400,18 +341,12 @@ static int cmd_plot(int argc, char **argv)
     tb_plot_opts o = { .formats = "png" };
     optind = 1;
     for (int c; (c = next_opt(argc, argv, ":ho:", longs)) != -1;) {
-        if (c == 'h') {
-            fputs(usage_plot, stdout);
-            return EXIT_OK;
-        } else if (c == OPT_FORMAT) {
-            o.formats = optarg;
-        } else if (c == 'o') {
-            o.out = optarg;
-        } else if (c == OPT_KEEP_DATA) {
-            o.keep = optarg;
-        } else {
+        const char **to = c == OPT_FORMAT ? &o.formats : c == 'o' ? &o.out : c == OPT_KEEP_DATA ? &o.keep : NULL;
+        if (c == 'h')
+            return fputs(usage_plot, stdout), EXIT_OK;
+        if (!to)
             return EXIT_USAGE;
-        }
+        *to = optarg;
     }
     if (optind + 1 != argc) {
         fprintf(stderr, "tailback plot: expected one results directory, found %d (see tailback plot --help)\n",
@@ -429,14 +364,11 @@ static int cmd_report(int argc, char **argv)
     const char *out = NULL;
     optind = 1;
     for (int c; (c = next_opt(argc, argv, ":ho:", longs)) != -1;) {
-        if (c == 'h') {
-            fputs(usage_report, stdout);
-            return EXIT_OK;
-        } else if (c == 'o') {
-            out = optarg;
-        } else {
+        if (c == 'h')
+            return fputs(usage_report, stdout), EXIT_OK;
+        if (c != 'o')
             return EXIT_USAGE;
-        }
+        out = optarg;
     }
     const char *const *dirs = (const char *const *)argv + optind;
     int ndirs = argc - optind;
@@ -488,12 +420,8 @@ static int parse_sweep_opts(int argc, char **argv, sweep_opts *o)
                         optarg);
                 return EXIT_USAGE;
             }
-        } else if (c == 'o') {
-            o->out = optarg;
-        } else if (c == OPT_RUN_INDEX) {
-            o->range = optarg;
-        } else if (c == OPT_SHOW_RUN) {
-            o->show = optarg;
+        } else if (c == 'o' || c == OPT_RUN_INDEX || c == OPT_SHOW_RUN) {
+            *(c == 'o' ? &o->out : c == OPT_RUN_INDEX ? &o->range : &o->show) = optarg;
         } else if (c == OPT_PLAN || c == OPT_MERGE || c == OPT_FORCE) {
             *(c == OPT_PLAN ? &o->plan : c == OPT_MERGE ? &o->merge : &o->force) = 1;
         } else {
@@ -527,13 +455,7 @@ static int cmd_sweep(int argc, char **argv)
         return EXIT_USAGE;
     }
     char outbuf[PATH_MAX];
-    const char *out = o.out;
-    if (!out) {
-        const char *base = strrchr(o.file, '/');
-        base = base ? base + 1 : o.file;
-        snprintf(outbuf, sizeof outbuf, "results/%.*s", (int)strcspn(base, "."), base);
-        out = outbuf;
-    }
+    const char *out = o.out ? o.out : tb_default_out(o.file, "", outbuf, sizeof outbuf);
     tb_sweep_request q = { out, o.range, o.show, o.jobs, o.plan, o.merge, o.force };
     catch_signals();
     rc = tb_pool_sweep(&s, &q, &interrupted);
@@ -541,38 +463,38 @@ static int cmd_sweep(int argc, char **argv)
     return rc;
 }
 
+/* The commands, for dispatch and for `help COMMAND`. */
+static const struct {
+    const char *name;
+    int (*fn)(int argc, char **argv);
+    const char *usage;
+} commands[] = {
+    { "run", cmd_run, usage_run },          { "validate", cmd_validate, usage_validate },
+    { "sweep", cmd_sweep, usage_sweep },    { "plot", cmd_plot, usage_plot },
+    { "report", cmd_report, usage_report },
+};
+
 int main(int argc, char **argv)
 {
-    if (argc < 2) {
-        fputs(usage_main, stderr);
-        return EXIT_USAGE;
-    }
-    const char *cmd = argv[1];
-    if (strcmp(cmd, "run") == 0)
-        return cmd_run(argc - 1, argv + 1);
-    if (strcmp(cmd, "validate") == 0)
-        return cmd_validate(argc - 1, argv + 1);
-    if (strcmp(cmd, "sweep") == 0)
-        return cmd_sweep(argc - 1, argv + 1);
-    if (strcmp(cmd, "plot") == 0)
-        return cmd_plot(argc - 1, argv + 1);
-    if (strcmp(cmd, "report") == 0)
-        return cmd_report(argc - 1, argv + 1);
+    const char *cmd = argc > 1 ? argv[1] : "";
+    for (size_t i = 0; i < sizeof commands / sizeof *commands; i++)
+        if (strcmp(cmd, commands[i].name) == 0)
+            return commands[i].fn(argc - 1, argv + 1);
     if (strcmp(cmd, "version") == 0 || strcmp(cmd, "--version") == 0) {
         printf("tailback %s\n", TB_VERSION);
         return EXIT_OK;
     }
     if (strcmp(cmd, "help") == 0 || strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0) {
-        const char *topic = argc > 2 ? argv[2] : "";
-        fputs(strcmp(topic, "run") == 0        ? usage_run
-              : strcmp(topic, "validate") == 0 ? usage_validate
-              : strcmp(topic, "sweep") == 0    ? usage_sweep
-              : strcmp(topic, "plot") == 0     ? usage_plot
-              : strcmp(topic, "report") == 0   ? usage_report
-                                               : usage_main,
-              stdout);
+        const char *usage = usage_main;
+        for (size_t i = 0; argc > 2 && i < sizeof commands / sizeof *commands; i++)
+            if (strcmp(argv[2], commands[i].name) == 0)
+                usage = commands[i].usage;
+        fputs(usage, stdout);
         return EXIT_OK;
     }
-    fprintf(stderr, "tailback: unknown command '%s'\n\n%s", cmd, usage_main);
+    if (argc < 2)
+        fputs(usage_main, stderr);
+    else
+        fprintf(stderr, "tailback: unknown command '%s'\n\n%s", cmd, usage_main);
     return EXIT_USAGE;
 }

@@ -4,6 +4,7 @@
 #include <string.h>
 #include "../sim/sim_lua.h"
 #include "../models/tb_policy.h"
+#include "../models/tb_io.h"
 #include "tb_run.h"
 
 void tb_run_free(tb_run *r)
@@ -122,4 +123,15 @@ int tb_run_inputs(const tb_run *r, tb_input **list)
         return -1;
     }
     return n;
+}
+
+/* A scenario given by path, or by the name of a shipped one. */
+const char *tb_run_find_scenario(const char *arg, char *buf, size_t n)
+{
+    if (tb_is_file(arg) || strchr(arg, '/'))
+        return arg;
+    char name[512];
+    snprintf(name, sizeof name, "%s%s", arg, strstr(arg, ".json") ? "" : ".json");
+    const char *found = tb_find_data("scenarios", name, buf, n);
+    return found ? found : arg;
 }

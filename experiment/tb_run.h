@@ -54,6 +54,11 @@ tb_model *tb_run_take_model(tb_run *r);
 
 void tb_run_free(tb_run *r);
 
+/* A scenario named on the command line: a path as it is, or the name of a
+ * shipped scenario ("mm1", "mm1.json") found in the data directory (its
+ * path written into buf).  `arg` itself when nothing is found. */
+const char *tb_run_find_scenario(const char *arg, char *buf, size_t n);
+
 /* A file a run depends on and its SHA-256: the scenario, replayed traces,
  * policy scripts and the helper modules they require()d (known once the
  * scripts have loaded). */

@@ -1768,3 +1768,24 @@ void tb_sweep_settle(tb_sweep *s, const char *out)
     }
     s->target_met = tb_sweep_current(s, out, s->nruns - 1) && tb_sweep_precise(s, out);
 }
+
+/* An experiment file: checked as the sweep would before its first run. */
+int tb_sweep_validate(const char *file)
+{
+    tb_sweep s;
+    sim_jctx c = { 0 };
+    char err[1400];
+    int rc = 0;
+    if (tb_sweep_load(&s, file, &c) != 0) {
+        fprintf(stderr, "%s\n", c.err);
+        rc = 2;
+    } else if (tb_sweep_check(&s, err, sizeof err) != 0) {
+        fprintf(stderr, "%s\n", err);
+        rc = 2;
+    } else {
+        printf("%s: ok (experiment: %d configurations x %d replications = %d runs of %s)\n", file, s.nconfigs,
+               s.reps, s.nruns, s.scenario);
+    }
+    tb_sweep_free(&s);
+    return rc;
+}

@@ -115,6 +115,10 @@ int tb_sweep_precise(const tb_sweep *s, const char *out);
  * to whether they meet the target. */
 void tb_sweep_settle(tb_sweep *s, const char *out);
 
+/* `tailback validate EXPERIMENT`: load and check it (tb_sweep_check), say
+ * so on stdout or name the mistake on stderr.  An exit status: 0 or 2. */
+int tb_sweep_validate(const char *file);
+
 /* runs.csv, summary.csv, comparisons.csv (paired differences against the
  * first alternative), warmup.csv, manifest.json.  -1 with err naming the
  * missing or stale runs when some are not current.  Warnings (a warm-up

@@ -479,3 +479,11 @@ void tb_outdir_abort(tb_outdir *d)
         remove_run_dir(d->tmp, 0);
     d->tmp[0] = 0;
 }
+
+const char *tb_default_out(const char *file, const char *suffix, char *buf, size_t n)
+{
+    const char *base = strrchr(file, '/');
+    base = base ? base + 1 : file;
+    snprintf(buf, n, "results/%.*s%s", (int)strcspn(base, "."), base, suffix);
+    return buf;
+}

@@ -69,6 +69,10 @@ int tb_is_file(const char *path);
  * resolved with realpath), into buf; when that fails, `path` as given. */
 const char *tb_relpath(const char *dir, const char *path, char *buf, size_t n);
 
+/* The default results directory for an input file: results/NAME SUFFIX,
+ * NAME being its base name up to the first dot (into buf, returned). */
+const char *tb_default_out(const char *file, const char *suffix, char *buf, size_t n);
+
 /* strerror(errno), thread-compatible. */
 const char *tb_errno_str(void);
 
