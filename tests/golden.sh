@@ -10,8 +10,10 @@
 # quick experiment runs too, as it is (about 10 CPU minutes: for before and
 # after a large change, not for `make check`).  What may differ
 # between builds and machines is left out before hashing: the manifest's
-# `build` (commit, compiler) and `command`, the temporary directory's
-# name, and where the source tree and the binary are.  A deliberate change of output updates FILE in the same commit, and
+# `build` (commit, compiler), `command`, the hash of the experiment copy
+# (which names the source tree), the temporary directory's
+# name, and where the source tree and the binary are (absolute, or
+# relative to the results directory as a run's manifest names its scenario).  A deliberate change of output updates FILE in the same commit, and
 # the commit message names it.
 set -u
 BIN=$1
@@ -30,8 +32,9 @@ OUT=$TMP/hashes
 BINDIR=$(cd "$(dirname "$BIN")" && pwd)
 record() { # FILE NAME
     case $1 in
-    *.json) sed -e '/"build":[[:space:]]*{/,/}/d' -e '/"command":[[:space:]]*\[/,/\]/d' -e "s|$TMP|TMP|g" \
-                -e "s|$BINDIR/|ROOT/|g" -e "s|$ROOT/|ROOT/|g" "$1" ;;
+    *.json) sed -e '/"build":[[:space:]]*{/,/}/d' -e '/"command":[[:space:]]*\[/,/\]/d' -e '/"experiment_sha256"/d' -e "s|$TMP|TMP|g" \
+                -e "s|$BINDIR/|ROOT/|g" -e "s|$ROOT/|ROOT/|g" \
+                -e 's#"\(\.\./\)\{1,\}[^"]*/\(scenarios\|papers\)/#"ROOT/\2/#g' "$1" ;;
     *) sed -e "s|$TMP|TMP|g" "$1" ;;
     esac | sha256sum | sed "s|-\$|$2|" >> "$OUT"
 }
