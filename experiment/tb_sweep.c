@@ -246,6 +246,8 @@ static const char *const outcome_metrics[] = { "offered_rate", "shares.success",
                                                "shares.dropped" };
 #define NOUTCOME_METRICS 5
 
+/* (The names are s->implicit's, freed by tb_sweep_free: not the leak
+ * -fanalyzer reports.) */
 static int add_implicit(tb_sweep *s, const char *scenario_text, sim_jctx *c)
 {
     cJSON *doc = cJSON_Parse(scenario_text);

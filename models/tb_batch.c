@@ -46,7 +46,7 @@ static void fee_lat_add(tb_class *c, double fee, sim_time lat)
         c->fee_lat = n;
         c->cap_fee_lat = ncap;
     }
-    c->fee_lat[c->nfee_lat].fee = fee;
+    c->fee_lat[c->nfee_lat].fee = fee; /* (the class's array, freed with the model: not the leak -fanalyzer says) */
     c->fee_lat[c->nfee_lat++].lat = lat;
 }
 
@@ -69,6 +69,7 @@ void tb__ev_batch(sim_engine *e, void *obj, uint64_t arg)
     while (nd->queued > 0 && !m->failed) {
         if (nd->batch_by_size) {
             const tb_job *h = q_peek(&nd->queues[0]);
+            assert(h); /* the loop runs while jobs wait */
             if (taken > 0 && used + h->size > nd->batch_max)
                 break; /* strict order: the next job waits for the next batch */
         } else if ((double)taken >= nd->batch_max) {

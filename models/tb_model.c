@@ -29,7 +29,7 @@ static inline void enqueue(tb_model *m, tb_node *nd, tb_job *j)
 static inline tb_job *pop_from(tb_node *nd, int qi)
 {
     assert(nd->queues[qi].n > 0 && nd->queued > 0); /* called only with a job waiting there */
-    tb_job *j = q_pop(&nd->queues[qi]);
+    tb_job *j = q_pop(&nd->queues[qi]); /* (not NULL, asserted above; -fanalyzer cannot see it) */
     nd->queued--;
     nd->qclass[j->cls]--;
     nd->work_queued -= (double)j->service;
@@ -257,6 +257,7 @@ static void serving_remove(tb_node *nd, tb_job *j)
 
 void tb__start_service(tb_model *m, tb_node *nd, tb_job *j)
 {
+    assert(j); /* every caller has a job in hand (-fanalyzer follows a NULL from q_pop here) */
     sim_engine *e = m->eng;
     if (j->credit_link >= 0)
         tb__release_credit(m, j);

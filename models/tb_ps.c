@@ -35,6 +35,7 @@ void tb__ps_schedule(tb_model *m, tb_node *nd)
     if (n == 0)
         return;
     const tb_job *h = q_peek(&nd->queues[0]);
+    assert(h); /* n > 0 jobs are present, all in the one ranked queue */
     double rate = ps_rate(nd, n);
     if (!(rate > 0)) /* no workers: nobody progresses */
         return;
@@ -73,6 +74,7 @@ static void ev_ps_done(sim_engine *e, void *obj, uint64_t arg)
     nd->ps_ev.ev = NULL;
     tb__ps_advance(m, nd);
     tb_job *j = q_pop(&nd->queues[0]);
+    assert(j); /* the completion event is pending only while jobs are present */
     if (nd->ps_v < j->rank)
         nd->ps_v = j->rank; /* rounding to whole ticks lands at or just past the tag */
     nd->work_queued -= j->rank;

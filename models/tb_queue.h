@@ -10,6 +10,11 @@
  * Invariant: q->n counts the jobs held; a FIFO (q->heap == NULL) links
  * them head to tail through next; a heap keeps q->heap[0..n) ordered so
  * that no job is before its parent (job_before: rank, then sequence).
+ *
+ * (-fanalyzer reports NULL dereferences in and after q_pop/q_peek, and the
+ * heap array as leaked: every caller takes from a queue it knows to hold a
+ * job (pop_from asserts it), and the array is the queue's, freed with the
+ * model.)
  */
 
 static inline int job_before(const tb_job *a, const tb_job *b)
