@@ -117,9 +117,10 @@ sanitize: deps
 	  TAILBACK_BIN=build-san/tailback check-san
 
 # The same with clang (undefined behaviour and addresses), every finding fatal.
+# (libclang-rt-14-dev holds the sanitizer runtimes: clang only recommends it)
 sanitize-clang: deps
-	@dpkg-query -W -f='$${Status}' clang 2>/dev/null | grep -q 'ok installed' || \
-	  { SUDO=""; [ "$$(id -u)" -eq 0 ] || SUDO=sudo; $$SUDO apt-get install -y -qq --no-install-recommends clang >/dev/null; }
+	@for p in clang libclang-rt-14-dev; do dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'ok installed' || \
+	  { SUDO=""; [ "$$(id -u)" -eq 0 ] || SUDO=sudo; $$SUDO apt-get update -qq; $$SUDO apt-get install -y -qq --no-install-recommends $$p >/dev/null; }; done
 	$(MAKE) CC=clang BUILD=build-clang OPT="-O1 -g -fno-omit-frame-pointer" \
 	  EXTRA_CFLAGS="-fsanitize=address,undefined -fno-sanitize-recover=all" \
 	  TAILBACK_BIN=build-clang/tailback check-san
