@@ -72,35 +72,10 @@ static int heap_insert(sim_evq *q, sim_event *ev)
     return 0;
 }
 
-static sim_event *heap_pop(sim_evq *q)
+/* Put x at a[i] or below, moving smaller children up (the hole at i is
+ * free).  Static inline: every pop runs it. */
+static inline void sift_down(heap_entry *a, size_t n, size_t i, heap_entry x)
 {
-    if (q->n == 0)
-        return NULL;
-    sim_event *top = q->a[0].ev;
-    heap_entry x = q->a[--q->n];
-    size_t n = q->n, i = 0;
-    for (;;) {
-        size_t c = 4 * i + 1;
-        if (c >= n)
-            break;
-        size_t best = c, end = c + 4 < n ? c + 4 : n;
-        for (size_t k = c + 1; k < end; k++)
-            if (entry_before(&q->a[k], &q->a[best]))
-                best = k;
-        if (!entry_before(&q->a[best], &x))
-            break;
-        q->a[i] = q->a[best];
-        i = best;
-    }
-    if (n > 0)
-        q->a[i] = x;
-    return top;
-}
-
-/* Sift a[i] down into place among n entries. */
-static void sift_down(heap_entry *a, size_t n, size_t i)
-{
-    heap_entry x = a[i];
     for (;;) {
         size_t c = 4 * i + 1;
         if (c >= n)
@@ -117,6 +92,17 @@ static void sift_down(heap_entry *a, size_t n, size_t i)
     a[i] = x;
 }
 
+static sim_event *heap_pop(sim_evq *q)
+{
+    if (q->n == 0)
+        return NULL;
+    sim_event *top = q->a[0].ev;
+    heap_entry x = q->a[--q->n];
+    if (q->n > 0)
+        sift_down(q->a, q->n, 0, x);
+    return top;
+}
+
 /* Keep the live entries, then rebuild the heap bottom-up (Floyd): O(n). */
 static void heap_purge(sim_evq *q, void (*drop)(void *ctx, sim_event *ev), void *ctx)
 {
@@ -130,7 +116,7 @@ static void heap_purge(sim_evq *q, void (*drop)(void *ctx, sim_event *ev), void 
     q->n = k;
     for (size_t i = k / 4 + 1; i-- > 0;)
         if (i < k)
-            sift_down(q->a, k, i);
+            sift_down(q->a, k, i, q->a[i]);
 }
 
 static sim_event *heap_peek(sim_evq *q)
