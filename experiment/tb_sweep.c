@@ -1317,7 +1317,7 @@ static void estimate_metric(const tb_sweep *s, const char *out, const runs_table
             e->ci.lo /= tps;
             e->ci.hi /= tps;
             e->ci.sd /= tps;
-            e->estimator = "pooled quantile (CDF inversion)";
+            e->estimator = "pooled quantile (CDF inversion on the square-root scale)";
             if (e->ci.censored)
                 snprintf(e->note, sizeof e->note, "censored: the pooled quantile falls among requests that did "
                                                   "not succeed; the estimate is a lower bound");

@@ -1,4 +1,4 @@
-/* sim_ci.c - Student t intervals over replications, and pooled quantiles with sectioning or jackknife intervals. */
+/* sim_ci.c - Student t intervals over replications, and pooled quantiles with CDF-inversion, sectioning or jackknife intervals. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -44,32 +44,39 @@ static int hist_add(sim_hist *dst, const sim_hist *src, int sign)
     return 0;
 }
 
-/* CDF inversion (see sim_ci.h); theta[0..c->n) holds the replications'
- * own quantiles, whose spread around the estimate is reported as sd. */
+/* CDF inversion on the square-root scale (see sim_ci.h); theta[0..c->n)
+ * holds the replications' own quantiles, whose spread around the
+ * estimate is reported as sd. */
 static void cdf_interval(const sim_hist *const *ok, const sim_hist *const *cens, int n, const sim_hist *all_ok,
                          const sim_hist *all_cens, double q, double level, double est, const double *theta,
                          sim_ci *c)
 {
-    double sum = 0, ss = 0, spread = 0;
-    int k = 0;
-    double *F = malloc((size_t)n * sizeof *F);
-    if (!F)
+    double usum = 0, zsum = 0, ss = 0, spread = 0;
+    int k = 0, upper = q >= 0.5; /* which side of the estimate is the rare one */
+    double *z = malloc((size_t)n * sizeof *z);
+    if (!z)
         return;
     for (int i = 0; i < n; i++) {
         uint64_t total = ok[i]->n + (cens ? cens[i]->n : 0);
         if (total == 0)
             continue;
-        F[k] = (double)sim_hist_count_le(ok[i], est) / (double)total;
-        sum += F[k++];
+        double F = (double)sim_hist_count_le(ok[i], est) / (double)total, u = upper ? 1 - F : F;
+        usum += u;
+        zsum += z[k++] = sqrt(u < 0 ? 0 : u);
     }
-    double mean = sum / k;
+    double u = usum / k, zm = zsum / k;
     for (int i = 0; i < k; i++)
-        ss += (F[i] - mean) * (F[i] - mean);
+        ss += (z[i] - zm) * (z[i] - zm);
     for (int i = 0; i < c->n; i++)
         spread += (theta[i] - est) * (theta[i] - est);
-    free(F);
-    double hw = t_quantile(level, k - 1) * sqrt(ss / (k - 1)) / sqrt((double)k);
-    double qlo = q - hw < 0 ? 0 : q - hw, qhi = q + hw > 1 ? 1 : q + hw;
+    free(z);
+    /* the relative half-width of the mean of sqrt(u_r); under the scale
+     * model u_r = u W_r it maps to u through the square */
+    double hw = zm > 0 ? t_quantile(level, k - 1) * sqrt(ss / (k - 1)) / sqrt((double)k) / zm : 0;
+    double ulo = hw < 1 ? u * (1 - hw) * (1 - hw) : 0, uhi = u * (1 + hw) * (1 + hw);
+    double qlo = upper ? 1 - uhi : ulo, qhi = upper ? 1 - ulo : uhi;
+    qlo = qlo < 0 ? 0 : qlo > 1 ? 1 : qlo;
+    qhi = qhi < 0 ? 0 : qhi > 1 ? 1 : qhi;
     sim_cquantile lo = sim_hist_cquantile(all_ok, all_cens, qlo), hi = sim_hist_cquantile(all_ok, all_cens, qhi);
     c->sd = sqrt(spread / (c->n - 1));
     c->lo = lo.censored ? est : lo.value;
