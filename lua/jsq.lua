@@ -8,15 +8,6 @@
 -- Reference: Winston, "Optimality of the shortest line discipline", J.
 -- Applied Probability 14(1), 1977.
 
-local choose = require("choose")
-local ids = {}   -- dispatcher -> its candidates' node ids (fixed for a run)
-
 function route(node, job)
-  local c = ids[node]
-  if not c then
-    c = {}
-    for i = 1, sim.candidates(node) do c[i] = sim.candidate(node, i) end
-    ids[node] = c
-  end
-  return choose.argmin(#c, function(i) return sim.jobs(c[i]) end)
+  return sim.least(node, "jobs")   -- over the node's candidates, in C
 end

@@ -9,10 +9,6 @@
 -- Reference: Harchol-Balter, Performance Modeling and Design of Computer
 -- Systems (2013), ch. 24 ("Least-Work-Left").
 
-local choose = require("choose")
-
 function route(node, job)
-  return choose.argmin(sim.candidates(node), function(i)
-    return sim.work(sim.candidate(node, i))
-  end)
+  return sim.least(node, "work")
 end

@@ -15,15 +15,14 @@ if type(d) ~= "number" or d < 1 or d ~= math.floor(d) then
   error("params.d: expected an integer >= 1, found " .. tostring(d))
 end
 
-local choose = require("choose")
-local sampled = {}
+local sampled, ids = {}, {}
 
 function route(node, job)
   local n = sim.candidates(node)
-  local k = choose.argmin(d, function(k)
+  for k = 1, d do
     local i = math.random(n)   -- with replacement
     sampled[k] = i
-    return sim.jobs(sim.candidate(node, i))
-  end)
-  return sampled[k]
+    ids[k] = sim.candidate(node, i)
+  end
+  return sampled[sim.least(ids, "jobs")]
 end

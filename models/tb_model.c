@@ -214,11 +214,18 @@ static int next_hop(tb_model *m, tb_job *j)
         return nd->cand[decide_route(m, nd, j)];
     if (nd->nnext == 0)
         return TB_EXIT;
+    /* the first entry whose cumulative probability exceeds u (the last
+     * one catches rounding): a binary search, O(log n) on wide fan-outs */
     double u = sim_rng_u01(&nd->route_rng);
-    int i = 0;
-    while (i + 1 < nd->nnext && u >= nd->cum[i])
-        i++;
-    return nd->next[i];
+    int lo = 0, hi = nd->nnext - 1;
+    while (lo < hi) {
+        int mid = (lo + hi) / 2;
+        if (u >= nd->cum[mid])
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return nd->next[lo];
 }
 
 /* Where j goes after its current node, decided once per visit: at

@@ -448,6 +448,73 @@ static int l_random(lua_State *L)
     return 1;
 }
 
+/* sim.least(nodes, field): the position in `nodes` (a dispatcher's node
+ * id, meaning its candidates in order, or a sequence of node ids) of the
+ * node with the least `field`, ties broken uniformly by one draw from the
+ * policy's stream after the scan; nil when there is none.  The same
+ * comparisons and the same draw as lua/choose.lua's argmin over
+ * sim.FIELD(id), so a policy gives the same bytes either way, without a
+ * call back into C per candidate. */
+enum { LEAST_JOBS, LEAST_QUEUED, LEAST_BUSY, LEAST_WORK, LEAST_LATENCY };
+
+static double least_value(tb_model *m, const tb_node *nd, int field)
+{
+    switch (field) {
+    case LEAST_JOBS:
+        return (double)(nd->queued + nd->busy);
+    case LEAST_QUEUED:
+        return (double)nd->queued;
+    case LEAST_BUSY:
+        return (double)nd->busy;
+    case LEAST_WORK:
+        return secs(m, tb_node_work(m, nd));
+    default:
+        return secs(m, nd->ewma);
+    }
+}
+
+/* The k-th (1-based) node of the list at argument 1. */
+static const tb_node *least_node(lua_State *L, tb_model *m, const tb_node *disp, lua_Integer k)
+{
+    if (disp)
+        return &m->nodes[disp->cand[k - 1]];
+    lua_Integer id = (lua_rawgeti(L, 1, k), lua_tointegerx(L, -1, NULL));
+    lua_pop(L, 1);
+    if (id < 1 || id > m->nnodes)
+        luaL_error(L, "sim.least: nodes[%I]: expected a node id in 1..%d", k, m->nnodes);
+    return &m->nodes[id - 1];
+}
+
+static int l_least(lua_State *L)
+{
+    static const char *const fields[] = { "jobs", "queued", "busy", "work", "latency", NULL };
+    tb_model *m = model_of(L);
+    const tb_node *disp = lua_type(L, 1) == LUA_TTABLE ? NULL : check_node(L, 1);
+    int field = luaL_checkoption(L, 2, NULL, fields);
+    lua_Integer n = disp ? disp->ncand : (lua_Integer)lua_rawlen(L, 1);
+    sim_lua_charge(L, (double)n / 8); /* a scan of a long list is work like any other */
+    double best = HUGE_VAL;
+    lua_Integer ties = 0;
+    for (lua_Integer k = 1; k <= n; k++) {
+        double v = least_value(m, least_node(L, m, disp, k), field);
+        if (v < best)
+            best = v, ties = 1;
+        else if (v == best)
+            ties++;
+    }
+    if (ties == 0) {
+        lua_pushnil(L);
+        return 1;
+    }
+    lua_Integer pick = ties > 1 ? (lua_Integer)sim_rng_below(&policy_of(L)->rng, (uint64_t)ties) : 0;
+    for (lua_Integer k = 1; k <= n; k++)
+        if (least_value(m, least_node(L, m, disp, k), field) == best && pick-- == 0) {
+            lua_pushinteger(L, k);
+            return 1;
+        }
+    return luaL_error(L, "sim.least: the list changed during the scan");
+}
+
 static int l_readonly(lua_State *L)
 {
     return luaL_error(L, "the sim module is read-only");
@@ -470,6 +537,7 @@ static const luaL_Reg sim_funcs[] = {
     { "link_window", l_link_window }, { "link_credits", l_link_credits },
     { "link_paused", l_link_paused }, { "set_window", l_set_window },
     { "set_workers", l_set_workers }, { "emit", l_emit },   { "random", l_random },
+    { "least", l_least },
     { NULL, NULL },
 };
 
@@ -527,8 +595,7 @@ static int read_options(tb_policy *p, lua_State *L, char *err, size_t n)
     return 0;
 }
 
-/* The `sim` module (a read-only proxy over the functions, with (model,
- * policy) upvalues) and `params`, built protected: allocation can fail. */
+/* The `sim` module (the functions, with (model, policy) upvalues) and `params`, built protected: allocation can fail. */
 typedef struct setup_args {
     tb_model *m;
     tb_policy *p;
@@ -536,14 +603,15 @@ typedef struct setup_args {
 
 static int setup_sim(lua_State *L)
 {
+    /* a plain table of C functions, so a lookup is one table access; the
+     * metatable refuses new fields, and a policy replacing one changes
+     * only its own interpreter (every policy instance has its own) */
     setup_args *a = lua_touserdata(L, 1);
-    lua_newtable(L);              /* proxy */
-    lua_newtable(L);              /* metatable */
-    lua_newtable(L);              /* functions */
+    lua_newtable(L);              /* the functions */
     lua_pushlightuserdata(L, a->m);
     lua_pushlightuserdata(L, a->p);
     luaL_setfuncs(L, sim_funcs, 2);
-    lua_setfield(L, -2, "__index");
+    lua_newtable(L);              /* metatable */
     lua_pushcfunction(L, l_readonly);
     lua_setfield(L, -2, "__newindex");
     lua_pushliteral(L, "locked");
@@ -582,7 +650,7 @@ static int policy_prepare(tb_model *m, tb_decider *d, char *err, size_t errlen)
     }
     sim_sha256_hex(text, len, p->sha256);
     free(text);
-    p->lua = sim_lua_new(&p->rng, p->memory, p->budget);
+    p->lua = sim_lua_new(&p->rng, p->memory, p->budget, p->watchdog);
     if (!p->lua) {
         snprintf(err, errlen, "%s: cannot create a Lua interpreter (out of memory)", p->d.shown);
         return -1;
@@ -624,6 +692,7 @@ tb_policy *tb_policy_new(void)
     p->d.ops.prepare = policy_prepare;
     p->d.ops.free = policy_free;
     p->budget = 1000000;
+    p->watchdog = 10;
     p->memory = (size_t)64 << 20;
     return p;
 }

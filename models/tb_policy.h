@@ -22,7 +22,8 @@ typedef struct tb_policy {
     cJSON *params;    /* owned */
     sim_lua *lua;
     sim_rng rng;
-    long budget;
+    long budget;  /* instructions per call; 0: "off" */
+    int watchdog; /* with the budget off: wall-clock seconds per call */
     size_t memory;
     int ref_admit, ref_rank, ref_pick, ref_dequeue, ref_route, ref_done, ref_tick;
     char where[7][96];             /* "FILE:LINE" of each hook, for messages */

@@ -25,7 +25,7 @@ static const char *const class_fields[] = {
     "client", "confirmations", NULL,
 };
 static const char *const policy_fields[] = {
-    "comment", "script", "params", "tick", "budget", "memory", NULL,
+    "comment", "script", "params", "tick", "budget", "memory", "watchdog", NULL,
 };
 static const char *const link_fields[] = {
     "comment", "from", "to", "delay", "bandwidth", "credits", "per_class", "pause", NULL,
@@ -319,13 +319,25 @@ static int build_policy(sim_jctx *c, tb_model *m, const char *name, const cJSON 
             return sim_jerr(c, path, "out of memory");
     }
     double tick, zero = 0, mem, dmem = 64;
-    long long budget, dbudget = 1000000;
+    long long budget = 0, dbudget = 1000000, watchdog, dwatch = 10;
+    const cJSON *b = sim_jget(o, "budget");
+    char bp[P];
     if (sim_jnum(c, o, path, "tick", 0, 0, 1e9, &zero, &tick) ||
-        sim_jint(c, o, path, "budget", 1000, 1000000000, &dbudget, &budget) ||
-        sim_jnum(c, o, path, "memory", 1, 0, 4096, &dmem, &mem))
+        (!cJSON_IsString(b) && sim_jint(c, o, path, "budget", 1000, 1000000000, &dbudget, &budget)) ||
+        sim_jnum(c, o, path, "memory", 1, 0, 4096, &dmem, &mem) ||
+        sim_jint(c, o, path, "watchdog", 1, 86400, &dwatch, &watchdog))
         return -1;
+    if (cJSON_IsString(b) && strcmp(b->valuestring, "off") != 0) /* "off": a trusted policy, no count hook */
+        return sim_jerr(c, sim_jpath_key(bp, sizeof bp, path, "budget"),
+                        "expected an instruction count (1000 to 1000000000) or \"off\", found \"%.40s\"",
+                        b->valuestring);
+    if (sim_jget(o, "watchdog") && !cJSON_IsString(b))
+        return sim_jerr(c, sim_jpath_key(bp, sizeof bp, path, "watchdog"),
+                        "expected no watchdog: it bounds only a policy with \"budget\": \"off\" (the "
+                        "instruction budget bounds the others)");
     pol->d.tick_s = tick; /* in ticks once the duration is known */
     pol->budget = (long)budget;
+    pol->watchdog = (int)watchdog;
     pol->memory = (size_t)(mem * 1048576.0);
     return 0;
 }

@@ -1,6 +1,8 @@
 /* sim_lua.c - the policy sandbox: allocator limit, an instruction budget nothing can escape, deterministic library subset, protected entry points. */
+#include <assert.h>
 #include <math.h>
 #include <signal.h>
+#include <sys/time.h>
 #include <stdio.h>
 #include <unistd.h>
 #include <stdlib.h>
@@ -39,13 +41,14 @@
  *    running at its next instruction.
  */
 #define ALLOC_UNIT 256 /* bytes per unit of work */
-enum { FATAL_NONE, FATAL_INSTRUCTIONS, FATAL_WORK, FATAL_SIGNAL };
+enum { FATAL_NONE, FATAL_INSTRUCTIONS, FATAL_WORK, FATAL_SIGNAL, FATAL_WATCHDOG };
 
 struct sim_lua {
     lua_State *L;
     sim_rng *rng;
     size_t used, limit;
-    long budget;
+    long budget;           /* instructions per call; 0: off (trusted: no count hook, no C-work charge) */
+    int watchdog;          /* with the budget off: seconds of wall clock a call may run */
     long work;             /* units charged in the current call */
     int fatal;             /* the call must end, and nothing may catch it: FATAL_* */
     volatile sig_atomic_t stop; /* a signal asked the running call to stop */
@@ -65,6 +68,14 @@ struct sim_lua {
 static sim_lua *volatile running;
 static volatile sig_atomic_t stop_requested;
 
+/* The wall-clock watchdog of budget-off sandboxes: a 1 s interval timer
+ * whose handler counts the ticks one call has been running for (calls are
+ * numbered), and stops it, as a signal would, past its limit. */
+static volatile unsigned long call_seq;
+static unsigned long watched_seq;
+static int watched_ticks;
+static int watchdog_armed;
+
 static sim_lua *sandbox_of(lua_State *L)
 {
     void *p;
@@ -82,6 +93,12 @@ static void charge(lua_State *L, double n)
         luaL_error(L, "work budget of %d exceeded in one call (C work on the policy's behalf: large strings, "
                       "sorts, searches)", (int)(p->budget > 2000000000 ? 2000000000 : p->budget));
     }
+}
+
+void sim_lua_charge(lua_State *L, double units)
+{
+    if (sandbox_of(L)->budget > 0)
+        charge(L, units);
 }
 
 /* The allocator enforces the memory limit, and charges the work budget:
@@ -114,6 +131,11 @@ static void budget_hook(lua_State *L, lua_Debug *ar)
 {
     (void)ar;
     sim_lua *p = sandbox_of(L);
+    if (p->stop == 2) {
+        p->fatal = FATAL_WATCHDOG;
+        luaL_error(L, "watchdog: one call ran for more than %d s of wall clock (\"budget\": \"off\"; the "
+                      "policy's \"watchdog\" setting raises it)", p->watchdog);
+    }
     p->fatal = p->stop ? FATAL_SIGNAL : FATAL_INSTRUCTIONS;
     if (p->stop)
         luaL_error(L, "interrupted by a signal");
@@ -135,7 +157,42 @@ void sim_lua_interrupt(void)
 
 int sim_lua_interrupted(const sim_lua *p)
 {
-    return p->stop != 0;
+    return p->stop == 1;
+}
+
+static void on_watchdog(int sig)
+{
+    (void)sig;
+    sim_lua *p = running;
+    if (!p || p->budget > 0 || p->watchdog <= 0) {
+        watched_ticks = 0;
+        return;
+    }
+    if (watched_seq != call_seq) {
+        watched_seq = call_seq;
+        watched_ticks = 0;
+    } else if (++watched_ticks >= p->watchdog && !p->stop) { /* seen running for watchdog s */
+        p->stop = 2;
+        lua_sethook(p->L, budget_hook, LUA_MASKCALL | LUA_MASKRET | LUA_MASKLINE | LUA_MASKCOUNT, 1);
+    }
+}
+
+/* Once per process (a forked child starts without the timer). */
+static void arm_watchdog(void)
+{
+    static pid_t armed_in;
+    if (watchdog_armed && armed_in == getpid())
+        return;
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_watchdog;
+    sa.sa_flags = SA_RESTART; /* the rest of the program never sees EINTR for it */
+    sigemptyset(&sa.sa_mask);
+    struct itimerval it = { { 1, 0 }, { 1, 0 } };
+    if (sigaction(SIGALRM, &sa, NULL) == 0 && setitimer(ITIMER_REAL, &it, NULL) == 0) {
+        watchdog_armed = 1;
+        armed_in = getpid();
+    }
 }
 
 /* Make sure a message names the Lua file and line at fault: errors raised
@@ -187,11 +244,13 @@ static int protected_call(sim_lua *p, int nargs, int nresults)
 {
     lua_State *L = p->L;
     int base = lua_gettop(L) - nargs;
-    lua_pushcfunction(L, msgh);
-    lua_insert(L, base);
+    /* the message handler lives at slot 1 for good (sim_lua_new): nothing
+     * to insert or remove per call */
+    assert(base >= 2 && lua_tocfunction(L, 1) == msgh);
     p->work = 0;
     p->fatal = FATAL_NONE;
     sim_lua *outer = running;
+    call_seq++;
     running = p; /* first: a signal from here on sees p and stops it */
     if (stop_requested)
         p->stop = 1;
@@ -199,10 +258,11 @@ static int protected_call(sim_lua *p, int nargs, int nresults)
         lua_sethook(L, budget_hook, LUA_MASKCOUNT, 1);
     else if (p->budget > 0)
         lua_sethook(L, budget_hook, LUA_MASKCOUNT, (int)p->budget); /* resets the count */
-    int rc = lua_pcall(L, nargs, nresults, base);
-    lua_sethook(L, NULL, 0, 0);
+    int rc = lua_pcall(L, nargs, nresults, 1);
     running = outer;
-    lua_remove(L, rc == LUA_OK ? base : lua_gettop(L) - 1);
+    lua_sethook(L, NULL, 0, 0); /* after: a signal from here on no longer sees p */
+    if (p->stop == 2) /* the watchdog stopped this call only */
+        p->stop = 0;
     return rc;
 }
 
@@ -235,16 +295,7 @@ static int l_random(lua_State *L)
         return luaL_error(L, "wrong number of arguments to 'random'");
     }
     luaL_argcheck(L, lo <= hi, lua_gettop(L), "interval is empty");
-    uint64_t span = (uint64_t)hi - (uint64_t)lo + 1, x;
-    if (span == 0) { /* the whole integer range */
-        x = sim_rng_next(p->rng);
-    } else { /* rejection sampling: no modulo bias */
-        uint64_t limit = UINT64_MAX - UINT64_MAX % span;
-        do
-            x = sim_rng_next(p->rng);
-        while (x >= limit);
-        x %= span;
-    }
+    uint64_t x = sim_rng_below(p->rng, (uint64_t)hi - (uint64_t)lo + 1); /* span 0: the whole range */
     lua_pushinteger(L, (lua_Integer)((uint64_t)lo + x));
     return 1;
 }
@@ -700,7 +751,7 @@ static int panic(lua_State *L)
     _exit(70);
 }
 
-sim_lua *sim_lua_new(sim_rng *rng, size_t mem_limit, long budget)
+sim_lua *sim_lua_new(sim_rng *rng, size_t mem_limit, long budget, int watchdog)
 {
     sim_lua *p = calloc(1, sizeof *p);
     if (!p)
@@ -720,10 +771,14 @@ sim_lua *sim_lua_new(sim_rng *rng, size_t mem_limit, long budget)
     lua_pushcfunction(p->L, setup);
     int rc = lua_pcall(p->L, 0, 0, 0);
     p->budget = b;
-    if (rc != LUA_OK) {
+    if (rc != LUA_OK || !lua_checkstack(p->L, 1)) {
         sim_lua_free(p);
         return NULL;
     }
+    lua_pushcfunction(p->L, msgh); /* slot 1, for every protected call */
+    p->watchdog = watchdog;
+    if (p->budget <= 0 && watchdog > 0)
+        arm_watchdog();
     return p;
 }
 

@@ -33,8 +33,12 @@ struct lua_State; /* <lua.h>, which only sim_lua.c and the policy layer include 
 typedef struct sim_lua sim_lua;
 
 /* Returns a new sandbox; free with sim_lua_free() (NULL is a no-op).
- * `rng` must outlive it; `mem_limit` in bytes; `budget` instructions per call. */
-sim_lua *sim_lua_new(sim_rng *rng, size_t mem_limit, long budget);
+ * `rng` must outlive it; `mem_limit` in bytes; `budget` instructions per
+ * call, or 0 for a trusted script: no count hook and no charge for C work
+ * (each costs on every instruction), so only the memory limit, signals and
+ * the wall-clock `watchdog` (seconds per call, 0 = none: a 1 s SIGALRM
+ * interval timer, armed once per process) stop it. */
+sim_lua *sim_lua_new(sim_rng *rng, size_t mem_limit, long budget, int watchdog);
 void sim_lua_free(sim_lua *p);
 
 struct lua_State *sim_lua_state(sim_lua *p);
@@ -84,6 +88,11 @@ const char *sim_lua_module(const sim_lua *p, int i, const char **sha256);
 /* Push a JSON value as the equivalent Lua value (objects become tables,
  * arrays sequences, null nil). */
 void sim_lua_push_json(struct lua_State *L, const cJSON *v);
+
+/* Charge `units` of C work done on the running policy's behalf (one unit
+ * is about 256 bytes allocated); past the budget the call fails as for
+ * any other work.  For C functions a policy calls. */
+void sim_lua_charge(struct lua_State *L, double units);
 
 /* The Lua release linked in ("Lua 5.4.4"), for the manifest. */
 const char *sim_lua_release(void);

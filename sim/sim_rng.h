@@ -62,6 +62,19 @@ static inline double sim_rng_u01_pos(sim_rng *r)
     return (double)((sim_rng_next(r) >> 11) + 1) * 0x1.0p-53;
 }
 
+/* Uniform on [0, span) by rejection, so without modulo bias (span 0: the
+ * whole 64-bit range).  math.random(n) in a policy is 1 + this (n). */
+static inline uint64_t sim_rng_below(sim_rng *r, uint64_t span)
+{
+    if (span == 0)
+        return sim_rng_next(r);
+    uint64_t limit = UINT64_MAX - UINT64_MAX % span, x;
+    do
+        x = sim_rng_next(r);
+    while (x >= limit);
+    return x % span;
+}
+
 /* 64-bit hash of a string (FNV-1a followed by a strong finaliser). */
 uint64_t sim_hash_str(const char *s);
 

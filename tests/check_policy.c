@@ -475,6 +475,58 @@ START_TEST(balancers_choose_by_their_rule)
 }
 END_TEST
 
+/* sim.least gives the bytes of the same rule written with a call per
+ * candidate (tests/policies/argmin_balancers.lua): same comparisons, same
+ * draw for the tie-break. */
+START_TEST(sim_least_gives_the_bytes_of_the_loop_it_replaces)
+{
+    static const char *const shipped[] = { "{\"script\": \"jsq\"}", "{\"script\": \"least_loaded\"}",
+                                            "{\"script\": \"power_of_d\", \"params\": {\"d\": 3}}" };
+    static const char *const written[] = {
+        "{\"script\": \"tests/policies/argmin_balancers.lua\", \"params\": {\"rule\": \"jsq\"}}",
+        "{\"script\": \"tests/policies/argmin_balancers.lua\", \"params\": {\"rule\": \"least_loaded\"}}",
+        "{\"script\": \"tests/policies/argmin_balancers.lua\", \"params\": {\"rule\": \"power_of_d\", \"d\": 3}}"
+    };
+    for (int i = 0; i < 3; i++) {
+        char *ja = lb_json(10, 0.8, 2000, shipped[i], 0), *jb = lb_json(10, 0.8, 2000, written[i], 0);
+        tb_model *a = model(ja, 1), *b = model(jb, 1);
+        test_run(a);
+        test_run(b);
+        ck_assert_uint_gt(a->classes[0].completions, 10000);
+        char *ta = results_text(a), *tb = results_text(b);
+        ck_assert_msg(strcmp(ta, tb) == 0, "%s differs from its loop", shipped[i]);
+        free(ta);
+        free(tb);
+        tb_model_free(a);
+        tb_model_free(b);
+        free(ja);
+        free(jb);
+    }
+}
+END_TEST
+
+/* Ties are broken uniformly: at a load so light that every server is
+ * almost always idle, JSQ's choices spread evenly over the four
+ * (chi-square, 3 degrees of freedom, against its 0.999 point, 16.27). */
+START_TEST(sim_least_breaks_ties_uniformly)
+{
+    char *json = lb_json(4, 0.01, 100000, "{\"script\": \"jsq\"}", 0);
+    lb_check c = { "none", 0, 0, { 0 }, -1 };
+    tb_model *m = model(json, 0);
+    m->observe = lb_observe;
+    m->observe_ctx = &c;
+    test_run(m);
+    tb_model_free(m);
+    free(json);
+    ck_assert_int_gt(c.checked, 3000);
+    double chi2 = 0, e = (double)c.checked / 4;
+    for (int i = 0; i < 4; i++)
+        chi2 += ((double)c.count[i] - e) * ((double)c.count[i] - e) / e;
+    fprintf(stderr, "  sim.least ties over 4 idle servers: %ld choices, chi-square %.2f\n", c.checked, chi2);
+    ck_assert_double_lt(chi2, 16.27);
+}
+END_TEST
+
 START_TEST(smooth_weighted_round_robin_splits_exactly_by_weight)
 {
     lb_check c = run_lb("weighted_round_robin",
@@ -827,6 +879,8 @@ Suite *policy_suite(void)
     tcase_add_test(tc, each_discipline_always_serves_its_own_choice_next);
     tcase_add_test(tc, the_order_check_catches_a_discipline_that_is_not_the_one_claimed);
     tcase_add_test(tc, balancers_choose_by_their_rule);
+    tcase_add_test(tc, sim_least_gives_the_bytes_of_the_loop_it_replaces);
+    tcase_add_test(tc, sim_least_breaks_ties_uniformly);
     tcase_add_test(tc, smooth_weighted_round_robin_splits_exactly_by_weight);
     tcase_add_test(tc, drr_and_wfq_split_a_saturated_server_by_weight);
     tcase_add_test(tc, drr_also_orders_a_node_that_sends_over_credit_windows);

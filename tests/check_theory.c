@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <gsl/gsl_cdf.h>
 #include "../models/tb_scenario.h"
 #include "tb_test.h"
 
@@ -362,6 +363,51 @@ START_TEST(infinite_server_node_has_mean_occupancy_lambda_times_mean_service)
 }
 END_TEST
 
+/* ---- Routing by probabilities --------------------------------------------- */
+
+START_TEST(routing_by_next_follows_its_probabilities)
+{
+    /* One router fans out to 40 nodes with p_i proportional to i + 1 (the
+     * binary search over cumulative probabilities must hit every entry,
+     * the first and the last included, at its own rate).  Pearson's
+     * chi-square over the visit counts, 39 degrees of freedom, is compared
+     * with its 0.999 quantile (GSL); one seed, so the outcome is fixed. */
+    enum { K = 40 };
+    char json[16384];
+    size_t n = (size_t)snprintf(json, sizeof json,
+                                "{\"duration\": 20000, \"classes\": {\"c\": {\"arrival\": {\"process\": "
+                                "\"poisson\", \"rate\": 10}, \"entry\": \"r\"}}, \"nodes\": {\"r\": {\"kind\": "
+                                "\"delay\", \"service\": {\"type\": \"constant\", \"value\": 0.001}, \"next\": [");
+    double total = K * (K + 1) / 2.0, p[K];
+    for (int i = 0; i < K; i++) {
+        p[i] = (i + 1) / total;
+        n += (size_t)snprintf(json + n, sizeof json - n, "%s{\"node\": \"d%d\", \"p\": %.17g}", i ? ", " : "", i, p[i]);
+    }
+    n += (size_t)snprintf(json + n, sizeof json - n, "]}");
+    for (int i = 0; i < K; i++)
+        n += (size_t)snprintf(json + n, sizeof json - n,
+                              ", \"d%d\": {\"kind\": \"delay\", \"service\": {\"type\": \"constant\", \"value\": "
+                              "0.001}}", i);
+    snprintf(json + n, sizeof json - n, "}}");
+    tb_model *m = test_model(json, 7, 0, "heap");
+    test_run(m);
+    double visits = 0, chi2 = 0, count[K];
+    for (int i = 0; i < K; i++) {
+        char name[16];
+        snprintf(name, sizeof name, "d%d", i);
+        count[i] = (double)m->nodes[tb_node_index(m, name)].arrivals;
+        visits += count[i];
+    }
+    for (int i = 0; i < K; i++)
+        chi2 += (count[i] - visits * p[i]) * (count[i] - visits * p[i]) / (visits * p[i]);
+    double crit = gsl_cdf_chisq_Qinv(0.001, K - 1);
+    fprintf(stderr, "routing over %d entries: %.0f visits, chi-square %.1f (0.999 quantile %.1f)\n", K, visits, chi2, crit);
+    ck_assert_double_gt(visits, 150000);
+    ck_assert_double_lt(chi2, crit);
+    tb_model_free(m);
+}
+END_TEST
+
 Suite *theory_suite(void)
 {
     Suite *s = suite_create("theory");
@@ -378,6 +424,7 @@ Suite *theory_suite(void)
     tcase_add_test(tc, tandem_of_three_mm1_matches_jackson);
     tcase_add_test(tc, feedback_loop_matches_jackson_traffic_equations);
     tcase_add_test(tc, infinite_server_node_has_mean_occupancy_lambda_times_mean_service);
+    tcase_add_test(tc, routing_by_next_follows_its_probabilities);
     suite_add_tcase(s, tc);
     return s;
 }

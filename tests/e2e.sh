@@ -407,13 +407,57 @@ for sig in TERM INT; do
 done
 
 # the manifest fingerprints the helper modules a policy require()s, not only
-# the policy file: editing lua/choose.lua changes jsq's results
-"$BIN" run "$ROOT/papers/power-of-d-choices/scenario.json" --set policies.lb.script=jsq \
-    --set duration=100 --set warmup=10 --out modsha --quiet >/dev/null 2>&1
-want=$(sha256sum "$ROOT/lua/choose.lua" | cut -d' ' -f1)
-grep -A1 '"modules_sha256"' modsha/summary.json 2>/dev/null | grep -q "\"choose\":[[:space:]]*\"$want\"" &&
+# the policy file: editing the module changes the results
+"$BIN" run "$H" --set nodes.lb.policy=with_helper.lua --set duration=100 --out modsha --quiet >/dev/null 2>&1
+want=$(sha256sum "$ROOT/tests/policies/helper_mod.lua" | cut -d' ' -f1)
+grep -A1 '"modules_sha256"' modsha/summary.json 2>/dev/null | grep -q "\"helper_mod\":[[:space:]]*\"$want\"" &&
     ok "manifest: a policy's require()d helper modules are listed with their SHA-256" ||
     bad "manifest: a policy's require()d helper modules are listed with their SHA-256"
+
+# "budget": "off" (a trusted policy: no count hook): SIGINT and SIGTERM
+# still stop an endless loop within a second, and the wall-clock watchdog
+# (2 s here) stops it on its own, naming the setting
+for sig in INT TERM; do
+    rm -rf offout
+    "$BIN" run "$ROOT/tests/hostile/endless-trusted.json" --out offout --quiet >/dev/null 2>off.err &
+    sp=$!
+    sleep 1
+    s=$(date +%s%N)
+    kill -$sig $sp
+    wait $sp
+    rc=$?
+    ms=$(( ($(date +%s%N) - s) / 1000000 ))
+    want=143; [ $sig = INT ] && want=130
+    if [ $rc -eq $want ] && [ $ms -lt 1000 ] && grep -q 'interrupted at simulated time' off.err && grep -q '"status":[[:space:]]*"partial: interrupted' offout/summary.json; then
+        ok "budget off: SIG$sig stops an endless loop in ${ms} ms, exit $want"
+    else
+        bad "budget off: SIG$sig stops an endless loop (rc=$rc, ${ms} ms): $(head -c 300 off.err)"
+    fi
+done
+rm -rf offout
+s=$(date +%s)
+"$BIN" run "$ROOT/tests/hostile/endless-trusted.json" --out offout --quiet >/dev/null 2>off.err
+rc=$?
+secs=$(( $(date +%s) - s ))
+if [ $rc -eq 1 ] && [ $secs -le 5 ] && grep -q 'endless.lua:5: watchdog: one call ran for more than 2 s of wall clock' off.err; then
+    ok "budget off: the watchdog stops an endless loop after 2 s (${secs} s, exit 1)"
+else
+    bad "budget off: the watchdog stops an endless loop (rc=$rc, ${secs} s): $(head -c 300 off.err)"
+fi
+# a trusted policy gives the bytes of the budgeted one
+sed 's#"s": { "service"#"s": { "policy": "t", "service"#; s#"nodes": {#"policies": { "t": { "script": "sjf", "budget": "off" } },\n  "nodes": {#' "$H" > trusted.json
+sed 's#"budget": "off"#"budget": 1000000#' trusted.json > budgeted.json
+"$BIN" run trusted.json --out t_off --quiet >/dev/null 2>&1
+"$BIN" run budgeted.json --out t_on --quiet >/dev/null 2>&1
+if [ -s t_off/latency.csv ] && cmp -s t_off/latency.csv t_on/latency.csv && cmp -s t_off/timeseries.csv t_on/timeseries.csv && cmp -s t_off/metrics.csv t_on/metrics.csv; then
+    ok "budget off: a policy that stays within bounds gives the bytes of the budgeted run"
+else
+    bad "budget off: a policy that stays within bounds gives the bytes of the budgeted run"
+fi
+"$BIN" validate "$H" --set 'policies={"t": {"script": "sjf", "budget": "of"}}' >/dev/null 2>v.err
+grep -q 'policies.t.budget: expected an instruction count (1000 to 1000000000) or "off", found "of"' v.err &&
+    ok "budget: a misspelt \"off\" is refused with the JSON path" ||
+    bad "budget: a misspelt \"off\" is refused with the JSON path: $(cat v.err)"
 
 # --- sweeps: -j independence, resume after kill -9, plan/run-index/merge ---------------
 EX=$ROOT/scenarios/experiments
