@@ -1,5 +1,70 @@
 /* tb_measure.c - what a run measures over time: the warm-up reset, windows, hot nodes, spread and recovery. */
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
 #include "tb_model_int.h"
+
+/* ---- the time series' rows ---------------------------------------------- */
+
+/* Append v as printf's %llu would. */
+static char *put_u(char *p, unsigned long long v)
+{
+    char d[24];
+    int n = 0;
+    do
+        d[n++] = (char)('0' + v % 10);
+    while ((v /= 10) != 0);
+    while (n > 0)
+        *p++ = d[--n];
+    return p;
+}
+
+/* Append v as printf's %.9g would: whole numbers below 10^9 (most cells:
+ * window ends, idle nodes' zeros) by hand, the rest by snprintf, so the
+ * bytes are the same either way. */
+static char *put_g9(char *p, double v)
+{
+    if (v >= 0 && v < 1e9 && v == (double)(unsigned long long)v && !(v == 0 && signbit(v)))
+        return put_u(p, (unsigned long long)v);
+    return p + snprintf(p, 32, "%.9g", v);
+}
+
+/* One node's row of timeseries.csv, written with one fwrite: about a
+ * tenth of fprintf's cost on a row of zeros (38% of a 3,000-node run
+ * was fprintf). */
+static void write_row(FILE *f, double t, const tb_node *nd, double q, double b)
+{
+    char row[512], *p = row;
+    size_t nl = strlen(nd->name);
+    if (nl > 256) { /* names are bounded by the loader; keep the buffer safe anyway */
+        fprintf(f, "%.9g,%s,%.9g,%.9g,%.9g,%llu,%llu,%llu,%d\n", t, nd->name, q, q + b, b,
+                (unsigned long long)nd->w_arrivals, (unsigned long long)nd->w_completions,
+                (unsigned long long)nd->w_drops, nd->hot);
+        return;
+    }
+    p = put_g9(p, t);
+    *p++ = ',';
+    memcpy(p, nd->name, nl);
+    p += nl;
+    *p++ = ',';
+    p = put_g9(p, q);
+    *p++ = ',';
+    p = put_g9(p, q + b);
+    *p++ = ',';
+    p = put_g9(p, b);
+    *p++ = ',';
+    p = put_u(p, nd->w_arrivals);
+    *p++ = ',';
+    p = put_u(p, nd->w_completions);
+    *p++ = ',';
+    p = put_u(p, nd->w_drops);
+    *p++ = ',';
+    p = nd->hot < 0 ? (*p++ = '-', put_u(p, (unsigned long long)-(long long)nd->hot))
+                    : put_u(p, (unsigned long long)nd->hot);
+    *p++ = '\n';
+    fwrite(row, 1, (size_t)(p - row), f);
+}
+
 
 static void lat_reset(tb_latency *l)
 {
@@ -142,10 +207,8 @@ void tb__write_window(tb_model *m)
         tb_node *nd = &m->nodes[k];
         double iq = sim_tavg_integral(&nd->q, now), ib = sim_tavg_integral(&nd->b, now);
         double q = (iq - nd->w_q) / len, b = (ib - nd->w_b) / len;
-        if (m->ts)
-            fprintf(m->ts, "%.9g,%s,%.9g,%.9g,%.9g,%llu,%llu,%llu,%d\n", sim_seconds(now, m->tps),
-                    nd->name, q, q + b, b, (unsigned long long)nd->w_arrivals,
-                    (unsigned long long)nd->w_completions, (unsigned long long)nd->w_drops, nd->hot);
+        if (m->ts && nd->ts_row)
+            write_row(m->ts, sim_seconds(now, m->tps), nd, q, b);
         nd->w_q = iq;
         nd->w_b = ib;
         nd->w_arrivals = nd->w_completions = nd->w_drops = 0;

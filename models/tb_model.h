@@ -167,6 +167,7 @@ typedef struct tb_node {
     double bl_sum;        /* sojourns and completions counted for the baseline */
     uint64_t bl_n;
     int hot;              /* at the last window */
+    int ts_row;           /* writes its rows of timeseries.csv ("timeseries": {"nodes": ...}) */
     int *cand;            /* load-balancing candidates (node indices) */
     int ncand;
     tb_decider *decider;  /* NULL: built-in FIFO, admit all (shared, owned by the model) */
@@ -334,6 +335,10 @@ enum { TB_OBS_ARRIVE, TB_OBS_START, TB_OBS_DONE };
  * the fewest batches it needs to choose a warm-up: with fewer (a run cut
  * short) its choice is not reported. */
 #define TB_MSER_POINTS 500
+
+/* A network of at most this many nodes writes every node's rows of
+ * timeseries.csv by default; a larger one only those it names. */
+#define TB_TS_ALL_NODES 1000
 #define TB_MSER_MIN_BATCHES 25
 
 /* How a run ended. */

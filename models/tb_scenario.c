@@ -14,7 +14,7 @@
 
 static const char *const top_fields[] = {
     "comment", "seed", "duration", "warmup", "window", "tick", "event_queue",
-    "max_completions", "classes", "nodes", "links", "policies", "hot", "limits", NULL,
+    "max_completions", "classes", "nodes", "links", "policies", "hot", "limits", "timeseries", NULL,
 };
 static const char *const node_fields[] = {
     "comment", "kind", "workers", "capacity", "service", "next", "balance", "policy",
@@ -1301,6 +1301,38 @@ static int run_limits(sim_jctx *c, tb_model *m, const cJSON *root, double window
     return 0;
 }
 
+/* Which nodes write rows of timeseries.csv: "timeseries": {"nodes": [NAME,
+ * ...] or "all"}; by default every node of a network of at most
+ * TB_TS_ALL_NODES, none of a larger one (a row per node per window is most
+ * of a large network's run time and gigabytes of CSV). */
+static int time_series(sim_jctx *c, tb_model *m, const cJSON *root)
+{
+    static const char *const fields[] = { "comment", "nodes", NULL };
+    const cJSON *ts = sim_jget(root, "timeseries"), *nodes = ts ? sim_jget(ts, "nodes") : NULL;
+    char f[96], p[P];
+    int all = !ts ? m->nnodes <= TB_TS_ALL_NODES : !nodes || (cJSON_IsString(nodes) && strcmp(nodes->valuestring, "all") == 0);
+    if (ts && sim_jobject(c, ts, "timeseries", "the time series' contents", fields))
+        return -1;
+    for (int i = 0; i < m->nnodes; i++)
+        m->nodes[i].ts_row = all;
+    if (all)
+        return 0;
+    if (!ts) /* a larger network, and nothing named: docs/scenario.md says so */
+        return 0;
+    if (!cJSON_IsArray(nodes))
+        return sim_jerr(c, "timeseries.nodes", "expected an array of node names or \"all\", found %s",
+                        sim_jfound(nodes, f, sizeof f));
+    int i = 0;
+    for (const cJSON *it = nodes->child; it; it = it->next, i++) {
+        sim_jpath_idx(p, sizeof p, "timeseries.nodes", i);
+        int k = node_ref(c, m, it, p, 0);
+        if (k == NODE_REF_ERR)
+            return -1;
+        m->nodes[k].ts_row = 1;
+    }
+    return 0;
+}
+
 tb_model *tb_scenario_build(const tb_scenario *sc, sim_jctx *c)
 {
     const cJSON *root = sc->root;
@@ -1333,7 +1365,7 @@ tb_model *tb_scenario_build(const tb_scenario *sc, sim_jctx *c)
     }
     double window;
     if (build_names(c, m, nodes, classes) || build_policies(c, m, root) || build_parts(c, m, nodes, classes, links) ||
-        run_parameters(c, m, root, &window) || run_limits(c, m, root, window)) {
+        run_parameters(c, m, root, &window) || run_limits(c, m, root, window) || time_series(c, m, root)) {
         tb_model_free(m);
         return NULL;
     }

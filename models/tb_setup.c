@@ -20,6 +20,7 @@ tb_model *tb_model_alloc(int nclasses, int nnodes, int nlinks)
             goto fail;
         m->nodes[i].capacity = -1;
         m->nodes[i].workers = 1;
+        m->nodes[i].ts_row = 1;
     }
     for (int i = 0; i < nclasses; i++) {
         m->classes[i].entry = TB_EXIT;

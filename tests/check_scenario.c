@@ -315,6 +315,47 @@ START_TEST(links_add_propagation_and_serialisation_delay)
 }
 END_TEST
 
+/* A network of 10^5 nodes (a router over them by `next`) loads and runs:
+ * a quadratic loader or routing scan would make this test take minutes,
+ * which make check's time shows (make bench has the figures).  Every
+ * request is accounted for; only the named nodes write time-series rows. */
+START_TEST(a_network_of_100000_nodes_loads_and_runs)
+{
+    enum { N = 100000 };
+    size_t cap = (size_t)N * 120 + 512, len = 0;
+    char *json = malloc(cap);
+    ck_assert_ptr_nonnull(json);
+    len += (size_t)snprintf(json + len, cap - len,
+                            "{\"duration\": 1, \"window\": 0.5, \"timeseries\": {\"nodes\": [\"n7\", \"r\"]},"
+                            " \"classes\": {\"c\": {\"arrival\": {\"process\": \"poisson\", \"rate\": 50000}, \"entry\": \"r\"}},"
+                            " \"nodes\": {\"r\": {\"kind\": \"router\", \"next\": [");
+    for (int i = 0; i < N; i++)
+        len += (size_t)snprintf(json + len, cap - len, "%s{\"node\": \"n%d\", \"p\": %.17g}", i ? ", " : "", i,
+                                i + 1 < N ? 1.0 / N : 1.0 - (double)(N - 1) * (1.0 / N));
+    len += (size_t)snprintf(json + len, cap - len, "]}");
+    for (int i = 0; i < N; i++)
+        len += (size_t)snprintf(json + len, cap - len, ", \"n%d\": {\"service\": {\"type\": \"exponential\", \"mean\": 1}}", i);
+    snprintf(json + len, cap - len, "}}");
+    tb_model *m = test_model(json, 1, 0, "heap");
+    free(json);
+    ck_assert_int_eq(m->nnodes, N + 1);
+    int rows = 0;
+    for (int i = 0; i < m->nnodes; i++)
+        rows += m->nodes[i].ts_row;
+    ck_assert_int_eq(rows, 2);
+    ck_assert(m->nodes[tb_node_index(m, "n7")].ts_row && m->nodes[tb_node_index(m, "r")].ts_row);
+    test_run(m);
+    const tb_class *c = &m->classes[0];
+    ck_assert_uint_gt(c->arrivals, 40000);
+    cJSON *sum = test_summary(m);
+    double arrivals = test_jnum(sum, "classes.c.arrivals"), ok = test_jnum(sum, "classes.c.outcomes.succeeded"),
+           flight = test_jnum(sum, "classes.c.outcomes.in_flight");
+    ck_assert_double_eq(arrivals, ok + flight); /* nothing else can happen here */
+    cJSON_Delete(sum);
+    tb_model_free(m);
+}
+END_TEST
+
 START_TEST(max_completions_stops_the_run)
 {
     const char *json = "{\"duration\": 1e6, \"max_completions\": 1000, " MM1_CLASS ", " MM1_NODES "}";
@@ -344,6 +385,7 @@ Suite *scenario_suite(void)
     tcase_add_test(tc, warmup_excludes_everything_before_it);
     tcase_add_test(tc, links_add_propagation_and_serialisation_delay);
     tcase_add_test(tc, max_completions_stops_the_run);
+    tcase_add_test(tc, a_network_of_100000_nodes_loads_and_runs);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -121,7 +121,7 @@ node='"nodes": {"s": {"service": {"type": "exponential", "rate": 2}}}'
 printf '{"duration": 100,\n  "classes": {\n    "c": {"arrival": {"process": "poisson", "rate": 1},}\n' > malformed.json
 bad_case "malformed JSON" malformed.json "malformed.json:3:57: malformed JSON near 'n\", \"rate\": 1},}'"
 printf '{%s, %s, "wamup": 10}\n' "$base" "$node" > unknown.json
-bad_case "unknown field" unknown.json "unknown.json: wamup: unknown field (expected one of: comment, seed, duration, warmup, window, tick, event_queue, max_completions, classes, nodes, links, policies, hot, limits)"
+bad_case "unknown field" unknown.json "unknown.json: wamup: unknown field (expected one of: comment, seed, duration, warmup, window, tick, event_queue, max_completions, classes, nodes, links, policies, hot, limits, timeseries)"
 printf '{"duration": 100, "classes": {"c": {"arrival": {"process": "poisson", "rate": -3}, "route": ["s"]}}, %s}\n' "$node" > negative.json
 bad_case "negative rate" negative.json "negative.json: classes.c.arrival.rate: expected a number > 0, found -3"
 printf '{"duration": 100, "classes": {"c": {"arrival": {"process": "poisson", "rate": 1}, "route": ["s", "verifer"]}}, %s}\n' "$node" > route.json
@@ -413,6 +413,16 @@ want=$(sha256sum "$ROOT/tests/policies/helper_mod.lua" | cut -d' ' -f1)
 grep -A1 '"modules_sha256"' modsha/summary.json 2>/dev/null | grep -q "\"helper_mod\":[[:space:]]*\"$want\"" &&
     ok "manifest: a policy's require()d helper modules are listed with their SHA-256" ||
     bad "manifest: a policy's require()d helper modules are listed with their SHA-256"
+
+# "timeseries": {"nodes": [...]} writes rows for the named nodes only, and a
+# name that is no node is refused with its JSON path
+"$BIN" run "$H" --set 'timeseries={"nodes": ["s"]}' --out tsel --quiet >/dev/null 2>&1
+[ "$(cut -d, -f2 tsel/timeseries.csv | sort -u | tr '\n' ' ')" = "node s " ] &&
+    ok "timeseries.nodes: rows for the named node only" || bad "timeseries.nodes: rows for the named node only"
+"$BIN" run "$H" --set 'timeseries={"nodes": ["nosuch"]}' --out tsel2 --quiet >/dev/null 2>tsel.err
+[ $? -eq 2 ] && grep -q 'timeseries.nodes\[0\]: expected the name of a node in "nodes", found "nosuch"' tsel.err && [ ! -e tsel2 ] &&
+    ok "timeseries.nodes: an unknown node is refused with its JSON path" ||
+    bad "timeseries.nodes: an unknown node is refused with its JSON path: $(cat tsel.err)"
 
 # "budget": "off" (a trusted policy: no count hook): SIGINT and SIGTERM
 # still stop an endless loop within a second, and the wall-clock watchdog
