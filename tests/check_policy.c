@@ -2,6 +2,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+#include "../models/tb_io.h"
 #include "../models/tb_policy.h"
 #include "tb_test.h"
 
@@ -427,13 +429,10 @@ static void lb_observe(void *ctx, const tb_model *m, const tb_job *j, const tb_n
     c->last = idx;
 }
 
-/* Route with `script`, checking every choice against `checker`'s rule. */
-static lb_check run_lb_checked(const char *script, const char *params, int attach,
-                               const char *checker)
+/* Run the network `json` (freed here), checking every choice against
+ * `checker`'s rule and counting choices per candidate. */
+static lb_check observe_lb(char *json, const char *checker)
 {
-    char policy[256];
-    snprintf(policy, sizeof policy, "{\"script\": \"%s\", \"params\": %s}", script, params);
-    char *json = lb_json(10, 0.8, 5000, policy, attach);
     lb_check c = { checker, 0, 0, { 0 }, -1 };
     tb_model *m = model(json, 0);
     m->observe = lb_observe;
@@ -441,6 +440,25 @@ static lb_check run_lb_checked(const char *script, const char *params, int attac
     test_run(m);
     tb_model_free(m);
     free(json);
+    return c;
+}
+
+/* Pearson's chi-square of c's counts over k candidates against uniform. */
+static double chi2_uniform(const lb_check *c, int k)
+{
+    double chi2 = 0, e = (double)c->checked / k;
+    for (int i = 0; i < k; i++)
+        chi2 += ((double)c->count[i] - e) * ((double)c->count[i] - e) / e;
+    return chi2;
+}
+
+/* Route with `script`, checking every choice against `checker`'s rule. */
+static lb_check run_lb_checked(const char *script, const char *params, int attach,
+                               const char *checker)
+{
+    char policy[256];
+    snprintf(policy, sizeof policy, "{\"script\": \"%s\", \"params\": %s}", script, params);
+    lb_check c = observe_lb(lb_json(10, 0.8, 5000, policy, attach), checker);
     ck_assert_int_gt(c.checked, 30000);
     return c;
 }
@@ -462,9 +480,7 @@ START_TEST(balancers_choose_by_their_rule)
     ck_assert_msg(c.bad == 0, "round_robin broke the cycle %ld times", c.bad);
     /* random: counts uniform (chi-square, 9 degrees of freedom, 99.9% point 27.9) */
     c = run_lb("random", "{}", 0);
-    double chi2 = 0, e = (double)c.checked / 10;
-    for (int i = 0; i < 10; i++)
-        chi2 += ((double)c.count[i] - e) * ((double)c.count[i] - e) / e;
+    double chi2 = chi2_uniform(&c, 10);
     ck_assert_msg(chi2 < 27.88, "random: chi-square %.1f", chi2);
     /* the checks can fail: random assignment breaks each rule often */
     static const char *const rules[] = { "jsq", "least_loaded", "round_robin" };
@@ -475,18 +491,40 @@ START_TEST(balancers_choose_by_their_rule)
 }
 END_TEST
 
+/* Copy the file at `from` to `to`. */
+static void copy_file(const char *from, const char *to)
+{
+    size_t len;
+    char *text = tb_read_file(from, &len);
+    ck_assert_msg(text != NULL, "cannot read %s", from);
+    FILE *f = fopen(to, "w");
+    ck_assert_ptr_nonnull(f);
+    ck_assert_uint_eq(fwrite(text, 1, len, f), len);
+    ck_assert_int_eq(fclose(f), 0);
+    free(text);
+}
+
 /* sim.least gives the bytes of the same rule written with a call per
- * candidate (tests/policies/argmin_balancers.lua): same comparisons, same
- * draw for the tie-break. */
+ * candidate through lua/choose.lua's argmin (tests/policies/
+ * argmin_balancers.lua, copied beside it): same comparisons, same draw
+ * for the tie-break. */
 START_TEST(sim_least_gives_the_bytes_of_the_loop_it_replaces)
 {
+    char dir[] = "/tmp/tailback-least-XXXXXX", path[128], pols[3][256];
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+    snprintf(path, sizeof path, "%s/choose.lua", dir);
+    copy_file("lua/choose.lua", path);
+    snprintf(path, sizeof path, "%s/argmin_balancers.lua", dir);
+    copy_file("tests/policies/argmin_balancers.lua", path);
     static const char *const shipped[] = { "{\"script\": \"jsq\"}", "{\"script\": \"least_loaded\"}",
                                             "{\"script\": \"power_of_d\", \"params\": {\"d\": 3}}" };
-    static const char *const written[] = {
-        "{\"script\": \"tests/policies/argmin_balancers.lua\", \"params\": {\"rule\": \"jsq\"}}",
-        "{\"script\": \"tests/policies/argmin_balancers.lua\", \"params\": {\"rule\": \"least_loaded\"}}",
-        "{\"script\": \"tests/policies/argmin_balancers.lua\", \"params\": {\"rule\": \"power_of_d\", \"d\": 3}}"
-    };
+    static const char *const rules[] = { "\"rule\": \"jsq\"", "\"rule\": \"least_loaded\"",
+                                         "\"rule\": \"power_of_d\", \"d\": 3" };
+    const char *written[3];
+    for (int i = 0; i < 3; i++) {
+        snprintf(pols[i], sizeof pols[i], "{\"script\": \"%s\", \"params\": {%s}}", path, rules[i]);
+        written[i] = pols[i];
+    }
     for (int i = 0; i < 3; i++) {
         char *ja = lb_json(10, 0.8, 2000, shipped[i], 0), *jb = lb_json(10, 0.8, 2000, written[i], 0);
         tb_model *a = model(ja, 1), *b = model(jb, 1);
@@ -502,6 +540,10 @@ START_TEST(sim_least_gives_the_bytes_of_the_loop_it_replaces)
         free(ja);
         free(jb);
     }
+    remove(path);
+    snprintf(path, sizeof path, "%s/choose.lua", dir);
+    remove(path);
+    rmdir(dir);
 }
 END_TEST
 
@@ -510,18 +552,9 @@ END_TEST
  * (chi-square, 3 degrees of freedom, against its 0.999 point, 16.27). */
 START_TEST(sim_least_breaks_ties_uniformly)
 {
-    char *json = lb_json(4, 0.01, 100000, "{\"script\": \"jsq\"}", 0);
-    lb_check c = { "none", 0, 0, { 0 }, -1 };
-    tb_model *m = model(json, 0);
-    m->observe = lb_observe;
-    m->observe_ctx = &c;
-    test_run(m);
-    tb_model_free(m);
-    free(json);
+    lb_check c = observe_lb(lb_json(4, 0.01, 100000, "{\"script\": \"jsq\"}", 0), "none");
     ck_assert_int_gt(c.checked, 3000);
-    double chi2 = 0, e = (double)c.checked / 4;
-    for (int i = 0; i < 4; i++)
-        chi2 += ((double)c.count[i] - e) * ((double)c.count[i] - e) / e;
+    double chi2 = chi2_uniform(&c, 4);
     fprintf(stderr, "  sim.least ties over 4 idle servers: %ld choices, chi-square %.2f\n", c.checked, chi2);
     ck_assert_double_lt(chi2, 16.27);
 }

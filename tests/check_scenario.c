@@ -385,6 +385,10 @@ Suite *scenario_suite(void)
     tcase_add_test(tc, warmup_excludes_everything_before_it);
     tcase_add_test(tc, links_add_propagation_and_serialisation_delay);
     tcase_add_test(tc, max_completions_stops_the_run);
+    suite_add_tcase(s, tc);
+    tc = tcase_create("scale"); /* not "core": 10^5 nodes under valgrind would take minutes */
+    tcase_set_tags(tc, "slow");
+    tcase_set_timeout(tc, 120);
     tcase_add_test(tc, a_network_of_100000_nodes_loads_and_runs);
     suite_add_tcase(s, tc);
     return s;

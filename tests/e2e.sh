@@ -386,25 +386,30 @@ for p in next_order tostring_addr; do
         ok "20 runs of a policy using $p give identical bytes" ||
         bad "20 runs of a policy using $p give identical bytes ($(sort -u sums.txt | wc -l) different)"
 done
-# SIGTERM and SIGINT stop a policy stuck in a long C call (table.sort under a
-# budget of 10^9) within a second: exit 143 and 130, results marked partial
-for sig in TERM INT; do
-    rm -rf slowout
-    "$BIN" run "$ROOT/tests/hostile/slow-policy.json" --out slowout --quiet >/dev/null 2>slow.err &
-    sp=$!
-    sleep 1
-    s=$(date +%s%N)
-    kill -$sig $sp
-    wait $sp
-    rc=$?
-    ms=$(( ($(date +%s%N) - s) / 1000000 ))
-    want=143; [ $sig = INT ] && want=130
-    if [ $rc -eq $want ] && [ $ms -lt 1000 ] && grep -q '"status":[[:space:]]*"partial: interrupted' slowout/summary.json; then
-        ok "SIG$sig stops a policy inside a long C call in ${ms} ms, exit $want, results marked partial"
-    else
-        bad "SIG$sig stops a policy inside a long C call (rc=$rc, ${ms} ms): $(head -c 300 slow.err)"
-    fi
-done
+# signal_stops SCENARIO LABEL: SIGTERM and SIGINT, a second into the run,
+# stop it within a second: exit 143 and 130, results marked partial
+signal_stops() {
+    for sig in TERM INT; do
+        rm -rf sigrun
+        "$BIN" run "$1" --out sigrun --quiet >/dev/null 2>sig.err &
+        sp=$!
+        sleep 1
+        s=$(date +%s%N)
+        kill -$sig $sp
+        wait $sp
+        rc=$?
+        ms=$(( ($(date +%s%N) - s) / 1000000 ))
+        want=143; [ $sig = INT ] && want=130
+        if [ $rc -eq $want ] && [ $ms -lt 1000 ] && grep -q 'interrupted at simulated time' sig.err &&
+            grep -q '"status":[[:space:]]*"partial: interrupted' sigrun/summary.json; then
+            ok "SIG$sig stops $2 in ${ms} ms, exit $want, results marked partial"
+        else
+            bad "SIG$sig stops $2 (rc=$rc, ${ms} ms): $(head -c 300 sig.err)"
+        fi
+    done
+}
+# a policy stuck in a long C call (table.sort under a budget of 10^9)
+signal_stops "$ROOT/tests/hostile/slow-policy.json" "a policy inside a long C call"
 
 # the manifest fingerprints the helper modules a policy require()s, not only
 # the policy file: editing the module changes the results
@@ -427,23 +432,7 @@ grep -A1 '"modules_sha256"' modsha/summary.json 2>/dev/null | grep -q "\"helper_
 # "budget": "off" (a trusted policy: no count hook): SIGINT and SIGTERM
 # still stop an endless loop within a second, and the wall-clock watchdog
 # (2 s here) stops it on its own, naming the setting
-for sig in INT TERM; do
-    rm -rf offout
-    "$BIN" run "$ROOT/tests/hostile/endless-trusted.json" --out offout --quiet >/dev/null 2>off.err &
-    sp=$!
-    sleep 1
-    s=$(date +%s%N)
-    kill -$sig $sp
-    wait $sp
-    rc=$?
-    ms=$(( ($(date +%s%N) - s) / 1000000 ))
-    want=143; [ $sig = INT ] && want=130
-    if [ $rc -eq $want ] && [ $ms -lt 1000 ] && grep -q 'interrupted at simulated time' off.err && grep -q '"status":[[:space:]]*"partial: interrupted' offout/summary.json; then
-        ok "budget off: SIG$sig stops an endless loop in ${ms} ms, exit $want"
-    else
-        bad "budget off: SIG$sig stops an endless loop (rc=$rc, ${ms} ms): $(head -c 300 off.err)"
-    fi
-done
+signal_stops "$ROOT/tests/hostile/endless-trusted.json" "an endless loop with the budget off"
 rm -rf offout
 s=$(date +%s)
 "$BIN" run "$ROOT/tests/hostile/endless-trusted.json" --out offout --quiet >/dev/null 2>off.err
