@@ -272,6 +272,13 @@ typedef struct tb_class {
     size_t nfee_lat, cap_fee_lat;
 } tb_class;
 
+/* A group of nodes under "nodes" ("W": {"count": 8}): members first..first+count-1,
+ * named W1..W8 (tb_group.h). */
+typedef struct tb_group {
+    char *name;
+    int first, count;
+} tb_group;
+
 typedef struct tb_model {
     sim_engine *eng;
     int nclasses, nnodes, nlinks;
@@ -281,6 +288,8 @@ typedef struct tb_model {
     tb_decider **deciders;   /* owned: freed by their ops.free */
     int *node_by_name;       /* node indices sorted by name, for tb_node_index (NULL: search) */
     int *class_by_name;      /* the same for classes */
+    tb_group *groups;        /* node groups, sorted by name */
+    int ngroups;
     int ndeciders;
     /* run parameters */
     uint64_t seed, replication;

@@ -6,6 +6,7 @@
 #include <string.h>
 #include "../sim/sim_sha256.h"
 #include "tb_arrival.h"
+#include "tb_group.h"
 #include "tb_policy.h"
 #include "tb_io.h"
 #include "tb_scenario.h"
@@ -17,7 +18,7 @@ static const char *const top_fields[] = {
     "max_completions", "classes", "nodes", "links", "policies", "hot", "limits", "timeseries", NULL,
 };
 static const char *const node_fields[] = {
-    "comment", "kind", "workers", "capacity", "service", "next", "balance", "policy",
+    "comment", "count", "kind", "workers", "capacity", "service", "next", "balance", "policy",
     "batch", "class_capacity", "provisioning", "per_class_queues", NULL,
 };
 static const char *const class_fields[] = {
@@ -213,12 +214,35 @@ static int node_ref(sim_jctx *c, const tb_model *m, const cJSON *v, const char *
     if (allow_exit && strcmp(v->valuestring, "exit") == 0)
         return TB_EXIT;
     int k = tb_node_index(m, v->valuestring);
+    const tb_group *g = k < 0 ? tb_group_find(m->groups, m->ngroups, v->valuestring) : NULL;
+    if (g)
+        return sim_jerr(c, path, "expected one node here, found the group \"%s\" of %d nodes: name one of them "
+                                 "(%s1..%s%d), or a router whose \"balance\" is [\"%s\"]",
+                        g->name, g->count, g->name, g->name, g->count, g->name) - 1;
     if (k < 0)
         return sim_jerr(c, path, "expected the name of a node in \"nodes\"%s, found \"%s\"",
                         allow_exit ? " or \"exit\"" : "", v->valuestring) - 1;
     return k;
 }
 #define NODE_REF_ERR (-2) /* node_ref's error value (TB_EXIT is -1) */
+
+/* A name in a list of nodes: one node, or a group standing for its members
+ * (*count of them, from the index returned); NODE_REF_ERR after an error. */
+static int node_span(sim_jctx *c, const tb_model *m, const cJSON *v, const char *path, int allow_exit, int *count)
+{
+    const tb_group *g = cJSON_IsString(v) ? tb_group_find(m->groups, m->ngroups, v->valuestring) : NULL;
+    *count = g ? g->count : 1;
+    return g ? g->first : node_ref(c, m, v, path, allow_exit);
+}
+
+/* How many nodes the names in a list stand for (a group counts its members). */
+static int span_total(const tb_model *m, const cJSON *list, const char *key)
+{
+    long long n = 0;
+    for (const cJSON *it = list->child; it; it = it->next)
+        n += tb_group_size(m->groups, m->ngroups, key ? sim_jget(it, key) : it);
+    return n > TB_MAX_NODES ? TB_MAX_NODES : (int)n;
+}
 
 static int parse_seconds(sim_jctx *c, const cJSON *o, const char *path, const char *key,
                          double lo, int lo_open, const double *dflt, double *out)
@@ -458,7 +482,7 @@ static int node_next(sim_jctx *c, tb_model *m, tb_node *nd, const cJSON *o, cons
         sim_jpath_key(p, sizeof p, path, "next");
         if (nd->kind == TB_NODE_SINK)
             return sim_jerr(c, p, "expected no routing on a sink node (jobs leave on arrival)");
-        int n = cJSON_IsArray(next) ? cJSON_GetArraySize(next) : 0;
+        int n = cJSON_IsArray(next) ? span_total(m, next, "node") : 0;
         if (n <= 0)
             return sim_jerr(c, p,
                             "expected a non-empty array of {\"node\": NAME, \"p\": PROBABILITY}, "
@@ -470,21 +494,26 @@ static int node_next(sim_jctx *c, tb_model *m, tb_node *nd, const cJSON *o, cons
             return sim_jerr(c, p, "out of memory");
         static const char *const row_fields[] = { "node", "p", NULL };
         double sum = 0;
-        int i = 0;
-        for (const cJSON *it = next->child; it; it = it->next, i++) {
+        int i = 0, row = 0;
+        for (const cJSON *it = next->child; it; it = it->next, row++) {
             char q[P], r[P];
-            sim_jpath_idx(q, sizeof q, p, i);
+            int members;
+            sim_jpath_idx(q, sizeof q, p, row);
             if (sim_jobject(c, it, q, "a routing entry", row_fields))
                 return -1;
-            int to = node_ref(c, m, sim_jget(it, "node"), sim_jpath_key(r, sizeof r, q, "node"), 1);
+            int to = node_span(c, m, sim_jget(it, "node"), sim_jpath_key(r, sizeof r, q, "node"), 1, &members);
             if (to == NODE_REF_ERR)
                 return -1;
             double prob;
             if (sim_jnum(c, it, q, "p", 0, 0, 1, NULL, &prob))
                 return -1;
-            sum += prob;
-            nd->next[i] = to;
-            nd->cum[i] = sum;
+            /* a group shares its row's probability equally among its members */
+            for (int k = 0; k < members; k++, i++) {
+                assert(i < n);
+                sum += prob / members;
+                nd->next[i] = to == TB_EXIT ? to : to + k;
+                nd->cum[i] = sum;
+            }
         }
         if (fabs(sum - 1) > 1e-9)
             return sim_jerr(c, p,
@@ -562,19 +591,22 @@ static int node_balance(sim_jctx *c, tb_model *m, tb_node *nd, const cJSON *o, c
                                   "chooses), found both");
         if (nd->kind == TB_NODE_SINK)
             return sim_jerr(c, p, "expected no routing on a sink node (jobs leave on arrival)");
-        int n = cJSON_IsArray(bal) ? cJSON_GetArraySize(bal) : 0;
+        int n = cJSON_IsArray(bal) ? span_total(m, bal, NULL) : 0;
         if (n <= 0)
             return sim_jerr(c, p, "expected a non-empty array of candidate node names, found %s",
                             sim_jfound(bal, f, sizeof f));
         if (!(nd->cand = malloc((size_t)n * sizeof *nd->cand)))
             return sim_jerr(c, p, "out of memory");
-        int i = 0;
-        for (const cJSON *it = bal->child; it; it = it->next, i++) {
+        int i = 0, row = 0;
+        for (const cJSON *it = bal->child; it; it = it->next, row++) {
             char q[P];
-            int to = node_ref(c, m, it, sim_jpath_idx(q, sizeof q, p, i), 0);
+            int members, to = node_span(c, m, it, sim_jpath_idx(q, sizeof q, p, row), 0, &members);
             if (to < 0)
                 return -1;
-            nd->cand[i] = to;
+            for (int k = 0; k < members; k++, i++) {
+                assert(i < n);
+                nd->cand[i] = to + k;
+            }
         }
         nd->ncand = n;
         if (!sim_jget(o, "policy"))
@@ -745,17 +777,20 @@ static int build_class(sim_jctx *c, tb_model *m, int i, const cJSON *o, const ch
         for (const cJSON *it = svc->child; it; it = it->next) {
             char q[P];
             sim_jpath_key(q, sizeof q, p, it->string);
-            int k = tb_node_index(m, it->string);
-            if (k < 0)
-                return sim_jerr(c, q, "expected the name of a node in \"nodes\", found \"%s\"",
+            const tb_group *g = tb_group_find(m->groups, m->ngroups, it->string);
+            int first = g ? g->first : tb_node_index(m, it->string), members = g ? g->count : 1;
+            if (first < 0)
+                return sim_jerr(c, q, "expected the name of a node or group in \"nodes\", found \"%s\"",
                                 it->string);
-            if (m->nodes[k].kind == TB_NODE_SINK || m->nodes[k].kind == TB_NODE_ROUTER)
-                return sim_jerr(c, q, "expected no service time at a %s node",
-                                m->nodes[k].kind == TB_NODE_SINK ? "sink" : "router");
-            if (m->nodes[k].svc[i].dist)
-                return sim_jerr(c, q, "expected each node once, found it twice");
-            if (!(m->nodes[k].svc[i].dist = sim_dist_parse_time(c, it, q, m->tps)))
-                return -1;
+            for (int k = first; k < first + members; k++) { /* a group: the same law at each member */
+                if (m->nodes[k].kind == TB_NODE_SINK || m->nodes[k].kind == TB_NODE_ROUTER)
+                    return sim_jerr(c, q, "expected no service time at a %s node",
+                                    m->nodes[k].kind == TB_NODE_SINK ? "sink" : "router");
+                if (m->nodes[k].svc[i].dist)
+                    return sim_jerr(c, q, "expected each node once, found %s twice", m->nodes[k].name);
+                if (!(m->nodes[k].svc[i].dist = sim_dist_parse_time(c, it, q, m->tps)))
+                    return -1;
+            }
         }
     }
     return 0;
@@ -768,16 +803,15 @@ typedef struct link_chains {
     int *next; /* per link: the previous link from the same node, -1 */
 } link_chains;
 
-static int build_link(sim_jctx *c, tb_model *m, int l, const cJSON *o, const char *path, link_chains *out)
+/* One link from node `from` to node `to`, as the entry o at path says
+ * (an entry naming a group makes one link to or from each member). */
+static int build_link(sim_jctx *c, tb_model *m, int l, const cJSON *o, const char *path, int from, int to,
+                      link_chains *out)
 {
     tb_link *ln = &m->links[l];
     char p[P];
-    if (sim_jobject(c, o, path, "a link", link_fields))
-        return -1;
-    if ((ln->from = node_ref(c, m, sim_jget(o, "from"), sim_jpath_key(p, sizeof p, path, "from"), 0)) < 0)
-        return -1;
-    if ((ln->to = node_ref(c, m, sim_jget(o, "to"), sim_jpath_key(p, sizeof p, path, "to"), 0)) < 0)
-        return -1;
+    ln->from = from;
+    ln->to = to;
     for (int k = out->head[ln->from]; k >= 0; k = out->next[k]) /* the links built so far from this node */
         if (m->links[k].to == ln->to)
             return sim_jerr(c, path, "expected one link from \"%s\" to \"%s\", found a second one",
@@ -1109,9 +1143,22 @@ static int build_names(sim_jctx *c, tb_model *m, const cJSON *nodes, const cJSON
 { /* (-fanalyzer reports the names as leaked: it cannot follow them into the model) */
     char p[P];
     int k = 0, dn, dc;
-    for (const cJSON *it = nodes->child; it; it = it->next, k++)
-        if (!(m->nodes[k].name = strdup(it->string))) /* the model's: tb_model_free() frees it on every path */
-            return sim_jerr(c, NULL, "out of memory");
+    for (const cJSON *it = nodes->child; it; it = it->next) {
+        const tb_group *g = tb_group_find(m->groups, m->ngroups, it->string);
+        if (!g) {
+            if (!(m->nodes[k++].name = strdup(it->string))) /* the model's: tb_model_free() frees it on every path */
+                return sim_jerr(c, NULL, "out of memory");
+            continue;
+        }
+        assert(g->first == k);
+        for (int i = 1; i <= g->count; i++, k++) {
+            char name[80];
+            snprintf(name, sizeof name, "%s%d", g->name, i);
+            if (!(m->nodes[k].name = strdup(name)))
+                return sim_jerr(c, NULL, "out of memory");
+        }
+    }
+    assert(k == m->nnodes);
     k = 0;
     for (const cJSON *it = classes->child; it; it = it->next, k++)
         if (!(m->classes[k].name = strdup(it->string)))
@@ -1122,12 +1169,19 @@ static int build_names(sim_jctx *c, tb_model *m, const cJSON *nodes, const cJSON
     if (tb_model_index_names(m, &dn, &dc) != 0)
         return sim_jerr(c, NULL, "out of memory");
     k = 0;
-    for (const cJSON *it = nodes->child; it; it = it->next, k++) {
+    for (const cJSON *it = nodes->child; it; it = it->next) {
         sim_jpath_key(p, sizeof p, "nodes", it->string);
         if (check_name(c, p, it->string, "node"))
             return -1;
-        if (k == dn)
-            return sim_jerr(c, p, "expected each node name once, found it twice");
+        const tb_group *g = tb_group_find(m->groups, m->ngroups, it->string);
+        int members = g ? g->count : 1;
+        if (g && tb_node_index(m, g->name) >= 0)
+            return sim_jerr(c, p, "expected each node name once, found \"%s\" both as a node and as a group",
+                            g->name);
+        for (int i = 0; i < members; i++, k++)
+            if (k == dn)
+                return sim_jerr(c, p, "expected each node name once, found %s twice%s", m->nodes[k].name,
+                                g ? " (a member of this group)" : "");
     }
     k = 0;
     for (const cJSON *it = classes->child; it; it = it->next, k++) {
@@ -1176,9 +1230,13 @@ static int build_parts(sim_jctx *c, tb_model *m, const cJSON *nodes, const cJSON
 {
     char p[P];
     int k = 0;
-    for (const cJSON *it = nodes->child; it; it = it->next, k++)
-        if (build_node(c, m, k, it, sim_jpath_key(p, sizeof p, "nodes", it->string)))
-            return -1;
+    for (const cJSON *it = nodes->child; it; it = it->next) {
+        const tb_group *g = tb_group_find(m->groups, m->ngroups, it->string);
+        int members = g ? g->count : 1;
+        for (int i = 0; i < members; i++, k++) /* a group: each member built from the same object */
+            if (build_node(c, m, k, it, sim_jpath_key(p, sizeof p, "nodes", it->string)))
+                return -1;
+    }
     k = 0;
     for (const cJSON *it = classes->child; it; it = it->next, k++)
         if (build_class(c, m, k, it, sim_jpath_key(p, sizeof p, "classes", it->string)))
@@ -1189,8 +1247,24 @@ static int build_parts(sim_jctx *c, tb_model *m, const cJSON *nodes, const cJSON
     int rc = lc.head && lc.next ? 0 : sim_jerr(c, NULL, "out of memory");
     for (int i = 0; rc == 0 && i < m->nnodes; i++)
         lc.head[i] = -1;
-    for (const cJSON *it = links ? links->child : NULL; rc == 0 && it; it = it->next, k++)
-        rc = build_link(c, m, k, it, sim_jpath_idx(p, sizeof p, "links", k), &lc);
+    int l = 0;
+    for (const cJSON *it = links ? links->child : NULL; rc == 0 && it; it = it->next, k++) {
+        char q[P];
+        int nfrom, nto, from, to;
+        sim_jpath_idx(p, sizeof p, "links", k);
+        if (sim_jobject(c, it, p, "a link", link_fields) ||
+            (from = node_span(c, m, sim_jget(it, "from"), sim_jpath_key(q, sizeof q, p, "from"), 0, &nfrom)) < 0 ||
+            (to = node_span(c, m, sim_jget(it, "to"), sim_jpath_key(q, sizeof q, p, "to"), 0, &nto)) < 0) {
+            rc = -1;
+            break;
+        }
+        for (int a = 0; rc == 0 && a < nfrom; a++)
+            for (int b = 0; rc == 0 && b < nto; b++) {
+                assert(l < m->nlinks);
+                rc = build_link(c, m, l++, it, p, from + a, to + b, &lc);
+            }
+    }
+    assert(rc != 0 || l == m->nlinks);
     free(lc.head);
     free(lc.next);
     if (rc)
@@ -1324,11 +1398,13 @@ static int time_series(sim_jctx *c, tb_model *m, const cJSON *root)
                         sim_jfound(nodes, f, sizeof f));
     int i = 0;
     for (const cJSON *it = nodes->child; it; it = it->next, i++) {
+        int members;
         sim_jpath_idx(p, sizeof p, "timeseries.nodes", i);
-        int k = node_ref(c, m, it, p, 0);
+        int k = node_span(c, m, it, p, 0, &members);
         if (k == NODE_REF_ERR)
             return -1;
-        m->nodes[k].ts_row = 1;
+        for (int j = 0; j < members; j++)
+            m->nodes[k + j].ts_row = 1;
     }
     return 0;
 }
@@ -1356,13 +1432,30 @@ tb_model *tb_scenario_build(const tb_scenario *sc, sim_jctx *c)
         sim_jerr(c, "links", "expected an array of links, found %s", sim_jfound(links, f, sizeof f));
         return NULL;
     }
-    int nn = cJSON_GetArraySize(nodes), nc = cJSON_GetArraySize(classes);
-    int nl = links ? cJSON_GetArraySize(links) : 0;
-    tb_model *m = tb_model_alloc(nc, nn, nl);
+    /* groups first: they decide how many nodes and links there are */
+    tb_group *groups;
+    int ng, nc = cJSON_GetArraySize(classes);
+    long long nn, nl = 0;
+    if (tb_groups_scan(c, nodes, &groups, &ng, &nn)) {
+        tb_groups_free(groups, ng);
+        return NULL;
+    }
+    for (const cJSON *it = links ? links->child : NULL; it; it = it->next)
+        nl += (long long)tb_group_size(groups, ng, sim_jget(it, "from")) * tb_group_size(groups, ng, sim_jget(it, "to"));
+    if (nl > TB_MAX_NODES) {
+        tb_groups_free(groups, ng);
+        sim_jerr(c, "links", "expected at most %d links in all, found %lld (a link between groups joins every "
+                             "member of one to every member of the other)", TB_MAX_NODES, nl);
+        return NULL;
+    }
+    tb_model *m = tb_model_alloc(nc, (int)nn, (int)nl);
     if (!m) {
+        tb_groups_free(groups, ng);
         sim_jerr(c, NULL, "out of memory");
         return NULL;
     }
+    m->groups = groups;
+    m->ngroups = ng;
     double window;
     if (build_names(c, m, nodes, classes) || build_policies(c, m, root) || build_parts(c, m, nodes, classes, links) ||
         run_parameters(c, m, root, &window) || run_limits(c, m, root, window) || time_series(c, m, root)) {

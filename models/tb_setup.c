@@ -1,4 +1,5 @@
 /* tb_setup.c - a model's life: allocating it, freeing it, and preparing it to run (queues, streams, policies, first events). */
+#include "tb_group.h"
 #include "tb_model_int.h"
 
 tb_model *tb_model_alloc(int nclasses, int nnodes, int nlinks)
@@ -106,6 +107,7 @@ void tb_model_free(tb_model *m)
     free(m->deciders);
     free(m->node_by_name);
     free(m->class_by_name);
+    tb_groups_free(m->groups, m->ngroups);
     free(m->classes);
     free(m->nodes);
     free(m->links);

@@ -222,7 +222,7 @@ START_TEST(overrides_replace_add_and_report_bad_paths)
     /* A typo in an override is caught like a typo in the file. */
     ck_assert_int_eq(tb_scenario_set(&sc, "nodes.s.wrokers=2", &c), 0);
     ck_assert_ptr_null(tb_scenario_build(&sc, &c));
-    ck_assert_str_eq(c.err, "o.json: nodes.s.wrokers: unknown field (expected one of: comment, kind, "
+    ck_assert_str_eq(c.err, "o.json: nodes.s.wrokers: unknown field (expected one of: comment, count, kind, "
                             "workers, capacity, service, next, balance, policy, batch, class_capacity, provisioning, "
                             "per_class_queues)");
     tb_scenario_free(&sc);
@@ -356,6 +356,111 @@ START_TEST(a_network_of_100000_nodes_loads_and_runs)
 }
 END_TEST
 
+/* A group ("W": {"count": 3, ...}) is the same model as its members written
+ * out: names, routing by "next" (the row's p shared equally), "balance",
+ * links to and from a group, per-class service by group, and the time
+ * series by group; every number of the run is the same. */
+START_TEST(a_group_of_nodes_is_the_written_out_network)
+{
+    static const char *const grouped =
+        "{\"duration\": 200, \"window\": 20, \"timeseries\": {\"nodes\": [\"W\", \"R\"]},"
+        " \"policies\": {\"lb\": {\"script\": \"least_loaded\"}},"
+        " \"classes\": {\"c\": {\"arrival\": {\"process\": \"poisson\", \"rate\": 2}, \"entry\": \"F\","
+        "   \"service\": {\"W\": {\"type\": \"exponential\", \"mean\": 1}, \"F\": 0.01}}},"
+        " \"nodes\": {\"F\": {\"next\": [{\"node\": \"W\", \"p\": 0.75}, {\"node\": \"R\", \"p\": 0.25}]},"
+        "   \"W\": {\"count\": 3, \"workers\": 2, \"next\": [{\"node\": \"exit\", \"p\": 1}]},"
+        "   \"R\": {\"kind\": \"router\", \"policy\": \"lb\", \"balance\": [\"W\"]}},"
+        " \"links\": [{\"from\": \"F\", \"to\": \"W\", \"delay\": 0.1}, {\"from\": \"R\", \"to\": \"W\", \"delay\": 0.2},"
+        "   {\"from\": \"F\", \"to\": \"R\"}]}";
+    static const char *const written =
+        "{\"duration\": 200, \"window\": 20, \"timeseries\": {\"nodes\": [\"W1\", \"W2\", \"W3\", \"R\"]},"
+        " \"policies\": {\"lb\": {\"script\": \"least_loaded\"}},"
+        " \"classes\": {\"c\": {\"arrival\": {\"process\": \"poisson\", \"rate\": 2}, \"entry\": \"F\","
+        "   \"service\": {\"W1\": {\"type\": \"exponential\", \"mean\": 1}, \"W2\": {\"type\": \"exponential\", \"mean\": 1},"
+        "     \"W3\": {\"type\": \"exponential\", \"mean\": 1}, \"F\": 0.01}}},"
+        " \"nodes\": {\"F\": {\"next\": [{\"node\": \"W1\", \"p\": 0.25}, {\"node\": \"W2\", \"p\": 0.25},"
+        "     {\"node\": \"W3\", \"p\": 0.25}, {\"node\": \"R\", \"p\": 0.25}]},"
+        "   \"W1\": {\"workers\": 2, \"next\": [{\"node\": \"exit\", \"p\": 1}]},"
+        "   \"W2\": {\"workers\": 2, \"next\": [{\"node\": \"exit\", \"p\": 1}]},"
+        "   \"W3\": {\"workers\": 2, \"next\": [{\"node\": \"exit\", \"p\": 1}]},"
+        "   \"R\": {\"kind\": \"router\", \"policy\": \"lb\", \"balance\": [\"W1\", \"W2\", \"W3\"]}},"
+        " \"links\": [{\"from\": \"F\", \"to\": \"W1\", \"delay\": 0.1}, {\"from\": \"F\", \"to\": \"W2\", \"delay\": 0.1},"
+        "   {\"from\": \"F\", \"to\": \"W3\", \"delay\": 0.1}, {\"from\": \"R\", \"to\": \"W1\", \"delay\": 0.2},"
+        "   {\"from\": \"R\", \"to\": \"W2\", \"delay\": 0.2}, {\"from\": \"R\", \"to\": \"W3\", \"delay\": 0.2},"
+        "   {\"from\": \"F\", \"to\": \"R\"}]}";
+    char *text[2];
+    for (int v = 0; v < 2; v++) {
+        tb_model *m = test_model(v ? written : grouped, 5, 0, "heap");
+        ck_assert_int_eq(m->nnodes, 5);
+        ck_assert_int_eq(m->nlinks, 7);
+        ck_assert_str_eq(m->nodes[3].name, "W3");
+        ck_assert_int_eq(m->nodes[0].nnext, 4);
+        ck_assert_int_eq(m->nodes[4].ncand, 3);
+        for (int k = 1; k <= 3; k++)
+            ck_assert(m->nodes[k].ts_row && m->nodes[k].svc[0].dist && m->nodes[k].workers == 2);
+        ck_assert(!m->nodes[0].ts_row && m->nodes[4].ts_row);
+        test_run(m);
+        ck_assert_uint_gt(m->nodes[2].completions, 50); /* the members did work */
+        cJSON *sum = test_summary(m);
+        text[v] = cJSON_PrintUnformatted(sum);
+        cJSON_Delete(sum);
+        tb_model_free(m);
+    }
+    ck_assert_str_eq(text[0], text[1]);
+    free(text[0]);
+    free(text[1]);
+}
+END_TEST
+
+/* Where one node is meant, a group's name is refused with what to write
+ * instead; names that clash with a group's members are refused. */
+START_TEST(a_group_where_one_node_is_meant_is_refused)
+{
+    static const struct {
+        const char *json, *want;
+    } cases[] = {
+        { "{\"duration\": 10, \"classes\": {\"c\": {\"arrival\": {\"process\": \"poisson\", \"rate\": 1}, \"route\": [\"W\"]}},"
+          " \"nodes\": {\"W\": {\"count\": 4, \"service\": 1}}}",
+          "test.json: classes.c.route[0]: expected one node here, found the group \"W\" of 4 nodes: name one of them "
+          "(W1..W4), or a router whose \"balance\" is [\"W\"]" },
+        { "{\"duration\": 10, \"classes\": {\"c\": {\"arrival\": {\"process\": \"poisson\", \"rate\": 1}, \"entry\": \"W\"}},"
+          " \"nodes\": {\"W\": {\"count\": 2, \"service\": 1}}}",
+          "test.json: classes.c.entry: expected one node here, found the group \"W\"" },
+        { "{\"duration\": 10, \"classes\": {\"c\": {\"arrival\": {\"process\": \"poisson\", \"rate\": 1}, \"route\": [\"W2\"]}},"
+          " \"nodes\": {\"W\": {\"count\": 0, \"service\": 1}}}",
+          "test.json: nodes.W.count: expected an integer in [1, 10000000], found 0" },
+        { "{\"duration\": 10, \"classes\": {\"c\": {\"arrival\": {\"process\": \"poisson\", \"rate\": 1}, \"route\": [\"W2\"]}},"
+          " \"nodes\": {\"W\": {\"count\": 2.5, \"service\": 1}}}",
+          "test.json: nodes.W.count: expected an integer" },
+        { "{\"duration\": 10, \"classes\": {\"c\": {\"arrival\": {\"process\": \"poisson\", \"rate\": 1}, \"route\": [\"W2\"]}},"
+          " \"nodes\": {\"W\": {\"count\": 3, \"service\": 1}, \"W2\": {\"service\": 1}}}",
+          "test.json: nodes.W2: expected each node name once, found W2 twice" },
+        { "{\"duration\": 10, \"classes\": {\"c\": {\"arrival\": {\"process\": \"poisson\", \"rate\": 1}, \"route\": [\"W2\"]}},"
+          " \"nodes\": {\"W2\": {\"service\": 1}, \"W\": {\"count\": 3, \"service\": 1}}}",
+          "test.json: nodes.W: expected each node name once, found W2 twice (a member of this group)" },
+        { "{\"duration\": 10, \"classes\": {\"c\": {\"arrival\": {\"process\": \"poisson\", \"rate\": 1}, \"route\": [\"W1\"]}},"
+          " \"nodes\": {\"W\": {\"count\": 3, \"service\": {\"type\": \"exponential\"}}}}",
+          "test.json: nodes.W.service: expected exactly one of \"rate\" or \"mean\"" },
+        { "{\"duration\": 10, \"classes\": {\"c\": {\"arrival\": {\"process\": \"poisson\", \"rate\": 1}, \"route\": [\"A1\"]}},"
+          " \"nodes\": {\"A\": {\"count\": 4000, \"service\": 1}, \"B\": {\"count\": 4000, \"service\": 1}},"
+          " \"links\": [{\"from\": \"A\", \"to\": \"B\"}, {\"from\": \"B\", \"to\": \"A\"}]}",
+          NULL },
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char err[512] = "";
+        tb_model *m = test_model_err(cases[i].json, err, sizeof err);
+        if (!cases[i].want) { /* 3.2e7 links: refused before anything is allocated */
+            ck_assert_ptr_null(m);
+            ck_assert_msg(strstr(err, "links: expected at most 10000000 links in all, found 32000000"), "%s", err);
+            continue;
+        }
+        ck_assert_msg(!m, "case %zu loaded", i);
+        ck_assert_msg(strncmp(err, cases[i].want, strlen(cases[i].want)) == 0, "case %zu:\n got  %s\n want %s", i, err,
+                      cases[i].want);
+    }
+}
+END_TEST
+
 START_TEST(max_completions_stops_the_run)
 {
     const char *json = "{\"duration\": 1e6, \"max_completions\": 1000, " MM1_CLASS ", " MM1_NODES "}";
@@ -385,6 +490,8 @@ Suite *scenario_suite(void)
     tcase_add_test(tc, warmup_excludes_everything_before_it);
     tcase_add_test(tc, links_add_propagation_and_serialisation_delay);
     tcase_add_test(tc, max_completions_stops_the_run);
+    tcase_add_test(tc, a_group_of_nodes_is_the_written_out_network);
+    tcase_add_test(tc, a_group_where_one_node_is_meant_is_refused);
     suite_add_tcase(s, tc);
     tc = tcase_create("scale"); /* not "core": 10^5 nodes under valgrind would take minutes */
     tcase_set_tags(tc, "slow");
