@@ -603,6 +603,12 @@ sim_time tb_arrival_next(tb_arrival *a, sim_time now, double tps, sim_rng *r, si
         sim_time t = sim_ticks(a->trace_t[i], tps);
         return t > now ? t : now;
     }
+    if (a->nstates == 1 && a->nfactors == 0 && a->started) {
+        /* plain Poisson: what the loop below does with one phase and no
+         * factors (the same draw and the same arithmetic), without it */
+        double lam = a->rate[0];
+        return lam > 0 ? now + sim_ticks(sim_exp1(r) / lam, tps) : SIM_TIME_MAX;
+    }
     if (!a->started) { /* the phase chain starts in its stationary distribution */
         a->started = 1;
         int s = 0;

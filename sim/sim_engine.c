@@ -11,6 +11,7 @@ sim_engine *sim_engine_new(const sim_evq_ops *ops, double ticks_per_second)
     if (!e)
         return NULL;
     e->ops = ops;
+    e->heap = ops == &sim_evq_heap;
     e->ticks_per_second = ticks_per_second;
     sim_pool_init(&e->pool, sizeof(sim_event));
     e->q = ops->create();
@@ -52,7 +53,10 @@ sim_handle sim_at(sim_engine *e, sim_time t, sim_handler fn, void *obj, uint64_t
     ev->arg = arg;
     ev->next = NULL;
     ev->cancelled = 0;
-    if (e->ops->insert(e->q, ev) != 0) {
+    if (e->root_ran) { /* the fused pop and push: one sift instead of two */
+        sim_heap_replace_min(e->q, ev);
+        e->root_ran = 0;
+    } else if (e->heap ? sim_heap_insert(e->q, ev) != 0 : e->ops->insert(e->q, ev) != 0) {
         pool_put(e, ev);
         e->failed = 1;
         return h;
@@ -83,8 +87,57 @@ void sim_cancel(sim_engine *e, sim_handle h)
     /* purge when the dead outnumber the live: each would otherwise cost a
      * pop of its own, and a queue mostly of dead timeouts is slow to sift */
     if (++e->dead > 1024 && e->dead > e->live && e->ops->purge) {
+        if (e->root_ran) { /* the running event is no longer pending: out first */
+            sim_heap_pop(e->q);
+            e->root_ran = 0;
+        }
         e->ops->purge(e->q, drop_event, e);
         e->dead = 0;
+    }
+}
+
+/* The run loop on the heap: the minimum stays in place while its handler
+ * runs, so that the handler's first sim_at replaces it (root_ran); if the
+ * handler schedules nothing, it is popped after.  The pop order is the
+ * same as popping first, since (time, seq) orders the set totally. */
+static enum sim_run_end run_heap(sim_engine *e, sim_time until)
+{
+    for (;;) {
+        assert(!e->root_ran);
+        if (e->failed)
+            return SIM_END_NOMEM;
+        if (e->interrupt && *e->interrupt)
+            return SIM_END_INTERRUPT;
+        sim_event *ev = sim_heap_min(e->q);
+        if (!ev)
+            return SIM_END_EMPTY;
+        if (ev->cancelled) {
+            sim_heap_pop(e->q);
+            e->dead--;
+            pool_put(e, ev);
+            continue;
+        }
+        if (ev->time > until) { /* it stays, in its place */
+            e->now = until;
+            return SIM_END_TIME;
+        }
+        e->now = ev->time;
+        e->live--;
+        sim_handler fn = ev->fn;
+        void *obj = ev->obj;
+        uint64_t arg = ev->arg;
+        pool_put(e, ev); /* before the call, so the handler can reuse it */
+        e->root_ran = 1;
+        fn(e, obj, arg);
+        if (e->root_ran) {
+            sim_heap_pop(e->q);
+            e->root_ran = 0;
+        }
+        e->events++;
+        if (e->progress && (e->events & 0xFFFFF) == 0)
+            e->progress(e, e->progress_ctx);
+        if (e->stop)
+            return SIM_END_STOP;
     }
 }
 
@@ -92,6 +145,8 @@ enum sim_run_end sim_run(sim_engine *e, sim_time until)
 {
     const sim_evq_ops *ops = e->ops;
     e->stop = 0;
+    if (e->heap)
+        return run_heap(e, until);
     for (;;) {
         if (e->failed)
             return SIM_END_NOMEM;

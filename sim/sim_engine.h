@@ -23,6 +23,9 @@ typedef struct sim_engine {
     volatile int *interrupt; /* if set and non-zero, sim_run returns early */
     const sim_evq_ops *ops;
     sim_evq *q;
+    int heap;            /* ops is sim_evq_heap: called directly */
+    int root_ran;        /* heap only, inside a handler: the heap's minimum is the event
+                          * running, already recycled; the next insert takes its place */
     sim_pool pool; /* events, recycled */
     void (*progress)(struct sim_engine *e, void *ctx); /* called every 2^20 events */
     void *progress_ctx;

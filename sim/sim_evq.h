@@ -66,6 +66,16 @@ typedef struct sim_evq_ops {
 extern const sim_evq_ops sim_evq_heap;
 extern const sim_evq_ops sim_evq_calendar;
 
+/* The heap's operations, which the engine calls directly when the queue is
+ * sim_evq_heap (no table on the hot path), and one more: replace the
+ * minimum by ev and restore the order, a pop and an insert in one sift
+ * (the engine's fused pop and push: a handler that schedules one event
+ * puts it where the event it is running was). */
+int sim_heap_insert(sim_evq *q, sim_event *ev);
+sim_event *sim_heap_pop(sim_evq *q);
+sim_event *sim_heap_min(const sim_evq *q);
+void sim_heap_replace_min(sim_evq *q, sim_event *ev);
+
 /* The implementation called `name` ("heap" or "calendar"), or NULL. */
 const sim_evq_ops *sim_evq_find(const char *name);
 

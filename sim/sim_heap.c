@@ -1,4 +1,5 @@
 /* sim_heap.c - a 4-ary min-heap pending-event set, keys stored inline for cache locality. */
+#include <assert.h>
 #include <stdlib.h>
 #include "sim_alloc.h"
 #include "sim_evq.h"
@@ -49,7 +50,7 @@ static void heap_destroy(sim_evq *q)
     free(q);
 }
 
-static int heap_insert(sim_evq *q, sim_event *ev)
+int sim_heap_insert(sim_evq *q, sim_event *ev)
 {
     if (q->n == q->cap) {
         size_t ncap = q->cap * 2;
@@ -92,7 +93,7 @@ static inline void sift_down(heap_entry *a, size_t n, size_t i, heap_entry x)
     a[i] = x;
 }
 
-static sim_event *heap_pop(sim_evq *q)
+sim_event *sim_heap_pop(sim_evq *q)
 {
     if (q->n == 0)
         return NULL;
@@ -119,9 +120,21 @@ static void heap_purge(sim_evq *q, void (*drop)(void *ctx, sim_event *ev), void 
             sift_down(q->a, k, i, q->a[i]);
 }
 
-static sim_event *heap_peek(sim_evq *q)
+sim_event *sim_heap_min(const sim_evq *q)
 {
     return q->n ? q->a[0].ev : NULL;
+}
+
+void sim_heap_replace_min(sim_evq *q, sim_event *ev)
+{
+    assert(q->n > 0); /* the engine replaces only a minimum it has run */
+    heap_entry x = { ev->time, ev->seq, ev };
+    sift_down(q->a, q->n, 0, x);
+}
+
+static sim_event *heap_peek(sim_evq *q)
+{
+    return sim_heap_min(q);
 }
 
 static size_t heap_size(const sim_evq *q)
@@ -130,5 +143,5 @@ static size_t heap_size(const sim_evq *q)
 }
 
 const sim_evq_ops sim_evq_heap = {
-    "heap", heap_create, heap_destroy, heap_insert, heap_pop, heap_peek, heap_size, heap_purge,
+    "heap", heap_create, heap_destroy, sim_heap_insert, sim_heap_pop, heap_peek, heap_size, heap_purge,
 };

@@ -1,5 +1,6 @@
 /* check_engine.c - the pending-event sets and the engine against a naive sorted-array reference. */
 #include <stdlib.h>
+#include <string.h>
 #include "../sim/sim_alloc.h"
 #include "../sim/sim_engine.h"
 #include "../sim/sim_rng.h"
@@ -163,6 +164,76 @@ START_TEST(cancelled_events_never_run_and_the_rest_keep_their_order)
 }
 END_TEST
 
+/* Handlers that schedule none, one or several events and cancel others
+ * (enough to purge while a handler runs): on the heap, the first event a
+ * handler schedules takes the place of the one running (the fused pop and
+ * push); the calendar queue pops first.  Both must run the same events in
+ * the same order, and a reference replay of that order must agree. */
+typedef struct {
+    sim_rng r;
+    sim_handle h[16384];
+    sim_time when[16384];
+    int n, ran[16384], nran, purged;
+} sched_mix;
+
+static void mix_event(sim_engine *e, void *obj, uint64_t arg)
+{
+    sched_mix *c = obj;
+    if (c->nran > 0 && c->when[c->ran[c->nran - 1]] > e->now)
+        ck_abort_msg("time ran backwards");
+    c->ran[c->nran++] = (int)arg;
+    if (c->nran % 2500 == 0) { /* now and then, most of the pending at once, before scheduling */
+        size_t before = e->ops->size(e->q);
+        for (int i = 0; i < 2500 && i < c->n; i++)
+            sim_cancel(e, c->h[c->n - 1 - i]);
+        c->purged += e->ops->size(e->q) + 1 < before; /* the dead went at once */
+    }
+    int k = (int)(sim_rng_next(&c->r) % 4); /* 0..3 new events */
+    for (int i = 0; i < k && c->n < 16384; i++) {
+        sim_time t = e->now + (sim_time)(sim_rng_next(&c->r) % 50);
+        c->when[c->n] = t;
+        c->h[c->n] = sim_at(e, t, mix_event, c, (uint64_t)c->n);
+        c->n++;
+    }
+    int x = (int)(sim_rng_next(&c->r) % 3); /* cancel up to two recent events */
+    for (int i = 0; i < x && c->n > 0; i++)
+        sim_cancel(e, c->h[c->n - 1 - (int)(sim_rng_next(&c->r) % (uint64_t)(c->n < 3000 ? c->n : 3000))]);
+}
+
+static void mix_run(const sim_evq_ops *ops, sched_mix *c)
+{
+    sim_engine *e = sim_engine_new(ops, 1e9);
+    ck_assert_ptr_nonnull(e);
+    memset(c, 0, sizeof *c);
+    sim_rng_init(&c->r, 11, 0, "churn");
+    for (int i = 0; i < 2000; i++) {
+        c->when[c->n] = (sim_time)(sim_rng_next(&c->r) % 100);
+        c->h[c->n] = sim_at(e, c->when[c->n], mix_event, c, (uint64_t)c->n);
+        c->n++;
+    }
+    ck_assert_int_eq(sim_run(e, SIM_TIME_MAX), SIM_END_EMPTY);
+    ck_assert_uint_eq(e->live, 0);
+    sim_engine_free(e);
+}
+
+START_TEST(handlers_that_schedule_and_cancel_run_the_same_on_both_queues)
+{
+    static sched_mix a, b;
+    mix_run(&sim_evq_heap, &a);
+    mix_run(&sim_evq_calendar, &b);
+    ck_assert_int_gt(a.n, 3000);        /* handlers scheduled many */
+    ck_assert_int_lt(a.nran, a.n - 500); /* and cancelled many */
+    ck_assert_int_gt(a.purged, 0);       /* purges ran inside handlers */
+    ck_assert_int_eq(a.nran, b.nran);
+    ck_assert_int_eq(memcmp(a.ran, b.ran, (size_t)a.nran * sizeof a.ran[0]), 0);
+    for (int i = 1; i < a.nran; i++) { /* (time, scheduling order) */
+        int p = a.ran[i - 1], q = a.ran[i];
+        if (a.when[p] > a.when[q] || (a.when[p] == a.when[q] && p > q))
+            ck_abort_msg("event %d ran before %d", p, q);
+    }
+}
+END_TEST
+
 static void noop(sim_engine *e, void *obj, uint64_t arg)
 {
     (void)e;
@@ -282,6 +353,7 @@ Suite *engine_suite(void)
     tcase_add_loop_test(tc, each_queue_pops_in_time_then_sequence_order, 0, 2);
     tcase_add_loop_test(tc, cancelled_events_never_run_and_the_rest_keep_their_order, 0, 2);
     tcase_add_loop_test(tc, run_stops_at_the_horizon_and_resumes_where_it_left_off, 0, 2);
+    tcase_add_test(tc, handlers_that_schedule_and_cancel_run_the_same_on_both_queues);
     suite_add_tcase(s, tc);
     tc = tcase_create("pool");
     tcase_set_tags(tc, "core");
