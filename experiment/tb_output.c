@@ -16,24 +16,6 @@ static void progress(sim_engine *e, void *ctx)
     fflush(stderr);
 }
 
-static char *summary_text(const tb_model *m, const tb_manifest *man)
-{
-    cJSON *sum = tb_results_summary(m, man);
-    char *json = sum ? cJSON_Print(sum) : NULL;
-    cJSON_Delete(sum);
-    if (!json)
-        return NULL;
-    size_t jl = strlen(json);
-    char *nl = realloc(json, jl + 2);
-    if (!nl) {
-        free(json);
-        return NULL;
-    }
-    nl[jl] = '\n';
-    nl[jl + 1] = 0;
-    return nl;
-}
-
 /* Write text into DIR/name; 0, or -1 with the message in err. */
 static int put(const char *dir, const char *name, const char *text, char *err, size_t n)
 {
@@ -49,10 +31,20 @@ static int put(const char *dir, const char *name, const char *text, char *err, s
 /* The files written at the end, into the temporary directory `dir`. */
 static int write_results(const tb_model *m, const char *dir, const tb_manifest *man, char *err, size_t n)
 {
-    char *json = summary_text(m, man), *net = tb_results_network_csv(m), *lat = tb_results_latency_csv(m);
-    int rc = put(dir, "network.csv", net, err, n) || put(dir, "latency.csv", lat, err, n) ||
-             put(dir, "summary.json", json, err, n);
-    free(json);
+    char *net = tb_results_network_csv(m), *lat = tb_results_latency_csv(m);
+    int rc = put(dir, "network.csv", net, err, n) || put(dir, "latency.csv", lat, err, n);
+    if (rc == 0) { /* written as it is built: a large network's would not fit in memory twice */
+        char path[2 * PATH_MAX + 64];
+        snprintf(path, sizeof path, "%s/summary.json", dir);
+        FILE *f = fopen(path, "wb");
+        int bad = !f || tb_results_write_summary(f, m, man) != 0;
+        if (f && fclose(f) != 0)
+            bad = 1;
+        if (bad) {
+            snprintf(err, n, "tailback: %.1200s: cannot write (%s)", path, tb_errno_str());
+            rc = -1;
+        }
+    }
     free(net);
     free(lat);
     return rc ? -1 : 0;

@@ -1,4 +1,5 @@
 /* tb_results.c - turning a finished model's statistics into summary.json and a terminal table. */
+#include <assert.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -387,7 +388,8 @@ static void link_json(cJSON *links, const tb_model *m, const tb_link *ln)
     cJSON_AddItemToObject(o, "transit", latency_json(&ln->transit, tps, "jobs carried"));
 }
 
-cJSON *tb_results_summary(const tb_model *m, const tb_manifest *man)
+/* The summary up to its "nodes": the manifest, the run, the network, the classes. */
+static cJSON *summary_head(const tb_model *m, const tb_manifest *man)
 {
     cJSON *root = cJSON_CreateObject();
     if (!root)
@@ -398,6 +400,14 @@ cJSON *tb_results_summary(const tb_model *m, const tb_manifest *man)
     cJSON *classes = cJSON_AddObjectToObject(root, "classes");
     for (int i = 0; i < m->nclasses; i++)
         class_json(classes, m, &m->classes[i]);
+    return root;
+}
+
+cJSON *tb_results_summary(const tb_model *m, const tb_manifest *man)
+{
+    cJSON *root = summary_head(m, man);
+    if (!root)
+        return NULL;
     cJSON *nodes = cJSON_AddObjectToObject(root, "nodes");
     for (int k = 0; k < m->nnodes; k++)
         node_json(nodes, m, &m->nodes[k]);
@@ -405,6 +415,68 @@ cJSON *tb_results_summary(const tb_model *m, const tb_manifest *man)
     for (int l = 0; l < m->nlinks; l++)
         link_json(links, m, &m->links[l]);
     return root;
+}
+
+/* Print one member of the document's top level at depth `depth` as
+ * cJSON_Print prints it inside its parent: the text printed alone, every
+ * line after the first indented by depth tabs (cJSON escapes newlines in
+ * strings, so lines are the printer's own). */
+static int put_indented(FILE *f, const cJSON *item, int depth)
+{
+    char *t = cJSON_Print(item);
+    if (!t)
+        return -1;
+    for (const char *p = t; *p; p++) {
+        fputc(*p, f);
+        if (*p == '\n')
+            for (int i = 0; i < depth; i++)
+                fputc('\t', f);
+    }
+    free(t);
+    return 0;
+}
+
+int tb_results_write_summary(FILE *f, const tb_model *m, const tb_manifest *man)
+{
+    cJSON *root = summary_head(m, man);
+    if (!root)
+        return -1;
+    /* the head: everything before "nodes", without its closing brace */
+    char *head = cJSON_Print(root);
+    cJSON_Delete(root);
+    if (!head)
+        return -1;
+    size_t hl = strlen(head);
+    assert(hl >= 2 && head[hl - 1] == '}' && head[hl - 2] == '\n');
+    fwrite(head, 1, hl - 2, f);
+    free(head);
+    fputs(",\n\t\"nodes\":\t{\n", f); /* at least one node: the loader requires it */
+    for (int k = 0; k < m->nnodes; k++) {
+        cJSON *one = cJSON_CreateObject();
+        if (!one)
+            return -1;
+        node_json(one, m, &m->nodes[k]);
+        fprintf(f, "\t\t\"%s\":\t", m->nodes[k].name); /* names are plain: nothing to escape */
+        int rc = put_indented(f, one->child, 2);
+        cJSON_Delete(one);
+        if (rc)
+            return -1;
+        fputs(k + 1 < m->nnodes ? ",\n" : "\n", f);
+    }
+    fputs("\t},\n\t\"links\":\t[", f);
+    for (int l = 0; l < m->nlinks; l++) {
+        cJSON *one = cJSON_CreateArray();
+        if (!one)
+            return -1;
+        link_json(one, m, &m->links[l]);
+        fputs(l ? ", " : "", f);
+        int rc = put_indented(f, one->child, 2);
+        cJSON_Delete(one);
+        if (rc)
+            return -1;
+    }
+    fputs("]\n}\n", f);
+    return ferror(f) ? -1 : 0;
 }
 
 static void network_rows(FILE *f, const tb_model *m)

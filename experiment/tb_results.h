@@ -27,6 +27,11 @@ cJSON *tb_results_build_json(void);
  * Times are in seconds. */
 cJSON *tb_results_summary(const tb_model *m, const tb_manifest *man);
 
+/* Write the summary to f as cJSON_Print() prints that document, and a
+ * newline, building one node's or link's part at a time (the whole tree of
+ * a 10^6-node network takes gigabytes).  0, or -1 when out of memory. */
+int tb_results_write_summary(FILE *f, const tb_model *m, const tb_manifest *man);
+
 /* network.csv: per window, time_s,spread,goodput_rate (spread = fraction
  * of hot nodes).  A new string (free()), or NULL when out of memory. */
 char *tb_results_network_csv(const tb_model *m);

@@ -1,4 +1,5 @@
 /* sim_ci.c - Student t intervals over replications, and pooled quantiles with CDF-inversion, sectioning or jackknife intervals. */
+#include <assert.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,9 +38,13 @@ static int hist_add(sim_hist *dst, const sim_hist *src, int sign)
 {
     if (sign > 0)
         return sim_hist_merge(dst, src);
-    for (int r = 0; r < SIM_HIST_ROWS; r++)
-        for (int s = 0; src->row[r] && s < SIM_HIST_SUB; s++)
-            dst->row[r][s] -= src->row[r][s];
+    for (unsigned r = src->lo; r < (unsigned)src->lo + src->nrow; r++) {
+        const uint64_t *from = sim_hist_row(src, r);
+        uint64_t *to = sim_hist_row(dst, r);
+        assert(!from || to); /* dst holds what src has */
+        for (int s = 0; from && s < SIM_HIST_SUB; s++)
+            to[s] -= from[s];
+    }
     dst->n -= src->n; /* min and max keep the pooled range: quantiles are clamped to it only */
     return 0;
 }

@@ -13,26 +13,50 @@ void sim_hist_init(sim_hist *h)
 
 void sim_hist_free(sim_hist *h)
 {
-    for (int r = 0; r < SIM_HIST_ROWS; r++) {
-        free(h->row[r]);
-        h->row[r] = NULL;
-    }
+    for (unsigned i = 0; i < h->nrow; i++)
+        free(h->row[i]);
+    free(h->row);
+    h->row = NULL;
+    h->lo = h->nrow = 0;
 }
 
 void sim_hist_reset(sim_hist *h)
 {
-    for (int r = 0; r < SIM_HIST_ROWS; r++)
-        if (h->row[r])
-            memset(h->row[r], 0, SIM_HIST_SUB * sizeof *h->row[r]);
+    for (unsigned i = 0; i < h->nrow; i++)
+        if (h->row[i])
+            memset(h->row[i], 0, SIM_HIST_SUB * sizeof *h->row[i]);
     h->n = 0;
     h->min = h->max = 0;
     h->failed = 0;
 }
 
+/* Row r, allocated (and the table widened to reach it) if need be; NULL
+ * when out of memory. */
+static uint64_t *row_for(sim_hist *h, unsigned r)
+{
+    assert(r < SIM_HIST_ROWS);
+    uint64_t *have = sim_hist_row(h, r);
+    if (have)
+        return have;
+    if (r < h->lo || r >= (unsigned)h->lo + h->nrow) {
+        unsigned lo = h->nrow && h->lo < r ? h->lo : r;
+        unsigned hi = h->nrow && (unsigned)h->lo + h->nrow - 1 > r ? (unsigned)h->lo + h->nrow - 1 : r;
+        uint64_t **t = calloc(hi - lo + 1, sizeof *t);
+        if (!t)
+            return NULL;
+        for (unsigned i = 0; i < h->nrow; i++)
+            t[h->lo + i - lo] = h->row[i];
+        free(h->row);
+        h->row = t;
+        h->lo = (unsigned char)lo;
+        h->nrow = (unsigned char)(hi - lo + 1);
+    }
+    return h->row[r - h->lo] = calloc(SIM_HIST_SUB, sizeof **h->row);
+}
+
 void sim_hist_add_slow(sim_hist *h, int64_t v, unsigned r, unsigned s)
 {
-    h->row[r] = calloc(SIM_HIST_SUB, sizeof *h->row[r]);
-    if (!h->row[r]) {
+    if (!row_for(h, r)) {
         h->failed = 1;
         return;
     }
@@ -97,9 +121,11 @@ uint64_t sim_hist_count_le(const sim_hist *h, double v)
         r = e - SIM_HIST_SUB_BITS + 1;
         s = (unsigned)(u >> (e - SIM_HIST_SUB_BITS)) & (SIM_HIST_SUB - 1);
     }
-    for (unsigned rr = 0; rr <= r; rr++)
-        for (unsigned ss = 0; h->row[rr] && ss < (rr < r ? SIM_HIST_SUB : s + 1); ss++)
-            seen += h->row[rr][ss];
+    for (unsigned rr = 0; rr <= r; rr++) {
+        const uint64_t *row = sim_hist_row(h, rr);
+        for (unsigned ss = 0; row && ss < (rr < r ? SIM_HIST_SUB : s + 1); ss++)
+            seen += row[ss];
+    }
     return seen;
 }
 
@@ -107,11 +133,12 @@ double sim_hist_at_rank(const sim_hist *h, uint64_t rank)
 {
     uint64_t seen = 0;
     assert(rank >= 1 && rank <= h->n);
-    for (unsigned r = 0; r < SIM_HIST_ROWS; r++) {
-        if (!h->row[r])
+    for (unsigned r = h->lo; r < (unsigned)h->lo + h->nrow; r++) {
+        const uint64_t *row = sim_hist_row(h, r);
+        if (!row)
             continue;
         for (unsigned s = 0; s < SIM_HIST_SUB; s++) {
-            seen += h->row[r][s];
+            seen += row[s];
             if (seen >= rank) {
                 double x = representative(r, s);
                 if (x < (double)h->min)
@@ -129,13 +156,15 @@ int sim_hist_merge(sim_hist *dst, const sim_hist *src)
 {
     if (src->n == 0)
         return 0;
-    for (int r = 0; r < SIM_HIST_ROWS; r++) {
-        if (!src->row[r])
+    for (unsigned r = src->lo; r < (unsigned)src->lo + src->nrow; r++) {
+        const uint64_t *from = sim_hist_row(src, r);
+        if (!from)
             continue;
-        if (!dst->row[r] && !(dst->row[r] = calloc(SIM_HIST_SUB, sizeof *dst->row[r])))
+        uint64_t *to = row_for(dst, r);
+        if (!to)
             return -1;
         for (int s = 0; s < SIM_HIST_SUB; s++)
-            dst->row[r][s] += src->row[r][s];
+            to[s] += from[s];
     }
     if (dst->n == 0 || src->min < dst->min)
         dst->min = src->min;
@@ -156,12 +185,14 @@ cJSON *sim_hist_to_json(const sim_hist *h)
     cJSON_AddNumberToObject(o, "n", (double)h->n);
     cJSON_AddNumberToObject(o, "min", (double)h->min);
     cJSON_AddNumberToObject(o, "max", (double)h->max);
-    for (unsigned r = 0; r < SIM_HIST_ROWS; r++)
-        for (unsigned s = 0; h->row[r] && s < SIM_HIST_SUB; s++)
-            if (h->row[r][s]) {
+    for (unsigned r = h->lo; r < (unsigned)h->lo + h->nrow; r++) {
+        const uint64_t *row = sim_hist_row(h, r);
+        for (unsigned s = 0; row && s < SIM_HIST_SUB; s++)
+            if (row[s]) {
                 cJSON_AddItemToArray(b, cJSON_CreateNumber((double)(r * SIM_HIST_SUB + s)));
-                cJSON_AddItemToArray(b, cJSON_CreateNumber((double)h->row[r][s]));
+                cJSON_AddItemToArray(b, cJSON_CreateNumber((double)row[s]));
             }
+    }
     return o;
 }
 
@@ -178,9 +209,10 @@ int sim_hist_from_json(sim_hist *h, const cJSON *o)
             it->valuedouble >= SIM_HIST_ROWS * SIM_HIST_SUB || cnt->valuedouble < 0)
             return -1;
         unsigned idx = (unsigned)it->valuedouble, r = idx / SIM_HIST_SUB, s = idx % SIM_HIST_SUB;
-        if (!h->row[r] && !(h->row[r] = calloc(SIM_HIST_SUB, sizeof *h->row[r])))
+        uint64_t *row = row_for(h, r);
+        if (!row)
             return -1;
-        h->row[r][s] += (uint64_t)cnt->valuedouble;
+        row[s] += (uint64_t)cnt->valuedouble;
         total += (uint64_t)cnt->valuedouble;
     }
     if (total != (uint64_t)n->valuedouble)

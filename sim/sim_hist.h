@@ -2,6 +2,7 @@
 #ifndef SIM_HIST_H
 #define SIM_HIST_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 /*
@@ -9,7 +10,8 @@
  * counted exactly; above, each power of two [2^e, 2^(e+1)) is cut into 128
  * equal buckets, so a bucket is at most 1/128 of its lower bound wide and
  * its midpoint is within 1/256 (0.39%) of any value in it.  Rows of 128
- * counters are allocated the first time a value lands in them, so a
+ * counters are allocated the first time a value lands in them (and a
+ * table of pointers to the rows from the lowest used to the highest), so a
  * histogram of latencies that span a few decades costs a few kilobytes and
  * recording is O(1) with no allocation in steady state.  Histograms with
  * the same layout merge by adding counts (replications, classes).
@@ -19,11 +21,20 @@
 #define SIM_HIST_ROWS (64 - SIM_HIST_SUB_BITS + 1)
 
 typedef struct sim_hist {
-    uint64_t *row[SIM_HIST_ROWS];
+    uint64_t **row;      /* rows lo .. lo + nrow - 1 (each NULL until used), or NULL */
     uint64_t n;
     int64_t min, max;
+    unsigned char lo, nrow; /* a table of the rows between the lowest and highest used:
+                             * a few pointers where all 58 cost 464 bytes per histogram */
     int failed; /* a row could not be allocated; counts are incomplete */
 } sim_hist;
+
+/* Row r's counters, or NULL when nothing has landed in it. */
+static inline uint64_t *sim_hist_row(const sim_hist *h, unsigned r)
+{
+    unsigned i = r - h->lo; /* below lo wraps to a large number */
+    return i < h->nrow ? h->row[i] : NULL;
+}
 
 void sim_hist_init(sim_hist *h);
 void sim_hist_free(sim_hist *h); /* frees the rows; the struct is the caller's */
@@ -45,11 +56,12 @@ static inline void sim_hist_add(sim_hist *h, int64_t v)
         r = e - SIM_HIST_SUB_BITS + 1;
         s = (unsigned)(u >> (e - SIM_HIST_SUB_BITS)) & (SIM_HIST_SUB - 1);
     }
-    if (!h->row[r]) {
+    uint64_t *row = sim_hist_row(h, r);
+    if (!row) {
         sim_hist_add_slow(h, v, r, s);
         return;
     }
-    h->row[r][s]++;
+    row[s]++;
     if (h->n++ == 0) {
         h->min = h->max = v;
     } else {

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "../models/tb_scenario.h"
+#include "../experiment/tb_results.h"
 #include "tb_test.h"
 
 #define MM1_NODES "\"nodes\": {\"s\": {\"service\": {\"type\": \"exponential\", \"rate\": 1}}}"
@@ -356,6 +357,27 @@ START_TEST(a_network_of_100000_nodes_loads_and_runs)
 }
 END_TEST
 
+/* summary.json written a node and a link at a time is the text of the
+ * whole document printed at once, and a newline. */
+static void streamed_summary_is_the_printed_tree(const tb_model *m, int ran)
+{
+    const tb_manifest man = { "test", "", "heap", NULL, 0, NULL, 0, ran ? "complete" : "partial" };
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    ck_assert_ptr_nonnull(f);
+    ck_assert_int_eq(tb_results_write_summary(f, m, &man), 0);
+    ck_assert_int_eq(fclose(f), 0);
+    cJSON *sum = tb_results_summary(m, &man);
+    char *whole = cJSON_Print(sum);
+    ck_assert_uint_eq(len, strlen(whole) + 1);
+    ck_assert_int_eq(strncmp(buf, whole, strlen(whole)), 0);
+    ck_assert_int_eq(buf[len - 1], '\n');
+    cJSON_Delete(sum);
+    free(whole);
+    free(buf);
+}
+
 /* A group ("W": {"count": 3, ...}) is the same model as its members written
  * out: names, routing by "next" (the row's p shared equally), "balance",
  * links to and from a group, per-class service by group, and the time
@@ -391,6 +413,8 @@ START_TEST(a_group_of_nodes_is_the_written_out_network)
     char *text[2];
     for (int v = 0; v < 2; v++) {
         tb_model *m = test_model(v ? written : grouped, 5, 0, "heap");
+        if (v == 0)
+            streamed_summary_is_the_printed_tree(m, 0); /* before the run: empty statistics */
         ck_assert_int_eq(m->nnodes, 5);
         ck_assert_int_eq(m->nlinks, 7);
         ck_assert_str_eq(m->nodes[3].name, "W3");
@@ -401,6 +425,7 @@ START_TEST(a_group_of_nodes_is_the_written_out_network)
         ck_assert(!m->nodes[0].ts_row && m->nodes[4].ts_row);
         test_run(m);
         ck_assert_uint_gt(m->nodes[2].completions, 50); /* the members did work */
+        streamed_summary_is_the_printed_tree(m, 1);
         cJSON *sum = test_summary(m);
         text[v] = cJSON_PrintUnformatted(sum);
         cJSON_Delete(sum);
@@ -466,6 +491,7 @@ START_TEST(max_completions_stops_the_run)
     const char *json = "{\"duration\": 1e6, \"max_completions\": 1000, " MM1_CLASS ", " MM1_NODES "}";
     tb_model *m = test_model(json, 1, 0, "heap");
     ck_assert_int_eq(tb_model_run(m, NULL), TB_RUN_OK);
+    streamed_summary_is_the_printed_tree(m, 1); /* no links */
     ck_assert_uint_eq(m->classes[0].completions, 1000);
     ck_assert_int_lt(m->eng->now, (sim_time)1e15);
     tb_model_free(m);

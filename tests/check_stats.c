@@ -2,6 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <gsl/gsl_randist.h>
+#include <cjson/cJSON.h>
 #include "../sim/sim_hist.h"
 #include "../sim/sim_rng.h"
 #include "../sim/sim_sha256.h"
@@ -78,6 +79,62 @@ START_TEST(merged_histograms_equal_one_fed_with_everything)
     sim_hist_free(&a);
     sim_hist_free(&b);
     sim_hist_free(&all);
+}
+END_TEST
+
+/* The rows' table grows down and up as values arrive: the counts do not
+ * depend on the order they came in, on merging ranges that do not overlap
+ * (either way round), or on a trip through JSON. */
+static char *hist_text(const sim_hist *h)
+{
+    cJSON *o = sim_hist_to_json(h);
+    ck_assert_ptr_nonnull(o);
+    char *t = cJSON_PrintUnformatted(o);
+    cJSON_Delete(o);
+    return t;
+}
+
+START_TEST(histogram_counts_do_not_depend_on_the_order_values_come_in)
+{
+    enum { N = 3000 };
+    static int64_t v[N];
+    sim_rng r;
+    sim_rng_init(&r, 4, 0, "order");
+    for (int i = 0; i < N; i++) /* 0 to 2^50: most of the rows */
+        v[i] = (int64_t)(sim_rng_next(&r) >> (14 + sim_rng_next(&r) % 50));
+    sim_hist up, down, mixed, lo, hi, lo2, hi2, back;
+    sim_hist *all[] = { &up, &down, &mixed, &lo, &hi, &lo2, &hi2, &back };
+    for (size_t i = 0; i < sizeof all / sizeof *all; i++)
+        sim_hist_init(all[i]);
+    for (int i = 0; i < N; i++)
+        sim_hist_add(&mixed, v[i]);
+    qsort(v, N, sizeof *v, cmp_i64);
+    for (int i = 0; i < N; i++) {
+        sim_hist_add(&up, v[i]);
+        sim_hist_add(&down, v[N - 1 - i]);
+        sim_hist_add(i < N / 2 ? &lo : &hi, v[i]);
+        sim_hist_add(i < N / 2 ? &lo2 : &hi2, v[i]);
+    }
+    ck_assert_int_eq(sim_hist_merge(&lo, &hi), 0);  /* high rows into a low table */
+    ck_assert_int_eq(sim_hist_merge(&hi2, &lo2), 0); /* low rows into a high table */
+    char *want = hist_text(&up);
+    cJSON *o = cJSON_Parse(want);
+    ck_assert_int_eq(sim_hist_from_json(&back, o), 0);
+    cJSON_Delete(o);
+    const sim_hist *same[] = { &down, &mixed, &lo, &hi2, &back };
+    for (size_t i = 0; i < sizeof same / sizeof *same; i++) {
+        char *got = hist_text(same[i]);
+        ck_assert_msg(strcmp(got, want) == 0, "histogram %zu differs", i);
+        free(got);
+        ck_assert_double_eq(sim_hist_quantile(same[i], 0.99), sim_hist_quantile(&up, 0.99));
+    }
+    ck_assert_uint_gt(up.nrow, 40); /* the values did span most rows */
+    sim_hist_reset(&up);
+    ck_assert_uint_eq(up.n, 0);
+    ck_assert_uint_eq(sim_hist_count_le(&up, 1e18), 0);
+    free(want);
+    for (size_t i = 0; i < sizeof all / sizeof *all; i++)
+        sim_hist_free(all[i]);
 }
 END_TEST
 
@@ -165,6 +222,7 @@ Suite *stats_suite(void)
     tcase_set_timeout(tc, 60);
     tcase_add_test(tc, histogram_quantiles_are_within_the_error_bound_of_exact_ones);
     tcase_add_test(tc, merged_histograms_equal_one_fed_with_everything);
+    tcase_add_test(tc, histogram_counts_do_not_depend_on_the_order_values_come_in);
     tcase_add_test(tc, welford_agrees_with_a_two_pass_computation_and_merges);
     tcase_add_test(tc, time_average_weights_each_level_by_how_long_it_held);
     tcase_add_test(tc, sha256_matches_the_fips_180_examples);
