@@ -696,7 +696,7 @@ tb_run_status tb_model_run(tb_model *m, volatile int *interrupt)
         tb__start_measuring(m);
     }
     if (m->ts)
-        fprintf(m->ts, "time_s,node,queue_length,in_node,busy,arrivals,completions,drops,hot\n");
+        tb__ts_header(m);
     if (m->window > 0 && m->window <= m->duration)
         sim_at(e, m->window, tb__ev_window, m, 0);
     m->mser_dt = m->duration / TB_MSER_POINTS > 0 ? m->duration / TB_MSER_POINTS : 1;

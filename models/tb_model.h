@@ -272,6 +272,12 @@ typedef struct tb_class {
     size_t nfee_lat, cap_fee_lat;
 } tb_class;
 
+/* The columns of timeseries.csv after time_s and node ("timeseries":
+ * {"fields": [...]}), in their default order. */
+enum tb_ts_field { TB_TS_QUEUE, TB_TS_IN_NODE, TB_TS_BUSY, TB_TS_ARRIVALS, TB_TS_COMPLETIONS, TB_TS_DROPS,
+                   TB_TS_HOT, TB_TS_NFIELDS };
+extern const char *const tb_ts_field_names[TB_TS_NFIELDS];
+
 /* A group of nodes under "nodes" ("W": {"count": 8}): members first..first+count-1,
  * named W1..W8 (tb_group.h). */
 typedef struct tb_group {
@@ -307,6 +313,8 @@ typedef struct tb_model {
     tb_req *live_reqs;       /* every open client request */
     int baseline_open;       /* in the second half of the warm-up: hot baselines accumulate */
     FILE *ts;                /* time-series CSV, or NULL */
+    unsigned char ts_field[TB_TS_NFIELDS]; /* its columns after time_s,node, in order (tb_ts_field) */
+    int ts_nfields;          /* 0: all of them, in the documented order */
     FILE *trace;             /* per-job event trace, or NULL */
     FILE *metrics;           /* metrics emitted by policies, or NULL */
     /* congestion: per window, the fraction of hot nodes and the goodput */
@@ -348,6 +356,7 @@ enum { TB_OBS_ARRIVE, TB_OBS_START, TB_OBS_DONE };
 /* A network of at most this many nodes writes every node's rows of
  * timeseries.csv by default; a larger one only those it names. */
 #define TB_TS_ALL_NODES 1000
+
 #define TB_MSER_MIN_BATCHES 25
 
 /* How a run ended. */

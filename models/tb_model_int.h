@@ -71,6 +71,7 @@ void tb__retry_or_fail(tb_model *m, tb_class *c, tb_req *r, enum tb_outcome last
 void tb__in_flight(tb_model *m, tb_class *c, sim_time created);
 
 /* tb_measure.c */
+void tb__ts_header(const tb_model *m);
 void tb__start_measuring(tb_model *m);
 void tb__ev_warmup(sim_engine *e, void *obj, uint64_t arg);
 void tb__ev_baseline(sim_engine *e, void *obj, uint64_t arg);

@@ -1379,13 +1379,44 @@ static int run_limits(sim_jctx *c, tb_model *m, const cJSON *root, double window
  * ...] or "all"}; by default every node of a network of at most
  * TB_TS_ALL_NODES, none of a larger one (a row per node per window is most
  * of a large network's run time and gigabytes of CSV). */
+/* "timeseries": {"fields": [NAME, ...]}: the columns after time_s,node, in
+ * the order given (each at most once). */
+static int time_series_fields(sim_jctx *c, tb_model *m, const cJSON *ts)
+{
+    const cJSON *fl = sim_jget(ts, "fields");
+    char f[96], p[P], names[200] = "";
+    if (!fl)
+        return 0;
+    for (int i = 0; i < TB_TS_NFIELDS; i++)
+        snprintf(names + strlen(names), sizeof names - strlen(names), "%s%s", i ? ", " : "", tb_ts_field_names[i]);
+    int n = cJSON_IsArray(fl) ? cJSON_GetArraySize(fl) : 0;
+    if (n <= 0 || n > TB_TS_NFIELDS)
+        return sim_jerr(c, "timeseries.fields", "expected an array of 1 to %d of: %s, found %s", TB_TS_NFIELDS, names,
+                        sim_jfound(fl, f, sizeof f));
+    int i = 0, seen = 0;
+    for (const cJSON *it = fl->child; it; it = it->next, i++) {
+        sim_jpath_idx(p, sizeof p, "timeseries.fields", i);
+        int k = 0;
+        while (k < TB_TS_NFIELDS && !(cJSON_IsString(it) && strcmp(it->valuestring, tb_ts_field_names[k]) == 0))
+            k++;
+        if (k == TB_TS_NFIELDS)
+            return sim_jerr(c, p, "expected one of: %s, found %s", names, sim_jfound(it, f, sizeof f));
+        if (seen & (1 << k))
+            return sim_jerr(c, p, "expected each field once, found \"%s\" twice", tb_ts_field_names[k]);
+        seen |= 1 << k;
+        m->ts_field[i] = (unsigned char)k;
+    }
+    m->ts_nfields = n;
+    return 0;
+}
+
 static int time_series(sim_jctx *c, tb_model *m, const cJSON *root)
 {
-    static const char *const fields[] = { "comment", "nodes", NULL };
+    static const char *const fields[] = { "comment", "nodes", "fields", NULL };
     const cJSON *ts = sim_jget(root, "timeseries"), *nodes = ts ? sim_jget(ts, "nodes") : NULL;
     char f[96], p[P];
     int all = !ts ? m->nnodes <= TB_TS_ALL_NODES : !nodes || (cJSON_IsString(nodes) && strcmp(nodes->valuestring, "all") == 0);
-    if (ts && sim_jobject(c, ts, "timeseries", "the time series' contents", fields))
+    if (ts && (sim_jobject(c, ts, "timeseries", "the time series' contents", fields) || time_series_fields(c, m, ts)))
         return -1;
     for (int i = 0; i < m->nnodes; i++)
         m->nodes[i].ts_row = all;

@@ -429,6 +429,23 @@ grep -A1 '"modules_sha256"' modsha/summary.json 2>/dev/null | grep -q "\"helper_
     ok "timeseries.nodes: an unknown node is refused with its JSON path" ||
     bad "timeseries.nodes: an unknown node is refused with its JSON path: $(cat tsel.err)"
 
+# "timeseries": {"fields": [...]} writes those columns, in that order, with
+# the same values as the full file's; a misspelt field is refused
+"$BIN" run "$H" --out tsall --quiet >/dev/null 2>&1
+"$BIN" run "$H" --set 'timeseries={"fields": ["hot", "arrivals", "in_node"]}' --out tsf --quiet >/dev/null 2>&1
+if head -1 tsf/timeseries.csv | grep -q '^time_s,node,hot,arrivals,in_node$' &&
+    [ "$(wc -l < tsf/timeseries.csv)" -gt 10 ] &&
+    cut -d, -f1,2,9,6,4 tsall/timeseries.csv | awk -F, 'NR > 1 { print $1 "," $2 "," $5 "," $4 "," $3 }' > tsf.want &&
+    tail -n +2 tsf/timeseries.csv | cmp -s - tsf.want; then
+    ok "timeseries.fields: the named columns, in order, equal to the full file's"
+else
+    bad "timeseries.fields: the named columns, in order, equal to the full file's"
+fi
+"$BIN" run "$H" --set 'timeseries={"fields": ["queue"]}' --out tsf2 --quiet >/dev/null 2>tsf.err
+[ $? -eq 2 ] && grep -q 'timeseries.fields\[0\]: expected one of: queue_length, in_node, busy, arrivals, completions, drops, hot, found "queue"' tsf.err &&
+    ok "timeseries.fields: an unknown field is refused with the list" ||
+    bad "timeseries.fields: an unknown field is refused with the list: $(cat tsf.err)"
+
 # "budget": "off" (a trusted policy: no count hook): SIGINT and SIGTERM
 # still stop an endless loop within a second, and the wall-clock watchdog
 # (2 s here) stops it on its own, naming the setting
