@@ -46,9 +46,11 @@ void tb__start_attempt(tb_model *m, tb_class *c, tb_req *r)
     j->attempt = r->attempts;
     r->job = j;
     r->timer.ev = NULL;
-    if (c->client->timeout)
-        r->timer = sim_after(m->eng, sim_ticks(sim_dist_sample(c->client->timeout, &c->timeout_rng), m->tps),
-                             ev_timeout, r, 0);
+    if (c->client->timeout) {
+        sim_time t = m->eng->now + sim_ticks(sim_dist_sample(c->client->timeout, &c->timeout_rng), m->tps);
+        r->timer = c->timeout_lane ? sim_lane_at(m->eng, c->timeout_lane, t, ev_timeout, r, 0)
+                                   : sim_at(m->eng, t, ev_timeout, r, 0);
+    }
     tb__send(m, j, -1, c->route ? c->route[0] : c->entry);
 }
 

@@ -198,7 +198,10 @@ void tb__send(tb_model *m, tb_job *j, int from, int to)
             j->arrived = e->now;
             j->node = to;
             ln->in_transit++;
-            sim_at(e, ln->free_at + delay, ev_link_arrive, j, (uint64_t)(ln - m->links));
+            if (ln->lane) /* a constant delay: arrivals in the order sent */
+                sim_lane_at(e, ln->lane, ln->free_at + delay, ev_link_arrive, j, (uint64_t)(ln - m->links));
+            else
+                sim_at(e, ln->free_at + delay, ev_link_arrive, j, (uint64_t)(ln - m->links));
             return;
         }
     }

@@ -227,6 +227,7 @@ struct tb_link {
     sim_tavg stalled;     /* 1 while the link is paused or out of credit for some class */
     sim_rng rng;          /* stream "link/<from>-><to>" */
     sim_time free_at;     /* when the transmitter is next free */
+    sim_lane *lane;       /* a constant delay: arrivals come in order (sim_engine.h); else NULL */
     long long in_transit; /* jobs on the link now */
     uint64_t carried;
     sim_time busy;        /* ticks spent serialising, within the measured period */
@@ -241,6 +242,7 @@ typedef struct tb_class {
     sim_dist *deadline;     /* relative, seconds; NULL = none */
     sim_rng arr_rng, size_rng, prio_rng, dl_rng, phase_rng, timeout_rng, backoff_rng;
     tb_client *client;      /* NULL: jobs are fire-and-forget */
+    sim_lane *timeout_lane; /* a constant timeout: the timers, in order (sim_engine.h); else NULL */
     sim_time slo;           /* goodput deadline from request creation; SIM_TIME_MAX = none */
     int confirmations;      /* at batch nodes: confirmed after this many further batches */
     tb_latency confirm;     /* creation to confirmation */

@@ -411,6 +411,22 @@ int tb_model_prepare(tb_model *m, const sim_evq_ops *evq)
     if (!m->eng)
         return nomem(m);
     m->eng->user = m;
+    /* events that come due in the order they are scheduled wait in lanes:
+     * a constant client timeout (thousands of timers running, most of them
+     * cancelled), a link of constant delay (FIFO) */
+    for (int i = 0; i < m->nclasses; i++) {
+        tb_class *c = &m->classes[i];
+        c->timeout_lane = NULL;
+        if (c->client && c->client->timeout && c->client->timeout->kind == SIM_DIST_CONSTANT &&
+            !(c->timeout_lane = sim_lane_new(m->eng)))
+            return nomem(m);
+    }
+    for (int l = 0; l < m->nlinks; l++) {
+        tb_link *ln = &m->links[l];
+        ln->lane = NULL;
+        if ((!ln->delay || ln->delay->kind == SIM_DIST_CONSTANT) && !(ln->lane = sim_lane_new(m->eng)))
+            return nomem(m);
+    }
     if (prepare_deciders(m) != 0)
         return -1;
     surge_span(m);

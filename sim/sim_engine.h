@@ -27,6 +27,7 @@ typedef struct sim_engine {
     int root_ran;        /* heap only, inside a handler: the heap's minimum is the event
                           * running, already recycled; the next insert takes its place */
     sim_pool pool; /* events, recycled */
+    struct sim_lane *lanes; /* every lane, for freeing and after a purge */
     void (*progress)(struct sim_engine *e, void *ctx); /* called every 2^20 events */
     void *progress_ctx;
     void *user; /* the model's context, for handlers */
@@ -52,6 +53,23 @@ static inline sim_handle sim_after(sim_engine *e, sim_time delay, sim_handler fn
 {
     return sim_at(e, e->now + delay, fn, obj, arg);
 }
+
+/*
+ * A lane: events whose times never decrease in the order they are
+ * scheduled, such as timers of one fixed delay or arrivals over a FIFO link.
+ * They wait in that order, and only the earliest pending one is in the
+ * event queue: a lane of ten thousand running timeouts costs the queue one
+ * entry, and cancelling one that is not the earliest costs nothing more
+ * (it is dropped when it comes to the front).  The order of events is the
+ * same as with sim_at: (time, seq), seq assigned when scheduled.  Lanes
+ * belong to the engine (freed with it); NULL when out of memory.
+ */
+typedef struct sim_lane sim_lane;
+sim_lane *sim_lane_new(sim_engine *e);
+
+/* sim_at on lane l: t must be >= now and >= the time of the lane's
+ * previous event.  The handle is sim_at's. */
+sim_handle sim_lane_at(sim_engine *e, sim_lane *l, sim_time t, sim_handler fn, void *obj, uint64_t arg);
 
 /* Cancel a pending event; a no-op if it already ran or was cancelled.  Lazy:
  * the event stays in the queue until popped, then is skipped. */

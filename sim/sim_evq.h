@@ -28,6 +28,7 @@ typedef struct sim_event {
     void *obj;
     uint64_t arg;
     struct sim_event *next; /* calendar bucket chain, or pool free list */
+    struct sim_lane *lane;  /* the lane it was scheduled on (sim_engine.h), or NULL */
     int cancelled;          /* lazy cancellation: skipped when popped */
 } sim_event;
 

@@ -167,13 +167,16 @@ END_TEST
 /* Handlers that schedule none, one or several events and cancel others
  * (enough to purge while a handler runs): on the heap, the first event a
  * handler schedules takes the place of the one running (the fused pop and
- * push); the calendar queue pops first.  Both must run the same events in
- * the same order, and a reference replay of that order must agree. */
+ * push); the calendar queue pops first.  Half the events have one of three
+ * fixed delays, scheduled on a lane each or by sim_at.  All four ways must
+ * run the same events in the same order, which is (time, scheduling
+ * order) checked pair by pair. */
 typedef struct {
     sim_rng r;
     sim_handle h[16384];
     sim_time when[16384];
     int n, ran[16384], nran, purged;
+    sim_lane *lane[3]; /* or NULL: sim_at */
 } sched_mix;
 
 static void mix_event(sim_engine *e, void *obj, uint64_t arg)
@@ -190,9 +193,12 @@ static void mix_event(sim_engine *e, void *obj, uint64_t arg)
     }
     int k = (int)(sim_rng_next(&c->r) % 4); /* 0..3 new events */
     for (int i = 0; i < k && c->n < 16384; i++) {
-        sim_time t = e->now + (sim_time)(sim_rng_next(&c->r) % 50);
+        static const sim_time delay[3] = { 5, 17, 40 };
+        unsigned j = (unsigned)(sim_rng_next(&c->r) % 6);
+        sim_time t = e->now + (j < 3 ? delay[j] : (sim_time)(sim_rng_next(&c->r) % 50));
         c->when[c->n] = t;
-        c->h[c->n] = sim_at(e, t, mix_event, c, (uint64_t)c->n);
+        c->h[c->n] = j < 3 && c->lane[j] ? sim_lane_at(e, c->lane[j], t, mix_event, c, (uint64_t)c->n)
+                                         : sim_at(e, t, mix_event, c, (uint64_t)c->n);
         c->n++;
     }
     int x = (int)(sim_rng_next(&c->r) % 3); /* cancel up to two recent events */
@@ -200,11 +206,13 @@ static void mix_event(sim_engine *e, void *obj, uint64_t arg)
         sim_cancel(e, c->h[c->n - 1 - (int)(sim_rng_next(&c->r) % (uint64_t)(c->n < 3000 ? c->n : 3000))]);
 }
 
-static void mix_run(const sim_evq_ops *ops, sched_mix *c)
+static void mix_run(const sim_evq_ops *ops, sched_mix *c, int lanes)
 {
     sim_engine *e = sim_engine_new(ops, 1e9);
     ck_assert_ptr_nonnull(e);
     memset(c, 0, sizeof *c);
+    for (int j = 0; lanes && j < 3; j++)
+        ck_assert_ptr_nonnull(c->lane[j] = sim_lane_new(e));
     sim_rng_init(&c->r, 11, 0, "churn");
     for (int i = 0; i < 2000; i++) {
         c->when[c->n] = (sim_time)(sim_rng_next(&c->r) % 100);
@@ -218,19 +226,87 @@ static void mix_run(const sim_evq_ops *ops, sched_mix *c)
 
 START_TEST(handlers_that_schedule_and_cancel_run_the_same_on_both_queues)
 {
-    static sched_mix a, b;
-    mix_run(&sim_evq_heap, &a);
-    mix_run(&sim_evq_calendar, &b);
+    static sched_mix a, b[3];
+    mix_run(&sim_evq_heap, &a, 0);
+    mix_run(&sim_evq_calendar, &b[0], 0);
+    mix_run(&sim_evq_heap, &b[1], 1);
+    mix_run(&sim_evq_calendar, &b[2], 1);
     ck_assert_int_gt(a.n, 3000);        /* handlers scheduled many */
     ck_assert_int_lt(a.nran, a.n - 500); /* and cancelled many */
     ck_assert_int_gt(a.purged, 0);       /* purges ran inside handlers */
-    ck_assert_int_eq(a.nran, b.nran);
-    ck_assert_int_eq(memcmp(a.ran, b.ran, (size_t)a.nran * sizeof a.ran[0]), 0);
+    for (int v = 0; v < 3; v++) {
+        ck_assert_int_eq(a.nran, b[v].nran);
+        ck_assert_msg(memcmp(a.ran, b[v].ran, (size_t)a.nran * sizeof a.ran[0]) == 0, "way %d differs", v);
+    }
     for (int i = 1; i < a.nran; i++) { /* (time, scheduling order) */
         int p = a.ran[i - 1], q = a.ran[i];
         if (a.when[p] > a.when[q] || (a.when[p] == a.when[q] && p > q))
             ck_abort_msg("event %d ran before %d", p, q);
     }
+}
+END_TEST
+
+/* Timers on lanes against a naive reference: random delays of a few
+ * fixed lengths, random cancellations (of waiting and of earliest
+ * timers), run in bursts; exactly the uncancelled ones run, in (time,
+ * scheduling) order, and the queue holds one entry per lane at most. */
+typedef struct {
+    int *order, n;
+} lane_log;
+
+static void lane_record(sim_engine *e, void *obj, uint64_t arg)
+{
+    (void)e;
+    lane_log *l = obj;
+    l->order[l->n++] = (int)arg;
+}
+
+START_TEST(lanes_run_like_sim_at_under_random_schedules_and_cancels)
+{
+    enum { N = 30000, L = 4 };
+    static const sim_time delay[L] = { 10, 100, 1000, 1000 }; /* two lanes of one delay */
+    sim_engine *e = sim_engine_new(impls[_i], 1e9);
+    sim_lane *lane[L];
+    for (int j = 0; j < L; j++)
+        lane[j] = sim_lane_new(e);
+    static sim_handle h[N];
+    static key want[N];
+    static int order[N], cancelled[N];
+    lane_log log = { order, 0 };
+    sim_rng r;
+    sim_rng_init(&r, 9, 0, "lanes");
+    int nwant = 0;
+    size_t most = 0;
+    for (int i = 0; i < N; i++) {
+        if (i % 100 == 0) /* let time pass: some run, some are still waiting */
+            ck_assert_int_ne(sim_run(e, e->now + (sim_time)(sim_rng_next(&r) % 400)), SIM_END_NOMEM);
+        int j = (int)(sim_rng_next(&r) % L);
+        want[i].time = e->now + delay[j];
+        want[i].seq = (uint64_t)i;
+        h[i] = sim_lane_at(e, lane[j], want[i].time, lane_record, &log, (uint64_t)i);
+        cancelled[i] = 0;
+        if (sim_rng_next(&r) % 3 == 0) { /* cancel one of the last 300, pending or not */
+            int k = i - (int)(sim_rng_next(&r) % (uint64_t)(i < 300 ? i + 1 : 300));
+            if (sim_pending(e, h[k]))
+                cancelled[k] = 1;
+            sim_cancel(e, h[k]);
+        }
+        if (e->ops->size(e->q) > most)
+            most = e->ops->size(e->q);
+    }
+    ck_assert_int_eq(sim_run(e, SIM_TIME_MAX), SIM_END_EMPTY);
+    ck_assert_uint_le(most, L); /* the lanes' earliest only (dead ones included) */
+    for (int i = 0; i < N; i++)
+        if (!cancelled[i])
+            want[nwant++] = want[i];
+    qsort(want, (size_t)nwant, sizeof *want, cmp_key);
+    ck_assert_int_eq(log.n, nwant);
+    int wrong = 0;
+    for (int i = 0; i < nwant; i++)
+        wrong += order[i] != (int)want[i].seq;
+    ck_assert_int_eq(wrong, 0);
+    ck_assert_uint_eq(e->live, 0);
+    sim_engine_free(e);
 }
 END_TEST
 
@@ -354,6 +430,7 @@ Suite *engine_suite(void)
     tcase_add_loop_test(tc, cancelled_events_never_run_and_the_rest_keep_their_order, 0, 2);
     tcase_add_loop_test(tc, run_stops_at_the_horizon_and_resumes_where_it_left_off, 0, 2);
     tcase_add_test(tc, handlers_that_schedule_and_cancel_run_the_same_on_both_queues);
+    tcase_add_loop_test(tc, lanes_run_like_sim_at_under_random_schedules_and_cancels, 0, 2);
     suite_add_tcase(s, tc);
     tc = tcase_create("pool");
     tcase_set_tags(tc, "core");
