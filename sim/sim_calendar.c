@@ -18,7 +18,9 @@
  * time (the hold model, many independent timers): with nb close to the number
  * of events and a width near three mean inter-event gaps, insert and pop are
  * O(1) on average.  The bucket count doubles or halves as the set grows or
- * shrinks, and the width is re-estimated from the earliest events then.
+ * shrinks, and the width is re-estimated from the earliest events then,
+ * and also when a quarter of the pops since the last estimate found a whole
+ * year without a due event (the width no longer fits).
  * Invariant: cur_start <= the time of every pending event.
  */
 #define CAL_MIN_BUCKETS 16
@@ -31,6 +33,7 @@ struct sim_evq {
     size_t n;
     size_t cur;         /* bucket being scanned */
     sim_time cur_start; /* start of that bucket's window in the current year */
+    size_t pops, misses; /* since the width was last estimated: pops, and those that found a year empty */
 };
 
 static inline size_t bucket_of(const sim_evq *q, sim_time t)
@@ -138,6 +141,7 @@ static int resize(sim_evq *q, size_t nb)
             nbkt[b] = all[i];
         tail[b] = all[i];
     }
+    q->pops = q->misses = 0;
     /* Restart the scan at the window holding the old scan position, which
      * is no later than any pending or future event. */
     sim_time s = q->cur_start;
@@ -177,6 +181,7 @@ static void find_min(sim_evq *q)
         q->cur_start += q->width;
     }
     /* A year without a due event: search the heads directly. */
+    q->misses++;
     sim_event *best = NULL;
     for (size_t b = 0; b < q->nb; b++)
         if (q->bucket[b] && (!best || sim_event_before(q->bucket[b], best)))
@@ -195,8 +200,14 @@ static sim_event *cal_pop(sim_evq *q)
     q->bucket[q->cur] = ev->next;
     ev->next = NULL;
     q->n--;
+    q->pops++;
     if (q->nb > CAL_MIN_BUCKETS && q->n < q->nb / 2)
         (void)resize(q, q->nb / 2); /* failure only costs speed */
+    else if (q->misses >= 16 && 4 * q->misses >= q->pops)
+        /* a quarter of the pops found a whole year empty: the width no
+         * longer fits the events (a small set never resizes, and kept the
+         * first width, one tick): estimate it again at the same size */
+        (void)resize(q, q->nb);
     return ev;
 }
 

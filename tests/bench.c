@@ -14,6 +14,7 @@
 #include <sys/resource.h>
 #include <malloc.h>
 #include <time.h>
+#include "../experiment/tb_results.h"
 #include "../experiment/tb_run.h"
 #include "../sim/sim_engine.h"
 #include "../sim/sim_rng.h"
@@ -281,6 +282,39 @@ static void bench_network(int n, double secs, int run)
     tb_model_free(m);
 }
 
+/* The same network written as a group ("W": {"count": n}), through the
+ * whole of a run: load, run `secs` simulated seconds, write summary.json (to
+ * /dev/null, as a run does: a node at a time).  Memory held by the model
+ * (mallinfo2) after each step, and the process's peak so far. */
+static void bench_group_network(int n, double secs)
+{
+    char json[512];
+    snprintf(json, sizeof json,
+             "{\"duration\": %g, \"window\": %g, \"classes\": {\"c\": {\"arrival\": {\"process\": \"poisson\", "
+             "\"rate\": %g}, \"entry\": \"r\"}}, \"nodes\": {\"r\": {\"kind\": \"router\", \"next\": [{\"node\": "
+             "\"W\", \"p\": 1}]}, \"W\": {\"count\": %d, \"service\": {\"type\": \"exponential\", \"mean\": 1}}}}",
+             secs, secs / 2, 0.5 * n, n);
+    double r0 = held_bytes(), t0 = wall(), c0 = cpu();
+    tb_model *m = load(json);
+    double lc = cpu() - c0, lw = wall() - t0, loaded = held_bytes() - r0;
+    c0 = cpu();
+    tb_model_run(m, NULL);
+    double rc = cpu() - c0, ran = held_bytes() - r0;
+    FILE *f = fopen("/dev/null", "w");
+    const tb_manifest man = { "bench", "", "heap", NULL, 0, NULL, 0, "complete" };
+    c0 = cpu();
+    if (f) {
+        tb_results_write_summary(f, m, &man);
+        fclose(f);
+    }
+    double wc = cpu() - c0;
+    printf("group of %7d nodes: loaded in %.2f s CPU (%.2f s wall), %.0f MiB held (%.2f KiB per node); %g simulated s "
+           "in %.2f s CPU, %.0f MiB held after (%.2f KiB per node); summary.json written in %.2f s CPU; peak RSS %ld MiB\n",
+           n, lc, lw, loaded / 1048576, loaded / 1024 / n, secs, rc, ran / 1048576, ran / 1024 / n, wc,
+           peak_rss_kib() / 1024);
+    tb_model_free(m);
+}
+
 /* JSQ over 100 servers (lua/jsq.lua, one sim.least call per job) against
  * built-in random routing over the same servers, in CPU time. */
 static void bench_jsq(double secs)
@@ -359,5 +393,7 @@ int main(int argc, char **argv)
             bench_hold(impls[i], sizes[s], 2000000, 0);
     for (size_t i = 0; i < 2; i++)
         bench_hold(impls[i], 100000, 2000000, 0.5);
+    bench_group_network(100000, 2);
+    bench_group_network(1000000, 2); /* last: the peak RSS is the process's so far */
     return 0;
 }
