@@ -131,8 +131,15 @@ static void scenario_words(FILE *f, const tb_model *m)
         if (c->route) {
             fputs("; route ", f);
             for (int k = 0; k < c->nroute; k++) {
+                int span = c->route_span ? c->route_span[k] : 1;
+                const char *group = NULL;
+                for (int g = 0; span > 1 && !group && g < m->ngroups; g++)
+                    if (m->groups[g].first == c->route[k] && m->groups[g].count == span)
+                        group = m->groups[g].name;
                 fputs(k ? " &rarr; " : "", f);
-                esc(f, m->nodes[c->route[k]].name);
+                esc(f, group ? group : m->nodes[c->route[k]].name);
+                if (group)
+                    fprintf(f, " (one of %d)", span);
             }
         } else {
             fputs("; enters at ", f);

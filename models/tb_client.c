@@ -51,7 +51,7 @@ void tb__start_attempt(tb_model *m, tb_class *c, tb_req *r)
         r->timer = c->timeout_lane ? sim_lane_at(m->eng, c->timeout_lane, t, ev_timeout, r, 0)
                                    : sim_at(m->eng, t, ev_timeout, r, 0);
     }
-    tb__send(m, j, -1, c->route ? c->route[0] : c->entry);
+    tb__send(m, j, -1, tb__first_node(c));
 }
 
 static void ev_retry(sim_engine *e, void *obj, uint64_t arg)

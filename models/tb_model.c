@@ -211,7 +211,7 @@ static int next_hop(tb_model *m, tb_job *j)
 {
     tb_class *c = &m->classes[j->cls];
     if (c->route)
-        return ++j->hop < c->nroute ? c->route[j->hop] : TB_EXIT;
+        return ++j->hop < c->nroute ? tb__route_step(c, j->hop) : TB_EXIT;
     tb_node *nd = &m->nodes[j->node];
     if (nd->ncand > 0)
         return nd->cand[decide_route(m, nd, j)];
@@ -617,7 +617,7 @@ static void ev_arrival(sim_engine *e, void *obj, uint64_t arg)
     tb_job *j = tb__new_job(m, c, e->now, 1);
     if (j) {
         c->arrivals += (uint64_t)j->counted;
-        tb__send(m, j, -1, c->route ? c->route[0] : c->entry);
+        tb__send(m, j, -1, tb__first_node(c));
     }
 }
 

@@ -247,7 +247,10 @@ typedef struct tb_class {
     int confirmations;      /* at batch nodes: confirmed after this many further batches */
     tb_latency confirm;     /* creation to confirmation */
     int *route;             /* fixed route, or NULL: start at entry, route by probabilities */
+    int *route_span;        /* per step: a group's members route[k] .. + span - 1, one of them
+                             * uniformly at random; NULL when every step is one node */
     int nroute;
+    sim_rng route_rng;      /* stream "route-step/<class>": the member at a group's step */
     int entry;
     /* statistics over the requests that arrived after the warm-up */
     uint64_t generated;     /* jobs made, for ids */

@@ -172,6 +172,20 @@ static inline void req_put(tb_model *m, tb_req *r)
     sim_pool_put(&m->reqs, r);
 }
 
+/* The node at step k of c's fixed route: a group's step draws one of its
+ * members, uniformly, from the class's route-step stream. */
+static inline int tb__route_step(tb_class *c, int k)
+{
+    int span = c->route_span ? c->route_span[k] : 1;
+    return c->route[k] + (span > 1 ? (int)sim_rng_below(&c->route_rng, (uint64_t)span) : 0);
+}
+
+/* Where c's jobs enter. */
+static inline int tb__first_node(tb_class *c)
+{
+    return c->route ? tb__route_step(c, 0) : c->entry;
+}
+
 static inline void lat_add(tb_latency *l, sim_time v)
 {
     sim_welford_add(&l->w, (double)v);

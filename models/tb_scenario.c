@@ -753,16 +753,25 @@ static int build_class(sim_jctx *c, tb_model *m, int i, const cJSON *o, const ch
         int k = 0;
         for (const cJSON *it = route->child; it; it = it->next, k++) {
             char q[P];
-            int to = node_ref(c, m, it, sim_jpath_idx(q, sizeof q, p, k), 0);
+            int members, to = node_span(c, m, it, sim_jpath_idx(q, sizeof q, p, k), 0, &members);
             if (to < 0)
                 return -1;
-            if (m->nodes[to].kind == TB_NODE_SINK && it->next)
-                return sim_jerr(c, q, "expected a sink only at the end of a route (jobs leave there)");
-            if (m->nodes[to].kind == TB_NODE_ROUTER)
-                return sim_jerr(c, q, "expected no router in a fixed route (a router chooses the next "
-                                      "node; reach it through \"entry\" and \"next\")");
+            for (int a = to; a < to + members; a++) {
+                if (m->nodes[a].kind == TB_NODE_SINK && it->next)
+                    return sim_jerr(c, q, "expected a sink only at the end of a route (jobs leave there)");
+                if (m->nodes[a].kind == TB_NODE_ROUTER)
+                    return sim_jerr(c, q, "expected no router in a fixed route (a router chooses the next "
+                                          "node; reach it through \"entry\" and \"next\")");
+            }
+            if (members > 1 && !cl->route_span && !(cl->route_span = calloc((size_t)n, sizeof *cl->route_span)))
+                return sim_jerr(c, p, "out of memory");
+            if (cl->route_span)
+                cl->route_span[k] = members;
             cl->route[k] = to;
         }
+        for (int s = 0; cl->route_span && s < n; s++) /* steps before the first group */
+            if (cl->route_span[s] == 0)
+                cl->route_span[s] = 1;
         cl->nroute = n;
     } else {
         if ((cl->entry = node_ref(c, m, entry, sim_jpath_key(p, sizeof p, path, "entry"), 0)) < 0)
@@ -868,7 +877,8 @@ static int check_services(sim_jctx *c, tb_model *m)
         int top = 0;
         if (cl->route) {
             for (int k = 0; k < cl->nroute; k++)
-                seen[cl->route[k]] = 1;
+                for (int a = 0; a < (cl->route_span ? cl->route_span[k] : 1); a++)
+                    seen[cl->route[k] + a] = 1;
         } else {
             seen[cl->entry] = 1;
             stack[top++] = cl->entry;

@@ -50,6 +50,7 @@ void tb_model_free(tb_model *m)
         sim_dist_free(c->priority);
         sim_dist_free(c->deadline);
         free(c->route);
+        free(c->route_span);
         sim_hist_free(&c->wait.h);
         sim_hist_free(&c->sojourn.h);
         sim_hist_free(&c->confirm.h);
@@ -274,10 +275,10 @@ static void seed_streams(tb_model *m)
     for (int i = 0; i < m->nclasses; i++) {
         tb_class *c = &m->classes[i];
         static const char *const what[] = { "arrivals", "size", "priority", "deadline", "phase",
-                                            "timeout", "backoff" };
+                                            "timeout", "backoff", "route-step" };
         sim_rng *rngs[] = { &c->arr_rng, &c->size_rng, &c->prio_rng, &c->dl_rng, &c->phase_rng,
-                            &c->timeout_rng, &c->backoff_rng };
-        for (int k = 0; k < 7; k++) {
+                            &c->timeout_rng, &c->backoff_rng, &c->route_rng };
+        for (int k = 0; k < 8; k++) {
             snprintf(name, sizeof name, "%s/%s", what[k], c->name);
             sim_rng_init(rngs[k], m->seed, m->replication, name);
         }

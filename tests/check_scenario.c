@@ -444,10 +444,13 @@ START_TEST(a_group_where_one_node_is_meant_is_refused)
     static const struct {
         const char *json, *want;
     } cases[] = {
-        { "{\"duration\": 10, \"classes\": {\"c\": {\"arrival\": {\"process\": \"poisson\", \"rate\": 1}, \"route\": [\"W\"]}},"
+        { "{\"duration\": 10, \"classes\": {\"c\": {\"arrival\": {\"process\": \"poisson\", \"rate\": 1}, \"entry\": \"W\"}},"
           " \"nodes\": {\"W\": {\"count\": 4, \"service\": 1}}}",
-          "test.json: classes.c.route[0]: expected one node here, found the group \"W\" of 4 nodes: name one of them "
+          "test.json: classes.c.entry: expected one node here, found the group \"W\" of 4 nodes: name one of them "
           "(W1..W4), or a router whose \"balance\" is [\"W\"]" },
+        { "{\"duration\": 10, \"classes\": {\"c\": {\"arrival\": {\"process\": \"poisson\", \"rate\": 1}, \"route\": [\"W\", \"S\"]}},"
+          " \"nodes\": {\"W\": {\"count\": 2, \"kind\": \"sink\"}, \"S\": {\"service\": 1}}}",
+          "test.json: classes.c.route[0]: expected a sink only at the end" },
         { "{\"duration\": 10, \"classes\": {\"c\": {\"arrival\": {\"process\": \"poisson\", \"rate\": 1}, \"entry\": \"W\"}},"
           " \"nodes\": {\"W\": {\"count\": 2, \"service\": 1}}}",
           "test.json: classes.c.entry: expected one node here, found the group \"W\"" },

@@ -408,6 +408,48 @@ START_TEST(routing_by_next_follows_its_probabilities)
 }
 END_TEST
 
+/* A fixed route through groups ("route": ["W", "X"]): each job visits one
+ * member of W and then one of X, uniformly and independently.  Poisson
+ * splitting and Burke's theorem make every member an M/M/1 fed by Poisson
+ * arrivals: W's four at lambda/4 = 0.5 with mu = 1 (sojourn 2 s), X's two
+ * at 1 with mu = 2 (sojourn 1 s), end to end 3 s.  The members' visit
+ * counts are uniform (chi-square, 3 and 1 degrees of freedom). */
+static void group_route_collect(const tb_model *m, int r, double **out)
+{
+    out[0][r] = secs(m, m->classes[0].sojourn.w.mean);
+    out[1][r] = secs(m, m->nodes[tb_node_index(m, "W3")].sojourn.w.mean);
+    out[2][r] = secs(m, m->nodes[tb_node_index(m, "X2")].sojourn.w.mean);
+    double chi2[2] = { 0, 0 };
+    for (int g = 0; g < 2; g++) {
+        int first = tb_node_index(m, g ? "X1" : "W1"), n = g ? 2 : 4;
+        double total = 0;
+        for (int k = 0; k < n; k++)
+            total += (double)m->nodes[first + k].arrivals;
+        for (int k = 0; k < n; k++) {
+            double d = (double)m->nodes[first + k].arrivals - total / n;
+            chi2[g] += d * d / (total / n);
+        }
+        ck_assert_msg(chi2[g] < gsl_cdf_chisq_Qinv(0.001, n - 1), "replication %d: group %s chi-square %.2f", r,
+                      g ? "X" : "W", chi2[g]);
+    }
+}
+
+START_TEST(a_fixed_route_through_groups_splits_evenly_and_matches_jackson)
+{
+    const char *json =
+        "{\"duration\": 20000, \"warmup\": 400,"
+        " \"classes\": {\"c\": {\"arrival\": {\"process\": \"poisson\", \"rate\": 2}, \"route\": [\"W\", \"X\"]}},"
+        " \"nodes\": {\"W\": {\"count\": 4, \"service\": {\"type\": \"exponential\", \"mean\": 1}},"
+        "             \"X\": {\"count\": 2, \"service\": {\"type\": \"exponential\", \"mean\": 0.5}}}}";
+    double a[3][R], *out[3] = { a[0], a[1], a[2] };
+    replicate(json, group_route_collect, out);
+    fprintf(stderr, "route through groups W (4) and X (2)\n");
+    expect("W member sojourn 1/(mu - lambda/4)", a[1], 2, 0.05);
+    expect("X member sojourn 1/(mu - lambda/2)", a[2], 1, 0.05);
+    expect("end-to-end sojourn (sum)", a[0], 3, 0.05);
+}
+END_TEST
+
 Suite *theory_suite(void)
 {
     Suite *s = suite_create("theory");
@@ -415,6 +457,7 @@ Suite *theory_suite(void)
     tcase_set_tags(tc, "slow");
     tcase_set_timeout(tc, 300);
     tcase_add_test(tc, mm1_at_half_load_matches_theory);
+    tcase_add_test(tc, a_fixed_route_through_groups_splits_evenly_and_matches_jackson);
     tcase_add_test(tc, mm1_at_0_9_load_matches_theory);
     tcase_add_test(tc, mmc_with_four_workers_matches_erlang_c);
     tcase_add_test(tc, the_theory_stated_in_shipped_scenarios_is_what_the_formulas_give);
