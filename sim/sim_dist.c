@@ -562,7 +562,7 @@ sim_dist *sim_dist_parse_time(sim_jctx *c, const cJSON *spec, const char *path, 
     return NULL;
 }
 
-double sim_dist_sample(const sim_dist *d, sim_rng *r)
+double sim_dist_sample_draw(const sim_dist *d, sim_rng *r)
 {
     const gsl_rng *g = &r->g;
     switch (d->kind) {

@@ -63,7 +63,12 @@ sim_dist *sim_dist_constant(double value);
 sim_dist *sim_dist_exponential(double mean);
 void sim_dist_free(sim_dist *d);
 
-double sim_dist_sample(const sim_dist *d, sim_rng *r);
+double sim_dist_sample_draw(const sim_dist *d, sim_rng *r);
+static inline double sim_dist_sample(const sim_dist *d, sim_rng *r)
+{
+    /* a constant (job sizes, timeouts, link delays by default) without a call */
+    return d->kind == SIM_DIST_CONSTANT ? d->a : sim_dist_sample_draw(d, r);
+}
 
 /* One Exp(1) variate (ziggurat). */
 double sim_exp1(sim_rng *r);

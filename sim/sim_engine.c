@@ -51,7 +51,7 @@ static inline void pool_put(sim_engine *e, sim_event *ev)
 }
 
 /* Put a scheduled event into the queue: 0, or -1 when out of memory. */
-static int queue_insert(sim_engine *e, sim_event *ev)
+static inline int queue_insert(sim_engine *e, sim_event *ev)
 {
     if (e->root_ran) { /* the fused pop and push: one sift instead of two */
         sim_heap_replace_min(e->q, ev);
@@ -62,7 +62,7 @@ static int queue_insert(sim_engine *e, sim_event *ev)
 }
 
 /* A new event at t (NULL when out of memory: e->failed is set). */
-static sim_event *new_event(sim_engine *e, sim_time t, sim_handler fn, void *obj, uint64_t arg)
+static inline sim_event *new_event(sim_engine *e, sim_time t, sim_handler fn, void *obj, uint64_t arg)
 {
     assert(t >= e->now && "events are never scheduled in the past");
     sim_event *ev = sim_pool_get(&e->pool);
