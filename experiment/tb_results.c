@@ -417,25 +417,6 @@ cJSON *tb_results_summary(const tb_model *m, const tb_manifest *man)
     return root;
 }
 
-/* Print one member of the document's top level at depth `depth` as
- * cJSON_Print prints it inside its parent: the text printed alone, every
- * line after the first indented by depth tabs (cJSON escapes newlines in
- * strings, so lines are the printer's own). */
-static int put_indented(FILE *f, const cJSON *item, int depth)
-{
-    char *t = cJSON_Print(item);
-    if (!t)
-        return -1;
-    for (const char *p = t; *p; p++) {
-        fputc(*p, f);
-        if (*p == '\n')
-            for (int i = 0; i < depth; i++)
-                fputc('\t', f);
-    }
-    free(t);
-    return 0;
-}
-
 int tb_results_write_summary(FILE *f, const tb_model *m, const tb_manifest *man)
 {
     cJSON *root = summary_head(m, man);
@@ -457,7 +438,7 @@ int tb_results_write_summary(FILE *f, const tb_model *m, const tb_manifest *man)
             return -1;
         node_json(one, m, &m->nodes[k]);
         fprintf(f, "\t\t\"%s\":\t", m->nodes[k].name); /* names are plain: nothing to escape */
-        int rc = put_indented(f, one->child, 2);
+        int rc = sim_jprint(f, one->child, 2);
         cJSON_Delete(one);
         if (rc)
             return -1;
@@ -470,7 +451,7 @@ int tb_results_write_summary(FILE *f, const tb_model *m, const tb_manifest *man)
             return -1;
         link_json(one, m, &m->links[l]);
         fputs(l ? ", " : "", f);
-        int rc = put_indented(f, one->child, 2);
+        int rc = sim_jprint(f, one->child, 2);
         cJSON_Delete(one);
         if (rc)
             return -1;

@@ -1,4 +1,7 @@
 /* sim_json.c - typed, path-aware access to cJSON trees for scenario and experiment loaders. */
+#include <stdlib.h>
+#include <limits.h>
+#include <float.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -192,4 +195,96 @@ cJSON *sim_jparse(sim_jctx *c, const char *text)
     snprintf(c->err, sizeof c->err, "%s:%d:%d: malformed JSON near '%s'", c->file, line, col,
              near);
     return NULL;
+}
+
+/* ---- printing as cJSON_Print does ---------------------------------------- */
+
+/* A number as cJSON 1.7.15 prints it: %1.15g when that reads back within
+ * a relative DBL_EPSILON, else %1.17g (a test holds it to the library's
+ * own output).  Reading back with strtod gives what cJSON's sscanf("%lg")
+ * gives, faster. */
+static void jprint_number(FILE *f, double d)
+{
+    char buf[32];
+    if (isnan(d) || isinf(d)) {
+        fputs("null", f);
+        return;
+    }
+    if (d == floor(d) && fabs(d) < 1e15) { /* a whole number: %1.15g's digits, without printf */
+        char *p = buf + sizeof buf;
+        *--p = 0;
+        unsigned long long u = (unsigned long long)fabs(d);
+        do
+            *--p = (char)('0' + u % 10);
+        while ((u /= 10) != 0);
+        if (signbit(d))
+            *--p = '-';
+        fputs(p, f);
+        return;
+    }
+    snprintf(buf, sizeof buf, "%1.15g", d);
+    double back = strtod(buf, NULL), big = fabs(back) > fabs(d) ? fabs(back) : fabs(d);
+    if (!(fabs(back - d) <= big * DBL_EPSILON))
+        snprintf(buf, sizeof buf, "%1.17g", d);
+    fputs(buf, f);
+}
+
+static void jprint_string(FILE *f, const char *s)
+{
+    fputc('"', f);
+    for (const unsigned char *p = (const unsigned char *)(s ? s : ""); *p; p++) {
+        switch (*p) {
+        case '"': fputs("\\\"", f); break;
+        case '\\': fputs("\\\\", f); break;
+        case '\b': fputs("\\b", f); break;
+        case '\f': fputs("\\f", f); break;
+        case '\n': fputs("\\n", f); break;
+        case '\r': fputs("\\r", f); break;
+        case '\t': fputs("\\t", f); break;
+        default:
+            if (*p < 32)
+                fprintf(f, "\\u%04x", *p);
+            else
+                fputc(*p, f);
+        }
+    }
+    fputc('"', f);
+}
+
+int sim_jprint(FILE *f, const cJSON *item, int depth)
+{
+    switch (item->type & 0xFF) {
+    case cJSON_NULL: fputs("null", f); break;
+    case cJSON_False: fputs("false", f); break;
+    case cJSON_True: fputs("true", f); break;
+    case cJSON_Number: jprint_number(f, item->valuedouble); break;
+    case cJSON_String: jprint_string(f, item->valuestring); break;
+    case cJSON_Raw: fputs(item->valuestring ? item->valuestring : "", f); break;
+    case cJSON_Array:
+        fputc('[', f);
+        for (const cJSON *it = item->child; it; it = it->next) {
+            sim_jprint(f, it, depth + 1);
+            if (it->next)
+                fputs(", ", f);
+        }
+        fputc(']', f);
+        break;
+    case cJSON_Object:
+        fputs("{\n", f);
+        for (const cJSON *it = item->child; it; it = it->next) {
+            for (int i = 0; i <= depth; i++)
+                fputc('\t', f);
+            jprint_string(f, it->string);
+            fputs(":\t", f);
+            sim_jprint(f, it, depth + 1);
+            fputs(it->next ? ",\n" : "\n", f);
+        }
+        for (int i = 0; i < depth; i++)
+            fputc('\t', f);
+        fputc('}', f);
+        break;
+    default:
+        return -1;
+    }
+    return ferror(f) ? -1 : 0;
 }

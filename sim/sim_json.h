@@ -48,6 +48,14 @@ int sim_jint(sim_jctx *c, const cJSON *obj, const char *path, const char *key, l
 int sim_jstr(sim_jctx *c, const cJSON *obj, const char *path, const char *key,
              const char *dflt, const char **out);
 
+/* Write item to f exactly as cJSON_Print() would print it inside a
+ * document at nesting `depth` (0 for a whole document), without building
+ * the text: cJSON's printer formats each number with sprintf and then
+ * sscanf's it back, most of a large network's summary.json.  0, or -1 on a
+ * write error. */
+#include <stdio.h>
+int sim_jprint(FILE *f, const cJSON *item, int depth);
+
 /* Parse text as JSON; a syntax error is reported as FILE:LINE:COL. */
 cJSON *sim_jparse(sim_jctx *c, const char *text);
 

@@ -2,6 +2,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <math.h>
+#include "../sim/sim_json.h"
+#include "../sim/sim_rng.h"
 #include "../models/tb_scenario.h"
 #include "../experiment/tb_results.h"
 #include "tb_test.h"
@@ -357,6 +360,52 @@ START_TEST(a_network_of_100000_nodes_loads_and_runs)
 }
 END_TEST
 
+/* sim_jprint prints what cJSON_Print prints, byte for byte: numbers at
+ * every branch of cJSON's rule (ints, int's limits, 15 and 17 digits,
+ * exponents, -0, NaN, infinities), escaped strings, empty and nested
+ * containers. */
+START_TEST(jprint_prints_what_cjson_prints)
+{
+    static const double nums[] = { 0, -0.0, 1, -1, 2147483647.0, -2147483648.0, 2147483648.0, 3e9, -3e9, 0.1, 1.0 / 3,
+                                    2.5e-7, 1e300, -1e-300, 5e-324, 123456789012345678.0, 0.30000000000000004,
+                                    1e15, 1e16, 9007199254740993.0, NAN, INFINITY, -INFINITY };
+    cJSON *root = cJSON_CreateObject(), *arr = cJSON_AddArrayToObject(root, "numbers");
+    for (size_t i = 0; i < sizeof nums / sizeof *nums; i++)
+        cJSON_AddItemToArray(arr, cJSON_CreateNumber(nums[i]));
+    sim_rng r;
+    sim_rng_init(&r, 3, 0, "jprint");
+    for (int i = 0; i < 2000; i++) { /* doubles of every size and many digits */
+        double x = ldexp(sim_rng_u01(&r) - 0.5, (int)(sim_rng_next(&r) % 200) - 100);
+        cJSON_AddItemToArray(arr, cJSON_CreateNumber(i % 3 ? x : floor(x * 1e6)));
+    }
+    cJSON_AddStringToObject(root, "text", "quote \" backslash \\ tab \t nl \n cr \r bs \b ff \f bell \a unit \x1f caf\xc3\xa9");
+    cJSON_AddStringToObject(root, "", "");
+    cJSON_AddItemToObject(root, "empty object", cJSON_CreateObject());
+    cJSON_AddItemToObject(root, "empty array", cJSON_CreateArray());
+    cJSON *nested = cJSON_AddArrayToObject(root, "nested");
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddNullToObject(o, "n");
+    cJSON_AddTrueToObject(o, "t");
+    cJSON_AddFalseToObject(o, "f");
+    cJSON_AddItemToObject(o, "inner", cJSON_CreateObject());
+    cJSON_AddItemToArray(nested, o);
+    cJSON_AddItemToArray(nested, cJSON_CreateArray());
+    cJSON_AddItemToArray(nested, cJSON_CreateString("s"));
+    char *want = cJSON_Print(root), *got = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&got, &len);
+    ck_assert_int_eq(sim_jprint(f, root, 0), 0);
+    ck_assert_int_eq(fclose(f), 0);
+    size_t at = 0;
+    while (got[at] && got[at] == want[at])
+        at++;
+    ck_assert_msg(got[at] == want[at], "differ at byte %zu: got \"%.40s\", cJSON \"%.40s\"", at, got + at, want + at);
+    free(got);
+    free(want);
+    cJSON_Delete(root);
+}
+END_TEST
+
 /* summary.json written a node and a link at a time is the text of the
  * whole document printed at once, and a newline. */
 static void streamed_summary_is_the_printed_tree(const tb_model *m, int ran)
@@ -520,6 +569,7 @@ Suite *scenario_suite(void)
     tcase_add_test(tc, links_add_propagation_and_serialisation_delay);
     tcase_add_test(tc, max_completions_stops_the_run);
     tcase_add_test(tc, a_group_of_nodes_is_the_written_out_network);
+    tcase_add_test(tc, jprint_prints_what_cjson_prints);
     tcase_add_test(tc, a_group_where_one_node_is_meant_is_refused);
     suite_add_tcase(s, tc);
     tc = tcase_create("scale"); /* not "core": 10^5 nodes under valgrind would take minutes */
