@@ -231,8 +231,18 @@ static void jprint_number(FILE *f, double d)
 
 static void jprint_string(FILE *f, const char *s)
 {
+    s = s ? s : "";
+    size_t plain = 0; /* the common case, nothing to escape: one write */
+    while (s[plain] && s[plain] != '"' && s[plain] != '\\' && (unsigned char)s[plain] >= 32)
+        plain++;
+    if (!s[plain]) {
+        fputc('"', f);
+        fwrite(s, 1, plain, f);
+        fputc('"', f);
+        return;
+    }
     fputc('"', f);
-    for (const unsigned char *p = (const unsigned char *)(s ? s : ""); *p; p++) {
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
         switch (*p) {
         case '"': fputs("\\\"", f); break;
         case '\\': fputs("\\\\", f); break;
@@ -249,6 +259,14 @@ static void jprint_string(FILE *f, const char *s)
         }
     }
     fputc('"', f);
+}
+
+static void tabs(FILE *f, int n)
+{
+    static const char t[] = "\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t";
+    for (; n > 16; n -= 16)
+        fwrite(t, 1, 16, f);
+    fwrite(t, 1, (size_t)n, f);
 }
 
 int sim_jprint(FILE *f, const cJSON *item, int depth)
@@ -272,15 +290,13 @@ int sim_jprint(FILE *f, const cJSON *item, int depth)
     case cJSON_Object:
         fputs("{\n", f);
         for (const cJSON *it = item->child; it; it = it->next) {
-            for (int i = 0; i <= depth; i++)
-                fputc('\t', f);
+            tabs(f, depth + 1);
             jprint_string(f, it->string);
             fputs(":\t", f);
             sim_jprint(f, it, depth + 1);
             fputs(it->next ? ",\n" : "\n", f);
         }
-        for (int i = 0; i < depth; i++)
-            fputc('\t', f);
+        tabs(f, depth);
         fputc('}', f);
         break;
     default:
