@@ -122,7 +122,11 @@ static void scenario_words(FILE *f, const tb_model *m)
         const tb_class *c = &m->classes[i];
         fputs("<li><b>", f);
         esc(f, c->name);
-        fprintf(f, "</b>: about %.4g arrivals/s", c->arr.mean_rate);
+        if (c->arr.kind == TB_ARR_CLOSED)
+            fprintf(f, "</b>: a closed population of %lld users, thinking %.4g s on average", c->arr.population,
+                    c->arr.interarrival->mean);
+        else
+            fprintf(f, "</b>: about %.4g arrivals/s", c->arr.mean_rate);
         if (c->arr.kind == TB_ARR_POISSON && c->arr.nstates > 1)
             fputs(" (bursty: Markov-modulated)", f);
         sim_time s0, s1;

@@ -299,6 +299,10 @@ static void class_json(cJSON *classes, const tb_model *m, const tb_class *c)
 {
     double tps = m->tps, T = tb_model_measured_seconds(m);
     cJSON *o = cJSON_AddObjectToObject(classes, c->name);
+    if (c->arr.kind == TB_ARR_CLOSED) { /* what the class is: the rest is what the network made of it */
+        cJSON_AddNumberToObject(o, "population", (double)c->arr.population);
+        cJSON_AddNumberToObject(o, "think_mean", c->arr.interarrival->mean);
+    }
     cJSON_AddNumberToObject(o, "arrivals", (double)c->arrivals);
     num_or_null(o, "offered_rate", T > 0, (double)c->arrivals / T);
     outcomes_json(o, c);

@@ -462,6 +462,26 @@ int tb_arrival_parse(sim_jctx *c, tb_arrival *a, const cJSON *o, const char *pat
         a->mean_rate = 1 / a->interarrival->mean;
         return 0;
     }
+    if (strcmp(proc, "closed") == 0) {
+        /* a finite population (the interactive or machine-repairman model):
+         * each user thinks, sends one request, and thinks again when it ends */
+        static const char *const fields[] = { "process", "population", "think", NULL };
+        if (sim_jobject(c, o, path, "a closed population", fields) ||
+            sim_jint(c, o, path, "population", 1, 10000000, NULL, &a->population))
+            return -1;
+        const cJSON *th = sim_jget(o, "think");
+        sim_jpath_key(p, sizeof p, path, "think");
+        if (!th)
+            return sim_jerr(c, p, "expected a distribution of think times (seconds), found nothing");
+        if (!(a->interarrival = sim_dist_parse_time(c, th, p, tps)))
+            return -1;
+        if (!(a->interarrival->mean > 0)) /* users rejected at once would cycle forever at one instant */
+            return sim_jerr(c, p, "expected think times with a positive mean, found mean %.17g",
+                            a->interarrival->mean);
+        a->kind = TB_ARR_CLOSED;
+        a->mean_rate = 0; /* set by the network, not by the class */
+        return 0;
+    }
     if (strcmp(proc, "trace") == 0) {
         static const char *const fields[] = { "process", "file", "scale", NULL };
         if (sim_jobject(c, o, path, "a trace arrival process", fields))
@@ -498,7 +518,8 @@ int tb_arrival_parse(sim_jctx *c, tb_arrival *a, const cJSON *o, const char *pat
         a->mean_rate = a->factors[0].v[a->factors[0].n - 1];
     } else {
         return sim_jerr(c, sim_jpath_key(p, sizeof p, path, "process"),
-                        "expected \"poisson\", \"mmpp\", \"profile\", \"renewal\" or \"trace\", found \"%s\"",
+                        "expected \"poisson\", \"mmpp\", \"profile\", \"renewal\", \"trace\" or \"closed\", "
+                        "found \"%s\"",
                         proc);
     }
     const cJSON *surges = sim_jget(o, "surges");
@@ -594,6 +615,8 @@ sim_time tb_arrival_next(tb_arrival *a, sim_time now, double tps, sim_rng *r, si
 {
     if (a->kind == TB_ARR_RENEWAL)
         return now + sim_ticks(sim_dist_sample(a->interarrival, r), tps);
+    if (a->kind == TB_ARR_CLOSED) /* a user's next request follows its last one's end (tb_model.c) */
+        return SIM_TIME_MAX;
     if (a->kind == TB_ARR_TRACE) {
         if (a->next >= a->ntrace)
             return SIM_TIME_MAX;

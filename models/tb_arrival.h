@@ -26,11 +26,12 @@ typedef struct tb_factor {
     int surge;     /* a scheduled surge (rather than a rate profile) */
 } tb_factor;
 
-typedef enum { TB_ARR_RENEWAL, TB_ARR_POISSON, TB_ARR_TRACE } tb_arrival_kind;
+typedef enum { TB_ARR_RENEWAL, TB_ARR_POISSON, TB_ARR_TRACE, TB_ARR_CLOSED } tb_arrival_kind;
 
 typedef struct tb_arrival {
     tb_arrival_kind kind;
-    sim_dist *interarrival;        /* renewal */
+    sim_dist *interarrival;        /* renewal; closed: the think time */
+    long long population;          /* closed: users, each thinking or with one request open */
     int nstates;                   /* Poisson-type: phases */
     double *rate;                  /* per second, per phase */
     double *gen;                   /* nstates x nstates generator (off-diagonal rates), or NULL */

@@ -70,10 +70,21 @@ double tb_node_work(const tb_model *m, const tb_node *nd)
  * outcome records the time it lasted as a censored latency.  For isolation,
  * requests created before and during the surge span are kept apart.
  */
+static void ev_arrival(sim_engine *e, void *obj, uint64_t arg);
+
+/* A closed class's user sends its next request after a think time. */
+static void think(tb_model *m, tb_class *c)
+{
+    sim_time t = sim_ticks(sim_dist_sample(c->arr.interarrival, &c->arr_rng), m->tps);
+    sim_at(m->eng, m->eng->now + t, ev_arrival, c, 0);
+}
+
 void tb__request_end(tb_model *m, tb_class *c, sim_time created, int counted, enum tb_outcome o,
                      sim_time waited)
 {
     sim_time now = m->eng->now, lat = now - created;
+    if (c->arr.kind == TB_ARR_CLOSED)
+        think(m, c);
     int ok = o == TB_OUT_SUCCEEDED || o == TB_OUT_LATE;
     if (ok) {
         c->w_good += lat <= c->slo; /* no SLO: every success */
@@ -713,6 +724,8 @@ tb_run_status tb_model_run(tb_model *m, volatile int *interrupt)
         sim_time first = tb_arrival_next(&c->arr, 0, m->tps, &c->arr_rng, &c->phase_rng, NULL);
         if (first != SIM_TIME_MAX)
             sim_at(e, first, ev_arrival, c, 0);
+        for (long long u = 0; c->arr.kind == TB_ARR_CLOSED && u < c->arr.population; u++)
+            think(m, c); /* every user thinks first */
     }
     for (int k = 0; k < m->nnodes; k++) {
         tb_node *nd = &m->nodes[k];

@@ -87,7 +87,7 @@ START_TEST(new_fields_are_validated_with_the_same_precision)
         { "{\"duration\": 10, " CLASS_WITH("{\"process\": \"trace\", \"file\": \"no-such.csv\"}") ", " MM1_NODES "}",
           "test.json: classes.c.arrival.file: cannot read the trace \"no-such.csv\" (No such file or directory)" },
         { "{\"duration\": 10, " CLASS_WITH("{\"process\": \"poison\", \"rate\": 1}") ", " MM1_NODES "}",
-          "test.json: classes.c.arrival.process: expected \"poisson\", \"mmpp\", \"profile\", \"renewal\" or \"trace\", found \"poison\"" },
+          "test.json: classes.c.arrival.process: expected \"poisson\", \"mmpp\", \"profile\", \"renewal\", \"trace\" or \"closed\", found \"poison\"" },
         { "{\"duration\": 10, \"classes\": {\"c\": {\"arrival\": {\"process\": \"poisson\", \"rate\": 1}, \"route\": [\"s\"], \"client\": {\"retries\": 2, \"budget\": {\"kind\": \"leaky\"}}}}, " MM1_NODES "}",
           "test.json: classes.c.client.budget.kind: expected \"token\" (each success adds ratio, a retry costs 1) or \"grpc\"" },
         { "{\"duration\": 10, \"classes\": {\"c\": {\"arrival\": {\"process\": \"poisson\", \"rate\": 1}, \"route\": [\"s\"], \"client\": {\"retries\": -1}}}, " MM1_NODES "}",

@@ -195,6 +195,19 @@ START_TEST(the_theory_stated_in_shipped_scenarios_is_what_the_formulas_give)
     ck_assert_double_eq_tol(s3, t[2], 0.0005);
     ck_assert_double_eq_tol(stated(comment, "end to end "), total, 0.0005);
     tb_model_free(m);
+    /* closed.json: the machine-repairman model's X = mu (1 - p0) and R = N/X - Z */
+    m = shipped("closed.json", comment, sizeof comment);
+    int users = (int)m->classes[0].arr.population;
+    double think = m->classes[0].arr.interarrival->mean, sum_p = 0, term_p = 1;
+    mu = 1 / m->nodes[0].service->mean;
+    for (int k = 0; k <= users; k++) {
+        sum_p += term_p;
+        term_p *= (double)(users - k) / (mu * think);
+    }
+    double X = mu * (1 - 1 / sum_p);
+    ck_assert_double_eq_tol(stated(comment, "mu (1 - p0) = "), X, 0.00005);
+    ck_assert_double_eq_tol(stated(comment, "N/X - Z = "), users / X - think, 0.0005);
+    tb_model_free(m);
     /* seed-holiday-rush.json: the baseline loads, from the classes' rates
      * and the services they meet (per worker; blocks: jobs per block) */
     m = shipped("seed-holiday-rush.json", comment, sizeof comment);
@@ -450,6 +463,45 @@ START_TEST(a_fixed_route_through_groups_splits_evenly_and_matches_jackson)
 }
 END_TEST
 
+/* A closed population (the machine-repairman model M/M/1//N): N users
+ * think Exp(mean Z), then wait for one exponential server of rate mu.  The
+ * number at the server is a birth-death chain with
+ *     p_k = p_0 N!/(N-k)! (1/(mu Z))^k,  k = 0..N,
+ * throughput X = mu (1 - p_0), and the response time law gives the mean
+ * response R = N/X - Z.  N = 10, Z = 8, mu = 1: the server is busy 88%. */
+static void closed_collect(const tb_model *m, int r, double **out)
+{
+    const tb_class *c = &m->classes[0];
+    double T = tb_model_measured_seconds(m);
+    out[0][r] = (double)c->departed / T;
+    out[1][r] = secs(m, c->sojourn.w.mean);
+    out[2][r] = sim_tavg_mean(&m->nodes[0].b, m->eng->now);
+}
+
+START_TEST(a_closed_population_matches_the_machine_repairman_model)
+{
+    enum { N = 10 };
+    const double Z = 8, mu = 1;
+    const char *json =
+        "{\"duration\": 20000, \"warmup\": 400,"
+        " \"classes\": {\"users\": {\"arrival\": {\"process\": \"closed\", \"population\": 10,"
+        "   \"think\": {\"type\": \"exponential\", \"mean\": 8}}, \"route\": [\"s\"]}},"
+        " \"nodes\": {\"s\": {\"service\": {\"type\": \"exponential\", \"mean\": 1}}}}";
+    double sum = 0, term = 1; /* term_k = N!/(N-k)! (1/(mu Z))^k */
+    for (int k = 0; k <= N; k++) {
+        sum += term;
+        term *= (double)(N - k) / (mu * Z);
+    }
+    double p0 = 1 / sum, X = mu * (1 - p0), Rt = N / X - Z;
+    double a[3][R], *out[3] = { a[0], a[1], a[2] };
+    replicate(json, closed_collect, out);
+    fprintf(stderr, "closed population N=10, Z=8 s, mu=1 (M/M/1//N)\n");
+    expect("throughput mu (1 - p0)", a[0], X, 0.02);
+    expect("mean response N/X - Z", a[1], Rt, 0.05);
+    expect("utilisation 1 - p0", a[2], 1 - p0, 0.02);
+}
+END_TEST
+
 Suite *theory_suite(void)
 {
     Suite *s = suite_create("theory");
@@ -457,6 +509,7 @@ Suite *theory_suite(void)
     tcase_set_tags(tc, "slow");
     tcase_set_timeout(tc, 300);
     tcase_add_test(tc, mm1_at_half_load_matches_theory);
+    tcase_add_test(tc, a_closed_population_matches_the_machine_repairman_model);
     tcase_add_test(tc, a_fixed_route_through_groups_splits_evenly_and_matches_jackson);
     tcase_add_test(tc, mm1_at_0_9_load_matches_theory);
     tcase_add_test(tc, mmc_with_four_workers_matches_erlang_c);
