@@ -207,73 +207,29 @@ void sim_cancel(sim_engine *e, sim_handle h)
     }
 }
 
-/* The run loop on the heap: the minimum stays in place while its handler
- * runs, so that the handler's first sim_at replaces it (root_ran); if the
- * handler schedules nothing, it is popped after.  The pop order is the
- * same as popping first, since (time, seq) orders the set totally. */
-static enum sim_run_end run_heap(sim_engine *e, sim_time until)
+/* The run loop.  On the heap the minimum stays in place while its handler
+ * runs, so that the handler's first sim_at replaces it (root_ran, the fused
+ * pop and push); if the handler schedules nothing it is popped after.  The
+ * pop order is the same as popping first, since (time, seq) orders the set
+ * totally.  Other queues pop first. */
+enum sim_run_end sim_run(sim_engine *e, sim_time until)
 {
+    const sim_evq_ops *ops = e->ops;
+    const int heap = e->heap;
+    e->stop = 0;
     for (;;) {
         assert(!e->root_ran);
         if (e->failed)
             return SIM_END_NOMEM;
         if (e->interrupt && *e->interrupt)
             return SIM_END_INTERRUPT;
-        sim_event *ev = sim_heap_min(e->q);
+        sim_event *ev = heap ? sim_heap_min(e->q) : ops->pop_min(e->q);
         if (!ev)
             return SIM_END_EMPTY;
         if (ev->cancelled) {
             sim_lane *lane = ev->lane;
-            sim_heap_pop(e->q);
-            e->dead--;
-            pool_put(e, ev);
-            if (lane)
-                lane_advance(e, lane);
-            continue;
-        }
-        if (ev->time > until) { /* it stays, in its place */
-            e->now = until;
-            return SIM_END_TIME;
-        }
-        e->now = ev->time;
-        e->live--;
-        sim_handler fn = ev->fn;
-        void *obj = ev->obj;
-        uint64_t arg = ev->arg;
-        sim_lane *lane = ev->lane;
-        pool_put(e, ev); /* before the call, so the handler can reuse it */
-        e->root_ran = 1;
-        if (lane) /* its successor takes its place in the heap */
-            lane_advance(e, lane);
-        fn(e, obj, arg);
-        if (e->root_ran) {
-            sim_heap_pop(e->q);
-            e->root_ran = 0;
-        }
-        e->events++;
-        if (e->progress && (e->events & 0xFFFFF) == 0)
-            e->progress(e, e->progress_ctx);
-        if (e->stop)
-            return SIM_END_STOP;
-    }
-}
-
-enum sim_run_end sim_run(sim_engine *e, sim_time until)
-{
-    const sim_evq_ops *ops = e->ops;
-    e->stop = 0;
-    if (e->heap)
-        return run_heap(e, until);
-    for (;;) {
-        if (e->failed)
-            return SIM_END_NOMEM;
-        if (e->interrupt && *e->interrupt)
-            return SIM_END_INTERRUPT;
-        sim_event *ev = ops->pop_min(e->q);
-        if (!ev)
-            return SIM_END_EMPTY;
-        if (ev->cancelled) {
-            sim_lane *lane = ev->lane;
+            if (heap)
+                sim_heap_pop(e->q);
             e->dead--;
             pool_put(e, ev);
             if (lane)
@@ -281,8 +237,8 @@ enum sim_run_end sim_run(sim_engine *e, sim_time until)
             continue;
         }
         if (ev->time > until) {
-            /* Put it back unchanged: its seq keeps its place in the order. */
-            if (ops->insert(e->q, ev) != 0)
+            /* it keeps its place (popped: put back unchanged, its seq keeps its order) */
+            if (!heap && ops->insert(e->q, ev) != 0)
                 return SIM_END_NOMEM;
             e->now = until;
             return SIM_END_TIME;
@@ -294,9 +250,14 @@ enum sim_run_end sim_run(sim_engine *e, sim_time until)
         uint64_t arg = ev->arg;
         sim_lane *lane = ev->lane;
         pool_put(e, ev); /* before the call, so the handler can reuse it */
-        if (lane)
+        e->root_ran = heap;
+        if (lane) /* its successor goes into the queue (on the heap, in its place) */
             lane_advance(e, lane);
         fn(e, obj, arg);
+        if (e->root_ran) {
+            sim_heap_pop(e->q);
+            e->root_ran = 0;
+        }
         e->events++;
         if (e->progress && (e->events & 0xFFFFF) == 0)
             e->progress(e, e->progress_ctx);
