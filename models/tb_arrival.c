@@ -467,7 +467,7 @@ int tb_arrival_parse(sim_jctx *c, tb_arrival *a, const cJSON *o, const char *pat
          * each user thinks, sends one request, and thinks again when it ends */
         static const char *const fields[] = { "process", "population", "think", NULL };
         if (sim_jobject(c, o, path, "a closed population", fields) ||
-            sim_jint(c, o, path, "population", 1, 10000000, NULL, &a->population))
+            sim_jint(c, o, path, "population", 1, 1000000, NULL, &a->population))
             return -1;
         const cJSON *th = sim_jget(o, "think");
         sim_jpath_key(p, sizeof p, path, "think");

@@ -6,8 +6,12 @@
 #include "../sim/sim_json.h"
 #include "tb_model.h"
 
-/* The most nodes a network may have, groups' members included. */
-#define TB_MAX_NODES 10000000
+/* The most a network may have, groups' members included: a few bytes of
+ * scenario can ask for a group of any size, so the loader bounds what it
+ * allocates (about 1.2 KB per node and 56 bytes per node and class). */
+#define TB_MAX_NODES 2000000
+#define TB_MAX_LINKS 4000000
+#define TB_MAX_NODE_CLASSES 20000000 /* nodes x classes */
 
 /* Read every "count" under "nodes" into *out (*nout groups, sorted by name;
  * the caller frees it with tb_groups_free, also after an error) and the

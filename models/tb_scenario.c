@@ -1483,10 +1483,16 @@ tb_model *tb_scenario_build(const tb_scenario *sc, sim_jctx *c)
     }
     for (const cJSON *it = links ? links->child : NULL; it; it = it->next)
         nl += (long long)tb_group_size(groups, ng, sim_jget(it, "from")) * tb_group_size(groups, ng, sim_jget(it, "to"));
-    if (nl > TB_MAX_NODES) {
+    if (nl > TB_MAX_LINKS) {
         tb_groups_free(groups, ng);
         sim_jerr(c, "links", "expected at most %d links in all, found %lld (a link between groups joins every "
-                             "member of one to every member of the other)", TB_MAX_NODES, nl);
+                             "member of one to every member of the other)", TB_MAX_LINKS, nl);
+        return NULL;
+    }
+    if (nn * nc > TB_MAX_NODE_CLASSES) {
+        tb_groups_free(groups, ng);
+        sim_jerr(c, "classes", "expected at most %d nodes x classes, found %lld nodes and %d classes (each node "
+                               "keeps a service time and statistics per class)", TB_MAX_NODE_CLASSES, nn, nc);
         return NULL;
     }
     tb_model *m = tb_model_alloc(nc, (int)nn, (int)nl);

@@ -505,7 +505,16 @@ START_TEST(a_group_where_one_node_is_meant_is_refused)
           "test.json: classes.c.entry: expected one node here, found the group \"W\"" },
         { "{\"duration\": 10, \"classes\": {\"c\": {\"arrival\": {\"process\": \"poisson\", \"rate\": 1}, \"route\": [\"W2\"]}},"
           " \"nodes\": {\"W\": {\"count\": 0, \"service\": 1}}}",
-          "test.json: nodes.W.count: expected an integer in [1, 10000000], found 0" },
+          "test.json: nodes.W.count: expected an integer in [1, 2000000], found 0" },
+        { "{\"duration\": 10, \"classes\": {\"c\": {\"arrival\": {\"process\": \"poisson\", \"rate\": 1}, \"route\": [\"W2\"]}},"
+          " \"nodes\": {\"W\": {\"count\": 1500000, \"service\": 1}, \"V\": {\"count\": 1500000, \"service\": 1}}}",
+          "test.json: nodes: expected at most 2000000 nodes in all, found more" },
+        { "{\"duration\": 10, \"classes\": {\"c\": {\"arrival\": {\"process\": \"closed\", \"population\": 2000000, "
+          "\"think\": 1}, \"route\": [\"W2\"]}}, \"nodes\": {\"W\": {\"count\": 2, \"service\": 1}}}",
+          "test.json: classes.c.arrival.population: expected an integer in [1, 1000000], found 2000000" },
+        { "{\"duration\": 10, \"classes\": {\"c\": {\"arrival\": {\"process\": \"closed\", \"population\": 2, "
+          "\"think\": 0}, \"route\": [\"W2\"]}}, \"nodes\": {\"W\": {\"count\": 2, \"service\": 1}}}",
+          "test.json: classes.c.arrival.think: expected think times with a positive mean, found mean 0" },
         { "{\"duration\": 10, \"classes\": {\"c\": {\"arrival\": {\"process\": \"poisson\", \"rate\": 1}, \"route\": [\"W2\"]}},"
           " \"nodes\": {\"W\": {\"count\": 2.5, \"service\": 1}}}",
           "test.json: nodes.W.count: expected an integer" },
@@ -528,7 +537,7 @@ START_TEST(a_group_where_one_node_is_meant_is_refused)
         tb_model *m = test_model_err(cases[i].json, err, sizeof err);
         if (!cases[i].want) { /* 3.2e7 links: refused before anything is allocated */
             ck_assert_ptr_null(m);
-            ck_assert_msg(strstr(err, "links: expected at most 10000000 links in all, found 32000000"), "%s", err);
+            ck_assert_msg(strstr(err, "links: expected at most 4000000 links in all, found 32000000"), "%s", err);
             continue;
         }
         ck_assert_msg(!m, "case %zu loaded", i);
