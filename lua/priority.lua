@@ -13,6 +13,8 @@
 
 options = { preemptive = params.preemptive == true }
 
+local priority = sim.priority -- a local: no table lookups on each call (lua/README.md)
+
 function rank(node, job)
-  return -sim.priority(job)
+  return -priority(job)
 end
