@@ -6,6 +6,7 @@
 #include <string.h>
 #include <lauxlib.h>
 #include "../sim/sim_sha256.h"
+#include "tb_group.h"
 #include "tb_io.h"
 #include "tb_policy.h"
 
@@ -78,6 +79,26 @@ static int l_node(lua_State *L)
         lua_pushnil(L);
     else
         lua_pushinteger(L, k + 1);
+    return 1;
+}
+
+/* sim.group(name): the ids of a group's members, W1 first, in a new
+ * table (keep it in a local: it does not change), or nil for a name that
+ * is no group. */
+static int l_group(lua_State *L)
+{
+    tb_model *m = model_of(L);
+    const tb_group *g = tb_group_find(m->groups, m->ngroups, luaL_checkstring(L, 1));
+    if (!g) {
+        lua_pushnil(L);
+        return 1;
+    }
+    sim_lua_charge(L, (double)g->count / 8); /* building a long list is work like any other */
+    lua_createtable(L, g->count, 0);
+    for (int i = 0; i < g->count; i++) {
+        lua_pushinteger(L, g->first + i + 1);
+        lua_rawseti(L, -2, i + 1);
+    }
     return 1;
 }
 
@@ -522,6 +543,7 @@ static int l_readonly(lua_State *L)
 
 static const luaL_Reg sim_funcs[] = {
     { "now", l_now },           { "node", l_node },         { "node_name", l_node_name },
+    { "group", l_group },
     { "nnodes", l_nnodes },     { "class_id", l_class_id }, { "class_name", l_class_name },
     { "nclasses", l_nclasses }, { "queued", l_queued },     { "busy", l_busy },
     { "workers", l_workers },   { "jobs", l_jobs },         { "capacity", l_capacity },

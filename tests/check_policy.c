@@ -547,6 +547,31 @@ START_TEST(sim_least_gives_the_bytes_of_the_loop_it_replaces)
 }
 END_TEST
 
+/* sim.group gives a group's members in order: JSQ over sim.group("W")
+ * gives the bytes of lua/jsq.lua over "balance": ["W"]. */
+START_TEST(sim_group_lists_the_members_in_order)
+{
+    char *text[2];
+    for (int v = 0; v < 2; v++) {
+        char json[1024];
+        snprintf(json, sizeof json,
+                 "{\"duration\": 2000, \"warmup\": 200, \"policies\": {\"lb\": {\"script\": \"%s\"}},"
+                 " \"classes\": {\"c\": {\"arrival\": {\"process\": \"poisson\", \"rate\": 8}, \"entry\": \"lb\"}},"
+                 " \"nodes\": {\"lb\": {\"kind\": \"router\", \"policy\": \"lb\", \"balance\": [\"W\"]},"
+                 " \"W\": {\"count\": 10, \"service\": {\"type\": \"exponential\", \"mean\": 1}}}}",
+                 v ? TB_SOURCE_ROOT "/tests/policies/group_jsq.lua" : "jsq");
+        tb_model *m = model(json, 1);
+        test_run(m);
+        ck_assert_uint_gt(m->classes[0].completions, 10000);
+        text[v] = results_text(m);
+        tb_model_free(m);
+    }
+    ck_assert_msg(strcmp(text[0], text[1]) == 0, "JSQ over sim.group differs from JSQ over the candidates");
+    free(text[0]);
+    free(text[1]);
+}
+END_TEST
+
 /* Ties are broken uniformly: at a load so light that every server is
  * almost always idle, JSQ's choices spread evenly over the four
  * (chi-square, 3 degrees of freedom, against its 0.999 point, 16.27). */
@@ -914,6 +939,7 @@ Suite *policy_suite(void)
     tcase_add_test(tc, balancers_choose_by_their_rule);
     tcase_add_test(tc, sim_least_gives_the_bytes_of_the_loop_it_replaces);
     tcase_add_test(tc, sim_least_breaks_ties_uniformly);
+    tcase_add_test(tc, sim_group_lists_the_members_in_order);
     tcase_add_test(tc, smooth_weighted_round_robin_splits_exactly_by_weight);
     tcase_add_test(tc, drr_and_wfq_split_a_saturated_server_by_weight);
     tcase_add_test(tc, drr_also_orders_a_node_that_sends_over_credit_windows);
