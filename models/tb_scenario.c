@@ -90,6 +90,23 @@ const char *tb_scenario_event_queue(const tb_scenario *sc)
 
 /* ---- overrides -------------------------------------------------------- */
 
+/* The group under `nodes` that makes a member named `name` (W3 of "W":
+ * {"count": 8}), or NULL. */
+static const char *group_of_member(const cJSON *nodes, const char *name)
+{
+    for (const cJSON *it = nodes->child; it; it = it->next) {
+        size_t n = strlen(it->string);
+        const cJSON *count = cJSON_IsObject(it) ? sim_jget(it, "count") : NULL;
+        if (!cJSON_IsNumber(count) || strncmp(name, it->string, n) != 0 || !name[n] || name[n] == '0')
+            continue;
+        char *end;
+        long k = strtol(name + n, &end, 10);
+        if (!*end && k >= 1 && k <= count->valuedouble)
+            return it->string;
+    }
+    return NULL;
+}
+
 int tb_scenario_set(tb_scenario *sc, const char *assignment, sim_jctx *c)
 {
     const char *eq = strchr(assignment, '=');
@@ -168,6 +185,11 @@ int tb_scenario_set(tb_scenario *sc, const char *assignment, sim_jctx *c)
             }
             if (!child) {
                 cJSON_Delete(v);
+                const char *group = strcmp(done, "nodes") == 0 ? group_of_member(cur, key) : NULL;
+                if (group)
+                    return sim_jerr(c, NULL, "--set %s: %s is one of the members of the group %s, not an entry of "
+                                             "its own: set nodes.%s%s to change every member",
+                                    path, key, group, group, s[-1] == '.' || s[-1] == '[' ? s - 1 : "");
                 return sim_jerr(c, NULL, "--set %s: %s has no field '%s'", path,
                                 *done ? done : "the scenario", key);
             }

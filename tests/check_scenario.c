@@ -230,6 +230,21 @@ START_TEST(overrides_replace_add_and_report_bad_paths)
                             "workers, capacity, service, next, balance, policy, batch, class_capacity, provisioning, "
                             "per_class_queues)");
     tb_scenario_free(&sc);
+    /* a group's member is not an entry: the error says which entry to set */
+    const char *grouped = "{\"duration\": 10, " MM1_CLASS ", \"nodes\": {\"s\": {\"service\": 1, \"next\": [{\"node\": "
+                          "\"W\", \"p\": 1}]}, \"W\": {\"count\": 12, \"service\": 1}}}";
+    ck_assert_int_eq(tb_scenario_parse(&sc, "g.json", grouped, strlen(grouped), &c), 0);
+    ck_assert_int_eq(tb_scenario_set(&sc, "nodes.W12.service.mean=2", &c), -1);
+    ck_assert_str_eq(c.err, "g.json: --set nodes.W12.service.mean: W12 is one of the members of the group W, not an "
+                            "entry of its own: set nodes.W.service.mean to change every member");
+    ck_assert_int_eq(tb_scenario_set(&sc, "nodes.W13.workers=2", &c), -1); /* beyond the count: no such node */
+    ck_assert_str_eq(c.err, "g.json: --set nodes.W13.workers: nodes has no field 'W13'");
+    ck_assert_int_eq(tb_scenario_set(&sc, "nodes.W.workers=2", &c), 0);
+    tb_model *g = tb_scenario_build(&sc, &c);
+    ck_assert_msg(g != NULL, "%s", c.err);
+    ck_assert_int_eq(g->nodes[tb_node_index(g, "W7")].workers, 2);
+    tb_model_free(g);
+    tb_scenario_free(&sc);
 }
 END_TEST
 
