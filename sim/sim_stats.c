@@ -1,4 +1,5 @@
-/* sim_stats.c - merging of Welford tallies. */
+/* sim_stats.c - merging of Welford tallies, MSER-5, and exact order statistics by selection. */
+#include <assert.h>
 #include <stdlib.h>
 #include "sim_stats.h"
 
@@ -43,4 +44,60 @@ size_t sim_mser5(const double *x, size_t n)
     }
     free(z);
     return 5 * bestd;
+}
+
+static int cmp_time(const void *a, const void *b)
+{
+    sim_time x = *(const sim_time *)a, y = *(const sim_time *)b;
+    return (x > y) - (x < y);
+}
+
+static void swap_time(sim_time *a, sim_time *b)
+{
+    sim_time t = *a;
+    *a = *b;
+    *b = t;
+}
+
+sim_time sim_select_time(sim_time *v, size_t n, size_t k)
+{
+    assert(k < n);
+    size_t lo = 0, hi = n - 1, rounds = 8;
+    for (size_t m = n; m > 1; m >>= 1)
+        rounds += 2;
+    while (lo < hi) {
+        if (rounds-- == 0) { /* unlucky pivots: finish by sorting what is left */
+            qsort(v + lo, hi - lo + 1, sizeof *v, cmp_time);
+            break;
+        }
+        size_t mid = lo + (hi - lo) / 2;
+        if (v[mid] < v[lo])
+            swap_time(&v[mid], &v[lo]);
+        if (v[hi] < v[lo])
+            swap_time(&v[hi], &v[lo]);
+        if (v[hi] < v[mid])
+            swap_time(&v[hi], &v[mid]);
+        sim_time pivot = v[mid];
+        size_t i = lo, j = hi;
+        while (i <= j) { /* Hoare's partition: [lo, j] <= pivot <= [i, hi] */
+            while (v[i] < pivot)
+                i++;
+            while (v[j] > pivot)
+                j--;
+            if (i <= j) {
+                swap_time(&v[i], &v[j]);
+                i++;
+                if (j == 0)
+                    break;
+                j--;
+            }
+        }
+        if (k <= j && j != (size_t)-1 && j >= lo)
+            hi = j;
+        else if (k >= i)
+            lo = i;
+        else
+            break; /* j < k < i: v[k] equals the pivot and is in place */
+    }
+    return v[k];
 }

@@ -39,6 +39,13 @@ static inline double sim_welford_sd(const sim_welford *w)
  * pays only while it removes bias faster than it adds variance. */
 size_t sim_mser5(const double *x, size_t n);
 
+/* The k-th smallest of v[0..n) (0-based, k < n), moving v's elements so
+ * that v[k] holds it, those before it are no larger and those after no
+ * smaller: an exact order statistic in O(n) on average, where sorting
+ * costs O(n log n).  Median-of-three pivots; after 2 log2(n) + 8 rounds
+ * without an answer the rest is sorted, so it is never quadratic. */
+sim_time sim_select_time(sim_time *v, size_t n, size_t k);
+
 /* Combine b into a (Chan et al.'s parallel formula). */
 void sim_welford_merge(sim_welford *a, const sim_welford *b);
 

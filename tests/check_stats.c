@@ -138,6 +138,49 @@ START_TEST(histogram_counts_do_not_depend_on_the_order_values_come_in)
 }
 END_TEST
 
+/* Selection gives the order statistic sorting gives, on random values
+ * with and without ties, sorted, reversed and constant arrays, every k of
+ * small arrays and the median and p99 positions of large ones. */
+static int cmp_time64(const void *a, const void *b)
+{
+    sim_time x = *(const sim_time *)a, y = *(const sim_time *)b;
+    return (x > y) - (x < y);
+}
+
+START_TEST(selection_finds_the_order_statistic_sorting_finds)
+{
+    enum { N = 5000 };
+    static sim_time v[N], sorted[N], work[N];
+    sim_rng r;
+    sim_rng_init(&r, 6, 0, "select");
+    int wrong = 0;
+    for (int trial = 0; trial < 300; trial++) {
+        size_t n = trial < 100 ? (size_t)(trial % 12) + 1 : 1 + (size_t)(sim_rng_next(&r) % N);
+        int shape = trial % 5;
+        for (size_t i = 0; i < n; i++) {
+            uint64_t x = sim_rng_next(&r);
+            v[i] = shape == 0   ? (sim_time)(x >> 20)
+                   : shape == 1 ? (sim_time)(x % 4) /* many ties */
+                   : shape == 2 ? (sim_time)i /* sorted */
+                   : shape == 3 ? (sim_time)(n - i) /* reversed */
+                                : 7; /* constant */
+        }
+        memcpy(sorted, v, n * sizeof *v);
+        qsort(sorted, n, sizeof *sorted, cmp_time64);
+        size_t ks[3] = { (n - 1) / 2, (size_t)(0.99 * (double)(n - 1)), (size_t)(sim_rng_next(&r) % n) };
+        for (size_t t = 0; t < (n <= 12 ? n : 3); t++) {
+            size_t k = n <= 12 ? t : ks[t];
+            memcpy(work, v, n * sizeof *v);
+            sim_time got = sim_select_time(work, n, k);
+            wrong += got != sorted[k] || work[k] != sorted[k];
+            for (size_t i = 0; i < n; i++) /* partitioned around k */
+                wrong += (i < k && work[i] > work[k]) || (i > k && work[i] < work[k]);
+        }
+    }
+    ck_assert_int_eq(wrong, 0);
+}
+END_TEST
+
 START_TEST(welford_agrees_with_a_two_pass_computation_and_merges)
 {
     enum { N = 10000 };
@@ -223,6 +266,7 @@ Suite *stats_suite(void)
     tcase_add_test(tc, histogram_quantiles_are_within_the_error_bound_of_exact_ones);
     tcase_add_test(tc, merged_histograms_equal_one_fed_with_everything);
     tcase_add_test(tc, histogram_counts_do_not_depend_on_the_order_values_come_in);
+    tcase_add_test(tc, selection_finds_the_order_statistic_sorting_finds);
     tcase_add_test(tc, welford_agrees_with_a_two_pass_computation_and_merges);
     tcase_add_test(tc, time_average_weights_each_level_by_how_long_it_held);
     tcase_add_test(tc, sha256_matches_the_fips_180_examples);
