@@ -320,6 +320,7 @@ typedef struct tb_model {
     FILE *ts;                /* time-series CSV, or NULL */
     unsigned char ts_field[TB_TS_NFIELDS]; /* its columns after time_s,node, in order (tb_ts_field) */
     int ts_nfields;          /* 0: all of them, in the documented order */
+    double *ts_prev;         /* "rows": "changed": each node's last written values (NaN: none yet), else NULL */
     FILE *trace;             /* per-job event trace, or NULL */
     FILE *metrics;           /* metrics emitted by policies, or NULL */
     /* congestion: per window, the fraction of hot nodes and the goodput */

@@ -4,6 +4,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include "../sim/sim_alloc.h"
 #include "../sim/sim_sha256.h"
 #include "tb_arrival.h"
 #include "tb_group.h"
@@ -1444,12 +1445,27 @@ static int time_series_fields(sim_jctx *c, tb_model *m, const cJSON *ts)
 
 static int time_series(sim_jctx *c, tb_model *m, const cJSON *root)
 {
-    static const char *const fields[] = { "comment", "nodes", "fields", NULL };
-    const cJSON *ts = sim_jget(root, "timeseries"), *nodes = ts ? sim_jget(ts, "nodes") : NULL;
+    static const char *const fields[] = { "comment", "nodes", "fields", "rows", NULL };
+    const cJSON *ts = sim_jget(root, "timeseries"), *nodes = ts ? sim_jget(ts, "nodes") : NULL,
+                *rows = ts ? sim_jget(ts, "rows") : NULL;
     char f[96], p[P];
     int all = !ts ? m->nnodes <= TB_TS_ALL_NODES : !nodes || (cJSON_IsString(nodes) && strcmp(nodes->valuestring, "all") == 0);
     if (ts && (sim_jobject(c, ts, "timeseries", "the time series' contents", fields) || time_series_fields(c, m, ts)))
         return -1;
+    if (rows) { /* "all" (the default) or "changed": a node's row only when it differs from its last */
+        int changed = cJSON_IsString(rows) && strcmp(rows->valuestring, "changed") == 0;
+        if (!changed && !(cJSON_IsString(rows) && strcmp(rows->valuestring, "all") == 0))
+            return sim_jerr(c, "timeseries.rows", "expected \"all\" or \"changed\", found %s",
+                            sim_jfound(rows, f, sizeof f));
+        if (changed) {
+            size_t nv = (size_t)m->nnodes * TB_TS_NFIELDS;
+            m->ts_prev = sim_malloc(nv * sizeof *m->ts_prev);
+            if (!m->ts_prev)
+                return sim_jerr(c, "timeseries.rows", "out of memory");
+            for (size_t i = 0; i < nv; i++)
+                m->ts_prev[i] = NAN;
+        }
+    }
     for (int i = 0; i < m->nnodes; i++)
         m->nodes[i].ts_row = all;
     if (all)

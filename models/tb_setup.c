@@ -64,6 +64,7 @@ void tb_model_free(tb_model *m)
             sim_dist_free(c->client->timeout);
         free(c->client);
     }
+    free(m->ts_prev);
     for (int i = 0; i < m->nnodes; i++) {
         tb_node *nd = &m->nodes[i];
         free(nd->name);

@@ -70,6 +70,19 @@ cmp -s a/timeseries.csv a1/timeseries.csv && ok "same scenario and seed: byte-id
 cmp -s a/network.csv a1/network.csv && ok "same scenario and seed: byte-identical network.csv" || bad "same scenario and seed: byte-identical network.csv"
 "$BIN" run "$SC/mm1.json" --out s2 --seed 2 --set duration=20000 --set warmup=100 --set window=100 >/dev/null 2>&1
 cmp -s s2/timeseries.csv a/timeseries.csv && bad "another seed gives other numbers" || ok "another seed gives other numbers"
+# "rows": "changed" writes exactly the rows of "all" that differ from the node's previous row
+for rows in all changed; do
+    "$BIN" run "$SC/network.json" --out r-$rows --set duration=300 --set warmup=0 --set window=0.5 \
+        --set classes.transfer.arrival.rate=0.2 --set classes.ai.arrival.interarrival.mean=20 --set "timeseries={\"rows\":\"$rows\"}" -q >/dev/null 2>&1
+done
+awk -F, 'NR == 1 { print; next } { v = $0; sub(/^[^,]*,[^,]*,/, "", v); if (!($2 in last) || last[$2] != v) print; last[$2] = v }' \
+    r-all/timeseries.csv > r-expect.csv
+if [ -s r-changed/timeseries.csv ] && cmp -s r-expect.csv r-changed/timeseries.csv &&
+    [ "$(wc -l < r-changed/timeseries.csv)" -lt "$(wc -l < r-all/timeseries.csv)" ]; then
+    ok "timeseries rows \"changed\": the rows of \"all\" that differ from the node's last, no others"
+else
+    bad "timeseries rows \"changed\": the rows of \"all\" that differ from the node's last, no others"
+fi
 for f in network tandem mmc; do
     "$BIN" run "$SC/$f.json" --out h --event-queue heap --set duration=600 --set warmup=60 --quiet >/dev/null 2>&1
     "$BIN" run "$SC/$f.json" --out c --event-queue calendar --set duration=600 --set warmup=60 --quiet >/dev/null 2>&1
