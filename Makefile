@@ -202,6 +202,8 @@ install: tailback
 	install -d $(DESTDIR)$(DATADIR)/scenarios/experiments
 	install -m 644 scenarios/*.json $(DESTDIR)$(DATADIR)/scenarios/
 	install -m 644 scenarios/experiments/*.json $(DESTDIR)$(DATADIR)/scenarios/experiments/
+	install -d $(DESTDIR)$(DATADIR)/scenarios/generators
+	install -m 644 scenarios/generators/*.lua $(DESTDIR)$(DATADIR)/scenarios/generators/
 	install -m 644 plots/*.gp $(DESTDIR)$(DATADIR)/plots/
 	for f in lua/*.lua; do [ -e "$$f" ] && install -m 644 "$$f" $(DESTDIR)$(DATADIR)/lua/; done; true
 

@@ -12,6 +12,7 @@
 #include "sim/sim_json.h"
 #include "experiment/tb_plot.h"
 #include "experiment/tb_report.h"
+#include "experiment/tb_generate.h"
 #include "experiment/tb_results.h"
 #include "experiment/tb_output.h"
 #include "experiment/tb_pool.h"
@@ -58,6 +59,7 @@ static const char usage_main[] =
     "  sweep EXPERIMENT.json   replications, parameter sweeps and policy comparisons\n"
     "  plot RESULTS_DIR        figures from a run's or a sweep's results (gnuplot)\n"
     "  report RESULTS_DIR...   one self-contained HTML report for a design review\n"
+    "  generate GEN.lua        write the scenario a Lua generator returns (large networks)\n"
     "  version                 print the version\n"
     "  help [COMMAND]          show help for a command\n"
     "\n"
@@ -88,6 +90,25 @@ static const char usage_run[] =
     "\n"
     "Files are written atomically: after a failure or Ctrl-C no file is left\n"
     "that looks complete.  A progress line appears on stderr when it is a terminal.\n";
+
+static const char usage_generate[] =
+    "usage: tailback generate GEN.lua [--set NAME=VALUE]... [--seed N] [--budget N] [-o FILE]\n"
+    "\n"
+    "Run a scenario generator (a Lua script in the policy sandbox: no files, no\n"
+    "commands, a budget of instructions and memory) and write the scenario table\n"
+    "it returns as JSON, to FILE (atomically) or to standard output.  The same\n"
+    "script, values and seed give the same bytes.  Shipped generators (fat-tree,\n"
+    "leaf-spine, random regular graphs, chains): scenarios/generators/.\n"
+    "Reference: docs/generate.md\n"
+    "\n"
+    "options:\n"
+    "  --set NAME=VALUE   params.NAME in the script (VALUE is JSON when it parses\n"
+    "                     as JSON, else a string; repeatable)\n"
+    "  --seed N           math.random's seed (default 1)\n"
+    "  --budget N         instructions the script may run (default 500000000,\n"
+    "                     a few seconds); beyond it, an error\n"
+    "  -o, --out FILE     write FILE instead of standard output\n"
+    "  -h, --help         show this help\n";
 
 static const char usage_sweep[] =
     "usage: tailback sweep EXPERIMENT.json [-j N] [--out DIR] [--plan | --run-index I[-J] | --merge |\n"
@@ -159,7 +180,7 @@ typedef struct {
  * name and where to look.
  */
 enum { OPT_SET = 256, OPT_SEED, OPT_REPLICATION, OPT_EVQ, OPT_TRACE, OPT_PLAN, OPT_RUN_INDEX, OPT_MERGE, OPT_FORCE,
-       OPT_SHOW_RUN, OPT_FORMAT, OPT_KEEP_DATA };
+       OPT_SHOW_RUN, OPT_FORMAT, OPT_KEEP_DATA, OPT_BUDGET };
 
 static int next_opt(int argc, char **argv, const char *shorts, const struct option *longs)
 {
@@ -441,6 +462,70 @@ static int parse_sweep_opts(int argc, char **argv, sweep_opts *o)
     return EXIT_OK;
 }
 
+static int cmd_generate(int argc, char **argv)
+{
+    static const struct option longs[] = {
+        { "help", no_argument, NULL, 'h' }, { "set", required_argument, NULL, OPT_SET },
+        { "seed", required_argument, NULL, OPT_SEED }, { "out", required_argument, NULL, 'o' },
+        { "budget", required_argument, NULL, OPT_BUDGET }, { NULL, 0, NULL, 0 },
+    };
+    const char **sets = calloc((size_t)argc + 1, sizeof *sets), *out = NULL;
+    unsigned long long seed = 1, budget = TB_GEN_BUDGET;
+    int nsets = 0, rc = EXIT_OK;
+    if (!sets)
+        return EXIT_FAIL;
+    optind = 1;
+    for (int c; rc == EXIT_OK && (c = next_opt(argc, argv, ":ho:", longs)) != -1;) {
+        if (c == 'h') {
+            fputs(usage_generate, stdout);
+            free(sets);
+            return EXIT_OK;
+        } else if (c == OPT_SET) {
+            sets[nsets++] = optarg;
+        } else if (c == OPT_SEED) {
+            rc = parse_count("--seed", optarg, &seed);
+        } else if (c == OPT_BUDGET) {
+            rc = parse_count("--budget", optarg, &budget);
+            if (rc == EXIT_OK && (budget < 1000 || budget > (1ULL << 50))) {
+                fprintf(stderr, "tailback generate: --budget: expected 1000 to 2^50 instructions, found %s\n", optarg);
+                rc = EXIT_USAGE;
+            }
+        } else if (c == 'o') {
+            out = optarg;
+        } else {
+            rc = EXIT_USAGE;
+        }
+    }
+    if (rc == EXIT_OK && optind != argc - 1) {
+        fprintf(stderr, "tailback generate: expected one generator script (see tailback generate --help)\n");
+        rc = EXIT_USAGE;
+    }
+    if (rc != EXIT_OK) {
+        free(sets);
+        return rc;
+    }
+    char err[1400];
+    catch_signals(); /* Ctrl-C stops the script at its next instruction */
+    char *json = tb_generate(argv[optind], sets, nsets, seed, (long)budget, err, sizeof err);
+    free(sets);
+    if (!json) {
+        fprintf(stderr, "%s\n", err);
+        return interrupted ? EXIT_INTERRUPTED : EXIT_USAGE;
+    }
+    size_t len = strlen(json);
+    if (out && strcmp(out, "-") != 0) {
+        if (tb_write_atomic(out, json, len) != 0) {
+            fprintf(stderr, "tailback generate: %s: cannot write: %s\n", out, strerror(errno));
+            rc = EXIT_FAIL;
+        }
+    } else if (fwrite(json, 1, len, stdout) != len || fflush(stdout) != 0) {
+        fprintf(stderr, "tailback generate: cannot write to standard output\n");
+        rc = EXIT_FAIL;
+    }
+    free(json);
+    return rc;
+}
+
 static int cmd_sweep(int argc, char **argv)
 {
     sweep_opts o;
@@ -471,7 +556,7 @@ static const struct {
 } commands[] = {
     { "run", cmd_run, usage_run },          { "validate", cmd_validate, usage_validate },
     { "sweep", cmd_sweep, usage_sweep },    { "plot", cmd_plot, usage_plot },
-    { "report", cmd_report, usage_report },
+    { "report", cmd_report, usage_report }, { "generate", cmd_generate, usage_generate },
 };
 
 int main(int argc, char **argv)

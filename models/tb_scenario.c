@@ -936,20 +936,67 @@ static int check_services(sim_jctx *c, tb_model *m)
     return rc;
 }
 
+/* Node u's links, sorted by destination (compressed rows): link
+ * lnk[start[u] .. start[u + 1]) leaves u, in increasing order of `to`, so a
+ * hop finds its link by binary search (a scan of every link for each of a
+ * router's next entries made loading 10^5 nodes quadratic). */
+typedef struct out_links {
+    int *start, *lnk;
+} out_links;
+
+static const tb_model *sort_model; /* qsort has no context argument */
+static int link_to_cmp(const void *a, const void *b)
+{
+    int x = sort_model->links[*(const int *)a].to, y = sort_model->links[*(const int *)b].to;
+    return (x > y) - (x < y);
+}
+
+static int out_links_build(const tb_model *m, out_links *o)
+{
+    int nn = m->nnodes, nl = m->nlinks;
+    o->start = calloc((size_t)nn + 1, sizeof *o->start);
+    o->lnk = malloc((size_t)(nl ? nl : 1) * sizeof *o->lnk);
+    int *fill = malloc((size_t)(nn ? nn : 1) * sizeof *fill);
+    if (!o->start || !o->lnk || !fill) {
+        free(fill);
+        return -1;
+    }
+    for (int i = 0; i < nl; i++)
+        o->start[m->links[i].from + 1]++;
+    for (int u = 0; u < nn; u++) {
+        o->start[u + 1] += o->start[u];
+        fill[u] = o->start[u];
+    }
+    for (int i = 0; i < nl; i++)
+        o->lnk[fill[m->links[i].from]++] = i;
+    free(fill);
+    sort_model = m;
+    for (int u = 0; u < nn; u++)
+        if (o->start[u + 1] - o->start[u] > 1)
+            qsort(o->lnk + o->start[u], (size_t)(o->start[u + 1] - o->start[u]), sizeof *o->lnk, link_to_cmp);
+    return 0;
+}
+
 /* Can a job of class ci go from node u to node `to` (TB_EXIT: out) in no
  * simulated time: u passes it on at once (a router, or a service that is
  * certainly 0), and no link between them delays or serialises it? */
-static int zero_time_hop(const tb_model *m, int ci, int u, int to)
+static int zero_time_hop(const tb_model *m, const out_links *o, int ci, int u, int to)
 {
     const tb_node *nd = &m->nodes[u];
     if (nd->kind == TB_NODE_BATCH || nd->kind == TB_NODE_SINK)
         return 0; /* a batch waits for its interval (mean > 0); a sink ends the path */
     if (nd->kind != TB_NODE_ROUTER && !(nd->svc[ci].dist && nd->svc[ci].dist->mean == 0))
         return 0;
-    for (int i = 0; i < m->nlinks; i++) { /* (nodes' out lists are made at prepare) */
-        const tb_link *ln = &m->links[i];
-        if (ln->from != u || ln->to != to)
-            continue;
+    int lo = o->start[u], hi = o->start[u + 1]; /* the first link from u with to >= `to` */
+    while (lo < hi) {
+        int mid = lo + (hi - lo) / 2;
+        if (m->links[o->lnk[mid]].to < to)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    if (lo < o->start[u + 1] && m->links[o->lnk[lo]].to == to) {
+        const tb_link *ln = &m->links[o->lnk[lo]];
         const sim_dist *sz = m->classes[ci].size;
         int serialises = ln->bandwidth > 0 && !(sz && sz->mean == 0);
         return !serialises && !(ln->delay && ln->delay->mean > 0);
@@ -994,6 +1041,7 @@ typedef struct route_scratch {
     char *seen, *state, *out;
     int *stack, *edge;
     int *pred_start, *pred; /* predecessors of node v: pred[pred_start[v] .. pred_start[v + 1]) */
+    out_links ol;
 } route_scratch;
 
 /* The predecessor lists (compressed rows), for propagating "can leave"
@@ -1072,7 +1120,7 @@ static int zero_time_cycle(sim_jctx *c, const tb_model *m, int ci, route_scratch
                 continue;
             }
             int v = edge_to(nd, w->edge[top]++);
-            if (v < 0 || !zero_time_hop(m, ci, u, v))
+            if (v < 0 || !zero_time_hop(m, &w->ol, ci, u, v))
                 continue;
             if (w->state[v] == 1) {
                 int from = top;
@@ -1151,8 +1199,10 @@ static int check_routing(sim_jctx *c, tb_model *m)
 {
     int nn = m->nnodes, rc = 0;
     route_scratch w = { calloc((size_t)nn, 1), calloc((size_t)nn, 1), calloc((size_t)nn, 1),
-                        malloc((size_t)(nn + 1) * sizeof(int)), malloc((size_t)(nn + 1) * sizeof(int)), NULL, NULL };
-    if (!w.seen || !w.state || !w.out || !w.stack || !w.edge || predecessors(m, &w) != 0)
+                        malloc((size_t)(nn + 1) * sizeof(int)), malloc((size_t)(nn + 1) * sizeof(int)), NULL, NULL,
+                        { NULL, NULL } };
+    if (!w.seen || !w.state || !w.out || !w.stack || !w.edge || predecessors(m, &w) != 0 ||
+        out_links_build(m, &w.ol) != 0)
         rc = sim_jerr(c, NULL, "out of memory");
     for (int ci = 0; ci < m->nclasses && rc == 0; ci++) {
         if (m->classes[ci].route)
@@ -1167,6 +1217,8 @@ static int check_routing(sim_jctx *c, tb_model *m)
     free(w.edge);
     free(w.pred_start);
     free(w.pred);
+    free(w.ol.start);
+    free(w.ol.lnk);
     return rc;
 }
 

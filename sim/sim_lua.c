@@ -49,6 +49,7 @@ struct sim_lua {
     size_t used, limit;
     long budget;           /* instructions per call; 0: off (trusted: no count hook, no C-work charge) */
     int watchdog;          /* with the budget off: seconds of wall clock a call may run */
+    char hint[120];        /* how to raise the memory limit, for its message ("": a policy's setting) */
     long work;             /* units charged in the current call */
     int fatal;             /* the call must end, and nothing may catch it: FATAL_* */
     volatile sig_atomic_t stop; /* a signal asked the running call to stop */
@@ -90,7 +91,7 @@ static void charge(lua_State *L, double n)
     p->work += n > 1e15 ? (long)1e15 : (long)n;
     if (p->budget > 0 && p->work > p->budget) {
         p->fatal = FATAL_WORK;
-        luaL_error(L, "work budget of %d exceeded in one call (C work on the policy's behalf: large strings, "
+        luaL_error(L, "work budget of %d exceeded in one call (C work on the script's behalf: large strings, "
                       "sorts, searches)", (int)(p->budget > 2000000000 ? 2000000000 : p->budget));
     }
 }
@@ -222,12 +223,12 @@ static int keep_error(sim_lua *p, int rc)
 {
     const char *m = lua_type(p->L, -1) == LUA_TSTRING ? lua_tostring(p->L, -1) : NULL;
     if (p->fatal == FATAL_WORK && (rc == LUA_ERRMEM || (m && strstr(m, "not enough memory"))))
-        snprintf(p->err, sizeof p->err, "%s: work budget of %ld exceeded in one call (C work on the policy's "
+        snprintf(p->err, sizeof p->err, "%s: work budget of %ld exceeded in one call (C work on the script's "
                                         "behalf: large strings, sorts, searches)", p->name, p->budget);
     else if (rc == LUA_ERRMEM)
         snprintf(p->err, sizeof p->err,
-                 "%s: memory limit of %zu MiB exceeded (the policy's \"memory\" setting raises it)", p->name,
-                 p->limit >> 20);
+                 "%s: memory limit of %zu MiB exceeded (%s)", p->name, p->limit >> 20,
+                 p->hint[0] ? p->hint : "the policy's \"memory\" setting raises it");
     else
         snprintf(p->err, sizeof p->err, "%s", m ? m : "error object is not a string");
     /* keep messages on one line */
@@ -801,6 +802,11 @@ lua_State *sim_lua_state(sim_lua *p)
     return p->L;
 }
 
+void sim_lua_set_hint(sim_lua *p, const char *hint)
+{
+    snprintf(p->hint, sizeof p->hint, "%s", hint);
+}
+
 const char *sim_lua_error(const sim_lua *p)
 {
     return p->err;
@@ -812,6 +818,11 @@ size_t sim_lua_memory(const sim_lua *p)
 }
 
 int sim_lua_load(sim_lua *p, const char *path, const char *shown)
+{
+    return sim_lua_run_file(p, path, shown, 0);
+}
+
+int sim_lua_run_file(sim_lua *p, const char *path, const char *shown, int nresults)
 {
     const char *slash = strrchr(path, '/');
     if (slash)
@@ -849,7 +860,7 @@ int sim_lua_load(sim_lua *p, const char *path, const char *shown)
     free(text);
     if (rc != LUA_OK)
         return keep_error(p, rc);
-    return sim_lua_pcall(p, 0, 0);
+    return sim_lua_pcall(p, 0, nresults);
 }
 
 /* The global `name` of the script, read raw (no metamethod of _G runs),
@@ -965,4 +976,188 @@ const char *sim_lua_module(const sim_lua *p, int i, const char **sha256)
 {
     *sha256 = p->mods[i].sha256;
     return p->mods[i].name;
+}
+
+/* ---- Lua values as JSON (scenario generators) ---------------------------- */
+
+/* The conversion's state: the tree built so far (attached as it grows, so
+ * an error thrown half-way frees it whole) and a count of its values. */
+typedef struct {
+    int ref;      /* the returned table, in the registry */
+    cJSON *root;
+    long values;
+    long max;
+    int last_array;    /* what value_of found in the table it checked last */
+    long long last_n;
+} conv;
+
+#define JSON_MAX_DEPTH 64 /* a cycle, or nesting no scenario has */
+
+static int cstr_cmp(const void *a, const void *b)
+{
+    const char *x = *(const char *const *)a, *y = *(const char *const *)b;
+    return strcmp(x, y);
+}
+
+/* path + ".key" or "[i]" (JSON paths as the loader prints them). */
+static void sub_path(char *out, size_t n, const char *path, const char *name, long long idx)
+{
+    if (name)
+        snprintf(out, n, "%s%s%s", path, *path ? "." : "", name);
+    else
+        snprintf(out, n, "%s[%lld]", path, idx);
+}
+
+/* Attach v under parent (as key, or appended when key is NULL; the root
+ * when parent is NULL) before anything else can throw. */
+static cJSON *attach(lua_State *L, conv *cv, cJSON *parent, const char *name, cJSON *v)
+{
+    if (!v)
+        luaL_error(L, "out of memory");
+    if (!parent)
+        cv->root = v;
+    else if (!(name ? cJSON_AddItemToObject(parent, name, v) : cJSON_AddItemToArray(parent, v))) {
+        cJSON_Delete(v);
+        luaL_error(L, "out of memory");
+    }
+    return v;
+}
+
+static cJSON *value_of(lua_State *L, conv *cv, const char *path, int depth);
+
+/* The Lua value at the top of the stack (left there), as JSON under parent. */
+static void to_json(lua_State *L, conv *cv, const char *path, int depth, cJSON *parent, const char *name)
+{
+    int table = lua_type(L, -1) == LUA_TTABLE;
+    cJSON *v = value_of(L, cv, path, depth);
+    if (!table) { /* a scalar (NULL: out of memory, which attach reports) */
+        attach(L, cv, parent, name, v);
+        return;
+    }
+    /* a table, checked by value_of: its entries go into a container attached first */
+    int t = lua_gettop(L);
+    char sub[512];
+    if (cv->last_array) {
+        long long nint = cv->last_n;
+        cJSON *a = attach(L, cv, parent, name, cJSON_CreateArray());
+        for (long long i = 1; i <= nint; i++) {
+            lua_rawgeti(L, t, (lua_Integer)i);
+            sub_path(sub, sizeof sub, path, NULL, i - 1);
+            to_json(L, cv, sub, depth + 1, a, NULL);
+            lua_pop(L, 1);
+        }
+        return;
+    }
+    long long nstr = cv->last_n;
+    /* keys in byte order (a userdata holds them, freed by the GC if an error unwinds) */
+    const char **keys = lua_newuserdatauv(L, (size_t)(nstr ? nstr : 1) * sizeof *keys, 0);
+    long long k = 0;
+    lua_pushnil(L);
+    while (lua_next(L, t) != 0) {
+        lua_pop(L, 1);
+        keys[k++] = lua_tostring(L, -1); /* kept alive by the table, which is on the stack */
+    }
+    qsort(keys, (size_t)nstr, sizeof *keys, cstr_cmp);
+    cJSON *o = attach(L, cv, parent, name, cJSON_CreateObject());
+    for (long long i = 0; i < nstr; i++) {
+        lua_getfield(L, t, keys[i]);
+        sub_path(sub, sizeof sub, path, keys[i], 0);
+        to_json(L, cv, sub, depth + 1, o, keys[i]);
+        lua_pop(L, 1);
+    }
+    lua_pop(L, 1); /* the keys */
+}
+
+/* A scalar's JSON form; NULL for a table, after checking its keys (an
+ * array of cv->last_n entries when cv->last_array, else an object of
+ * cv->last_n names); an error naming the path for anything else. */
+static cJSON *value_of(lua_State *L, conv *cv, const char *path, int depth)
+{
+    const char *where = *path ? path : "the value";
+    if (++cv->values > cv->max)
+        luaL_error(L, "more than %d values", (int)cv->max);
+    switch (lua_type(L, -1)) {
+    case LUA_TBOOLEAN:
+        return cJSON_CreateBool(lua_toboolean(L, -1));
+    case LUA_TSTRING: {
+        size_t len;
+        const char *s = lua_tolstring(L, -1, &len);
+        if (strlen(s) != len)
+            luaL_error(L, "%s: a string with a NUL byte cannot be written as JSON", where);
+        return cJSON_CreateString(s);
+    }
+    case LUA_TNUMBER:
+        if (lua_isinteger(L, -1)) {
+            lua_Integer i = lua_tointeger(L, -1);
+            if (i > ((lua_Integer)1 << 53) || i < -((lua_Integer)1 << 53))
+                luaL_error(L, "%s: the integer %I is beyond 2^53, which JSON numbers cannot hold exactly", where, i);
+            return cJSON_CreateNumber((double)i);
+        } else {
+            double d = lua_tonumber(L, -1);
+            if (!isfinite(d))
+                luaL_error(L, "%s: %s is not a JSON number", where, isnan(d) ? "NaN" : "an infinity");
+            return cJSON_CreateNumber(d);
+        }
+    case LUA_TTABLE:
+        break;
+    default:
+        luaL_error(L, "%s: a %s cannot be written as JSON (expected a table, string, number or boolean)", where,
+                   luaL_typename(L, -1));
+    }
+    if (depth >= JSON_MAX_DEPTH)
+        luaL_error(L, "%s: nested more than %d deep (a table that contains itself?)", where, JSON_MAX_DEPTH);
+    luaL_checkstack(L, 6, "nested too deeply");
+    int t = lua_gettop(L);
+    /* what kind of keys: 1..n (an array) or strings (an object) */
+    long long nint = 0, nstr = 0, maxi = 0;
+    lua_pushnil(L);
+    while (lua_next(L, t) != 0) {
+        lua_pop(L, 1);
+        if (lua_type(L, -1) == LUA_TSTRING) {
+            size_t len;
+            const char *k = lua_tolstring(L, -1, &len);
+            if (strlen(k) != len)
+                luaL_error(L, "%s: a key with a NUL byte cannot be written as JSON", where);
+            nstr++;
+        } else if (lua_isinteger(L, -1) && lua_tointeger(L, -1) >= 1) {
+            nint++;
+            if (lua_tointeger(L, -1) > maxi)
+                maxi = lua_tointeger(L, -1);
+        } else {
+            luaL_error(L, "%s: a key that is neither a name nor a position 1, 2, ... (%s)", where,
+                       luaL_typename(L, -1));
+        }
+    }
+    if (nint && nstr)
+        luaL_error(L, "%s: mixes list entries (1, 2, ...) and named fields: JSON has one or the other", where);
+    if (nint && maxi != nint)
+        luaL_error(L, "%s: a list with holes (positions up to %I, %I entries): JSON arrays have none", where,
+                   (lua_Integer)maxi, (lua_Integer)nint);
+    cv->last_array = nint > 0;
+    cv->last_n = nint ? nint : nstr;
+    return NULL;
+}
+
+/* Protected: convert the value cv->ref names into cv->root. */
+static int convert(lua_State *L)
+{
+    conv *cv = lua_touserdata(L, 1);
+    lua_rawgeti(L, LUA_REGISTRYINDEX, cv->ref);
+    to_json(L, cv, "", 0, NULL, NULL);
+    return 0;
+}
+
+cJSON *sim_lua_pop_json(sim_lua *p, long max_values)
+{
+    lua_State *L = p->L;
+    conv cv = { luaL_ref(L, LUA_REGISTRYINDEX), NULL, 0, max_values, 0, 0 };
+    if (cv.ref == LUA_REFNIL) /* nil: not a JSON value */
+        cv.ref = LUA_NOREF;
+    int rc = sim_lua_setup(p, convert, &cv);
+    luaL_unref(L, LUA_REGISTRYINDEX, cv.ref);
+    if (rc != 0) {
+        cJSON_Delete(cv.root);
+        return NULL;
+    }
+    return cv.root;
 }

@@ -47,6 +47,10 @@ struct lua_State *sim_lua_state(sim_lua *p);
  * with the error in sim_lua_error(). */
 int sim_lua_load(sim_lua *p, const char *path, const char *shown);
 
+/* The same, keeping the chunk's first `nresults` return values on the
+ * stack (a scenario generator's table). */
+int sim_lua_run_file(sim_lua *p, const char *path, const char *shown, int nresults);
+
 /* A registry reference (>= 0) to global function `name`, SIM_LUA_NONE when
  * the script does not define it, or -2 (error kept) when it is not a
  * function.  `where` receives "FILE:LINE" of its definition. */
@@ -58,6 +62,10 @@ int sim_lua_ref(sim_lua *p, const char *name, char *where, size_t n);
 int sim_lua_pcall(sim_lua *p, int nargs, int nresults);
 
 const char *sim_lua_error(const sim_lua *p);
+
+/* How a user raises the memory limit, said when it is exceeded (default:
+ * the policy's "memory" setting). */
+void sim_lua_set_hint(sim_lua *p, const char *hint);
 
 /* Stop the call running now (if any) at its next instruction, and every
  * later call at its first: safe to call from a signal handler.  The call
@@ -78,6 +86,14 @@ int sim_lua_setup(sim_lua *p, int (*f)(struct lua_State *), void *ud);
 /* Set global `name` to the Lua form of a JSON value (as sim_lua_push_json),
  * protected: 0, or -1 with the error kept (out of memory, nesting). */
 int sim_lua_set_json_global(sim_lua *p, const char *name, const cJSON *v);
+
+/* Pop the value on top of the stack and return its JSON form (free with
+ * cJSON_Delete), converted protected and outside the budget: tables with
+ * keys 1..n become arrays, tables of names objects with the names in byte
+ * order (so the bytes never depend on Lua's hashing), an empty table {};
+ * at most max_values values.  NULL with the error kept ("PATH: what is
+ * wrong") for a function, NaN, a cycle, mixed or holed keys. */
+cJSON *sim_lua_pop_json(sim_lua *p, long max_values);
 
 /* The helper modules a script loaded with require(), in load order: how
  * many, and the i-th's name (its SHA-256 in *sha256), for the manifest. */

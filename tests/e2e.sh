@@ -364,8 +364,8 @@ bad_policy "pcall cannot catch the budget" nodes.s.policy=escape_pcall.lua 1 "es
 bad_policy "xpcall cannot catch the budget" nodes.s.policy=escape_xpcall.lua 1 "escape_xpcall.lua:4: instruction budget of 1000000 exceeded in one call (an endless loop?)$at"
 bad_policy "string.rep of an empty string 2^62 times, then of 2^41 bytes" nodes.s.policy=escape_rep.lua 1 "escape_rep.lua:4: string.rep: the result (2199023255552 bytes) would exceed the memory limit$at"
 bad_policy "exponential pattern backtracking" nodes.s.policy=escape_pattern.lua 1 "escape_pattern.lua:4: patterns are disabled in policies (their backtracking has no bound): use string.find(s, text, init, true) for plain text$at"
-bad_policy "large concatenations in a loop" nodes.s.policy=escape_concat.lua 1 "escape_concat.lua: work budget of 1000000 exceeded in one call (C work on the policy's behalf: large strings, sorts, searches)$at"
-bad_policy "table.sort of a large table in a loop" nodes.s.policy=escape_sort.lua 1 "escape_sort.lua:5: work budget of 1000000 exceeded in one call (C work on the policy's behalf: large strings, sorts, searches)$at"
+bad_policy "large concatenations in a loop" nodes.s.policy=escape_concat.lua 1 "escape_concat.lua: work budget of 1000000 exceeded in one call (C work on the script's behalf: large strings, sorts, searches)$at"
+bad_policy "table.sort of a large table in a loop" nodes.s.policy=escape_sort.lua 1 "escape_sort.lua:5: work budget of 1000000 exceeded in one call (C work on the script's behalf: large strings, sorts, searches)$at"
 bad_policy "a looping __gc finaliser" nodes.s.policy=escape_gc_loop.lua 2 "escape_gc_loop.lua:2: setmetatable: a __gc finaliser is disabled in policies (it would run outside the instruction budget)"
 bad_policy "rank() returning a string" nodes.s.policy=rank_string.lua 1 "rank_string.lua:2: rank() returned \"5\", expected a number (smaller is served first) (in rank() at node s, t=2.87210593 s)"
 bad_policy "sim.emit with a name that would inject CSV rows" nodes.s.policy=emit_inject.lua 1 "emit_inject.lua:3: bad argument #1 to 'emit' (expected a metric name of 1-64 letters, digits, '_', '.', ':' or '-')$at"
@@ -487,6 +487,65 @@ fi
 grep -q 'policies.t.budget: expected an instruction count (1000 to 1000000000) or "off", found "of"' v.err &&
     ok "budget: a misspelt \"off\" is refused with the JSON path" ||
     bad "budget: a misspelt \"off\" is refused with the JSON path: $(cat v.err)"
+
+# --- scenario generators: a sandboxed script's table, written as JSON, one answer per seed ---
+G=$ROOT/scenarios/generators
+check "tailback generate --help names --set, --seed and --budget" sh -c "'$BIN' generate --help | grep -q -- '--set NAME=VALUE' && '$BIN' generate --help | grep -q -- '--budget N'"
+for g in "$G"/*.lua; do
+    n=$(basename "$g" .lua)
+    if "$BIN" generate "$g" -o "gen-$n.json" 2>gen.err && "$BIN" validate "gen-$n.json" >/dev/null 2>>gen.err &&
+        "$BIN" run "gen-$n.json" --out "gen-$n" --set duration=20 --set warmup=2 -q 2>>gen.err; then
+        ok "generator $n: writes a scenario that validates and runs"
+    else
+        bad "generator $n: writes a scenario that validates and runs ($(head -c 300 gen.err))"
+    fi
+done
+# the generated chain is the scenario written out by hand: the same results
+"$BIN" generate "$G/chain.lua" --set n=3 --set 'mu=[2,1.25,4]' --set duration=3000 --set warmup=100 -o chain.json 2>/dev/null
+cat > chain-hand.json <<'EOF'
+{ "comment": "written out", "seed": 1, "duration": 3000, "warmup": 100,
+  "classes": { "requests": { "arrival": { "process": "poisson", "rate": 1 }, "route": ["s01", "s02", "s03"] } },
+  "nodes": { "s01": { "service": { "type": "exponential", "rate": 2 } },
+             "s02": { "service": { "type": "exponential", "rate": 1.25 } },
+             "s03": { "service": { "type": "exponential", "rate": 4 } } } }
+EOF
+"$BIN" run chain.json --out chain-g -q >/dev/null 2>&1
+"$BIN" run chain-hand.json --out chain-h -q >/dev/null 2>&1
+if [ -s chain-g/summary.json ] && strip chain-g/summary.json | grep -v 'sha256' > cg.txt &&
+    strip chain-h/summary.json | grep -v 'sha256' > ch.txt && cmp -s cg.txt ch.txt &&
+    cmp -s chain-g/timeseries.csv chain-h/timeseries.csv; then
+    ok "generate chain.lua: the same results as the chain written out by hand"
+else
+    bad "generate chain.lua: the same results as the chain written out by hand"
+fi
+"$BIN" generate "$G/random_graph.lua" --set n=300 --seed 7 -o rg1.json 2>/dev/null
+"$BIN" generate "$G/random_graph.lua" --set n=300 --seed 7 > rg2.json 2>/dev/null
+"$BIN" generate "$G/random_graph.lua" --set n=300 --seed 8 -o rg3.json 2>/dev/null
+[ -s rg1.json ] && cmp -s rg1.json rg2.json && ! cmp -s rg1.json rg3.json &&
+    ok "generate: the same script and seed give the same bytes (file or stdout), another seed another graph" ||
+    bad "generate: the same script and seed give the same bytes (file or stdout), another seed another graph"
+# hostile generators: nothing runs outside the sandbox, nothing hangs, nothing half-written
+gen_bad() { # gen_bad NAME SCRIPT-TEXT EXPECTED-TEXT [BUDGET]
+    printf '%s\n' "$2" > hg.lua
+    rm -f hg.json pwned
+    "$BIN" generate hg.lua --budget "${4:-20000000}" -o hg.json > /dev/null 2> hg.err
+    rc=$?
+    if [ $rc -eq 2 ] && [ ! -e hg.json ] && [ ! -e pwned ] && grep -qF -- "$3" hg.err && [ "$(wc -l < hg.err)" -eq 1 ]; then
+        ok "generate refuses $1: exit 2, one line, no file"
+    else
+        bad "generate refuses $1: exit 2, one line, no file (rc=$rc: $(cat hg.err))"
+    fi
+}
+gen_bad "an endless loop" 'while true do end' "hg.lua:1: instruction budget of 20000000 exceeded"
+gen_bad "os.execute" 'os.execute("touch pwned") return { a = 1 }' "hg.lua:1: attempt to index a nil value (global 'os')"
+gen_bad "io.open" 'io.open("pwned", "w") return { a = 1 }' "global 'io'"
+gen_bad "a budget caught by pcall" 'pcall(function() while true do end end) return { a = 1 }' "instruction budget"
+gen_bad "a function in the scenario" 'return { nodes = { a = { f = print } } }' "the returned scenario: nodes.a.f: a function cannot be written as JSON"
+gen_bad "a table that contains itself" 'local t = {} t.x = t return { a = t }' "nested more than 64 deep"
+gen_bad "NaN" 'return { duration = 0/0 }' "duration: NaN is not a JSON number"
+gen_bad "a list with holes" 'return { a = { 1, nil, 3 } }' "a: a list with holes"
+gen_bad "a number instead of a table" 'return 5' "expected the script to return the scenario as a table"
+gen_bad "a memory bomb" 'local t = {} for i = 1, 1e9 do t[i] = i end return { t = t }' "memory limit of 1024 MiB exceeded" 1000000000
 
 # --- sweeps: -j independence, resume after kill -9, plan/run-index/merge ---------------
 EX=$ROOT/scenarios/experiments
