@@ -219,8 +219,9 @@ static void outcomes_table(FILE *f, const cJSON *cls)
     fputs("<h3>Outcomes</h3>\n<p>Shares of the requests that arrived after the warm-up (a request is "
           "all of a client's attempts).</p>\n<table><tr><th class=\"l\">class</th><th>requests</th>"
           "<th>offered /s</th><th>succeeded</th><th>late</th><th>failed</th><th>rejected</th><th>dropped</th>"
-          "<th>in flight</th></tr>\n", f);
-    static const char *const shares[] = { "succeeded", "late", "failed", "rejected", "dropped", "in_flight" };
+          "<th>abandoned</th><th>in flight</th></tr>\n", f);
+    static const char *const shares[] = { "succeeded", "late", "failed", "rejected", "dropped", "abandoned",
+                                          "in_flight" };
     for (const cJSON *c2 = cls ? cls->child : NULL; c2; c2 = c2->next) {
         const cJSON *sh = cJSON_GetObjectItemCaseSensitive(c2, "shares");
         fputs("<tr><td class=\"l\">", f);

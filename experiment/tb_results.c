@@ -237,8 +237,26 @@ static void network_json(cJSON *root, const tb_model *m)
     }
 }
 
-static const char *const outcome_names[TB_NOUT] = { "succeeded", "late", "failed", "rejected", "dropped" };
-static const char *const attempt_names[TB_NATT] = { "completed", "orphaned", "rejected", "dropped" };
+/* Jobs can renege (a class has a patience) or balk (a node has "balk"). */
+static int impatient(const tb_model *m)
+{
+    for (int i = 0; i < m->nclasses; i++)
+        if (m->classes[i].patience)
+            return 1;
+    return 0;
+}
+
+static int balking(const tb_model *m)
+{
+    for (int k = 0; k < m->nnodes; k++)
+        if (m->nodes[k].balk)
+            return 1;
+    return 0;
+}
+
+static const char *const outcome_names[TB_NOUT] = { "succeeded", "late", "failed", "rejected", "dropped",
+                                                    "abandoned" };
+static const char *const attempt_names[TB_NATT] = { "completed", "orphaned", "rejected", "dropped", "abandoned" };
 
 /* Requests by outcome, as counts and as shares of the arrivals. */
 static void outcomes_json(cJSON *o, const tb_class *c)
@@ -346,6 +364,10 @@ static void node_json(cJSON *nodes, const tb_model *m, const tb_node *nd)
     cJSON_AddNumberToObject(o, "completions", (double)nd->completions);
     cJSON_AddNumberToObject(o, "drops", (double)nd->drops);
     cJSON_AddNumberToObject(o, "rejections", (double)nd->rejects);
+    if (nd->balk)
+        cJSON_AddNumberToObject(o, "balked", (double)nd->balked);
+    if (impatient(m))
+        cJSON_AddNumberToObject(o, "reneged", (double)nd->reneged);
     num_or_null(o, "drop_fraction", nd->arrivals > 0, (double)nd->drops / (double)nd->arrivals);
     num_or_null(o, "throughput", T > 0, (double)nd->completions / T);
     if (nd->kind == TB_NODE_SINK || nd->kind == TB_NODE_ROUTER)
@@ -605,9 +627,12 @@ static const char *seconds_cell(char *buf, size_t n, sim_cquantile q, double tps
 void tb_results_table(FILE *out, const tb_model *m)
 {
     double T = tb_model_measured_seconds(m), tps = m->tps;
-    char b[9][32];
-    fprintf(out, "%-14s %10s %7s %7s %8s %7s %9s | %-22s %-22s | %s\n", "class", "offered/s", "ok", "failed",
-            "rejected", "dropped", "in flight", "p50, all requests", "p99, all requests", "p99 of ok");
+    char b[10][32];
+    int imp = impatient(m) || balking(m); /* the abandoned column, where jobs can abandon */
+    fprintf(out, "%-14s %10s %7s %7s %8s %7s ", "class", "offered/s", "ok", "failed", "rejected", "dropped");
+    if (imp)
+        fprintf(out, "%9s ", "abandoned");
+    fprintf(out, "%9s | %-22s %-22s | %s\n", "in flight", "p50, all requests", "p99, all requests", "p99 of ok");
     for (int i = 0; i < m->nclasses; i++) {
         const tb_class *c = &m->classes[i];
         uint64_t n = c->arrivals;
@@ -617,10 +642,12 @@ void tb_results_table(FILE *out, const tb_model *m)
             snprintf(b[0], sizeof b[0], "%.4g", (double)n / T);
         else
             snprintf(b[0], sizeof b[0], "-");
-        fprintf(out, "%-14s %10s %7s %7s %8s %7s %9s | %-22s %-22s | %s\n", c->name, b[0],
-                share(b[1], sizeof b[1], c->completions, n), share(b[2], sizeof b[2], c->out[TB_OUT_FAILED], n),
-                share(b[3], sizeof b[3], c->out[TB_OUT_REJECTED], n),
-                share(b[4], sizeof b[4], c->out[TB_OUT_DROPPED], n), share(b[5], sizeof b[5], c->in_flight, n),
+        fprintf(out, "%-14s %10s %7s %7s %8s %7s ", c->name, b[0], share(b[1], sizeof b[1], c->completions, n),
+                share(b[2], sizeof b[2], c->out[TB_OUT_FAILED], n), share(b[3], sizeof b[3], c->out[TB_OUT_REJECTED], n),
+                share(b[4], sizeof b[4], c->out[TB_OUT_DROPPED], n));
+        if (imp)
+            fprintf(out, "%9s ", share(b[9], sizeof b[9], c->out[TB_OUT_ABANDONED], n));
+        fprintf(out, "%9s | %-22s %-22s | %s\n", share(b[5], sizeof b[5], c->in_flight, n),
                 seconds_cell(b[6], sizeof b[6], sim_hist_cquantile(&c->sojourn.h, &c->cens, 0.5), tps),
                 seconds_cell(b[7], sizeof b[7], sim_hist_cquantile(&c->sojourn.h, &c->cens, 0.99), tps),
                 seconds_cell(b[8], sizeof b[8], ok99, tps));

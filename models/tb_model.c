@@ -3,6 +3,7 @@
 
 static int node_arrive(tb_model *m, tb_job *j, int k);
 static void ev_depart(sim_engine *e, void *obj, uint64_t arg);
+static void ev_renege(sim_engine *e, void *obj, uint64_t arg);
 
 static void trace(tb_model *m, const char *what, const tb_job *j, int node)
 {
@@ -23,13 +24,19 @@ static inline void enqueue(tb_model *m, tb_node *nd, tb_job *j)
     nd->queued++;
     nd->qclass[j->cls]++;
     nd->work_queued += (double)j->service;
+    if (j->give_up && !j->started_once) /* its patience, drawn on arrival: once it has waited that long it leaves */
+        j->renege = sim_at(m->eng, j->arrived + j->give_up, ev_renege, j, 0);
 }
 
 /* Take the head of queue qi (counters follow). */
-static inline tb_job *pop_from(tb_node *nd, int qi)
+static inline tb_job *pop_from(tb_model *m, tb_node *nd, int qi)
 {
     assert(nd->queues[qi].n > 0 && nd->queued > 0); /* called only with a job waiting there */
     tb_job *j = q_pop(&nd->queues[qi]); /* (not NULL, asserted above; -fanalyzer cannot see it) */
+    if (j->renege.ev) {
+        sim_cancel(m->eng, j->renege);
+        j->renege.ev = NULL;
+    }
     nd->queued--;
     nd->qclass[j->cls]--;
     nd->work_queued -= (double)j->service;
@@ -54,7 +61,7 @@ static inline tb_job *dequeue(tb_model *m, tb_node *nd)
             }
         }
     }
-    return pop_from(nd, qi);
+    return pop_from(m, nd, qi);
 }
 
 double tb_node_work(const tb_model *m, const tb_node *nd)
@@ -130,25 +137,29 @@ static void req_done(tb_model *m, tb_req *r, sim_time waited)
 
 static void job_leave(tb_model *m, tb_job *j, enum leave how)
 {
+    static const char *const what[] = { "exit", "drop", "reject", "abandon" };
+    static const enum tb_attempt_outcome att[] = { TB_ATT_COMPLETED, TB_ATT_DROPPED, TB_ATT_REJECTED,
+                                                   TB_ATT_ABANDONED };
+    static const enum tb_outcome out[] = { TB_OUT_SUCCEEDED, TB_OUT_DROPPED, TB_OUT_REJECTED, TB_OUT_ABANDONED };
     tb_class *c = &m->classes[j->cls];
     tb_req *r = j->req;
     if (j->credit_link >= 0) /* dropped or rejected where it held a credit */
         tb__release_credit(m, j);
     if (m->trace)
-        trace(m, how == LEAVE_EXIT ? (j->abandoned ? "late" : "exit")
-                 : how == LEAVE_DROP ? "drop" : "reject", j, j->node);
+        trace(m, how == LEAVE_EXIT && j->abandoned ? "late" : what[how], j, j->node);
     if (j->counted)
-        c->att_out[how == LEAVE_EXIT ? (j->abandoned ? TB_ATT_ORPHANED : TB_ATT_COMPLETED)
-                   : how == LEAVE_DROP ? TB_ATT_DROPPED : TB_ATT_REJECTED]++;
+        c->att_out[how == LEAVE_EXIT && j->abandoned ? TB_ATT_ORPHANED : att[how]]++;
     if (!c->client) { /* the job is the request */
         tb__request_end(m, c, j->created, j->counted,
-                        how == LEAVE_EXIT   ? tb__success(c, j->created, m->eng->now)
-                    : how == LEAVE_DROP ? TB_OUT_DROPPED
-                                        : TB_OUT_REJECTED,
-                    j->waited);
+                        how == LEAVE_EXIT ? tb__success(c, j->created, m->eng->now) : out[how], j->waited);
     } else if (how == LEAVE_EXIT && r) { /* served while its client waits */
         tb__budget_result(c->client, 1);
         req_done(m, r, j->waited);
+    } else if (how == LEAVE_ABANDON && r) { /* the client gave up waiting: the request ends, no retry */
+        r->job = NULL;
+        sim_cancel(m->eng, r->timer);
+        tb__request_end(m, c, r->created, r->counted, TB_OUT_ABANDONED, 0);
+        req_put(m, r);
     } else if (r) {
         r->job = NULL;
         if (how == LEAVE_REJECT || !c->client->timeout) {
@@ -162,6 +173,26 @@ static void job_leave(tb_model *m, tb_job *j, enum leave how)
     m->in_system--;
     sim_tavg_set(&m->sys, m->eng->now, (double)m->in_system);
     job_put(m, j);
+}
+
+/* A waiting job's patience ran out (reneging): it leaves the queue, unserved. */
+static void ev_renege(sim_engine *e, void *obj, uint64_t arg)
+{
+    (void)arg;
+    tb_model *m = e->user;
+    tb_job *j = obj;
+    tb_node *nd = &m->nodes[j->node];
+    j->renege.ev = NULL;
+    q_remove(&nd->queues[nd->nqueues > 1 ? j->cls : 0], j);
+    nd->queued--;
+    nd->qclass[j->cls]--;
+    nd->work_queued -= (double)j->service;
+    nd->pclass[j->cls]--;
+    j->waited += e->now - j->queued_at;
+    if (m->measuring)
+        nd->reneged++;
+    job_leave(m, j, LEAVE_ABANDON);
+    node_levels(m, nd, e->now);
 }
 
 static void ev_link_arrive(sim_engine *e, void *obj, uint64_t arg)
@@ -347,7 +378,7 @@ void tb__start_waiting(tb_model *m, tb_node *nd)
                 if (pq >= 0 && tb_node_can_send(m, nd, pq))
                     qi = pq;
             }
-            h = pop_from(nd, qi);
+            h = pop_from(m, nd, qi);
         } else {
             h = dequeue(m, nd);
         }
@@ -444,8 +475,24 @@ static int node_arrive(tb_model *m, tb_job *j, int k)
         job_leave(m, j, LEAVE_DROP);
         return TB_STAYS;
     }
+    if (nd->balk) { /* one draw per arrival, so balking never shifts the other streams */
+        long long n = nd->queued + nd->busy;
+        double u = sim_rng_u01(&nd->balk_rng);
+        if (u < nd->balk[n < nd->nbalk ? n : nd->nbalk - 1]) {
+            if (m->measuring)
+                nd->balked++;
+            job_leave(m, j, LEAVE_ABANDON);
+            return TB_STAYS;
+        }
+    }
     nd->pclass[j->cls]++;
     j->started_once = 0;
+    j->give_up = 0;
+    if (nd->impatient && m->classes[j->cls].patience) {
+        tb_class *c = &m->classes[j->cls];
+        sim_time g = sim_ticks(sim_dist_sample(c->patience, &c->patience_rng), m->tps);
+        j->give_up = g > 0 ? g : 1; /* 0 means none: a zero patience leaves after one tick */
+    }
     if (nd->kind == TB_NODE_BATCH) {
         j->service = 0; /* set per batch */
         j->rank = decide_rank(m, nd, j);
@@ -583,6 +630,8 @@ tb_job *tb__new_job(tb_model *m, tb_class *c, sim_time created, int first)
     j->abandoned = 0;
     j->routed = 0;
     j->credit_link = -1;
+    j->renege.ev = NULL;
+    j->give_up = 0;
     j->counted = m->measuring;
     if (first) { /* a retry takes its request's attributes instead (no draws) */
         j->size = sim_dist_sample(c->size, &c->size_rng);

@@ -34,6 +34,10 @@ struct tb_req;
 
 typedef struct tb_job {
     struct tb_job *next; /* FIFO queue, or pool free list */
+    struct tb_job *qprev; /* FIFO queue: the job before it */
+    size_t qpos;         /* ranked queue: its index in the heap */
+    sim_handle renege;   /* its patience timer, while it waits (classes with "patience") */
+    sim_time give_up;    /* its patience at this node, ticks after arriving; 0 = none */
     struct tb_req *req;  /* the client request this attempt serves, or NULL */
     uint64_t id;         /* per class, from 1 */
     int cls;
@@ -106,16 +110,20 @@ typedef struct tb_queue {
  * Every request (a client's logical request, across all its attempts; for a
  * class without a client, its one job) that arrives after the warm-up ends
  * in exactly one outcome, or is still in flight when the run ends:
- *     arrivals = succeeded + late + failed + rejected + dropped + in_flight.
+ *     arrivals = succeeded + late + failed + rejected + dropped + abandoned + in_flight.
  * Attempts (jobs) likewise:
- *     attempts = completed + orphaned + rejected + dropped + in_flight,
+ *     attempts = completed + orphaned + rejected + dropped + abandoned + in_flight,
  * where an orphaned attempt completed after its client had timed out.
  * tb_model_run() counts what is in flight by walking the live jobs and
  * requests, and checks both sums (and that the jobs it finds are the ones
  * the nodes and links hold): a violation is an internal error.
  */
-enum tb_outcome { TB_OUT_SUCCEEDED, TB_OUT_LATE, TB_OUT_FAILED, TB_OUT_REJECTED, TB_OUT_DROPPED, TB_NOUT };
-enum tb_attempt_outcome { TB_ATT_COMPLETED, TB_ATT_ORPHANED, TB_ATT_REJECTED, TB_ATT_DROPPED, TB_NATT };
+/* abandoned: the job gave up waiting (its patience ran out: reneging) or
+ * would not join the queue it found (balking) */
+enum tb_outcome { TB_OUT_SUCCEEDED, TB_OUT_LATE, TB_OUT_FAILED, TB_OUT_REJECTED, TB_OUT_DROPPED, TB_OUT_ABANDONED,
+                  TB_NOUT };
+enum tb_attempt_outcome { TB_ATT_COMPLETED, TB_ATT_ORPHANED, TB_ATT_REJECTED, TB_ATT_DROPPED, TB_ATT_ABANDONED,
+                          TB_NATT };
 
 /* Waiting time and sojourn statistics, in ticks. */
 typedef struct tb_latency {
@@ -203,8 +211,14 @@ typedef struct tb_node {
     sim_time ps_last;
     sim_handle ps_ev;
     uint64_t seq;         /* arrivals, for qseq */
+    /* balking: an arriving job leaves at once with probability balk[min(n, nbalk - 1)],
+     * n the jobs at the node (waiting and in service); NULL = never */
+    double *balk;
+    int nbalk;
+    int impatient;        /* a queue or batch node (not PS) and some class has a patience: jobs may renege */
+    sim_rng balk_rng;     /* stream "balk/<node>": one draw per arrival */
     /* statistics (reset at the end of warm-up) */
-    uint64_t arrivals, completions, drops, rejects, waited_jobs;
+    uint64_t arrivals, completions, drops, rejects, waited_jobs, reneged, balked;
     tb_latency wait, sojourn;
     sim_tavg q, b; /* queue length and busy workers; jobs at the node = q + b */
     /* time-series window */
@@ -244,6 +258,8 @@ typedef struct tb_class {
     tb_client *client;      /* NULL: jobs are fire-and-forget */
     sim_lane *timeout_lane; /* a constant timeout: the timers, in order (sim_engine.h); else NULL */
     sim_time slo;           /* goodput deadline from request creation; SIM_TIME_MAX = none */
+    sim_dist *patience;     /* reneging: the longest a job waits in a queue, drawn per visit; NULL = forever */
+    sim_rng patience_rng;   /* stream "patience/<class>": one draw per arrival at a queue */
     int confirmations;      /* at batch nodes: confirmed after this many further batches */
     tb_latency confirm;     /* creation to confirmation */
     int *route;             /* fixed route, or NULL: start at entry, route by probabilities */

@@ -30,7 +30,7 @@
 #include "tb_decider.h"
 #include "tb_queue.h"
 
-enum leave { LEAVE_EXIT, LEAVE_DROP, LEAVE_REJECT };
+enum leave { LEAVE_EXIT, LEAVE_DROP, LEAVE_REJECT, LEAVE_ABANDON };
 #define TB_STAYS (-2) /* node_arrive: the job stays at the node (or has left) */
 
 /* tb_model.c */

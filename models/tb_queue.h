@@ -2,14 +2,18 @@
 #ifndef TB_QUEUE_H
 #define TB_QUEUE_H
 
+#include <assert.h>
 #include <stdlib.h>
 #include "tb_model.h"
 
 /*
  * Static inline: every arrival and every start of service passes here.
  * Invariant: q->n counts the jobs held; a FIFO (q->heap == NULL) links
- * them head to tail through next; a heap keeps q->heap[0..n) ordered so
- * that no job is before its parent (job_before: rank, then sequence).
+ * them head to tail through next (and back through qprev); a heap keeps
+ * q->heap[0..n) ordered so that no job is before its parent (job_before:
+ * rank, then sequence), and each job's qpos is its index there.  The back
+ * links and positions let a job leave from anywhere (q_remove: a job
+ * whose patience ran out) in O(1) or O(log n).
  *
  * (-fanalyzer reports NULL dereferences in and after q_pop/q_peek, and the
  * heap array as leaked: every caller takes from a queue it knows to hold a
@@ -39,9 +43,11 @@ static inline int heap_push(tb_queue *q, tb_job *j)
         if (!job_before(j, q->heap[p]))
             break;
         q->heap[i] = q->heap[p];
+        q->heap[i]->qpos = i;
         i = p;
     }
     q->heap[i] = j;
+    j->qpos = i;
     return 0;
 }
 
@@ -50,6 +56,7 @@ static inline int q_push(tb_queue *q, tb_job *j)
     if (q->ranked)
         return heap_push(q, j);
     j->next = NULL;
+    j->qprev = q->tail;
     if (q->tail)
         q->tail->next = j;
     else
@@ -64,10 +71,10 @@ static inline tb_job *q_peek(const tb_queue *q)
     return q->ranked ? (q->n ? q->heap[0] : NULL) : q->head;
 }
 
-static inline tb_job *heap_pop(tb_queue *q)
+/* Put x at hole i or below (children that come before it move up). */
+static inline void heap_sift_down(tb_queue *q, size_t i, tb_job *x)
 {
-    tb_job *top = q->heap[0], *x = q->heap[--q->n];
-    size_t i = 0, n = q->n;
+    size_t n = q->n;
     for (;;) {
         size_t c = 2 * i + 1;
         if (c >= n)
@@ -77,10 +84,18 @@ static inline tb_job *heap_pop(tb_queue *q)
         if (!job_before(q->heap[c], x))
             break;
         q->heap[i] = q->heap[c];
+        q->heap[i]->qpos = i;
         i = c;
     }
-    if (n > 0)
-        q->heap[i] = x;
+    q->heap[i] = x;
+    x->qpos = i;
+}
+
+static inline tb_job *heap_pop(tb_queue *q)
+{
+    tb_job *top = q->heap[0], *x = q->heap[--q->n];
+    if (q->n > 0)
+        heap_sift_down(q, 0, x);
     return top;
 }
 
@@ -92,10 +107,42 @@ static inline tb_job *q_pop(tb_queue *q)
         return heap_pop(q);
     tb_job *j = q->head;
     q->head = j->next;
-    if (!q->head)
+    if (q->head)
+        q->head->qprev = NULL;
+    else
         q->tail = NULL;
     q->n--;
     return j;
+}
+
+/* Take j, which q holds, out of it wherever it is. */
+static inline void q_remove(tb_queue *q, tb_job *j)
+{
+    assert(q->n > 0);
+    if (!q->ranked) {
+        if (j->qprev)
+            j->qprev->next = j->next;
+        else
+            q->head = j->next;
+        if (j->next)
+            j->next->qprev = j->qprev;
+        else
+            q->tail = j->qprev;
+        q->n--;
+        return;
+    }
+    size_t i = j->qpos;
+    assert(i < q->n && q->heap[i] == j);
+    tb_job *x = q->heap[--q->n];
+    if (i == q->n)
+        return; /* it was the last */
+    while (i > 0 && job_before(x, q->heap[(i - 1) / 2])) { /* up, if x comes before the hole's parent */
+        size_t p = (i - 1) / 2;
+        q->heap[i] = q->heap[p];
+        q->heap[i]->qpos = i;
+        i = p;
+    }
+    heap_sift_down(q, i, x);
 }
 
 #endif

@@ -20,11 +20,11 @@ static const char *const top_fields[] = {
 };
 static const char *const node_fields[] = {
     "comment", "count", "kind", "workers", "capacity", "service", "next", "balance", "policy",
-    "batch", "class_capacity", "provisioning", "per_class_queues", NULL,
+    "batch", "class_capacity", "provisioning", "per_class_queues", "balk", NULL,
 };
 static const char *const class_fields[] = {
     "comment", "arrival", "size", "priority", "deadline", "route", "entry", "service", "slo",
-    "client", "confirmations", NULL,
+    "client", "confirmations", "patience", NULL,
 };
 static const char *const policy_fields[] = {
     "comment", "script", "params", "tick", "budget", "memory", "watchdog", NULL,
@@ -639,13 +639,44 @@ static int node_balance(sim_jctx *c, tb_model *m, tb_node *nd, const cJSON *o, c
     return 0;
 }
 
+/* Balking: "balk": [p0, p1, ...], the probability that a job arriving to
+ * find n jobs at the node leaves at once (the last entry for every larger n). */
+static int node_balk(sim_jctx *c, tb_node *nd, const cJSON *o, const char *path, const char *kind)
+{
+    const cJSON *b = sim_jget(o, "balk");
+    char p[P], f[96];
+    if (!b)
+        return 0;
+    sim_jpath_key(p, sizeof p, path, "balk");
+    if (nd->kind == TB_NODE_SINK || nd->kind == TB_NODE_ROUTER)
+        return sim_jerr(c, p, "expected no balking on a %s node (jobs pass through at once)", kind);
+    int n = cJSON_IsArray(b) ? cJSON_GetArraySize(b) : 0;
+    if (n < 1 || n > 100000)
+        return sim_jerr(c, p, "expected a list of 1 to 100000 probabilities, the chance of leaving on finding "
+                              "0, 1, 2, ... jobs at the node, found %s", sim_jfound(b, f, sizeof f));
+    if (!(nd->balk = malloc((size_t)n * sizeof *nd->balk)))
+        return sim_jerr(c, p, "out of memory");
+    nd->nbalk = n;
+    int i = 0;
+    for (const cJSON *it = b->child; it; it = it->next, i++) {
+        if (!cJSON_IsNumber(it) || !(it->valuedouble >= 0 && it->valuedouble <= 1)) {
+            char q[P];
+            return sim_jerr(c, sim_jpath_idx(q, sizeof q, p, i), "expected a probability in [0, 1], found %s",
+                            sim_jfound(it, f, sizeof f));
+        }
+        nd->balk[i] = it->valuedouble;
+    }
+    return 0;
+}
+
 static int build_node(sim_jctx *c, tb_model *m, int k, const cJSON *o, const char *path)
 {
     tb_node *nd = &m->nodes[k];
     char p[P];
     const char *kind;
     if (sim_jobject(c, o, path, "a node", node_fields) || node_kind(c, nd, o, path, &kind) ||
-        node_batch(c, m, nd, o, path) || node_service(c, m, nd, o, path, kind) || node_next(c, m, nd, o, path))
+        node_batch(c, m, nd, o, path) || node_service(c, m, nd, o, path, kind) || node_next(c, m, nd, o, path) ||
+        node_balk(c, nd, o, path, kind))
         return -1;
     const cJSON *pol = sim_jget(o, "policy");
     if (pol && attach_policy(c, m, nd, pol, sim_jpath_key(p, sizeof p, path, "policy")))
@@ -758,6 +789,9 @@ static int build_class(sim_jctx *c, tb_model *m, int i, const cJSON *o, const ch
     if (prio && !(cl->priority = sim_dist_parse(c, prio, sim_jpath_key(p, sizeof p, path, "priority"), 0)))
         return -1;
     if (dl && !(cl->deadline = sim_dist_parse_time(c, dl, sim_jpath_key(p, sizeof p, path, "deadline"), m->tps)))
+        return -1;
+    const cJSON *pat = sim_jget(o, "patience");
+    if (pat && !(cl->patience = sim_dist_parse_time(c, pat, sim_jpath_key(p, sizeof p, path, "patience"), m->tps)))
         return -1;
     const cJSON *route = sim_jget(o, "route"), *entry = sim_jget(o, "entry");
     if (!!route == !!entry)

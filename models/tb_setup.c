@@ -49,6 +49,7 @@ void tb_model_free(tb_model *m)
         sim_dist_free(c->size);
         sim_dist_free(c->priority);
         sim_dist_free(c->deadline);
+        sim_dist_free(c->patience);
         free(c->route);
         free(c->route_span);
         sim_hist_free(&c->wait.h);
@@ -77,6 +78,7 @@ void tb_model_free(tb_model *m)
         free(nd->svc);
         free(nd->next);
         free(nd->cum);
+        free(nd->balk);
         free(nd->out);
         free(nd->in);
         free(nd->cand);
@@ -283,6 +285,10 @@ static void seed_streams(tb_model *m)
             snprintf(name, sizeof name, "%s/%s", what[k], c->name);
             sim_rng_init(rngs[k], m->seed, m->replication, name);
         }
+        if (c->patience) {
+            snprintf(name, sizeof name, "patience/%s", c->name);
+            sim_rng_init(&c->patience_rng, m->seed, m->replication, name);
+        }
     }
     for (int k = 0; k < m->nnodes; k++) {
         tb_node *nd = &m->nodes[k];
@@ -292,6 +298,10 @@ static void seed_streams(tb_model *m)
         sim_rng_init(&nd->batch_rng, m->seed, m->replication, name);
         snprintf(name, sizeof name, "provisioning/%s", nd->name);
         sim_rng_init(&nd->prov_rng, m->seed, m->replication, name);
+        if (nd->balk) {
+            snprintf(name, sizeof name, "balk/%s", nd->name);
+            sim_rng_init(&nd->balk_rng, m->seed, m->replication, name);
+        }
         for (int i = 0; i < m->nclasses; i++) {
             snprintf(name, sizeof name, "service/%s/%s", nd->name, m->classes[i].name);
             sim_rng_init(&nd->svc[i].rng, m->seed, m->replication, name);
@@ -434,8 +444,14 @@ int tb_model_prepare(tb_model *m, const sim_evq_ops *evq)
     surge_span(m);
     if (m->sustain <= 0)
         m->sustain = 5 * m->window;
-    for (int k = 0; k < m->nnodes; k++) /* unloaded service, for "hot" */
-        m->nodes[k].unloaded = tb_node_unloaded(m, &m->nodes[k]);
+    int patience = 0;
+    for (int i = 0; i < m->nclasses; i++)
+        patience |= m->classes[i].patience != NULL;
+    for (int k = 0; k < m->nnodes; k++) { /* unloaded service, for "hot"; where jobs may renege */
+        tb_node *nd = &m->nodes[k];
+        nd->unloaded = tb_node_unloaded(m, nd);
+        nd->impatient = patience && !nd->ps && (nd->kind == TB_NODE_QUEUE || nd->kind == TB_NODE_BATCH);
+    }
     for (int k = 0; k < m->nnodes; k++)
         if (prepare_queues(m, &m->nodes[k]) != 0)
             return -1;

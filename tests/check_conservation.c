@@ -44,7 +44,8 @@ static void check_summary(const tb_model *m, const char *what)
                     *ok = cJSON_GetObjectItemCaseSensitive(sh, "success");
         if (arrivals > 0) {
             double s = 0;
-            static const char *const k[] = { "succeeded", "late", "failed", "rejected", "dropped", "in_flight" };
+            static const char *const k[] = { "succeeded", "late",    "failed",   "rejected",
+                                             "dropped",   "abandoned", "in_flight" };
             for (size_t i = 0; i < sizeof k / sizeof *k; i++)
                 s += cJSON_GetObjectItemCaseSensitive(sh, k[i])->valuedouble;
             ck_assert_msg(fabs(s - 1) < 1e-9, "%s, class %s: shares sum to %.17g", what, c->string, s);

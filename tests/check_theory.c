@@ -157,6 +157,20 @@ static double rate_of(const tb_model *m, int c)
     return m->classes[c].arr.mean_rate;
 }
 
+/* Erlang-A (M/M/c+M): the mean queue Lq of the birth-death chain with
+ * birth rate lambda and death rate min(n, c) mu + max(n - c, 0) theta
+ * (truncated where its terms vanish); P(abandon) = theta Lq / lambda. */
+static double erlang_a_lq(double lambda, int c, double mu, double theta)
+{
+    double p = 1, sum = 1, lq = 0;
+    for (int n = 1; n < 2000; n++) {
+        p *= lambda / ((n < c ? n : c) * mu + (n > c ? n - c : 0) * theta);
+        sum += p;
+        lq += (n > c ? n - c : 0) * p;
+    }
+    return lq / sum;
+}
+
 START_TEST(the_theory_stated_in_shipped_scenarios_is_what_the_formulas_give)
 {
     char comment[4096];
@@ -194,6 +208,14 @@ START_TEST(the_theory_stated_in_shipped_scenarios_is_what_the_formulas_give)
     ck_assert_double_eq_tol(s2, t[1], 0.0005);
     ck_assert_double_eq_tol(s3, t[2], 0.0005);
     ck_assert_double_eq_tol(stated(comment, "end to end "), total, 0.0005);
+    tb_model_free(m);
+    /* callcenter.json: Erlang-A */
+    m = shipped("callcenter.json", comment, sizeof comment);
+    lambda = rate_of(m, 0);
+    mu = 1 / m->nodes[0].service->mean;
+    double theta = 1 / m->classes[0].patience->mean, lq = erlang_a_lq(lambda, m->nodes[0].workers, mu, theta);
+    ck_assert_double_eq_tol(stated(comment, "Lq = "), lq, 0.0005);
+    ck_assert_double_eq_tol(stated(comment, "P(abandon) = theta Lq / lambda = "), theta * lq / lambda, 0.00005);
     tb_model_free(m);
     /* closed.json: the machine-repairman model's X = mu (1 - p0) and R = N/X - Z */
     m = shipped("closed.json", comment, sizeof comment);
@@ -502,6 +524,79 @@ START_TEST(a_closed_population_matches_the_machine_repairman_model)
 }
 END_TEST
 
+/* ---- impatience: M/M/c+M (Erlang-A) and balking ------------------------ */
+
+/* M/M/c+M, the Erlang-A model (Palm 1943; Garnett, Mandelbaum and Reiman,
+ * M&SOM 2002): Poisson arrivals at lambda, c exponential servers of rate
+ * mu, and each waiting job leaves after an exponential patience of rate
+ * theta.  The number present is a birth-death chain with birth rate lambda
+ * and death rate min(n, c) mu + max(n - c, 0) theta; from its stationary
+ * law, the mean queue Lq and (by Little's law on the abandonment flow)
+ * P(abandon) = theta Lq / lambda.  lambda 4, c 3, mu 1, theta 0.5: offered
+ * 133% of capacity, a third give up. */
+static void erlang_a_collect(const tb_model *m, int r, double **out)
+{
+    const tb_class *c = &m->classes[0];
+    out[0][r] = (double)c->out[TB_OUT_ABANDONED] / (double)c->arrivals;
+    out[1][r] = node_mean_queue(m, 0);
+    out[2][r] = (double)m->nodes[0].reneged / (double)c->arrivals;
+}
+
+START_TEST(mmc_with_exponential_patience_matches_erlang_a)
+{
+    const double lambda = 4, mu = 1, theta = 0.5;
+    double lq = erlang_a_lq(lambda, 3, mu, theta);
+    double pab = theta * lq / lambda;
+    const char *json =
+        "{\"duration\": 20000, \"warmup\": 500,"
+        " \"classes\": {\"calls\": {\"arrival\": {\"process\": \"poisson\", \"rate\": 4}, \"route\": [\"agents\"],"
+        "   \"patience\": {\"type\": \"exponential\", \"mean\": 2}}},"
+        " \"nodes\": {\"agents\": {\"workers\": 3, \"service\": {\"type\": \"exponential\", \"mean\": 1}}}}";
+    double a[3][R], *out[3] = { a[0], a[1], a[2] };
+    replicate(json, erlang_a_collect, out);
+    fprintf(stderr, "M/M/3+M lambda=4 mu=1 theta=0.5 (Erlang-A)\n");
+    expect("P(abandon) = theta Lq / lambda", a[0], pab, 0.03);
+    expect("mean queue Lq", a[1], lq, 0.04);
+    expect("reneged at the node / arrivals", a[2], pab, 0.03);
+}
+END_TEST
+
+/* M/M/1 with balking: a job that finds n present joins with probability
+ * 1 - b_n, so the chain has birth rate lambda (1 - b_n) and death rate mu;
+ * the share that balks is sum_n p_n b_n (PASTA) and L = sum_n n p_n.
+ * b = 0, 0.2, 0.5, 0.8, then 1 (nobody joins 4 or more). */
+static void balk_collect(const tb_model *m, int r, double **out)
+{
+    const tb_class *c = &m->classes[0];
+    out[0][r] = (double)c->out[TB_OUT_ABANDONED] / (double)c->arrivals;
+    out[1][r] = node_mean_queue(m, 0) + sim_tavg_mean(&m->nodes[0].b, m->eng->now);
+}
+
+START_TEST(mm1_with_balking_matches_its_birth_death_chain)
+{
+    const double lambda = 1.5, mu = 1, b[5] = { 0, 0.2, 0.5, 0.8, 1 };
+    double p[5], sum = 0, balk = 0, L = 0;
+    p[0] = 1;
+    for (int n = 1; n < 5; n++)
+        p[n] = p[n - 1] * lambda * (1 - b[n - 1]) / mu;
+    for (int n = 0; n < 5; n++)
+        sum += p[n];
+    for (int n = 0; n < 5; n++) {
+        balk += b[n] * p[n] / sum;
+        L += n * p[n] / sum;
+    }
+    const char *json =
+        "{\"duration\": 20000, \"warmup\": 200,"
+        " \"classes\": {\"c\": {\"arrival\": {\"process\": \"poisson\", \"rate\": 1.5}, \"route\": [\"s\"]}},"
+        " \"nodes\": {\"s\": {\"service\": {\"type\": \"exponential\", \"mean\": 1}, \"balk\": [0, 0.2, 0.5, 0.8, 1]}}}";
+    double a[2][R], *out[2] = { a[0], a[1] };
+    replicate(json, balk_collect, out);
+    fprintf(stderr, "M/M/1 with balking b = 0, .2, .5, .8, 1\n");
+    expect("balking share sum p_n b_n", a[0], balk, 0.03);
+    expect("mean number present", a[1], L, 0.03);
+}
+END_TEST
+
 Suite *theory_suite(void)
 {
     Suite *s = suite_create("theory");
@@ -510,6 +605,8 @@ Suite *theory_suite(void)
     tcase_set_timeout(tc, 300);
     tcase_add_test(tc, mm1_at_half_load_matches_theory);
     tcase_add_test(tc, a_closed_population_matches_the_machine_repairman_model);
+    tcase_add_test(tc, mmc_with_exponential_patience_matches_erlang_a);
+    tcase_add_test(tc, mm1_with_balking_matches_its_birth_death_chain);
     tcase_add_test(tc, a_fixed_route_through_groups_splits_evenly_and_matches_jackson);
     tcase_add_test(tc, mm1_at_0_9_load_matches_theory);
     tcase_add_test(tc, mmc_with_four_workers_matches_erlang_c);

@@ -108,6 +108,16 @@ else
     bad "changing one node's service distribution leaves every arrival time unchanged"
 fi
 
+# impatience draws from streams of its own ("patience/CLASS", "balk/NODE"): arrivals do not move
+"$BIN" run "$SC/network.json" --out n3 --set duration=60 --set warmup=0 --trace t3.csv --quiet \
+    --set 'classes.ai.patience={"type":"exponential","mean":0.05}' --set 'nodes.pool.balk=[0,0.1,0.3]' >/dev/null 2>&1
+awk -F, '$2 == "arrive" && $5 == "gateway"' t3.csv > a3.txt
+if [ "$(wc -l < a1.txt)" -gt 1000 ] && cmp -s a1.txt a3.txt && grep -q ',abandon,ai,' t3.csv; then
+    ok "adding patience and balking leaves every arrival time unchanged (and some jobs do abandon)"
+else
+    bad "adding patience and balking leaves every arrival time unchanged (and some jobs do abandon)"
+fi
+
 # --- --set changes the model ---------------------------------------------------------
 "$BIN" run "$SC/mm1.json" --out w2 --set duration=20000 --set nodes.server.workers=2 --quiet >/dev/null 2>&1
 u=$(grep '"utilisation"' w2/summary.json | head -1 | tr -dc '0-9.')

@@ -78,7 +78,8 @@ static const char *const node_policies[] = {
  * a policy), delay and batch nodes, a router, a sink; classes with fixed
  * routes or entry points and routing by probabilities (forward, and back
  * only into queue nodes, so no loop takes zero time); clients with
- * timeouts, retries and budgets; links with delays, credits and pause.
+ * timeouts, retries and budgets; impatience (patience, balking); links
+ * with delays, credits and pause.
  * Offered load is drawn up to 1.6 of capacity, so some overload.
  */
 static void random_scenario(gen *g)
@@ -119,6 +120,10 @@ static void random_scenario(gen *g)
             }
             else if (pick(g, 4) == 0)
                 out(g, ", \"per_class_queues\": true");
+            if (pick(g, 5) == 0) { /* balking: more likely the more are present */
+                double b1 = uni(g, 0, 0.5);
+                out(g, ", \"balk\": [0, %.3f, %.3f]", b1, wild(g, 3) ? 1.5 : 0.5 + b1);
+            }
         } else if (kind[k] == 1) {
             out(g, ", \"service\": {\"type\": \"uniform\", \"min\": 0.1, \"max\": %.2f}", uni(g, 0.2, 3));
         } else if (kind[k] == 2) {
@@ -179,6 +184,8 @@ static void random_scenario(gen *g)
         }
         if (pick(g, 4) == 0)
             out(g, ", \"confirmations\": 2");
+        if (pick(g, 3) == 0) /* reneging from queues and mempools; wild: a zero patience */
+            out(g, ", \"patience\": {\"type\": \"exponential\", \"mean\": %.2f}", wild(g, 4) ? 0 : uni(g, 0.2, 5));
         out(g, "}");
     }
     out(g, "}");

@@ -32,7 +32,9 @@ OUT=$TMP/hashes
 BINDIR=$(cd "$(dirname "$BIN")" && pwd)
 record() { # FILE NAME
     case $1 in
-    *.json) sed -e '/"build":[[:space:]]*{/,/}/d' -e '/"command":[[:space:]]*\[/,/\]/d' -e '/"experiment_sha256"/d' -e "s|$TMP|TMP|g" \
+    # (the command is one line, ["tailback", ...]: a range from it to the
+    # next "]" once swallowed everything up to the file's next array)
+    *.json) sed -e '/"build":[[:space:]]*{/,/}/d' -e '/"command":[[:space:]]*\[.*\]/d' -e '/"experiment_sha256"/d' -e "s|$TMP|TMP|g" \
                 -e "s|$BINDIR/|ROOT/|g" -e "s|$ROOT/|ROOT/|g" \
                 -e 's#"\(\.\./\)\{1,\}[^"]*/\(scenarios\|papers\)/#"ROOT/\2/#g' "$1" ;;
     *) sed -e "s|$TMP|TMP|g" "$1" ;;
