@@ -368,6 +368,15 @@ static void node_json(cJSON *nodes, const tb_model *m, const tb_node *nd)
         cJSON_AddNumberToObject(o, "balked", (double)nd->balked);
     if (impatient(m))
         cJSON_AddNumberToObject(o, "reneged", (double)nd->reneged);
+    if (nd->fail.up || nd->fail.at) { /* failures: how often, how long down, what was lost */
+        sim_time down = nd->fail.time;
+        if (nd->fail.down > 0)
+            down += now - (nd->fail.since > m->measure_start ? nd->fail.since : m->measure_start);
+        cJSON_AddNumberToObject(o, "failures", (double)nd->fail.count);
+        cJSON_AddNumberToObject(o, "down_seconds", sim_seconds(down, m->tps));
+        num_or_null(o, "availability", T > 0, 1 - sim_seconds(down, m->tps) / T);
+        cJSON_AddNumberToObject(o, "lost_in_failures", (double)nd->lost_fail);
+    }
     num_or_null(o, "drop_fraction", nd->arrivals > 0, (double)nd->drops / (double)nd->arrivals);
     num_or_null(o, "throughput", T > 0, (double)nd->completions / T);
     if (nd->kind == TB_NODE_SINK || nd->kind == TB_NODE_ROUTER)
@@ -405,6 +414,14 @@ static void link_json(cJSON *links, const tb_model *m, const tb_link *ln)
     cJSON_AddStringToObject(o, "from", m->nodes[ln->from].name);
     cJSON_AddStringToObject(o, "to", m->nodes[ln->to].name);
     cJSON_AddNumberToObject(o, "carried", (double)ln->carried);
+    if (ln->fail.up || ln->fail.at) {
+        sim_time down = ln->fail.time;
+        if (ln->fail.down > 0)
+            down += m->eng->now - (ln->fail.since > m->measure_start ? ln->fail.since : m->measure_start);
+        cJSON_AddNumberToObject(o, "failures", (double)ln->fail.count);
+        cJSON_AddNumberToObject(o, "down_seconds", sim_seconds(down, m->tps));
+        cJSON_AddNumberToObject(o, "lost", (double)ln->lost);
+    }
     num_or_null(o, "utilisation", T > 0, sim_seconds(ln->busy, tps) / T);
     if (ln->window > 0 || ln->xoff > 0)
         cJSON_AddNumberToObject(o, "stalled_time", sim_tavg_mean(&ln->stalled, m->eng->now) * T);

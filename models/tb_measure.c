@@ -126,6 +126,8 @@ void tb__start_measuring(tb_model *m)
     for (int k = 0; k < m->nnodes; k++) {
         tb_node *nd = &m->nodes[k];
         nd->arrivals = nd->completions = nd->drops = nd->rejects = nd->waited_jobs = 0;
+        nd->reneged = nd->balked = nd->lost_fail = nd->fail.count = 0;
+        nd->fail.time = 0;
         lat_reset(&nd->wait);
         lat_reset(&nd->sojourn);
         sim_tavg_reset(&nd->q, now);
@@ -141,6 +143,8 @@ void tb__start_measuring(tb_model *m)
         tb_link *ln = &m->links[l];
         ln->carried = 0;
         ln->busy = 0;
+        ln->lost = ln->fail.count = 0;
+        ln->fail.time = 0;
         sim_tavg_reset(&ln->stalled, now);
         lat_reset(&ln->transit);
     }

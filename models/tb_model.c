@@ -2,7 +2,6 @@
 #include "tb_model_int.h"
 
 static int node_arrive(tb_model *m, tb_job *j, int k);
-static void ev_depart(sim_engine *e, void *obj, uint64_t arg);
 static void ev_renege(sim_engine *e, void *obj, uint64_t arg);
 
 static void trace(tb_model *m, const char *what, const tb_job *j, int node)
@@ -68,6 +67,8 @@ double tb_node_work(const tb_model *m, const tb_node *nd)
 {
     if (nd->ps) /* sum of (tag - V): service still owed to each job */
         return nd->work_queued - (double)(nd->queued + nd->busy) * nd->ps_v;
+    if (nd->variable)
+        return tb__speed_work(m, nd);
     return nd->work_queued + nd->sum_end - (double)nd->busy * (double)m->eng->now;
 }
 
@@ -227,6 +228,12 @@ void tb__send(tb_model *m, tb_job *j, int from, int to)
             if (ln->to != to)
                 continue;
             sim_engine *e = m->eng;
+            if (ln->fail.down) { /* a partition: what is sent is lost */
+                if (m->measuring)
+                    ln->lost++;
+                job_leave(m, j, LEAVE_DROP);
+                return;
+            }
             /* One transmitter per link, FIFO: a job starts serialising when
              * the previous one is done, then propagates. */
             sim_time start = ln->free_at > e->now ? ln->free_at : e->now;
@@ -285,7 +292,7 @@ static inline int route_of(tb_model *m, tb_job *j)
     return j->next_hop;
 }
 
-static void serving_add(tb_node *nd, tb_job *j)
+void tb__serving_add(tb_node *nd, tb_job *j)
 {
     if (nd->nserving == nd->serving_cap) {
         int ncap = nd->serving_cap ? 2 * nd->serving_cap : 8;
@@ -299,7 +306,7 @@ static void serving_add(tb_node *nd, tb_job *j)
     nd->serving[nd->nserving++] = j;
 }
 
-static void serving_remove(tb_node *nd, tb_job *j)
+void tb__serving_remove(tb_node *nd, tb_job *j)
 {
     assert(nd->nserving > 0 && nd->serving[j->slot] == j); /* j is in service here */
     tb_job *last = nd->serving[--nd->nserving];
@@ -329,11 +336,16 @@ void tb__start_service(tb_model *m, tb_node *nd, tb_job *j)
     if (m->observe)
         m->observe(m->observe_ctx, m, j, nd, TB_OBS_START);
     nd->busy++;
+    if (nd->variable) { /* its departure follows the node's speed */
+        tb__serving_add(nd, j);
+        tb__speed_start(m, nd, j);
+        return;
+    }
     j->end = e->now + j->service;
     nd->sum_end += (double)j->end;
     if (nd->preemptive)
-        serving_add(nd, j);
-    j->dep = sim_at(e, j->end, ev_depart, j, 0);
+        tb__serving_add(nd, j);
+    j->dep = sim_at(e, j->end, tb__ev_depart, j, 0);
 }
 
 /* Start waiting jobs while workers are free; a dequeue hook may drop some. */
@@ -367,7 +379,7 @@ void tb__start_waiting(tb_model *m, tb_node *nd)
 {
     if (nd->kind == TB_NODE_BATCH) /* batches start on their own clock */
         return;
-    while (nd->busy < nd->workers && nd->queued > 0 && !m->failed) {
+    while (nd->busy < nd->workers && nd->queued > 0 && !nd->fail.down && !m->failed) {
         tb_job *h;
         if (nd->gated) {
             int qi = eligible_queue(m, nd);
@@ -418,7 +430,7 @@ static int try_preempt(tb_model *m, tb_node *nd, tb_job *j)
     victim->service = victim->end - now;
     nd->sum_end -= (double)victim->end;
     nd->busy--;
-    serving_remove(nd, victim);
+    tb__serving_remove(nd, victim);
     if (m->trace)
         trace(m, "preempt", victim, victim->node);
     enqueue(m, nd, victim);
@@ -511,7 +523,7 @@ static int node_arrive(tb_model *m, tb_job *j, int k)
         if (nd->gated) { /* join the queue; start whatever backpressure allows */
             enqueue(m, nd, j);
             tb__start_waiting(m, nd);
-        } else if (nd->kind == TB_NODE_DELAY || nd->busy < nd->workers) {
+        } else if (nd->kind == TB_NODE_DELAY || (nd->busy < nd->workers && !nd->fail.down)) {
             tb__start_service(m, nd, j);
         } else if (!(nd->preemptive && try_preempt(m, nd, j))) {
             enqueue(m, nd, j);
@@ -565,7 +577,7 @@ void tb__move_on(tb_model *m, tb_job *j)
     tb__send(m, j, j->node, to);
 }
 
-static void ev_depart(sim_engine *e, void *obj, uint64_t arg)
+void tb__ev_depart(sim_engine *e, void *obj, uint64_t arg)
 {
     (void)arg;
     tb_model *m = e->user;
@@ -573,8 +585,8 @@ static void ev_depart(sim_engine *e, void *obj, uint64_t arg)
     tb_node *nd = &m->nodes[j->node];
     nd->busy--;
     nd->sum_end -= (double)j->end;
-    if (nd->preemptive)
-        serving_remove(nd, j);
+    if (nd->preemptive || nd->variable)
+        tb__serving_remove(nd, j);
     tb__finish(m, nd, j);
     tb__start_waiting(m, nd);
     node_levels(m, nd, e->now);
@@ -783,6 +795,7 @@ tb_run_status tb_model_run(tb_model *m, volatile int *interrupt)
             sim_at(e, sim_ticks(sim_dist_sample(nd->batch_interval, &nd->batch_rng), m->tps), tb__ev_batch,
                    nd, 0);
     }
+    tb__capacity_start(m);
     for (int i = 0; i < m->ndeciders; i++)
         if (m->deciders[i]->tick > 0 && m->deciders[i]->tick <= m->duration)
             sim_at(e, m->deciders[i]->tick, ev_tick, m->deciders[i], 0);

@@ -38,6 +38,8 @@ typedef struct tb_job {
     size_t qpos;         /* ranked queue: its index in the heap */
     sim_handle renege;   /* its patience timer, while it waits (classes with "patience") */
     sim_time give_up;    /* its patience at this node, ticks after arriving; 0 = none */
+    double work;         /* on a node whose speed varies: service left (ticks at speed 1) at seg */
+    sim_time seg;
     struct tb_req *req;  /* the client request this attempt serves, or NULL */
     uint64_t id;         /* per class, from 1 */
     int cls;
@@ -132,6 +134,21 @@ typedef struct tb_latency {
 } tb_latency;
 
 typedef enum { TB_NODE_QUEUE, TB_NODE_DELAY, TB_NODE_SINK, TB_NODE_ROUTER, TB_NODE_BATCH } tb_node_kind;
+/* A failure's jobs in service: wait and go on (resume), start over (restart), or are lost. */
+enum tb_fail_mode { TB_FAIL_RESUME, TB_FAIL_RESTART, TB_FAIL_LOST };
+
+/* A node's or link's failures (tb_capacity.c): random (up and down
+ * times) and scheduled outages; it is down while any is in progress. */
+typedef struct tb_fail {
+    sim_dist *up, *down_dist;   /* time to failure, time to repair; NULL = no random failures */
+    struct tb_outage { sim_time at, len; } *at; /* scheduled outages, in order */
+    int nat;
+    int mode;                   /* enum tb_fail_mode (nodes) */
+    sim_rng rng;                /* stream "failure/<node>" or "failure/<from>-><to>" */
+    int down;                   /* reasons it is down now: > 0 = down */
+    sim_time since, time;       /* down since; time down within the measured period */
+    uint64_t count;             /* failures within the measured period */
+} tb_fail;
 
 /* Jobs of one class awaiting confirmation at a batch node: a FIFO ring of
  * (creation time, batch number that confirms it). */
@@ -216,6 +233,16 @@ typedef struct tb_node {
     double *balk;
     int nbalk;
     int impatient;        /* a queue or batch node (not PS) and some class has a patience: jobs may renege */
+    /* speed that varies (tb_capacity.c): by jobs present, on a schedule, 0 while down */
+    int variable;         /* any of speed, speed_schedule, failures, outages */
+    double *speed;        /* speed[n - 1] with n jobs present (the last for more); NULL = 1 */
+    int nspeed;
+    double sched_factor;  /* speed_schedule's factor now (1 before its first step) */
+    double cur_speed;     /* the speed in-service jobs progress at now */
+    struct tb_step { sim_time at; double value; } *speed_steps, *worker_steps;
+    int nspeed_steps, nworker_steps;
+    tb_fail fail;         /* failures and outages */
+    uint64_t lost_fail;   /* jobs lost in failures (measured period) */
     sim_rng balk_rng;     /* stream "balk/<node>": one draw per arrival */
     /* statistics (reset at the end of warm-up) */
     uint64_t arrivals, completions, drops, rejects, waited_jobs, reneged, balked;
@@ -246,6 +273,8 @@ struct tb_link {
     uint64_t carried;
     sim_time busy;        /* ticks spent serialising, within the measured period */
     tb_latency transit;
+    tb_fail fail;         /* while down, jobs sent over it are lost (a partition) */
+    uint64_t lost;        /* jobs lost that way (measured period) */
 };
 
 typedef struct tb_class {

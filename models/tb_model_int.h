@@ -41,6 +41,15 @@ enum tb_outcome tb__success(const tb_class *c, sim_time created, sim_time now);
 void tb__send(tb_model *m, tb_job *j, int from, int to);
 int tb__route_of(tb_model *m, tb_job *j);
 void tb__start_service(tb_model *m, tb_node *nd, tb_job *j);
+void tb__ev_depart(sim_engine *e, void *obj, uint64_t arg);
+void tb__serving_add(tb_node *nd, tb_job *j);
+void tb__serving_remove(tb_node *nd, tb_job *j);
+/* tb_capacity.c: speed that varies, failures, schedules */
+double tb__speed_now(const tb_node *nd);
+void tb__speed_update(tb_model *m, tb_node *nd);
+void tb__speed_start(tb_model *m, tb_node *nd, tb_job *j);
+double tb__speed_work(const tb_model *m, const tb_node *nd);
+void tb__capacity_start(tb_model *m);
 void tb__dequeue_drop(tb_model *m, tb_node *nd, tb_job *h);
 void tb__start_waiting(tb_model *m, tb_node *nd);
 void tb__ev_kick(sim_engine *e, void *obj, uint64_t arg);
@@ -196,6 +205,8 @@ static inline void node_levels(tb_model *m, tb_node *nd, sim_time now)
 {
     if (nd->pause_in)
         tb__pause_check(m, nd);
+    if (nd->variable) /* the jobs present changed: so may the speed */
+        tb__speed_update(m, nd);
     sim_tavg_set(&nd->q, now, (double)nd->queued);
     sim_tavg_set(&nd->b, now, (double)nd->busy);
     /* paid workers: removed workers are paid until their last job ends */

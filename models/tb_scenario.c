@@ -20,7 +20,8 @@ static const char *const top_fields[] = {
 };
 static const char *const node_fields[] = {
     "comment", "count", "kind", "workers", "capacity", "service", "next", "balance", "policy",
-    "batch", "class_capacity", "provisioning", "per_class_queues", "balk", NULL,
+    "batch", "class_capacity", "provisioning", "per_class_queues", "balk", "speed", "speed_schedule",
+    "workers_schedule", "failures", NULL,
 };
 static const char *const class_fields[] = {
     "comment", "arrival", "size", "priority", "deadline", "route", "entry", "service", "slo",
@@ -30,7 +31,7 @@ static const char *const policy_fields[] = {
     "comment", "script", "params", "tick", "budget", "memory", "watchdog", NULL,
 };
 static const char *const link_fields[] = {
-    "comment", "from", "to", "delay", "bandwidth", "credits", "per_class", "pause", NULL,
+    "comment", "from", "to", "delay", "bandwidth", "credits", "per_class", "pause", "failures", NULL,
 };
 
 void tb_scenario_free(tb_scenario *sc)
@@ -669,6 +670,144 @@ static int node_balk(sim_jctx *c, tb_node *nd, const cJSON *o, const char *path,
     return 0;
 }
 
+/* A list of [time s, value] pairs, times increasing and within [0, 1e12]
+ * s, values within [lo, hi]: speed and worker schedules, outages. */
+static int time_pairs(sim_jctx *c, const cJSON *v, const char *p, const char *what, double lo, double hi,
+                      int whole, double tps, struct tb_step **out, int *nout)
+{
+    char f[96], q[P];
+    int n = cJSON_IsArray(v) ? cJSON_GetArraySize(v) : 0;
+    if (n < 1 || n > 100000)
+        return sim_jerr(c, p, "expected a list of 1 to 100000 [time s, %s] pairs, found %s", what,
+                        sim_jfound(v, f, sizeof f));
+    if (!(*out = malloc((size_t)n * sizeof **out)))
+        return sim_jerr(c, p, "out of memory");
+    *nout = n;
+    int i = 0;
+    double prev = 0;
+    for (const cJSON *it = v->child; it; it = it->next, i++) {
+        sim_jpath_idx(q, sizeof q, p, i);
+        const cJSON *t = cJSON_IsArray(it) && cJSON_GetArraySize(it) == 2 ? it->child : NULL;
+        if (!t || !cJSON_IsNumber(t) || !cJSON_IsNumber(t->next))
+            return sim_jerr(c, q, "expected a pair [time s, %s], found %s", what, sim_jfound(it, f, sizeof f));
+        double at = t->valuedouble, val = t->next->valuedouble;
+        if (!(at >= 0 && at <= 1e12))
+            return sim_jerr(c, q, "expected a time in [0, 1e12] s, found %.17g", at);
+        if (i > 0 && sim_ticks(at, tps) <= (*out)[i - 1].at)
+            return sim_jerr(c, q, "expected times in increasing order, found %.17g after %.17g", at, prev);
+        prev = at;
+        if (!(val >= lo && val <= hi) || (whole && val != (double)(long long)val))
+            return sim_jerr(c, q, "expected %s %s in [%g, %g], found %.17g", whole ? "a whole" : "a", what, lo, hi,
+                            val);
+        (*out)[i].at = sim_ticks(at, tps);
+        (*out)[i].value = val;
+    }
+    return 0;
+}
+
+/* "failures": {"up": DIST, "down": DIST, "at": [[start s, length s], ...],
+ * "jobs": "resume" | "restart" | "lost"} (jobs: nodes only). */
+static int parse_failures(sim_jctx *c, tb_model *m, const cJSON *fl, const char *p, tb_fail *fa, int node)
+{
+    static const char *const nf[] = { "comment", "up", "down", "at", "jobs", NULL };
+    static const char *const lf[] = { "comment", "up", "down", "at", NULL };
+    char q[P], f[96];
+    if (sim_jobject(c, fl, p, "a failure process", node ? nf : lf))
+        return -1;
+    const cJSON *up = sim_jget(fl, "up"), *down = sim_jget(fl, "down"), *at = sim_jget(fl, "at");
+    if (!!up != !!down)
+        return sim_jerr(c, p, "expected both \"up\" (time to failure) and \"down\" (time to repair), or "
+                              "neither, found only \"%s\"", up ? "up" : "down");
+    if (!up && !at)
+        return sim_jerr(c, p, "expected \"up\" and \"down\" (random failures) or \"at\" (scheduled outages)");
+    if (up && (!(fa->up = sim_dist_parse_time(c, up, sim_jpath_key(q, sizeof q, p, "up"), m->tps)) ||
+               !(fa->down_dist = sim_dist_parse_time(c, down, sim_jpath_key(q, sizeof q, p, "down"), m->tps))))
+        return -1;
+    if (fa->up && !(fa->up->mean > 0))
+        return sim_jerr(c, sim_jpath_key(q, sizeof q, p, "up"), "expected a time to failure with a mean > 0 s");
+    if (at) {
+        struct tb_step *st = NULL;
+        int n = 0;
+        if (time_pairs(c, at, sim_jpath_key(q, sizeof q, p, "at"), "duration s", 0, 1e12, 0, m->tps, &st, &n)) {
+            free(st);
+            return -1;
+        }
+        fa->at = malloc((size_t)n * sizeof *fa->at);
+        if (!fa->at) {
+            free(st);
+            return sim_jerr(c, p, "out of memory");
+        }
+        for (int i = 0; i < n; i++) {
+            fa->at[i].at = st[i].at;
+            fa->at[i].len = sim_ticks(st[i].value, m->tps);
+            if (i > 0 && fa->at[i - 1].at + fa->at[i - 1].len > st[i].at) {
+                free(st);
+                return sim_jerr(c, sim_jpath_idx(f, sizeof f, q, i), "expected outages that do not overlap, "
+                                "found one starting before the previous one ends");
+            }
+        }
+        fa->nat = n;
+        free(st);
+    }
+    if (!node)
+        return 0;
+    const char *jobs;
+    if (sim_jstr(c, fl, p, "jobs", "resume", &jobs))
+        return -1;
+    static const char *const modes[] = { "resume", "restart", "lost" };
+    fa->mode = -1;
+    for (int k = 0; k < 3; k++)
+        if (strcmp(jobs, modes[k]) == 0)
+            fa->mode = k;
+    if (fa->mode < 0)
+        return sim_jerr(c, sim_jpath_key(q, sizeof q, p, "jobs"), "expected \"resume\", \"restart\" or \"lost\" "
+                        "(what becomes of the jobs in service when the node fails), found \"%s\"", jobs);
+    return 0;
+}
+
+/* Speed and capacity that vary (tb_capacity.c): "speed" by jobs present,
+ * "speed_schedule", "workers_schedule" and "failures". */
+static int node_capacity(sim_jctx *c, tb_model *m, tb_node *nd, const cJSON *o, const char *path, const char *kind)
+{
+    static const char *const keys[] = { "speed", "speed_schedule", "workers_schedule", "failures" };
+    char p[P], f[96], q[P];
+    for (int k = 0; k < 4; k++)
+        if (sim_jget(o, keys[k]) && nd->kind != TB_NODE_QUEUE)
+            return sim_jerr(c, sim_jpath_key(p, sizeof p, path, keys[k]),
+                            "expected %s only on a queue node, found it on a %s node", keys[k], kind);
+    const cJSON *sp = sim_jget(o, "speed");
+    if (sp) {
+        sim_jpath_key(p, sizeof p, path, "speed");
+        int n = cJSON_IsArray(sp) ? cJSON_GetArraySize(sp) : 0;
+        if (n < 1 || n > 100000)
+            return sim_jerr(c, p, "expected a list of 1 to 100000 speeds, with 1, 2, 3, ... jobs at the node, "
+                                  "found %s", sim_jfound(sp, f, sizeof f));
+        if (!(nd->speed = malloc((size_t)n * sizeof *nd->speed)))
+            return sim_jerr(c, p, "out of memory");
+        nd->nspeed = n;
+        int i = 0;
+        for (const cJSON *it = sp->child; it; it = it->next, i++) {
+            if (!cJSON_IsNumber(it) || !(it->valuedouble > 0 && it->valuedouble <= 1e9))
+                return sim_jerr(c, sim_jpath_idx(q, sizeof q, p, i), "expected a speed > 0 (1 = as the service "
+                                "time says), found %s", sim_jfound(it, f, sizeof f));
+            nd->speed[i] = it->valuedouble;
+        }
+    }
+    const cJSON *ss = sim_jget(o, "speed_schedule"), *ws = sim_jget(o, "workers_schedule");
+    if (ss && time_pairs(c, ss, sim_jpath_key(p, sizeof p, path, "speed_schedule"), "speed factor", 0, 1e9, 0,
+                         m->tps, &nd->speed_steps, &nd->nspeed_steps))
+        return -1;
+    if (ws && time_pairs(c, ws, sim_jpath_key(p, sizeof p, path, "workers_schedule"), "worker count", 0, 1000000, 1,
+                         m->tps, &nd->worker_steps, &nd->nworker_steps))
+        return -1;
+    const cJSON *fl = sim_jget(o, "failures");
+    if (fl && parse_failures(c, m, fl, sim_jpath_key(p, sizeof p, path, "failures"), &nd->fail, 1))
+        return -1;
+    nd->sched_factor = 1;
+    nd->variable = nd->speed || nd->speed_steps || nd->fail.up || nd->fail.at;
+    return 0;
+}
+
 static int build_node(sim_jctx *c, tb_model *m, int k, const cJSON *o, const char *path)
 {
     tb_node *nd = &m->nodes[k];
@@ -676,7 +815,7 @@ static int build_node(sim_jctx *c, tb_model *m, int k, const cJSON *o, const cha
     const char *kind;
     if (sim_jobject(c, o, path, "a node", node_fields) || node_kind(c, nd, o, path, &kind) ||
         node_batch(c, m, nd, o, path) || node_service(c, m, nd, o, path, kind) || node_next(c, m, nd, o, path) ||
-        node_balk(c, nd, o, path, kind))
+        node_balk(c, nd, o, path, kind) || node_capacity(c, m, nd, o, path, kind))
         return -1;
     const cJSON *pol = sim_jget(o, "policy");
     if (pol && attach_policy(c, m, nd, pol, sim_jpath_key(p, sizeof p, path, "policy")))
@@ -886,6 +1025,9 @@ static int build_link(sim_jctx *c, tb_model *m, int l, const cJSON *o, const cha
     out->head[ln->from] = l;
     const cJSON *delay = sim_jget(o, "delay");
     if (delay && !(ln->delay = sim_dist_parse_time(c, delay, sim_jpath_key(p, sizeof p, path, "delay"), m->tps)))
+        return -1;
+    const cJSON *fl = sim_jget(o, "failures");
+    if (fl && parse_failures(c, m, fl, sim_jpath_key(p, sizeof p, path, "failures"), &ln->fail, 0))
         return -1;
     double zero = 0;
     if (sim_jnum(c, o, path, "bandwidth", 0, 1, 1e18, &zero, &ln->bandwidth))

@@ -79,6 +79,12 @@ void tb_model_free(tb_model *m)
         free(nd->next);
         free(nd->cum);
         free(nd->balk);
+        free(nd->speed);
+        free(nd->speed_steps);
+        free(nd->worker_steps);
+        free(nd->fail.at);
+        sim_dist_free(nd->fail.up);
+        sim_dist_free(nd->fail.down_dist);
         free(nd->out);
         free(nd->in);
         free(nd->cand);
@@ -103,6 +109,9 @@ void tb_model_free(tb_model *m)
     for (int i = 0; i < m->nlinks; i++) {
         sim_dist_free(m->links[i].delay);
         free(m->links[i].credits);
+        sim_dist_free(m->links[i].fail.up);
+        sim_dist_free(m->links[i].fail.down_dist);
+        free(m->links[i].fail.at);
         sim_hist_free(&m->links[i].transit.h);
     }
     for (int i = 0; i < m->ndeciders; i++)
@@ -302,6 +311,10 @@ static void seed_streams(tb_model *m)
             snprintf(name, sizeof name, "balk/%s", nd->name);
             sim_rng_init(&nd->balk_rng, m->seed, m->replication, name);
         }
+        if (nd->fail.up) {
+            snprintf(name, sizeof name, "failure/%s", nd->name);
+            sim_rng_init(&nd->fail.rng, m->seed, m->replication, name);
+        }
         for (int i = 0; i < m->nclasses; i++) {
             snprintf(name, sizeof name, "service/%s/%s", nd->name, m->classes[i].name);
             sim_rng_init(&nd->svc[i].rng, m->seed, m->replication, name);
@@ -311,6 +324,10 @@ static void seed_streams(tb_model *m)
         tb_link *ln = &m->links[l];
         snprintf(name, sizeof name, "link/%s->%s", m->nodes[ln->from].name, m->nodes[ln->to].name);
         sim_rng_init(&ln->rng, m->seed, m->replication, name);
+        if (ln->fail.up) {
+            snprintf(name, sizeof name, "failure/%s->%s", m->nodes[ln->from].name, m->nodes[ln->to].name);
+            sim_rng_init(&ln->fail.rng, m->seed, m->replication, name);
+        }
     }
 }
 
@@ -381,6 +398,13 @@ static int prepare_queues(tb_model *m, tb_node *nd)
     if ((nd->ps || nd->preemptive) && nd->kind != TB_NODE_QUEUE) {
         snprintf(m->error, sizeof m->error,
                  "%s: policy \"%s\" asks for %s, which only a queue node has (node \"%s\")",
+                 p->shown, p->name, nd->ps ? "processor sharing" : "preemption", nd->name);
+        return -1;
+    }
+    if (nd->variable && (nd->ps || nd->preemptive)) {
+        snprintf(m->error, sizeof m->error,
+                 "%s: policy \"%s\" asks for %s, which a node whose speed varies (speed, speed_schedule, "
+                 "failures) does not support (node \"%s\")",
                  p->shown, p->name, nd->ps ? "processor sharing" : "preemption", nd->name);
         return -1;
     }

@@ -1,4 +1,5 @@
 /* check_theory.c - simulated queues against queueing theory, with tolerances from confidence intervals. */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -597,6 +598,226 @@ START_TEST(mm1_with_balking_matches_its_birth_death_chain)
 }
 END_TEST
 
+/* ---- speed that varies: a birth-death chain, and breakdowns ------------- */
+
+/* M/M/1 whose speed depends on the jobs present (s_n = 1, 1.5, 1.8, then
+ * 2): with exponential service the number present is a birth-death chain
+ * with birth rate lambda and death rate mu s_n, so p_n is proportional to
+ * prod_{k<=n} lambda / (mu s_k); L = sum n p_n, the mean sojourn L/lambda
+ * (Little), and the busy fraction 1 - p_0. */
+static void speed_collect(const tb_model *m, int r, double **out)
+{
+    const tb_node *nd = &m->nodes[0];
+    out[0][r] = node_mean_queue(m, 0) + sim_tavg_mean(&nd->b, m->eng->now);
+    out[1][r] = secs(m, nd->sojourn.w.mean);
+    out[2][r] = sim_tavg_mean(&nd->b, m->eng->now);
+}
+
+START_TEST(a_queue_whose_speed_depends_on_its_jobs_matches_its_birth_death_chain)
+{
+    const double lambda = 1.2, mu = 1, sp[4] = { 1, 1.5, 1.8, 2 };
+    double p = 1, sum = 1, L = 0;
+    for (int n = 1; n < 3000; n++) {
+        p *= lambda / (mu * sp[(n < 4 ? n : 4) - 1]);
+        sum += p;
+        L += n * p;
+    }
+    L /= sum;
+    const char *json =
+        "{\"duration\": 20000, \"warmup\": 500,"
+        " \"classes\": {\"c\": {\"arrival\": {\"process\": \"poisson\", \"rate\": 1.2}, \"route\": [\"s\"]}},"
+        " \"nodes\": {\"s\": {\"service\": {\"type\": \"exponential\", \"mean\": 1}, \"speed\": [1, 1.5, 1.8, 2]}}}";
+    double a[3][R], *out[3] = { a[0], a[1], a[2] };
+    replicate(json, speed_collect, out);
+    fprintf(stderr, "M/M/1 with speed 1, 1.5, 1.8, 2 by jobs present\n");
+    expect("mean number present L", a[0], L, 0.04);
+    expect("mean sojourn L / lambda", a[1], L / lambda, 0.04);
+    expect("busy fraction 1 - p0", a[2], 1 - 1 / sum, 0.02);
+}
+END_TEST
+
+/*
+ * M/M/1 with server breakdowns: the server fails after an exponential up
+ * time (rate alpha, whether busy or not) and is repaired after an
+ * exponential down time (rate beta); no service while down.  The state
+ * (n, up or down) is a continuous-time Markov chain (a quasi-birth-death
+ * process: Avi-Itzhak and Naor, Oper. Res. 1963; Mitrani and Avi-Itzhak,
+ * 1968).  Its stationary law is computed here by uniformised power
+ * iteration on the chain truncated at N = 400 jobs (the mass beyond is
+ * below 1e-30).  With "jobs": "resume" a job in service waits through the
+ * repair; with "lost", a failure takes it (n -> n - 1 as the server goes
+ * down), and losses / arrivals = alpha P(up, n >= 1) / lambda.
+ */
+enum { BD_N = 400 };
+static void breakdown_chain(double lambda, double mu, double alpha, double beta, int lost, double *L,
+                            double *pdown, double *plost)
+{
+    static double pi[2][BD_N], nx[2][BD_N];
+    double unif = lambda + mu + alpha + beta;
+    for (int n = 0; n < BD_N; n++)
+        pi[0][n] = pi[1][n] = 1.0 / (2 * BD_N);
+    for (int it = 0; it < 200000; it++) {
+        for (int n = 0; n < BD_N; n++)
+            nx[0][n] = nx[1][n] = 0;
+        for (int n = 0; n < BD_N; n++)
+            for (int u = 0; u < 2; u++) { /* u = 1 up, 0 down */
+                double x = pi[u][n] / unif, out = 0;
+                if (n + 1 < BD_N) {
+                    nx[u][n + 1] += x * lambda;
+                    out += lambda;
+                }
+                if (u == 1 && n > 0) {
+                    nx[1][n - 1] += x * mu;
+                    out += mu;
+                }
+                if (u == 1) {
+                    nx[0][lost && n > 0 ? n - 1 : n] += x * alpha;
+                    out += alpha;
+                } else {
+                    nx[1][n] += x * beta;
+                    out += beta;
+                }
+                nx[u][n] += pi[u][n] - x * out;
+            }
+        double diff = 0;
+        for (int n = 0; n < BD_N; n++)
+            for (int u = 0; u < 2; u++) {
+                diff += fabs(nx[u][n] - pi[u][n]);
+                pi[u][n] = nx[u][n];
+            }
+        if (diff < 1e-14)
+            break;
+    }
+    *L = *pdown = *plost = 0;
+    for (int n = 0; n < BD_N; n++) {
+        *L += n * (pi[0][n] + pi[1][n]);
+        *pdown += pi[0][n];
+        if (n > 0)
+            *plost += alpha * pi[1][n] / lambda;
+    }
+}
+
+static void breakdown_collect(const tb_model *m, int r, double **out)
+{
+    const tb_node *nd = &m->nodes[0];
+    const tb_class *c = &m->classes[0];
+    double T = tb_model_measured_seconds(m);
+    sim_time down = nd->fail.time;
+    if (nd->fail.down > 0)
+        down += m->eng->now - (nd->fail.since > m->measure_start ? nd->fail.since : m->measure_start);
+    out[0][r] = node_mean_queue(m, 0) + sim_tavg_mean(&nd->b, m->eng->now);
+    out[1][r] = secs(m, (double)down) / T;
+    out[2][r] = (double)nd->lost_fail / (double)c->arrivals;
+}
+
+static void check_breakdowns(const char *jobs, int lost, double rel_l)
+{
+    const double lambda = 0.5, mu = 1, alpha = 1.0 / 20, beta = 1.0 / 2;
+    double L, pdown, plost;
+    breakdown_chain(lambda, mu, alpha, beta, lost, &L, &pdown, &plost);
+    char json[1024];
+    snprintf(json, sizeof json,
+             "{\"duration\": 40000, \"warmup\": 500,"
+             " \"classes\": {\"c\": {\"arrival\": {\"process\": \"poisson\", \"rate\": 0.5}, \"route\": [\"s\"]}},"
+             " \"nodes\": {\"s\": {\"service\": {\"type\": \"exponential\", \"mean\": 1}, \"failures\": {"
+             "  \"up\": {\"type\": \"exponential\", \"mean\": 20}, \"down\": {\"type\": \"exponential\", \"mean\": 2},"
+             "  \"jobs\": \"%s\"}}}}", jobs);
+    double a[3][R], *out[3] = { a[0], a[1], a[2] };
+    replicate(json, breakdown_collect, out);
+    fprintf(stderr, "M/M/1 with breakdowns (up 20 s, down 2 s, jobs %s)\n", jobs);
+    expect("mean number present L (the CTMC)", a[0], L, rel_l);
+    expect("fraction of time down", a[1], pdown, 0.05);
+    if (lost)
+        expect("lost in failures / arrivals", a[2], plost, 0.06);
+    else
+        for (int r = 0; r < R; r++)
+            ck_assert_double_eq(a[2][r], 0);
+}
+
+START_TEST(mm1_with_breakdowns_and_resumed_jobs_matches_its_markov_chain)
+{
+    check_breakdowns("resume", 0, 0.05);
+}
+END_TEST
+
+START_TEST(mm1_with_breakdowns_that_lose_the_job_in_service_matches_its_markov_chain)
+{
+    check_breakdowns("lost", 1, 0.05);
+}
+END_TEST
+
+/* The three fates of a job in service, exactly: one user (a closed
+ * population of 1, think 1 s) sends a job needing 10 s at t = 1; the node
+ * is down from t = 5 to 7.  Resumed, the job ends at 13 (12 s: 10 of
+ * service, 2 of repair); restarted, it begins again at 7 and ends at 17
+ * (16 s); lost, its request ends dropped at t = 5 and the node counts it
+ * lost.  The runs stop before the user's next request is answered. */
+static tb_model *one_job_outage(const char *jobs, double duration)
+{
+    char json[1024];
+    snprintf(json, sizeof json,
+             "{\"duration\": %g, \"warmup\": 0,"
+             " \"classes\": {\"u\": {\"arrival\": {\"process\": \"closed\", \"population\": 1, \"think\": 1},"
+             "   \"route\": [\"s\"]}},"
+             " \"nodes\": {\"s\": {\"service\": 10, \"failures\": {\"at\": [[5, 2]], \"jobs\": \"%s\"}}}}",
+             duration, jobs);
+    tb_model *m = test_model(json, 1, 0, "heap");
+    test_run(m);
+    return m;
+}
+
+START_TEST(a_failure_resumes_restarts_or_loses_the_job_in_service_at_the_exact_times)
+{
+    tb_model *m = one_job_outage("resume", 13.5);
+    ck_assert_uint_eq(m->classes[0].completions, 1);
+    ck_assert_double_eq_tol(secs(m, m->classes[0].sojourn.w.mean), 12, 1e-6);
+    tb_model_free(m);
+    m = one_job_outage("restart", 17.5);
+    ck_assert_uint_eq(m->classes[0].completions, 1);
+    ck_assert_double_eq_tol(secs(m, m->classes[0].sojourn.w.mean), 16, 1e-6);
+    tb_model_free(m);
+    m = one_job_outage("lost", 5.5);
+    ck_assert_uint_eq(m->classes[0].completions, 0);
+    ck_assert_uint_eq(m->classes[0].out[TB_OUT_DROPPED], 1);
+    ck_assert_uint_eq(m->nodes[0].lost_fail, 1);
+    ck_assert_uint_eq(m->nodes[0].fail.count, 1);
+    tb_model_free(m);
+}
+END_TEST
+
+/* Schedules: a single-worker node whose speed doubles at t = 100 s is,
+ * after the warm-up, an M/M/1 with mu = 2 (mean sojourn 1/(2 - lambda));
+ * one whose workers go from 1 to 2 at t = 100 s is an M/M/2 (Erlang C
+ * wait C(2, a) / (2 mu - lambda) plus the service 1/mu). */
+static void sojourn_collect(const tb_model *m, int r, double **out)
+{
+    out[0][r] = secs(m, m->nodes[0].sojourn.w.mean);
+}
+
+START_TEST(speed_and_worker_schedules_give_the_queues_they_describe)
+{
+    const double lambda = 1.2;
+    const char *fast =
+        "{\"duration\": 20000, \"warmup\": 300,"
+        " \"classes\": {\"c\": {\"arrival\": {\"process\": \"poisson\", \"rate\": 1.2}, \"route\": [\"s\"]}},"
+        " \"nodes\": {\"s\": {\"service\": {\"type\": \"exponential\", \"mean\": 1}, \"capacity\": 1000,"
+        "   \"speed_schedule\": [[0, 1], [100, 2]]}}}";
+    const char *two =
+        "{\"duration\": 20000, \"warmup\": 300,"
+        " \"classes\": {\"c\": {\"arrival\": {\"process\": \"poisson\", \"rate\": 1.2}, \"route\": [\"s\"]}},"
+        " \"nodes\": {\"s\": {\"service\": {\"type\": \"exponential\", \"mean\": 1}, \"capacity\": 1000,"
+        "   \"workers_schedule\": [[100, 2]]}}}";
+    double a[1][R], *out[1] = { a[0] };
+    replicate(fast, sojourn_collect, out);
+    fprintf(stderr, "speed 1 then 2 from t = 100 s, lambda 1.2\n");
+    expect("M/M/1 mu = 2 sojourn 1/(2 - lambda)", a[0], 1 / (2 - lambda), 0.04);
+    double A = lambda, c2 = (A * A / 2) / (1 - A / 2), C = c2 / (1 + A + c2); /* Erlang C, 2 servers */
+    replicate(two, sojourn_collect, out);
+    fprintf(stderr, "workers 1 then 2 from t = 100 s, lambda 1.2\n");
+    expect("M/M/2 sojourn C/(2 mu - lambda) + 1/mu", a[0], C / (2 - lambda) + 1, 0.04);
+}
+END_TEST
+
 Suite *theory_suite(void)
 {
     Suite *s = suite_create("theory");
@@ -607,6 +828,11 @@ Suite *theory_suite(void)
     tcase_add_test(tc, a_closed_population_matches_the_machine_repairman_model);
     tcase_add_test(tc, mmc_with_exponential_patience_matches_erlang_a);
     tcase_add_test(tc, mm1_with_balking_matches_its_birth_death_chain);
+    tcase_add_test(tc, a_queue_whose_speed_depends_on_its_jobs_matches_its_birth_death_chain);
+    tcase_add_test(tc, mm1_with_breakdowns_and_resumed_jobs_matches_its_markov_chain);
+    tcase_add_test(tc, mm1_with_breakdowns_that_lose_the_job_in_service_matches_its_markov_chain);
+    tcase_add_test(tc, a_failure_resumes_restarts_or_loses_the_job_in_service_at_the_exact_times);
+    tcase_add_test(tc, speed_and_worker_schedules_give_the_queues_they_describe);
     tcase_add_test(tc, a_fixed_route_through_groups_splits_evenly_and_matches_jackson);
     tcase_add_test(tc, mm1_at_0_9_load_matches_theory);
     tcase_add_test(tc, mmc_with_four_workers_matches_erlang_c);

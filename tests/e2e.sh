@@ -117,6 +117,15 @@ if [ "$(wc -l < a1.txt)" -gt 1000 ] && cmp -s a1.txt a3.txt && grep -q ',abandon
 else
     bad "adding patience and balking leaves every arrival time unchanged (and some jobs do abandon)"
 fi
+"$BIN" run "$SC/network.json" --out n4 --set duration=60 --set warmup=0 --trace t4.csv --quiet \
+    --set 'nodes.pool.failures={"up":{"type":"exponential","mean":5},"down":1,"jobs":"restart"}' \
+    --set 'nodes.verifier.speed=[1,0.9,0.8]' --set 'links[0].failures={"at":[[10,5]]}' >/dev/null 2>&1
+awk -F, '$2 == "arrive" && $5 == "gateway"' t4.csv > a4.txt
+if [ "$(wc -l < a1.txt)" -gt 1000 ] && cmp -s a1.txt a4.txt && grep -q '"failures":' n4/summary.json && ! cmp -s t1.csv t4.csv; then
+    ok "adding failures, a partition and load-dependent speed leaves every arrival time unchanged"
+else
+    bad "adding failures, a partition and load-dependent speed leaves every arrival time unchanged"
+fi
 
 # --- --set changes the model ---------------------------------------------------------
 "$BIN" run "$SC/mm1.json" --out w2 --set duration=20000 --set nodes.server.workers=2 --quiet >/dev/null 2>&1

@@ -78,8 +78,9 @@ static const char *const node_policies[] = {
  * a policy), delay and batch nodes, a router, a sink; classes with fixed
  * routes or entry points and routing by probabilities (forward, and back
  * only into queue nodes, so no loop takes zero time); clients with
- * timeouts, retries and budgets; impatience (patience, balking); links
- * with delays, credits and pause.
+ * timeouts, retries and budgets; impatience (patience, balking); speed
+ * by jobs present and failures; links with delays, credits, pause and
+ * partitions.
  * Offered load is drawn up to 1.6 of capacity, so some overload.
  */
 static void random_scenario(gen *g)
@@ -120,6 +121,17 @@ static void random_scenario(gen *g)
             }
             else if (pick(g, 4) == 0)
                 out(g, ", \"per_class_queues\": true");
+            if (pick(g, 6) == 0) { /* speed by jobs present, and failures that resume, restart or lose jobs */
+                double s2 = uni(g, 0.5, 2);
+                out(g, ", \"speed\": [1, %.3f]", s2);
+            }
+            if (pick(g, 5) == 0) {
+                static const char *const fates[] = { "resume", "restart", "lost" };
+                double up = uni(g, 5, 40), down = uni(g, 0.5, 5);
+                out(g, ", \"failures\": {\"up\": {\"type\": \"exponential\", \"mean\": %.2f}, \"down\": %.2f, "
+                       "\"at\": [[%.1f, %.1f]], \"jobs\": \"%s\"}", up, down, uni(g, 1, 30), uni(g, 0, 10),
+                    fates[pick(g, 3)]);
+            }
             if (pick(g, 5) == 0) { /* balking: more likely the more are present */
                 double b1 = uni(g, 0, 0.5);
                 out(g, ", \"balk\": [0, %.3f, %.3f]", b1, wild(g, 3) ? 1.5 : 0.5 + b1);
@@ -201,6 +213,8 @@ static void random_scenario(gen *g)
                     out(g, ", \"credits\": %d%s", credits, pick(g, 2) ? ", \"per_class\": true" : "");
                 } else if (kind[k] == 0 && pick(g, 4) == 0)
                     out(g, ", \"pause\": {\"xoff\": %d, \"xon\": 1}", 2 + pick(g, 5));
+                if (pick(g, 5) == 0) /* a partition: what is sent while it lasts is lost */
+                    out(g, ", \"failures\": {\"at\": [[%.1f, %.1f]]}", uni(g, 1, 40), uni(g, 1, 20));
                 out(g, "}");
             }
     out(g, "],\n \"policies\": {");
