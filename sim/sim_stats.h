@@ -65,6 +65,8 @@ typedef struct sim_tavg {
 
 static inline void sim_tavg_set(sim_tavg *a, sim_time now, double value)
 {
+    if (value == a->value) /* nothing changes: the integral catches up at the next change */
+        return;
     a->integral += a->value * (double)(now - a->last);
     a->last = now;
     a->value = value;
