@@ -49,6 +49,8 @@ typedef struct tb_decider_ops {
 } tb_decider_ops;
 
 /* One instance: it may serve several nodes (each call names the node). */
+enum { TB_RANK_REMAINING = 1, TB_RANK_ATTAINED };
+
 typedef struct tb_decider {
     tb_decider_ops ops;  /* this instance's own (prepare may fill members in) */
     char *name;          /* policies.NAME, or the node's name for an instance of its own (owned) */
@@ -57,6 +59,9 @@ typedef struct tb_decider {
     double tick_s;       /* the same in seconds, as the scenario gave it */
     int per_class;       /* asks for one queue per class at its nodes */
     int preemptive;      /* asks for preemptive-resume by rank */
+    int rerank;          /* preemptive: rank the jobs in service again before comparing (SRPT, LAS) */
+    double quantum;      /* preemptive: seconds between re-rankings of the jobs in service; 0 = at arrivals only */
+    int rank_by;         /* options.rank: TB_RANK_REMAINING or TB_RANK_ATTAINED, ranked in C; 0 = the hook */
     int ps;              /* asks for processor sharing */
 } tb_decider;
 

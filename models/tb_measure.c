@@ -121,6 +121,8 @@ void tb__start_measuring(tb_model *m)
         c->nfee_lat = 0;
         lat_reset(&c->wait);
         lat_reset(&c->sojourn);
+        memset(&c->slowdown, 0, sizeof c->slowdown);
+        sim_hist_reset(&c->slowdown_h);
         sim_hist_reset(&c->cens);
     }
     for (int k = 0; k < m->nnodes; k++) {

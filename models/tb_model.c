@@ -3,6 +3,7 @@
 
 static int node_arrive(tb_model *m, tb_job *j, int k);
 static void ev_renege(sim_engine *e, void *obj, uint64_t arg);
+static void ev_quantum(sim_engine *e, void *obj, uint64_t arg);
 
 static void trace(tb_model *m, const char *what, const tb_job *j, int node)
 {
@@ -61,6 +62,22 @@ static inline tb_job *dequeue(tb_model *m, tb_node *nd)
         }
     }
     return pop_from(m, nd, qi);
+}
+
+double tb_job_remaining(const tb_model *m, const tb_job *j)
+{
+    const tb_node *nd = j->node >= 0 ? &m->nodes[j->node] : NULL;
+    if (!nd || !sim_pending(m->eng, j->dep))
+        return (double)j->service;
+    if (nd->variable)
+        return j->work - (double)(m->eng->now - j->seg) * nd->cur_speed;
+    return (double)(j->end - m->eng->now);
+}
+
+double tb_job_attained(const tb_model *m, const tb_job *j)
+{
+    double a = (double)j->svc_total - tb_job_remaining(m, j);
+    return a > 0 ? a : 0;
 }
 
 double tb_node_work(const tb_model *m, const tb_node *nd)
@@ -150,6 +167,12 @@ static void job_leave(tb_model *m, tb_job *j, enum leave how)
         trace(m, how == LEAVE_EXIT && j->abandoned ? "late" : what[how], j, j->node);
     if (j->counted)
         c->att_out[how == LEAVE_EXIT && j->abandoned ? TB_ATT_ORPHANED : att[how]]++;
+    if (how == LEAVE_EXIT && j->counted && !j->abandoned && j->work_sum > 0) {
+        /* slowdown: its time in the network over the service it needed (1 = never waited) */
+        double sd = (double)(m->eng->now - j->created) / j->work_sum;
+        sim_welford_add(&c->slowdown, sd);
+        sim_hist_add(&c->slowdown_h, (int64_t)(sd * TB_SLOWDOWN_SCALE + 0.5));
+    }
     if (!c->client) { /* the job is the request */
         tb__request_end(m, c, j->created, j->counted,
                         how == LEAVE_EXIT ? tb__success(c, j->created, m->eng->now) : out[how], j->waited);
@@ -343,8 +366,13 @@ void tb__start_service(tb_model *m, tb_node *nd, tb_job *j)
     }
     j->end = e->now + j->service;
     nd->sum_end += (double)j->end;
-    if (nd->preemptive)
+    if (nd->preemptive) {
         tb__serving_add(nd, j);
+        if (!nd->quantum_pending && nd->decider->quantum > 0) {
+            nd->quantum_pending = 1;
+            sim_after(e, sim_ticks(nd->decider->quantum, m->tps), ev_quantum, nd, 0);
+        }
+    }
     j->dep = sim_at(e, j->end, tb__ev_depart, j, 0);
 }
 
@@ -414,28 +442,74 @@ void tb__ev_kick(sim_engine *e, void *obj, uint64_t arg)
     node_levels(m, nd, e->now);
 }
 
-/* Preemptive-resume: the arriving job displaces the least urgent job in
- * service if it ranks strictly before it; that job keeps its place (rank,
- * arrival order) and resumes later with the service it still needs. */
-static int try_preempt(tb_model *m, tb_node *nd, tb_job *j)
+/* The least urgent job in service (rank, then arrival), ranked again
+ * first when the discipline asks (options.rerank: SRPT's remaining work,
+ * LAS's attained service change while a job is served). */
+static tb_job *least_urgent(tb_model *m, tb_node *nd)
 {
     tb_job *victim = NULL;
-    for (int i = 0; i < nd->nserving; i++)
-        if (!victim || job_before(victim, nd->serving[i]))
-            victim = nd->serving[i];
-    if (!victim || !job_before(j, victim))
-        return 0;
+    int rerank = nd->decider && nd->decider->rerank;
+    for (int i = 0; i < nd->nserving; i++) {
+        tb_job *s = nd->serving[i];
+        if (rerank)
+            s->rank = decide_rank(m, nd, s);
+        if (!victim || job_before(victim, s))
+            victim = s;
+    }
+    return victim;
+}
+
+/* victim, in service, goes back to the queue with the service it still
+ * needs (ranked again under rerank); j starts in its place. */
+static void preempt(tb_model *m, tb_node *nd, tb_job *victim, tb_job *j)
+{
     sim_time now = m->eng->now;
     sim_cancel(m->eng, victim->dep);
+    victim->dep.ev = NULL;
     victim->service = victim->end - now;
     nd->sum_end -= (double)victim->end;
     nd->busy--;
     tb__serving_remove(nd, victim);
     if (m->trace)
         trace(m, "preempt", victim, victim->node);
+    if (nd->decider->rerank)
+        victim->rank = decide_rank(m, nd, victim);
     enqueue(m, nd, victim);
     tb__start_service(m, nd, j);
+}
+
+/* Preemptive-resume: the arriving job displaces the least urgent job in
+ * service if it ranks strictly before it; that job keeps its place (rank,
+ * arrival order) and resumes later with the service it still needs. */
+static int try_preempt(tb_model *m, tb_node *nd, tb_job *j)
+{
+    tb_job *victim = least_urgent(m, nd);
+    if (!victim || !job_before(j, victim))
+        return 0;
+    preempt(m, nd, victim, j);
     return 1;
+}
+
+/* options.quantum: every quantum while jobs are served, rank them again
+ * and let a waiting job that now comes first take the place of the least
+ * urgent (LAS: the job served longest gives way to one served less). */
+static void ev_quantum(sim_engine *e, void *obj, uint64_t arg)
+{
+    (void)arg;
+    tb_model *m = e->user;
+    tb_node *nd = obj;
+    /* (quantum_pending stays set: the service started below must not start a second clock) */
+    while (nd->queued > 0 && !m->failed) {
+        tb_job *victim = least_urgent(m, nd), *h = q_peek(&nd->queues[0]);
+        if (!victim || !h || !job_before(h, victim))
+            break;
+        preempt(m, nd, victim, pop_from(m, nd, 0));
+    }
+    if (nd->busy > 0)
+        sim_after(e, sim_ticks(nd->decider->quantum, m->tps), ev_quantum, nd, 0);
+    else
+        nd->quantum_pending = 0;
+    node_levels(m, nd, e->now);
 }
 
 /* j arrives at node k.  Returns where it goes on to at once (a router's
@@ -514,7 +588,10 @@ static int node_arrive(tb_model *m, tb_job *j, int k)
         return TB_STAYS;
     }
     tb_svc *s = &nd->svc[j->cls];
-    j->service = sim_ticks(sim_dist_sample(s->dist, &s->rng), m->tps);
+    j->service = nd->by_size > 0 ? sim_ticks(j->size * nd->by_size, m->tps)
+                                 : sim_ticks(sim_dist_sample(s->dist, &s->rng), m->tps);
+    j->svc_total = j->service;
+    j->work_sum += (double)j->service;
     if (nd->ps) {
         tb__ps_arrive(m, nd, j);
     } else {
@@ -644,6 +721,7 @@ tb_job *tb__new_job(tb_model *m, tb_class *c, sim_time created, int first)
     j->credit_link = -1;
     j->renege.ev = NULL;
     j->give_up = 0;
+    j->work_sum = 0;
     j->counted = m->measuring;
     if (first) { /* a retry takes its request's attributes instead (no draws) */
         j->size = sim_dist_sample(c->size, &c->size_rng);

@@ -39,6 +39,8 @@ typedef struct tb_job {
     sim_handle renege;   /* its patience timer, while it waits (classes with "patience") */
     sim_time give_up;    /* its patience at this node, ticks after arriving; 0 = none */
     double work;         /* on a node whose speed varies: service left (ticks at speed 1) at seg */
+    sim_time svc_total;  /* the service it needed at this node on arrival */
+    double work_sum;     /* ticks of service it needed at every node so far (slowdown's denominator) */
     sim_time seg;
     struct tb_req *req;  /* the client request this attempt serves, or NULL */
     uint64_t id;         /* per class, from 1 */
@@ -233,6 +235,8 @@ typedef struct tb_node {
     double *balk;
     int nbalk;
     int impatient;        /* a queue or batch node (not PS) and some class has a patience: jobs may renege */
+    double by_size;       /* "service_by_size": seconds of service per unit of job size; 0 = "service" */
+    int quantum_pending;  /* options.quantum: the next re-ranking is scheduled */
     /* speed that varies (tb_capacity.c): by jobs present, on a schedule, 0 while down */
     int variable;         /* any of speed, speed_schedule, failures, outages */
     double *speed;        /* speed[n - 1] with n jobs present (the last for more); NULL = 1 */
@@ -309,6 +313,8 @@ typedef struct tb_class {
     double wasted;          /* ticks of service spent after the client gave up */
     uint64_t w_good;        /* goodput (or completions, without an SLO) in the current window */
     tb_latency wait, sojourn; /* of succeeded requests (late ones included) */
+    sim_welford slowdown;   /* completed jobs' time in the network / the service they needed */
+    sim_hist slowdown_h;    /* the same, times TB_SLOWDOWN_SCALE */
     sim_hist cens;          /* ticks from creation to the end, of requests that did not succeed
                              * (in-flight ones: to the end of the run): censored latencies */
     /* isolation: requests created before the surge span (after warm-up),
@@ -321,6 +327,8 @@ typedef struct tb_class {
     struct tb_fee_lat { double fee; sim_time lat; } *fee_lat;
     size_t nfee_lat, cap_fee_lat;
 } tb_class;
+
+#define TB_SLOWDOWN_SCALE 1000.0 /* slowdowns are kept to 1/1000 in their histogram */
 
 /* The columns of timeseries.csv after time_s and node ("timeseries":
  * {"fields": [...]}), in their default order. */
@@ -485,6 +493,11 @@ void tb_link_set_window(tb_model *m, tb_link *ln, long long window);
 
 /* Outstanding work at a node (service still required by every job there), ticks. */
 double tb_node_work(const tb_model *m, const tb_node *nd);
+
+/* Service (ticks) a job still needs at its node, and has received there:
+ * in service, from its departure time; waiting, what it will need. */
+double tb_job_remaining(const tb_model *m, const tb_job *j);
+double tb_job_attained(const tb_model *m, const tb_job *j);
 
 /* Whether the head of queue q (a class, on a node with per-class queues;
  * else 0) exists and may start now: its outgoing link has a credit and is

@@ -365,6 +365,29 @@ static int l_class(lua_State *L)
     return 1;
 }
 
+/* options.rank: the job's remaining (SRPT) or attained (LAS) service, in C. */
+static double builtin_rank(tb_model *m, tb_decider *d, tb_node *nd, tb_job *j)
+{
+    (void)nd;
+    return (d->rank_by == TB_RANK_REMAINING ? tb_job_remaining(m, j) : tb_job_attained(m, j)) / m->tps; /* seconds, as sim.rank shows */
+}
+
+static int l_remaining(lua_State *L)
+{
+    tb_model *m = model_of(L);
+    lua_pushnumber(L, tb_job_remaining(m, check_job(L, 1)) / m->tps);
+    return 1;
+}
+
+static int l_attained(lua_State *L)
+{
+    tb_model *m = model_of(L);
+    const tb_job *j = check_job(L, 1);
+    double a = tb_job_attained(m, j);
+    lua_pushnumber(L, (a > 0 ? a : 0) / m->tps);
+    return 1;
+}
+
 static int l_size(lua_State *L)
 {
     lua_pushnumber(L, check_job(L, 1)->size);
@@ -559,7 +582,7 @@ static const luaL_Reg sim_funcs[] = {
     { "link_window", l_link_window }, { "link_credits", l_link_credits },
     { "link_paused", l_link_paused }, { "set_window", l_set_window },
     { "set_workers", l_set_workers }, { "emit", l_emit },   { "random", l_random },
-    { "least", l_least },
+    { "least", l_least },       { "remaining", l_remaining }, { "attained", l_attained },
     { NULL, NULL },
 };
 
@@ -594,8 +617,9 @@ static int read_options(tb_policy *p, lua_State *L, char *err, size_t n)
         lua_pop(L, 1);
         return -1;
     }
-    static const char *const known[] = { "per_class", "preemptive", "processor_sharing", NULL };
-    int *flags[] = { &p->d.per_class, &p->d.preemptive, &p->d.ps };
+    static const char *const known[] = { "per_class", "preemptive", "processor_sharing", "rerank", "quantum",
+                                         "rank", NULL };
+    int *flags[] = { &p->d.per_class, &p->d.preemptive, &p->d.ps, &p->d.rerank, NULL, NULL };
     lua_pushnil(L);
     while (lua_next(L, -2)) { /* validation only: order does not matter */
         const char *k = lua_type(L, -2) == LUA_TSTRING ? lua_tostring(L, -2) : "?";
@@ -603,10 +627,32 @@ static int read_options(tb_policy *p, lua_State *L, char *err, size_t n)
         for (i = 0; known[i]; i++)
             if (strcmp(k, known[i]) == 0)
                 break;
+        if (known[i] && !flags[i] && strcmp(k, "rank") == 0) { /* a rank computed in C, no hook call */
+            const char *v = lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : "";
+            p->d.rank_by = strcmp(v, "remaining") == 0 ? TB_RANK_REMAINING : strcmp(v, "attained") == 0 ? TB_RANK_ATTAINED : 0;
+            if (!p->d.rank_by) {
+                snprintf(err, n, "%s: options.rank: expected \"remaining\" or \"attained\"", p->d.shown);
+                lua_pop(L, 3);
+                return -1;
+            }
+            lua_pop(L, 1);
+            continue;
+        }
+        if (known[i] && !flags[i]) { /* quantum: seconds */
+            double q = lua_type(L, -1) == LUA_TNUMBER ? lua_tonumber(L, -1) : -1;
+            if (!(q > 0 && q <= 1e9)) {
+                snprintf(err, n, "%s: options.quantum: expected seconds > 0", p->d.shown);
+                lua_pop(L, 3);
+                return -1;
+            }
+            p->d.quantum = q;
+            lua_pop(L, 1);
+            continue;
+        }
         if (!known[i] || lua_type(L, -1) != LUA_TBOOLEAN) {
             snprintf(err, n, known[i] ? "%s: options.%s: expected true or false"
                                       : "%s: unknown option '%s' (expected per_class, preemptive, "
-                                        "processor_sharing)", p->d.shown, k);
+                                        "processor_sharing, rerank, quantum, rank)", p->d.shown, k);
             lua_pop(L, 3);
             return -1;
         }
@@ -614,6 +660,11 @@ static int read_options(tb_policy *p, lua_State *L, char *err, size_t n)
         lua_pop(L, 1);
     }
     lua_pop(L, 1);
+    if ((p->d.rerank || p->d.quantum > 0) && !p->d.preemptive) {
+        snprintf(err, n, "%s: options.%s needs options.preemptive = true", p->d.shown,
+                 p->d.rerank ? "rerank" : "quantum");
+        return -1;
+    }
     return 0;
 }
 
@@ -697,7 +748,11 @@ static int policy_prepare(tb_model *m, tb_decider *d, char *err, size_t errlen)
     /* the hooks the script defines, and only those: the model keeps its
      * built-in behaviour wherever a member is NULL */
     p->d.ops.admit = p->ref_admit != SIM_LUA_NONE ? policy_admit : NULL;
-    p->d.ops.rank = p->ref_rank != SIM_LUA_NONE ? policy_rank : NULL;
+    p->d.ops.rank = p->ref_rank != SIM_LUA_NONE ? policy_rank : p->d.rank_by ? builtin_rank : NULL;
+    if (p->ref_rank != SIM_LUA_NONE && p->d.rank_by) {
+        snprintf(err, errlen, "%s: options.rank and a rank() hook: expected one of them", p->d.shown);
+        return -1;
+    }
     p->d.ops.pick = p->ref_pick != SIM_LUA_NONE ? policy_pick : NULL;
     p->d.ops.dequeue = p->ref_dequeue != SIM_LUA_NONE ? policy_dequeue : NULL;
     p->d.ops.route = p->ref_route != SIM_LUA_NONE ? policy_route : NULL;

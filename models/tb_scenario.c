@@ -21,7 +21,7 @@ static const char *const top_fields[] = {
 static const char *const node_fields[] = {
     "comment", "count", "kind", "workers", "capacity", "service", "next", "balance", "policy",
     "batch", "class_capacity", "provisioning", "per_class_queues", "balk", "speed", "speed_schedule",
-    "workers_schedule", "failures", NULL,
+    "workers_schedule", "failures", "service_by_size", NULL,
 };
 static const char *const class_fields[] = {
     "comment", "arrival", "size", "priority", "deadline", "route", "entry", "service", "slo",
@@ -485,6 +485,22 @@ static int node_service(sim_jctx *c, tb_model *m, tb_node *nd, const cJSON *o, c
                             "expected no capacity on a %s node", kind);
         if (sim_jint(c, o, path, "capacity", 1, (long long)1 << 50, NULL, &nd->capacity))
             return -1;
+    }
+    const cJSON *bs = sim_jget(o, "service_by_size");
+    if (bs) { /* the service is the job's size times this: known at dispatch (SITA, least work left) */
+        sim_jpath_key(p, sizeof p, path, "service_by_size");
+        if (nd->kind != TB_NODE_QUEUE && nd->kind != TB_NODE_DELAY)
+            return sim_jerr(c, p, "expected service_by_size only on a queue or delay node, found it on a %s node",
+                            kind);
+        if (sim_jget(o, "service"))
+            return sim_jerr(c, p, "expected either \"service\" or \"service_by_size\", found both");
+        double none = 0;
+        if (sim_jnum(c, o, path, "service_by_size", 0, 1, 1e12, &none, &nd->by_size))
+            return -1;
+        /* a placeholder for what reads a node's service law (the unloaded
+         * service of "hot"): a job of size 1; node_arrive uses the size */
+        if (!(nd->service = sim_dist_constant(nd->by_size)))
+            return sim_jerr(c, p, "out of memory");
     }
     const cJSON *svc = sim_jget(o, "service");
     if (svc) {

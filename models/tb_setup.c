@@ -56,6 +56,7 @@ void tb_model_free(tb_model *m)
         sim_hist_free(&c->sojourn.h);
         sim_hist_free(&c->confirm.h);
         sim_hist_free(&c->cens);
+        sim_hist_free(&c->slowdown_h);
         for (int g = 0; g < 2; g++) {
             sim_hist_free(&c->sg_ok[g].h);
             sim_hist_free(&c->sg_cens[g]);
@@ -406,6 +407,11 @@ static int prepare_queues(tb_model *m, tb_node *nd)
                  "%s: policy \"%s\" asks for %s, which a node whose speed varies (speed, speed_schedule, "
                  "failures) does not support (node \"%s\")",
                  p->shown, p->name, nd->ps ? "processor sharing" : "preemption", nd->name);
+        return -1;
+    }
+    if (p && p->quantum > 0 && nd->nqueues > 1) {
+        snprintf(m->error, sizeof m->error, "%s: options.quantum needs one queue at the node, not one per class "
+                 "(node \"%s\")", p->shown, nd->name);
         return -1;
     }
     if (nd->preemptive && !p->ops.rank) {

@@ -818,6 +818,169 @@ START_TEST(speed_and_worker_schedules_give_the_queues_they_describe)
 }
 END_TEST
 
+/* ---- size-aware scheduling: SRPT, LAS, SITA ----------------------------- */
+
+/* Simpson's rule with n (even) intervals. */
+static double simpson(double (*f)(double x, const void *ctx), const void *ctx, double a, double b, int n)
+{
+    double h = (b - a) / n, sum = f(a, ctx) + f(b, ctx);
+    for (int i = 1; i < n; i++)
+        sum += (i % 2 ? 4 : 2) * f(a + i * h, ctx);
+    return sum * h / 3;
+}
+
+/* A two-phase hyperexponential (an exponential when p[1] = 0): its
+ * density, tail and partial moments int_0^x t^k dF(t), k = 1, 2. */
+typedef struct h2 {
+    double p[2], r[2], lambda;
+} h2;
+
+static double h2_pdf(const h2 *d, double x)
+{
+    return d->p[0] * d->r[0] * exp(-d->r[0] * x) + d->p[1] * d->r[1] * exp(-d->r[1] * x);
+}
+
+static double h2_tail(const h2 *d, double x)
+{
+    return d->p[0] * exp(-d->r[0] * x) + d->p[1] * exp(-d->r[1] * x);
+}
+
+static double h2_m1(const h2 *d, double x)
+{
+    double s = 0;
+    for (int i = 0; i < 2; i++)
+        s += d->p[i] * (1 - exp(-d->r[i] * x) * (1 + d->r[i] * x)) / d->r[i];
+    return s;
+}
+
+static double h2_m2(const h2 *d, double x)
+{
+    double s = 0;
+    for (int i = 0; i < 2; i++) {
+        double rx = d->r[i] * x;
+        s += d->p[i] * (2 - exp(-rx) * (rx * rx + 2 * rx + 2)) / (d->r[i] * d->r[i]);
+    }
+    return s;
+}
+
+/* SRPT (Schrage and Miller 1966): a job of size x waits
+ *   lambda (m2(x) + x^2 (1 - F(x))) / (2 (1 - rho_x)^2),  rho_x = lambda m1(x),
+ * and then takes int_0^x dt / (1 - rho_t) (residence, with preemptions). */
+static double srpt_residence(double t, const void *ctx)
+{
+    const h2 *d = ctx;
+    return 1 / (1 - d->lambda * h2_m1(d, t));
+}
+
+static double srpt_T(double x, const void *ctx)
+{
+    const h2 *d = ctx;
+    double rx = d->lambda * h2_m1(d, x);
+    double wait = d->lambda * (h2_m2(d, x) + x * x * h2_tail(d, x)) / (2 * (1 - rx) * (1 - rx));
+    return (wait + (x > 0 ? simpson(srpt_residence, ctx, 0, x, 64) : 0)) * h2_pdf(d, x);
+}
+
+/* LAS / foreground-background (Kleinrock 1976, vol. 2, 4.6): with the
+ * truncated moments mbar_k(x) = E[min(S, x)^k] and rhobar_x = lambda mbar_1(x),
+ *   T(x) = lambda mbar_2(x) / (2 (1 - rhobar_x)^2) + x / (1 - rhobar_x). */
+static double las_T(double x, const void *ctx)
+{
+    const h2 *d = ctx;
+    double tail = h2_tail(d, x), rb = d->lambda * (h2_m1(d, x) + x * tail);
+    double m2 = h2_m2(d, x) + x * x * tail;
+    return (d->lambda * m2 / (2 * (1 - rb) * (1 - rb)) + x / (1 - rb)) * h2_pdf(d, x);
+}
+
+static void class_sojourn_collect(const tb_model *m, int r, double **out)
+{
+    out[0][r] = secs(m, m->classes[0].sojourn.w.mean);
+}
+
+START_TEST(srpt_matches_schrage_and_miller)
+{
+    h2 d = { { 1, 0 }, { 1, 1 }, 0.7 }; /* exponential sizes, rho 0.7 */
+    double T = simpson(srpt_T, &d, 0, 40, 2000);
+    const char *json =
+        "{\"duration\": 80000, \"warmup\": 500,"
+        " \"classes\": {\"c\": {\"arrival\": {\"process\": \"poisson\", \"rate\": 0.7}, \"route\": [\"s\"]}},"
+        " \"nodes\": {\"s\": {\"service\": {\"type\": \"exponential\", \"mean\": 1}, \"policy\": \"srpt\"}}}";
+    double a[1][R], *out[1] = { a[0] };
+    replicate(json, class_sojourn_collect, out);
+    fprintf(stderr, "M/M/1 rho 0.7 under SRPT (FCFS: 3.333)\n");
+    expect("mean response (Schrage-Miller)", a[0], T, 0.04);
+}
+END_TEST
+
+START_TEST(las_matches_the_foreground_background_formula)
+{
+    /* sizes: 0.9 Exp(mean 0.5) + 0.1 Exp(mean 5.5), mean 1, E[S^2] 6.5 (FCFS: 8.58 s) */
+    h2 d = { { 0.9, 0.1 }, { 2, 1 / 5.5 }, 0.7 };
+    double T = simpson(las_T, &d, 0, 300, 30000);
+    const char *json =
+        "{\"duration\": 160000, \"warmup\": 500,"
+        " \"classes\": {\"c\": {\"arrival\": {\"process\": \"poisson\", \"rate\": 0.7}, \"route\": [\"s\"]}},"
+        " \"nodes\": {\"s\": {\"service\": {\"type\": \"hyperexponential\", \"p\": [0.9, 0.1],"
+        "   \"rate\": [2, 0.18181818181818182]}, \"policy\": \"p\"}},"
+        " \"policies\": {\"p\": {\"script\": \"las\", \"params\": {\"quantum\": 0.02}}}}";
+    double a[1][R], *out[1] = { a[0] };
+    replicate(json, class_sojourn_collect, out);
+    fprintf(stderr, "M/H2/1 rho 0.7 under LAS, quantum 0.02 s\n");
+    expect("mean response (Kleinrock's FB)", a[0], T, 0.07);
+}
+END_TEST
+
+/* SITA against random assignment (Harchol-Balter, Crovella and Murta
+ * 1999): Poisson arrivals at lambda to two FCFS servers, lognormal sizes
+ * (mean 1, cv 2: sigma^2 = ln 5), service = size.  Random: each server is
+ * an M/G/1 with lambda/2 (Pollaczek-Khinchine).  SITA with cutoff c: sizes
+ * below c go to server 1, an M/G/1 with lambda F(c) and the truncated law
+ * (partial moments E[S^k; S < c] = e^(k mu + k^2 sigma^2/2) Phi((ln c - mu
+ * - k sigma^2)/sigma)), the rest to server 2.  c = 1.3 balances the loads
+ * roughly; SITA's mean response is far below random's. */
+static double lognormal_partial(double mu, double s2, int k, double c)
+{
+    double s = sqrt(s2);
+    return exp(k * mu + k * k * s2 / 2) * 0.5 * erfc(-((log(c) - mu - k * s2) / s) / sqrt(2));
+}
+
+static double mg1_response(double lambda, double es, double es2)
+{
+    return lambda * es2 / (2 * (1 - lambda * es)) + es;
+}
+
+START_TEST(sita_beats_random_assignment_as_theory_says)
+{
+    const double lambda = 1, s2 = log(5), mu = -s2 / 2, cut = 1.3;
+    double es2 = exp(2 * mu + 2 * s2);
+    double rnd = mg1_response(lambda / 2, 1, es2);
+    double F = lognormal_partial(mu, s2, 0, cut), a1 = lognormal_partial(mu, s2, 1, cut),
+           b1 = lognormal_partial(mu, s2, 2, cut);
+    double l1 = lambda * F, l2 = lambda * (1 - F);
+    double sita = (l1 * mg1_response(l1, a1 / F, b1 / F) + l2 * mg1_response(l2, (1 - a1) / (1 - F),
+                                                                            (es2 - b1) / (1 - F))) / lambda;
+    static const char *const fmt =
+        "{\"duration\": 160000, \"warmup\": 1000,"
+        " \"classes\": {\"c\": {\"arrival\": {\"process\": \"poisson\", \"rate\": 1}, \"entry\": \"d\","
+        "   \"size\": {\"type\": \"lognormal\", \"mean\": 1, \"cv\": 2}}},"
+        " \"nodes\": {\"d\": {\"kind\": \"router\", \"policy\": \"p\", \"balance\": [\"W\"]},"
+        "   \"W\": {\"count\": 2, \"service_by_size\": 1}},"
+        " \"policies\": {\"p\": %s}}";
+    char json[1024];
+    double a[1][R], *out[1] = { a[0] };
+    snprintf(json, sizeof json, fmt, "{\"script\": \"sita\", \"params\": {\"cutoffs\": [1.3]}}");
+    replicate(json, class_sojourn_collect, out);
+    fprintf(stderr, "two servers, lognormal sizes (mean 1, cv 2), lambda 1\n");
+    expect("SITA (cutoff 1.3) mean response", a[0], sita, 0.05);
+    double hw_s, m_s = test_mean_hw(a[0], R, 0.999, &hw_s), hw_r;
+    snprintf(json, sizeof json, fmt, "\"random\"");
+    replicate(json, class_sojourn_collect, out);
+    expect("random assignment mean response", a[0], rnd, 0.07);
+    double m_r = test_mean_hw(a[0], R, 0.999, &hw_r);
+    ck_assert_double_lt(sita, 0.8 * rnd);           /* the theory: SITA's advantage is large here */
+    ck_assert_double_lt(m_s + hw_s, m_r - hw_r);    /* and the simulation shows it beyond both intervals */
+}
+END_TEST
+
 Suite *theory_suite(void)
 {
     Suite *s = suite_create("theory");
@@ -833,6 +996,9 @@ Suite *theory_suite(void)
     tcase_add_test(tc, mm1_with_breakdowns_that_lose_the_job_in_service_matches_its_markov_chain);
     tcase_add_test(tc, a_failure_resumes_restarts_or_loses_the_job_in_service_at_the_exact_times);
     tcase_add_test(tc, speed_and_worker_schedules_give_the_queues_they_describe);
+    tcase_add_test(tc, srpt_matches_schrage_and_miller);
+    tcase_add_test(tc, las_matches_the_foreground_background_formula);
+    tcase_add_test(tc, sita_beats_random_assignment_as_theory_says);
     tcase_add_test(tc, a_fixed_route_through_groups_splits_evenly_and_matches_jackson);
     tcase_add_test(tc, mm1_at_0_9_load_matches_theory);
     tcase_add_test(tc, mmc_with_four_workers_matches_erlang_c);

@@ -361,6 +361,8 @@ bad_policy "a memory bomb" nodes.s.policy=memory_bomb.lua 1 "memory_bomb.lua: me
 bad_policy "deep recursion" nodes.s.policy=recursion.lua 1 "recursion.lua:2: instruction budget of 1000000 exceeded in one call (an endless loop?)$at"
 bad_policy "math.randomseed" nodes.s.policy=seed_random.lua 1 "seed_random.lua:3: math.randomseed is disabled: each policy's stream is seeded from the scenario's seed$at"
 bad_policy "a job handle kept past its hook" nodes.s.policy=bad_job.lua 1 "bad_job.lua:4: bad argument #1 to 'size' (expected the job passed to the current hook (job handles are valid only during that call)) (in rank() at node s, t=3.50542039 s)"
+bad_policy "a quantum without preemption" nodes.s.policy=quantum_only.lua 2 "quantum_only.lua: options.quantum needs options.preemptive = true"
+bad_policy "options.rank and a rank hook" nodes.s.policy=rank_twice.lua 2 "rank_twice.lua: options.rank and a rank() hook: expected one of them"
 bad_policy "a script that does not exist" nodes.s.policy=nosuch.lua 2 "$H: nodes.s.policy: expected a Lua policy (a path like \"policies/mine.lua\", relative to the scenario, or the name of a shipped policy like \"fifo\"), found \"nosuch.lua\" (no such file)"
 
 # routing that cannot work is refused at load (once: a hang at 100% CPU, or a

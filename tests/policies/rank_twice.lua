@@ -1,0 +1,3 @@
+-- options.rank and a rank hook: refused at load
+options = { preemptive = true, rank = "remaining" }
+function rank(node, job) return 0 end
