@@ -385,6 +385,22 @@ static void node_json(cJSON *nodes, const tb_model *m, const tb_node *nd)
         num_or_null(o, "availability", T > 0, 1 - sim_seconds(down, m->tps) / T);
         cJSON_AddNumberToObject(o, "lost_in_failures", (double)nd->lost_fail);
     }
+    if (nd->fork) { /* fan-out: copies sent, cancelled, wasted; fork-to-join against fork-to-task */
+        const tb_fork *f = nd->fork;
+        cJSON *fo = cJSON_AddObjectToObject(o, "fork");
+        cJSON_AddNumberToObject(fo, "forks", (double)f->forks);
+        cJSON_AddNumberToObject(fo, "tasks_sent", (double)f->sent);
+        cJSON_AddNumberToObject(fo, "tasks_cancelled", (double)f->cancelled);
+        cJSON_AddNumberToObject(fo, "joined", (double)f->joined);
+        cJSON_AddNumberToObject(fo, "failed", (double)f->failed);
+        num_or_null(fo, "extra_load", f->forks > 0, (double)f->sent / (double)f->forks);
+        cJSON_AddNumberToObject(fo, "wasted_work", f->wasted / tps);
+        cJSON_AddItemToObject(fo, "join", latency_json(&f->join, tps, "joined jobs, fork to join"));
+        cJSON_AddItemToObject(fo, "task", latency_json(&f->task, tps, "completed tasks, fork to completion"));
+        double pj = f->join.w.n ? sim_hist_quantile(&f->join.h, 0.99) : 0,
+               pt = f->task.w.n ? sim_hist_quantile(&f->task.h, 0.99) : 0;
+        num_or_null(fo, "tail_amplification", pj > 0 && pt > 0, pj / pt);
+    }
     num_or_null(o, "drop_fraction", nd->arrivals > 0, (double)nd->drops / (double)nd->arrivals);
     num_or_null(o, "throughput", T > 0, (double)nd->completions / T);
     if (nd->kind == TB_NODE_SINK || nd->kind == TB_NODE_ROUTER)

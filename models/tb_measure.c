@@ -129,6 +129,13 @@ void tb__start_measuring(tb_model *m)
         tb_node *nd = &m->nodes[k];
         nd->arrivals = nd->completions = nd->drops = nd->rejects = nd->waited_jobs = 0;
         nd->reneged = nd->balked = nd->lost_fail = nd->fail.count = 0;
+        if (nd->fork) {
+            tb_fork *f = nd->fork;
+            f->forks = f->sent = f->cancelled = f->joined = f->failed = 0;
+            f->wasted = 0;
+            lat_reset(&f->join);
+            lat_reset(&f->task);
+        }
         nd->fail.time = 0;
         lat_reset(&nd->wait);
         lat_reset(&nd->sojourn);

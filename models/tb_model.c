@@ -165,6 +165,10 @@ static void job_leave(tb_model *m, tb_job *j, enum leave how)
         tb__release_credit(m, j);
     if (m->trace)
         trace(m, how == LEAVE_EXIT && j->abandoned ? "late" : what[how], j, j->node);
+    if (j->task) { /* a fork's task: its fork counts it, never its class */
+        tb__task_end(m, j, 0);
+        return;
+    }
     if (j->counted)
         c->att_out[how == LEAVE_EXIT && j->abandoned ? TB_ATT_ORPHANED : att[how]]++;
     if (how == LEAVE_EXIT && j->counted && !j->abandoned && j->work_sum > 0) {
@@ -358,6 +362,8 @@ void tb__start_service(tb_model *m, tb_node *nd, tb_job *j)
         trace(m, "start", j, j->node);
     if (m->observe)
         m->observe(m->observe_ctx, m, j, nd, TB_OBS_START);
+    if (j->task) /* tied copies: the others may go now */
+        tb__task_started(m, j);
     nd->busy++;
     if (nd->variable) { /* its departure follows the node's speed */
         tb__serving_add(nd, j);
@@ -535,7 +541,7 @@ static int node_arrive(tb_model *m, tb_job *j, int k)
         if (j->credit_link >= 0)
             tb__release_credit(m, j);
         if (nd->kind == TB_NODE_ROUTER)
-            return route_of(m, j);
+            return nd->fork ? tb__fork_arrive(m, nd, j) : route_of(m, j);
         job_leave(m, j, LEAVE_EXIT);
         return TB_STAYS;
     }
@@ -647,8 +653,17 @@ void tb__finish(tb_model *m, tb_node *nd, tb_job *j)
 }
 
 /* After service: on to the next node, or out. */
+void tb__job_lost(tb_model *m, tb_job *j)
+{
+    job_leave(m, j, LEAVE_DROP);
+}
+
 void tb__move_on(tb_model *m, tb_job *j)
 {
+    if (j->task) { /* back to its fork */
+        tb__task_end(m, j, 1);
+        return;
+    }
     int to = route_of(m, j);
     j->routed = 0;
     tb__send(m, j, j->node, to);
@@ -722,6 +737,7 @@ tb_job *tb__new_job(tb_model *m, tb_class *c, sim_time created, int first)
     j->renege.ev = NULL;
     j->give_up = 0;
     j->work_sum = 0;
+    j->task = 0;
     j->counted = m->measuring;
     if (first) { /* a retry takes its request's attributes instead (no draws) */
         j->size = sim_dist_sample(c->size, &c->size_rng);
@@ -805,7 +821,7 @@ static int account(tb_model *m)
             tb__in_flight(m, c, j->created);
     }
     for (int k = 0; k < m->nnodes; k++)
-        held += m->nodes[k].queued + m->nodes[k].busy;
+        held += m->nodes[k].queued + m->nodes[k].busy + m->nodes[k].holding;
     for (int l = 0; l < m->nlinks; l++)
         held += m->links[l].in_transit;
     if (njobs != m->in_system || held != m->in_system) {

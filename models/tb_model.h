@@ -40,6 +40,15 @@ typedef struct tb_job {
     sim_time give_up;    /* its patience at this node, ticks after arriving; 0 = none */
     double work;         /* on a node whose speed varies: service left (ticks at speed 1) at seg */
     sim_time svc_total;  /* the service it needed at this node on arrival */
+    /* fan-out (tb_fork.c): a task is a copy of a parent held at a fork */
+    int task;            /* a task: never a request, ends at its fork */
+    int orphan;          /* a task cancelled where it could not be stopped: discarded when done */
+    int fork_node, fork_target; /* a task's fork and target */
+    struct tb_job *parent, *sib; /* a task's parent (NULL once cancelled), next task of the same parent */
+    struct tb_job *tasks; /* a parent's tasks still out */
+    int fork_sent, fork_done, fork_lost, fork_started;
+    double fork_work;    /* the longest done task's service, the parent's own need for slowdown */
+    sim_handle hedge;    /* a parent's next hedged copy */
     double work_sum;     /* ticks of service it needed at every node so far (slowdown's denominator) */
     sim_time seg;
     struct tb_req *req;  /* the client request this attempt serves, or NULL */
@@ -168,6 +177,18 @@ typedef struct tb_svc {
 
 typedef struct tb_link tb_link;
 
+/* A router's fan-out and join ("fork"; tb_fork.c). */
+typedef struct tb_fork {
+    int *to, nto;         /* the targets (queue or delay nodes) */
+    int copies, need;     /* tasks per job; joined when `need` are done */
+    sim_dist *hedge;      /* delay before each further copy; NULL = all at once */
+    int cancel_on_start;  /* tied requests: the others go when one starts service */
+    sim_rng rng;          /* stream "fork/<node>": targets chosen, hedge delays */
+    uint64_t forks, sent, cancelled, joined, failed; /* measured period */
+    double wasted;        /* ticks of service given to cancelled and orphaned tasks */
+    tb_latency join, task; /* fork to join; fork to each task's completion */
+} tb_fork;
+
 typedef struct tb_node {
     char *name;
     tb_node_kind kind;
@@ -235,6 +256,8 @@ typedef struct tb_node {
     double *balk;
     int nbalk;
     int impatient;        /* a queue or batch node (not PS) and some class has a patience: jobs may renege */
+    tb_fork *fork;        /* a router that forks and joins, or NULL */
+    long long holding;    /* parents waiting at this fork for their tasks */
     double by_size;       /* "service_by_size": seconds of service per unit of job size; 0 = "service" */
     int quantum_pending;  /* options.quantum: the next re-ranking is scheduled */
     /* speed that varies (tb_capacity.c): by jobs present, on a schedule, 0 while down */

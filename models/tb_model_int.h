@@ -50,6 +50,11 @@ void tb__speed_update(tb_model *m, tb_node *nd);
 void tb__speed_start(tb_model *m, tb_node *nd, tb_job *j);
 double tb__speed_work(const tb_model *m, const tb_node *nd);
 void tb__capacity_start(tb_model *m);
+/* tb_fork.c: fan-out and join */
+int tb__fork_arrive(tb_model *m, tb_node *fn, tb_job *p);
+void tb__task_end(tb_model *m, tb_job *t, int ok);
+void tb__task_started(tb_model *m, tb_job *t);
+void tb__job_lost(tb_model *m, tb_job *j); /* leaves as dropped */
 void tb__dequeue_drop(tb_model *m, tb_node *nd, tb_job *h);
 void tb__start_waiting(tb_model *m, tb_node *nd);
 void tb__ev_kick(sim_engine *e, void *obj, uint64_t arg);

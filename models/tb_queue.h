@@ -128,6 +128,7 @@ static inline void q_remove(tb_queue *q, tb_job *j)
             j->next->qprev = j->qprev;
         else
             q->tail = j->qprev;
+        j->qprev = NULL; /* (so that it no longer looks queued) */
         q->n--;
         return;
     }

@@ -21,7 +21,7 @@ static const char *const top_fields[] = {
 static const char *const node_fields[] = {
     "comment", "count", "kind", "workers", "capacity", "service", "next", "balance", "policy",
     "batch", "class_capacity", "provisioning", "per_class_queues", "balk", "speed", "speed_schedule",
-    "workers_schedule", "failures", "service_by_size", NULL,
+    "workers_schedule", "failures", "service_by_size", "fork", NULL,
 };
 static const char *const class_fields[] = {
     "comment", "arrival", "size", "priority", "deadline", "route", "entry", "service", "slo",
@@ -824,6 +824,81 @@ static int node_capacity(sim_jctx *c, tb_model *m, tb_node *nd, const cJSON *o, 
     return 0;
 }
 
+/* A router's "fork": {"to": [NODE or GROUP, ...], "copies": K, "join":
+ * "all" | "first" | N, "hedge": DIST, "cancel": "complete" | "start"}. */
+static int node_fork(sim_jctx *c, tb_model *m, tb_node *nd, const cJSON *o, const char *path, const char *kind)
+{
+    static const char *const ff[] = { "comment", "to", "copies", "join", "hedge", "cancel", NULL };
+    const cJSON *fk = sim_jget(o, "fork");
+    char p[P], q[P], f[96];
+    if (!fk)
+        return 0;
+    sim_jpath_key(p, sizeof p, path, "fork");
+    if (nd->kind != TB_NODE_ROUTER)
+        return sim_jerr(c, p, "expected a fork only on a router node, found it on a %s node", kind);
+    if (sim_jobject(c, fk, p, "a fork", ff))
+        return -1;
+    tb_fork *fo = nd->fork = calloc(1, sizeof *fo);
+    if (!fo)
+        return sim_jerr(c, p, "out of memory");
+    const cJSON *to = sim_jget(fk, "to");
+    sim_jpath_key(q, sizeof q, p, "to");
+    if (!cJSON_IsArray(to) || cJSON_GetArraySize(to) < 1)
+        return sim_jerr(c, q, "expected a list of the nodes (or groups) the copies go to, found %s",
+                        sim_jfound(to, f, sizeof f));
+    int n = 0, i = 0;
+    for (const cJSON *it = to->child; it; it = it->next, i++) {
+        char r[P];
+        int members, k = node_span(c, m, it, sim_jpath_idx(r, sizeof r, q, i), 0, &members);
+        if (k == NODE_REF_ERR)
+            return -1;
+        int *nt = realloc(fo->to, (size_t)(n + members) * sizeof *nt);
+        if (!nt)
+            return sim_jerr(c, q, "out of memory");
+        fo->to = nt;
+        for (int j = 0; j < members; j++) {
+            for (int x = 0; x < n; x++)
+                if (fo->to[x] == k + j)
+                    return sim_jerr(c, r, "expected each target once, found \"%s\" twice", m->nodes[k + j].name);
+            fo->to[n++] = k + j;
+        }
+    }
+    fo->nto = n;
+    long long copies, join;
+    long long all = n;
+    if (sim_jint(c, fk, p, "copies", 1, n, &all, &copies))
+        return -1;
+    fo->copies = (int)copies;
+    const cJSON *jn = sim_jget(fk, "join");
+    if (!jn || (cJSON_IsString(jn) && strcmp(jn->valuestring, "all") == 0))
+        join = copies;
+    else if (cJSON_IsString(jn) && strcmp(jn->valuestring, "first") == 0)
+        join = 1;
+    else if (cJSON_IsNumber(jn) && jn->valuedouble >= 1 && jn->valuedouble <= (double)copies &&
+             jn->valuedouble == (double)(long long)jn->valuedouble)
+        join = (long long)jn->valuedouble;
+    else
+        return sim_jerr(c, sim_jpath_key(q, sizeof q, p, "join"), "expected \"all\", \"first\" or a whole number of "
+                        "tasks from 1 to copies (%lld), found %s", copies, sim_jfound(jn, f, sizeof f));
+    fo->need = (int)join;
+    const cJSON *hd = sim_jget(fk, "hedge");
+    if (hd && !(fo->hedge = sim_dist_parse_time(c, hd, sim_jpath_key(q, sizeof q, p, "hedge"), m->tps)))
+        return -1;
+    const char *cancel;
+    if (sim_jstr(c, fk, p, "cancel", "complete", &cancel))
+        return -1;
+    if (strcmp(cancel, "start") == 0)
+        fo->cancel_on_start = 1;
+    else if (strcmp(cancel, "complete") != 0)
+        return sim_jerr(c, sim_jpath_key(q, sizeof q, p, "cancel"), "expected \"complete\" (the others are "
+                        "cancelled when the join happens) or \"start\" (when one starts service), found \"%s\"",
+                        cancel);
+    if (fo->cancel_on_start && fo->need != 1)
+        return sim_jerr(c, sim_jpath_key(q, sizeof q, p, "cancel"), "expected \"cancel\": \"start\" only with "
+                        "\"join\": \"first\" (one copy is served)");
+    return 0;
+}
+
 static int build_node(sim_jctx *c, tb_model *m, int k, const cJSON *o, const char *path)
 {
     tb_node *nd = &m->nodes[k];
@@ -831,7 +906,7 @@ static int build_node(sim_jctx *c, tb_model *m, int k, const cJSON *o, const cha
     const char *kind;
     if (sim_jobject(c, o, path, "a node", node_fields) || node_kind(c, nd, o, path, &kind) ||
         node_batch(c, m, nd, o, path) || node_service(c, m, nd, o, path, kind) || node_next(c, m, nd, o, path) ||
-        node_balk(c, nd, o, path, kind) || node_capacity(c, m, nd, o, path, kind))
+        node_balk(c, nd, o, path, kind) || node_capacity(c, m, nd, o, path, kind) || node_fork(c, m, nd, o, path, kind))
         return -1;
     const cJSON *pol = sim_jget(o, "policy");
     if (pol && attach_policy(c, m, nd, pol, sim_jpath_key(p, sizeof p, path, "policy")))
@@ -839,7 +914,7 @@ static int build_node(sim_jctx *c, tb_model *m, int k, const cJSON *o, const cha
     if (node_class_capacity(c, m, nd, o, path) || node_queues(c, m, nd, o, path) ||
         node_balance(c, m, nd, o, path))
         return -1;
-    if (nd->kind == TB_NODE_ROUTER && !sim_jget(o, "next") && !sim_jget(o, "balance"))
+    if (nd->kind == TB_NODE_ROUTER && !sim_jget(o, "next") && !sim_jget(o, "balance") && !sim_jget(o, "fork"))
         return sim_jerr(c, path, "expected \"next\" or \"balance\" on a router node (it only "
                                  "forwards jobs)");
     return 0;
@@ -1546,8 +1621,22 @@ static int build_parts(sim_jctx *c, tb_model *m, const cJSON *nodes, const cJSON
     free(lc.next);
     if (rc)
         return -1;
+    for (int fk = 0; fk < m->nnodes; fk++) /* a fork's targets serve its copies, then send them back */
+        for (int i = 0; m->nodes[fk].fork && i < m->nodes[fk].fork->nto; i++) {
+            const tb_node *t = &m->nodes[m->nodes[fk].fork->to[i]];
+            if ((t->kind != TB_NODE_QUEUE && t->kind != TB_NODE_DELAY) || !t->service)
+                return sim_jerr(c, NULL, "nodes.%s.fork.to: expected queue or delay nodes with a \"service\", found "
+                                "\"%s\"", m->nodes[fk].name, t->name);
+        }
     if (check_services(c, m) || check_routing(c, m))
         return -1;
+    for (int fk = 0; fk < m->nnodes; fk++) /* every class's copies may reach a fork's targets */
+        for (int i = 0; m->nodes[fk].fork && i < m->nodes[fk].fork->nto; i++) {
+            tb_node *t = &m->nodes[m->nodes[fk].fork->to[i]];
+            for (int ci = 0; ci < m->nclasses; ci++)
+                if (!t->svc[ci].dist)
+                    t->svc[ci].dist = t->service;
+        }
 
     return 0;
 }

@@ -80,6 +80,13 @@ void tb_model_free(tb_model *m)
         free(nd->next);
         free(nd->cum);
         free(nd->balk);
+        if (nd->fork) {
+            free(nd->fork->to);
+            sim_dist_free(nd->fork->hedge);
+            sim_hist_free(&nd->fork->join.h);
+            sim_hist_free(&nd->fork->task.h);
+            free(nd->fork);
+        }
         free(nd->speed);
         free(nd->speed_steps);
         free(nd->worker_steps);
@@ -308,6 +315,10 @@ static void seed_streams(tb_model *m)
         sim_rng_init(&nd->batch_rng, m->seed, m->replication, name);
         snprintf(name, sizeof name, "provisioning/%s", nd->name);
         sim_rng_init(&nd->prov_rng, m->seed, m->replication, name);
+        if (nd->fork) {
+            snprintf(name, sizeof name, "fork/%s", nd->name);
+            sim_rng_init(&nd->fork->rng, m->seed, m->replication, name);
+        }
         if (nd->balk) {
             snprintf(name, sizeof name, "balk/%s", nd->name);
             sim_rng_init(&nd->balk_rng, m->seed, m->replication, name);

@@ -228,7 +228,7 @@ START_TEST(overrides_replace_add_and_report_bad_paths)
     ck_assert_ptr_null(tb_scenario_build(&sc, &c));
     ck_assert_str_eq(c.err, "o.json: nodes.s.wrokers: unknown field (expected one of: comment, count, kind, "
                             "workers, capacity, service, next, balance, policy, batch, class_capacity, provisioning, "
-                            "per_class_queues, balk, speed, speed_schedule, workers_schedule, failures, service_by_size)");
+                            "per_class_queues, balk, speed, speed_schedule, workers_schedule, failures, service_by_size, fork)");
     tb_scenario_free(&sc);
     /* a group's member is not an entry: the error says which entry to set */
     const char *grouped = "{\"duration\": 10, " MM1_CLASS ", \"nodes\": {\"s\": {\"service\": 1, \"next\": [{\"node\": "

@@ -981,6 +981,57 @@ START_TEST(sita_beats_random_assignment_as_theory_says)
 }
 END_TEST
 
+/* ---- fan-out and join, redundancy --------------------------------------- */
+
+/* Fork-join of two M/M/1 servers (every job splits into one task per
+ * server and leaves when both are done): Nelson and Tantawi (IEEE Trans.
+ * Computers 37(6), 1988; exact for two servers, Flatto and Hahn 1984)
+ *     E[T] = (12 - rho) / 8 * 1 / (mu - lambda). */
+START_TEST(fork_join_of_two_servers_matches_nelson_and_tantawi)
+{
+    const double lambda = 0.5, mu = 1, rho = lambda / mu;
+    const char *json =
+        "{\"duration\": 40000, \"warmup\": 500,"
+        " \"classes\": {\"c\": {\"arrival\": {\"process\": \"poisson\", \"rate\": 0.5}, \"entry\": \"f\"}},"
+        " \"nodes\": {\"f\": {\"kind\": \"router\", \"fork\": {\"to\": [\"S\"]}},"
+        "   \"S\": {\"count\": 2, \"service\": {\"type\": \"exponential\", \"mean\": 1}}}}";
+    double a[1][R], *out[1] = { a[0] };
+    replicate(json, class_sojourn_collect, out);
+    fprintf(stderr, "fork-join over two M/M/1, rho 0.5\n");
+    expect("mean response (12 - rho)/8 / (mu - lambda)", a[0], (12 - rho) / 8 / (mu - lambda), 0.04);
+}
+END_TEST
+
+/* Full redundancy with cancellation on completion: every job is copied to
+ * both exponential FCFS servers and leaves with the first copy done, the
+ * other cancelled.  Both servers then always work on the same job, at
+ * total rate 2 mu: an M/M/1 with rate 2 mu (Gardner et al., SIGMETRICS
+ * 2015), E[T] = 1 / (2 mu - lambda), and each job's wasted work is what
+ * the losing copy received: half the busy time. */
+static void redundancy_collect(const tb_model *m, int r, double **out)
+{
+    const tb_fork *f = m->nodes[0].fork;
+    out[0][r] = secs(m, m->classes[0].sojourn.w.mean);
+    out[1][r] = (double)f->sent / (double)f->forks;
+}
+
+START_TEST(full_redundancy_with_cancellation_is_an_mm1_at_twice_the_rate)
+{
+    const double lambda = 1.2, mu = 1;
+    const char *json =
+        "{\"duration\": 40000, \"warmup\": 500,"
+        " \"classes\": {\"c\": {\"arrival\": {\"process\": \"poisson\", \"rate\": 1.2}, \"entry\": \"f\"}},"
+        " \"nodes\": {\"f\": {\"kind\": \"router\", \"fork\": {\"to\": [\"S\"], \"join\": \"first\"}},"
+        "   \"S\": {\"count\": 2, \"service\": {\"type\": \"exponential\", \"mean\": 1}}}}";
+    double a[2][R], *out[2] = { a[0], a[1] };
+    replicate(json, redundancy_collect, out);
+    fprintf(stderr, "redundancy-2 with cancellation, lambda 1.2, mu 1\n");
+    expect("mean response 1 / (2 mu - lambda)", a[0], 1 / (2 * mu - lambda), 0.04);
+    for (int r = 0; r < R; r++)
+        ck_assert_double_eq_tol(a[1][r], 2, 0.002); /* two copies of (almost) every job that forked */
+}
+END_TEST
+
 Suite *theory_suite(void)
 {
     Suite *s = suite_create("theory");
@@ -997,6 +1048,8 @@ Suite *theory_suite(void)
     tcase_add_test(tc, a_failure_resumes_restarts_or_loses_the_job_in_service_at_the_exact_times);
     tcase_add_test(tc, speed_and_worker_schedules_give_the_queues_they_describe);
     tcase_add_test(tc, srpt_matches_schrage_and_miller);
+    tcase_add_test(tc, fork_join_of_two_servers_matches_nelson_and_tantawi);
+    tcase_add_test(tc, full_redundancy_with_cancellation_is_an_mm1_at_twice_the_rate);
     tcase_add_test(tc, las_matches_the_foreground_background_formula);
     tcase_add_test(tc, sita_beats_random_assignment_as_theory_says);
     tcase_add_test(tc, a_fixed_route_through_groups_splits_evenly_and_matches_jackson);

@@ -127,6 +127,23 @@ else
     bad "adding failures, a partition and load-dependent speed leaves every arrival time unchanged"
 fi
 
+# a hedging fork draws from its own stream ("fork/NODE"): the arrivals at it do not move
+cat > hedge0.json <<'EOF'
+{ "duration": 300, "warmup": 0, "classes": { "c": { "arrival": { "process": "poisson", "rate": 1.5 }, "entry": "r" } },
+  "nodes": { "r": { "kind": "router", "next": [ { "node": "a", "p": 1 } ] },
+             "a": { "service": { "type": "exponential", "mean": 0.5 } }, "b": { "service": { "type": "exponential", "mean": 0.5 } } } }
+EOF
+sed 's/"next": \[ { "node": "a", "p": 1 } \]/"fork": { "to": ["a", "b"], "join": "first", "hedge": { "type": "exponential", "mean": 0.4 } }/' hedge0.json > hedge1.json
+"$BIN" run hedge0.json --out h0 --trace h0.csv -q >/dev/null 2>&1
+"$BIN" run hedge1.json --out h1 --trace h1.csv -q >/dev/null 2>&1
+awk -F, '$2 == "arrive" && $5 == "r"' h0.csv > ha0.txt
+awk -F, '$2 == "arrive" && $5 == "r"' h1.csv > ha1.txt
+if [ "$(wc -l < ha0.txt)" -gt 300 ] && cmp -s ha0.txt ha1.txt && grep -q '"tasks_cancelled":' h1/summary.json; then
+    ok "adding a hedging fork leaves every arrival time unchanged"
+else
+    bad "adding a hedging fork leaves every arrival time unchanged"
+fi
+
 # --- --set changes the model ---------------------------------------------------------
 "$BIN" run "$SC/mm1.json" --out w2 --set duration=20000 --set nodes.server.workers=2 --quiet >/dev/null 2>&1
 u=$(grep '"utilisation"' w2/summary.json | head -1 | tr -dc '0-9.')
