@@ -117,9 +117,10 @@ static void send_copy(tb_model *m, tb_node *fn, tb_job *p)
 {
     tb_fork *f = fn->fork;
     int target;
-    if (f->copies == f->nto) {
+    if (f->copies == f->nto && !f->hedge && f->hedge_pct <= 0) { /* all of them, at once */
         target = f->to[p->fork_sent];
-    } else { /* a target no copy of p has gone to: a uniform choice among the rest */
+    } else { /* a target no copy of p has gone to: a uniform choice among the rest (hedging: the
+              * first copy too, or the first target would take every first copy) */
         for (;;) {
             target = f->to[sim_rng_below(&f->rng, (uint64_t)f->nto)];
             int used = 0;
@@ -173,7 +174,12 @@ static void ev_hedge(sim_engine *e, void *obj, uint64_t arg);
 static void schedule_hedge(tb_model *m, tb_node *fn, tb_job *p)
 {
     tb_fork *f = fn->fork;
-    sim_time d = sim_ticks(sim_dist_sample(f->hedge, &f->rng), m->tps);
+    sim_time d;
+    if (f->hedge) {
+        d = sim_ticks(sim_dist_sample(f->hedge, &f->rng), m->tps);
+    } else { /* a percentile of what the copies took so far; until 20 are seen, the next copy waits 0 */
+        d = f->seen.n >= 20 ? (sim_time)sim_hist_quantile(&f->seen, f->hedge_pct / 100) : 0;
+    }
     p->hedge = sim_at(m->eng, m->eng->now + d, ev_hedge, p, (uint64_t)(fn - m->nodes));
 }
 
@@ -200,7 +206,7 @@ int tb__fork_arrive(tb_model *m, tb_node *fn, tb_job *p)
     p->fork_sent = p->fork_done = p->fork_lost = p->fork_started = 0;
     p->fork_work = 0;
     p->hedge.ev = NULL;
-    if (f->hedge) {
+    if (f->hedge || f->hedge_pct > 0) {
         send_copy(m, fn, p);
         if (p->fork_sent < f->copies && p->node == (int)(fn - m->nodes))
             schedule_hedge(m, fn, p);
@@ -253,6 +259,7 @@ void tb__task_end(tb_model *m, tb_job *t, int ok)
             p->fork_work = t->work_sum; /* the longest task's service: the parent's own need */
         if (m->measuring)
             lat_add(&f->task, m->eng->now - p->arrived);
+        sim_hist_add(&f->seen, m->eng->now - p->arrived);
     } else {
         p->fork_lost++;
     }
@@ -264,7 +271,7 @@ void tb__task_end(tb_model *m, tb_job *t, int ok)
         fork_end(m, p, 1);
     else if (p->fork_done + out + (f->copies - p->fork_sent) < f->need)
         fork_end(m, p, 0); /* too many lost: the join can no longer happen */
-    else if (!ok && f->hedge && p->fork_sent < f->copies && out == 0 && !p->hedge.ev)
+    else if (!ok && (f->hedge || f->hedge_pct > 0) && p->fork_sent < f->copies && out == 0 && !p->hedge.ev)
         send_copy(m, &m->nodes[p->node], p); /* nothing out: the next copy goes now */
 }
 

@@ -181,7 +181,9 @@ typedef struct tb_link tb_link;
 typedef struct tb_fork {
     int *to, nto;         /* the targets (queue or delay nodes) */
     int copies, need;     /* tasks per job; joined when `need` are done */
-    sim_dist *hedge;      /* delay before each further copy; NULL = all at once */
+    sim_dist *hedge;      /* delay before each further copy; NULL = all at once (or by hedge_pct) */
+    double hedge_pct;     /* > 0: the delay is this percentile of the copies' latency observed so far */
+    sim_hist seen;        /* every completed copy's latency, warm-up included (for hedge_pct) */
     int cancel_on_start;  /* tied requests: the others go when one starts service */
     sim_rng rng;          /* stream "fork/<node>": targets chosen, hedge delays */
     uint64_t forks, sent, cancelled, joined, failed; /* measured period */

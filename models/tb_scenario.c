@@ -882,8 +882,15 @@ static int node_fork(sim_jctx *c, tb_model *m, tb_node *nd, const cJSON *o, cons
                         "tasks from 1 to copies (%lld), found %s", copies, sim_jfound(jn, f, sizeof f));
     fo->need = (int)join;
     const cJSON *hd = sim_jget(fk, "hedge");
-    if (hd && !(fo->hedge = sim_dist_parse_time(c, hd, sim_jpath_key(q, sizeof q, p, "hedge"), m->tps)))
+    if (hd && cJSON_IsObject(hd) && sim_jget(hd, "percentile")) { /* the observed latency of the copies */
+        static const char *const hf[] = { "comment", "percentile", NULL };
+        sim_jpath_key(q, sizeof q, p, "hedge");
+        if (sim_jobject(c, hd, q, "a hedge delay", hf) ||
+            sim_jnum(c, hd, q, "percentile", 0, 1, 99.99, NULL, &fo->hedge_pct))
+            return -1;
+    } else if (hd && !(fo->hedge = sim_dist_parse_time(c, hd, sim_jpath_key(q, sizeof q, p, "hedge"), m->tps))) {
         return -1;
+    }
     const char *cancel;
     if (sim_jstr(c, fk, p, "cancel", "complete", &cancel))
         return -1;

@@ -85,6 +85,7 @@ void tb_model_free(tb_model *m)
             sim_dist_free(nd->fork->hedge);
             sim_hist_free(&nd->fork->join.h);
             sim_hist_free(&nd->fork->task.h);
+            sim_hist_free(&nd->fork->seen);
             free(nd->fork);
         }
         free(nd->speed);

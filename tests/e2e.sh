@@ -144,6 +144,16 @@ else
     bad "adding a hedging fork leaves every arrival time unchanged"
 fi
 
+# hedging at the observed p90: about one job in ten sends its second copy
+sed 's/"hedge": { "type": "exponential", "mean": 0.4 }/"hedge": { "percentile": 90 }/' hedge1.json > hedge2.json
+"$BIN" run hedge2.json --out h2 --set duration=4000 -q >/dev/null 2>&1
+x=$(grep -o '"extra_load":[[:space:]]*[0-9.]*' h2/summary.json | grep -o '[0-9.]*$')
+if [ -n "$x" ] && awk -v x="$x" 'BEGIN { exit !(x > 1.05 && x < 1.16) }'; then
+    ok "hedging at the observed p90 sends a second copy for about a tenth of the jobs (extra load $x)"
+else
+    bad "hedging at the observed p90 sends a second copy for about a tenth of the jobs (extra load ${x:-none})"
+fi
+
 # --- --set changes the model ---------------------------------------------------------
 "$BIN" run "$SC/mm1.json" --out w2 --set duration=20000 --set nodes.server.workers=2 --quiet >/dev/null 2>&1
 u=$(grep '"utilisation"' w2/summary.json | head -1 | tr -dc '0-9.')
