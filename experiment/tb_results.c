@@ -344,10 +344,10 @@ static void class_json(cJSON *classes, const tb_model *m, const tb_class *c)
     cJSON_AddItemToObject(o, "wait", latency_json(&c->wait, tps, "succeeded requests"));
     /* slowdown: time in the network / service needed, of the jobs that completed for a waiting client */
     cJSON *sd = cJSON_AddObjectToObject(o, "slowdown");
-    int nsd = c->slowdown.n > 0;
+    int nsd = c->slowdown_h.n > 0;
     cJSON_AddStringToObject(sd, "population", "completed jobs");
-    cJSON_AddNumberToObject(sd, "count", (double)c->slowdown.n);
-    num_or_null(sd, "mean", nsd, c->slowdown.mean);
+    cJSON_AddNumberToObject(sd, "count", (double)c->slowdown_h.n);
+    num_or_null(sd, "mean", nsd, c->slowdown_sum / (double)c->slowdown_h.n);
     num_or_null(sd, "p50", nsd, sim_hist_quantile(&c->slowdown_h, 0.5) / TB_SLOWDOWN_SCALE);
     num_or_null(sd, "p99", nsd, sim_hist_quantile(&c->slowdown_h, 0.99) / TB_SLOWDOWN_SCALE);
     if (c->confirmations > 0)

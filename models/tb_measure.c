@@ -121,7 +121,7 @@ void tb__start_measuring(tb_model *m)
         c->nfee_lat = 0;
         lat_reset(&c->wait);
         lat_reset(&c->sojourn);
-        memset(&c->slowdown, 0, sizeof c->slowdown);
+        c->slowdown_sum = 0;
         sim_hist_reset(&c->slowdown_h);
         sim_hist_reset(&c->cens);
     }

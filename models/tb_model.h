@@ -338,8 +338,8 @@ typedef struct tb_class {
     double wasted;          /* ticks of service spent after the client gave up */
     uint64_t w_good;        /* goodput (or completions, without an SLO) in the current window */
     tb_latency wait, sojourn; /* of succeeded requests (late ones included) */
-    sim_welford slowdown;   /* completed jobs' time in the network / the service they needed */
-    sim_hist slowdown_h;    /* the same, times TB_SLOWDOWN_SCALE */
+    double slowdown_sum;    /* completed jobs' time in the network / the service they needed: the sum */
+    sim_hist slowdown_h;    /* the same, times TB_SLOWDOWN_SCALE (slowdown_h.n counts them) */
     sim_hist cens;          /* ticks from creation to the end, of requests that did not succeed
                              * (in-flight ones: to the end of the run): censored latencies */
     /* isolation: requests created before the surge span (after warm-up),
