@@ -337,6 +337,8 @@ static void class_json(cJSON *classes, const tb_model *m, const tb_class *c)
         cJSON_AddNumberToObject(ao, "in_flight", (double)c->att_in_flight);
         cJSON_AddNumberToObject(o, "timeouts", (double)c->timeouts);
         cJSON_AddNumberToObject(o, "retries", (double)c->retries);
+        if (c->client->throttle_k > 0)
+            cJSON_AddNumberToObject(o, "throttled", (double)c->client->throttled);
         cJSON_AddNumberToObject(o, "wasted_work", c->wasted / tps);
     }
     cJSON_AddItemToObject(o, "latency", all_requests_json(&c->sojourn.h, &c->cens, tps));

@@ -17,6 +17,23 @@ static int budget_allows(tb_client *cl)
     return 1;
 }
 
+/* The throttle's counts, decayed to now. */
+static void throttle_decay(tb_client *cl, sim_time now)
+{
+    double f = exp(-(double)(now - cl->throttle_at) / cl->throttle_window);
+    cl->requests *= f;
+    cl->accepts *= f;
+    cl->throttle_at = now;
+}
+
+void tb__throttle_accept(tb_model *m, tb_client *cl)
+{
+    if (cl->throttle_k > 0) {
+        throttle_decay(cl, m->eng->now);
+        cl->accepts += 1;
+    }
+}
+
 void tb__budget_result(tb_client *cl, int success)
 {
     if (success)
@@ -30,6 +47,21 @@ void tb__budget_result(tb_client *cl, int success)
  * and deadline. */
 void tb__start_attempt(tb_model *m, tb_class *c, tb_req *r)
 {
+    tb_client *cl = c->client;
+    if (cl->throttle_k > 0) { /* one draw per attempt, from the class's own stream */
+        throttle_decay(cl, m->eng->now);
+        cl->requests += 1;
+        double p = (cl->requests - cl->throttle_k * cl->accepts) / (cl->requests + 1);
+        if (sim_rng_u01(&c->throttle_rng) < p) { /* refused locally: an attempt rejected at once */
+            if (m->measuring) {
+                c->attempts++;
+                c->att_out[TB_ATT_REJECTED]++;
+                cl->throttled++;
+            }
+            tb__retry_or_fail(m, c, r, TB_OUT_REJECTED);
+            return;
+        }
+    }
     tb_job *j = tb__new_job(m, c, r->created, r->attempts == 1);
     if (!j)
         return;

@@ -112,6 +112,8 @@ void tb__start_measuring(tb_model *m)
         c->attempts = c->att_in_flight = c->timeouts = c->retries = 0;
         memset(c->att_out, 0, sizeof c->att_out);
         c->wasted = 0;
+        if (c->client)
+            c->client->throttled = 0;
         lat_reset(&c->confirm);
         for (int g = 0; g < 2; g++) {
             c->sg_n[g] = c->sg_good[g] = 0;

@@ -182,6 +182,7 @@ static void job_leave(tb_model *m, tb_job *j, enum leave how)
                         how == LEAVE_EXIT ? tb__success(c, j->created, m->eng->now) : out[how], j->waited);
     } else if (how == LEAVE_EXIT && r) { /* served while its client waits */
         tb__budget_result(c->client, 1);
+        tb__throttle_accept(m, c->client);
         req_done(m, r, j->waited);
     } else if (how == LEAVE_ABANDON && r) { /* the client gave up waiting: the request ends, no retry */
         r->job = NULL;

@@ -104,6 +104,12 @@ typedef struct tb_client {
     double base, multiplier, cap; /* backoff: uniform(0, min(cap, base multiplier^(n-1))) */
     int budget;           /* 0 none, 1 token bucket, 2 gRPC throttle */
     double ratio, max_tokens, tokens;
+    /* adaptive throttling (SRE): attempts are refused locally with probability
+     * max(0, (requests - k accepts) / (requests + 1)), both counts decaying
+     * with time constant `window`; throttle_k 0 = none */
+    double throttle_k, throttle_window, requests, accepts;
+    sim_time throttle_at; /* when the counts were last decayed */
+    uint64_t throttled;   /* attempts refused locally (measured period) */
 } tb_client;
 
 /*
@@ -312,7 +318,7 @@ typedef struct tb_class {
     sim_dist *size;         /* abstract units (e.g. bytes); default 1 */
     sim_dist *priority;     /* default 0 */
     sim_dist *deadline;     /* relative, seconds; NULL = none */
-    sim_rng arr_rng, size_rng, prio_rng, dl_rng, phase_rng, timeout_rng, backoff_rng;
+    sim_rng arr_rng, size_rng, prio_rng, dl_rng, phase_rng, timeout_rng, backoff_rng, throttle_rng;
     tb_client *client;      /* NULL: jobs are fire-and-forget */
     sim_lane *timeout_lane; /* a constant timeout: the timers, in order (sim_engine.h); else NULL */
     sim_time slo;           /* goodput deadline from request creation; SIM_TIME_MAX = none */

@@ -80,6 +80,7 @@ void tb__ev_batch(sim_engine *e, void *obj, uint64_t arg);
 
 /* tb_client.c */
 void tb__budget_result(tb_client *cl, int success);
+void tb__throttle_accept(tb_model *m, tb_client *cl); /* an attempt's success, for the adaptive throttle */
 void tb__start_attempt(tb_model *m, tb_class *c, tb_req *r);
 void tb__retry_or_fail(tb_model *m, tb_class *c, tb_req *r, enum tb_outcome last);
 void tb__in_flight(tb_model *m, tb_class *c, sim_time created);

@@ -929,7 +929,7 @@ static int build_node(sim_jctx *c, tb_model *m, int k, const cJSON *o, const cha
 
 static int build_client(sim_jctx *c, tb_class *cl, const cJSON *o, const char *path, double tps)
 {
-    static const char *const fields[] = { "comment", "timeout", "retries", "backoff", "budget", NULL };
+    static const char *const fields[] = { "comment", "timeout", "retries", "backoff", "budget", "throttle", NULL };
     char p[P], f[96];
     if (sim_jobject(c, o, path, "a client", fields))
         return -1;
@@ -986,6 +986,17 @@ static int build_client(sim_jctx *c, tb_class *cl, const cJSON *o, const char *p
                             "expected \"token\" (each success adds ratio, a retry costs 1) or "
                             "\"grpc\" (failures cost 1, retry while above max/2), found \"%s\"", kind);
         k->tokens = k->max_tokens;
+    }
+    const cJSON *th = sim_jget(o, "throttle");
+    if (th) { /* client-side adaptive throttling (Google SRE): reject locally beyond k x accepts */
+        static const char *const tf[] = { "comment", "k", "window", NULL };
+        double two = 2, minutes = 120;
+        sim_jpath_key(p, sizeof p, path, "throttle");
+        if (sim_jobject(c, th, p, "an adaptive throttle", tf) ||
+            sim_jnum(c, th, p, "k", 1, 0, 1e6, &two, &k->throttle_k) ||
+            sim_jnum(c, th, p, "window", 0, 1, 1e9, &minutes, &k->throttle_window))
+            return -1;
+        k->throttle_window = (double)sim_ticks(k->throttle_window, tps);
     }
     return 0;
 }

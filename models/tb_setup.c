@@ -303,6 +303,10 @@ static void seed_streams(tb_model *m)
             snprintf(name, sizeof name, "%s/%s", what[k], c->name);
             sim_rng_init(rngs[k], m->seed, m->replication, name);
         }
+        if (c->client && c->client->throttle_k > 0) {
+            snprintf(name, sizeof name, "throttle/%s", c->name);
+            sim_rng_init(&c->throttle_rng, m->seed, m->replication, name);
+        }
         if (c->patience) {
             snprintf(name, sizeof name, "patience/%s", c->name);
             sim_rng_init(&c->patience_rng, m->seed, m->replication, name);

@@ -1032,6 +1032,38 @@ START_TEST(full_redundancy_with_cancellation_is_an_mm1_at_twice_the_rate)
 }
 END_TEST
 
+/* Client-side adaptive throttling (Beyer et al., Site Reliability
+ * Engineering, 2016, ch. 21): a client refuses an attempt locally with
+ * probability max(0, (requests - K accepts) / (requests + 1)).  At its
+ * fixed point p = 1 - K A / R (A accepts and R requests per second, R
+ * large), so the attempts it does send, (1 - p) R, are K times the
+ * accepts: against an overloaded server (one slot, 10/s offered to 2/s of
+ * service, a full slot answers at once) sent / accepted = K. */
+static void throttle_collect(const tb_model *m, int r, double **out)
+{
+    const tb_class *c = &m->classes[0];
+    double sent = (double)(c->attempts - c->client->throttled);
+    out[0][r] = sent / (double)c->att_out[TB_ATT_COMPLETED];
+}
+
+START_TEST(adaptive_throttling_sends_k_times_what_is_accepted)
+{
+    for (int k2 = 0; k2 < 2; k2++) {
+        double K = k2 ? 1.5 : 2;
+        char json[1024];
+        snprintf(json, sizeof json,
+                 "{\"duration\": 3000, \"warmup\": 300,"
+                 " \"classes\": {\"c\": {\"arrival\": {\"process\": \"poisson\", \"rate\": 10}, \"route\": [\"s\"],"
+                 "   \"client\": {\"retries\": 0, \"throttle\": {\"k\": %g, \"window\": 60}}}},"
+                 " \"nodes\": {\"s\": {\"service\": {\"type\": \"exponential\", \"mean\": 0.5}, \"capacity\": 1}}}", K);
+        double a[1][R], *out[1] = { a[0] };
+        replicate(json, throttle_collect, out);
+        fprintf(stderr, "adaptive throttle K = %g against a server that accepts 2/s of 10/s\n", K);
+        expect("attempts sent / accepted = K", a[0], K, 0.03);
+    }
+}
+END_TEST
+
 Suite *theory_suite(void)
 {
     Suite *s = suite_create("theory");
@@ -1048,6 +1080,7 @@ Suite *theory_suite(void)
     tcase_add_test(tc, a_failure_resumes_restarts_or_loses_the_job_in_service_at_the_exact_times);
     tcase_add_test(tc, speed_and_worker_schedules_give_the_queues_they_describe);
     tcase_add_test(tc, srpt_matches_schrage_and_miller);
+    tcase_add_test(tc, adaptive_throttling_sends_k_times_what_is_accepted);
     tcase_add_test(tc, fork_join_of_two_servers_matches_nelson_and_tantawi);
     tcase_add_test(tc, full_redundancy_with_cancellation_is_an_mm1_at_twice_the_rate);
     tcase_add_test(tc, las_matches_the_foreground_background_formula);
