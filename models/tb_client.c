@@ -102,6 +102,20 @@ static void ev_retry(sim_engine *e, void *obj, uint64_t arg)
 void tb__retry_or_fail(tb_model *m, tb_class *c, tb_req *r, enum tb_outcome last)
 {
     tb_client *cl = c->client;
+    if (cl->decider && cl->decider->ops.retry) { /* the policy decides: a delay, or none */
+        double d = r->attempts <= cl->retries ? cl->decider->ops.retry(m, cl->decider, r->cls, r->attempts, last) : -1;
+        if (d >= 0 && budget_allows(cl)) {
+            if (m->measuring)
+                c->retries++;
+            sim_after(m->eng, sim_ticks(d, m->tps), ev_retry, r, 0);
+            return;
+        }
+        if (d >= 0)
+            last = TB_OUT_FAILED; /* refused by the retry budget */
+        tb__request_end(m, c, r->created, r->counted, last, 0);
+        req_put(m, r);
+        return;
+    }
     if (r->attempts <= cl->retries) {
         if (budget_allows(cl)) {
             if (m->measuring)

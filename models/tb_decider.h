@@ -45,6 +45,8 @@ typedef struct tb_decider_ops {
     int (*route)(struct tb_model *m, struct tb_decider *d, struct tb_node *nd, struct tb_job *j);
     void (*done)(struct tb_model *m, struct tb_decider *d, struct tb_node *nd, struct tb_job *j);
     void (*tick)(struct tb_model *m, struct tb_decider *d, struct tb_node *nd);
+    /* a client's retry decision: seconds to wait before the next attempt, or < 0 for none */
+    double (*retry)(struct tb_model *m, struct tb_decider *d, int cls, int attempt, int outcome);
     void (*free)(struct tb_decider *d);
 } tb_decider_ops;
 

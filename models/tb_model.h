@@ -108,6 +108,7 @@ typedef struct tb_client {
      * max(0, (requests - k accepts) / (requests + 1)), both counts decaying
      * with time constant `window`; throttle_k 0 = none */
     double throttle_k, throttle_window, requests, accepts;
+    struct tb_decider *decider; /* "policy": a retry(class, attempt, outcome) hook decides retries; NULL = built in */
     sim_time throttle_at; /* when the counts were last decayed */
     uint64_t throttled;   /* attempts refused locally (measured period) */
 } tb_client;
@@ -429,6 +430,7 @@ typedef struct tb_model {
     char error[640];
     const tb_job *hook_job;  /* the job a running hook may look at */
     const tb_node *hook_node;
+    int hook_class;          /* the class of a client hook in progress (retry), for messages */
     /* For tests: called as a job arrives at a node (before anything is
      * decided), starts service, and completes service. */
     void (*observe)(void *ctx, const struct tb_model *m, const tb_job *j, const tb_node *nd,

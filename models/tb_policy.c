@@ -11,9 +11,9 @@
 #include "tb_policy.h"
 
 /* Where each hook is defined, for messages about what it returned. */
-enum { H_ADMIT, H_RANK, H_PICK, H_DEQUEUE, H_ROUTE, H_DONE, H_TICK, NHOOKS };
+enum { H_ADMIT, H_RANK, H_PICK, H_DEQUEUE, H_ROUTE, H_DONE, H_TICK, H_RETRY, NHOOKS };
 static const char *const hook_names[NHOOKS] = { "admit", "rank", "pick", "dequeue",
-                                                "route", "on_done", "tick" };
+                                                "route", "on_done", "tick", "retry" };
 
 static tb_model *model_of(lua_State *L)
 {
@@ -706,6 +706,7 @@ static int policy_dequeue(tb_model *m, tb_decider *d, tb_node *nd, tb_job *j);
 static int policy_route(tb_model *m, tb_decider *d, tb_node *nd, tb_job *j);
 static void policy_done(tb_model *m, tb_decider *d, tb_node *nd, tb_job *j);
 static void policy_tick(tb_model *m, tb_decider *d, tb_node *nd);
+static double policy_retry(tb_model *m, tb_decider *d, int cls, int attempt, int outcome);
 
 static int policy_prepare(tb_model *m, tb_decider *d, char *err, size_t errlen)
 {
@@ -735,7 +736,7 @@ static int policy_prepare(tb_model *m, tb_decider *d, char *err, size_t errlen)
         return -1;
     }
     int *refs[NHOOKS] = { &p->ref_admit, &p->ref_rank, &p->ref_pick, &p->ref_dequeue,
-                          &p->ref_route, &p->ref_done, &p->ref_tick };
+                          &p->ref_route, &p->ref_done, &p->ref_tick, &p->ref_retry };
     for (int h = 0; h < NHOOKS; h++) {
         *refs[h] = sim_lua_ref(p->lua, hook_names[h], p->where[h], sizeof p->where[h]);
         if (*refs[h] == -2) {
@@ -758,6 +759,7 @@ static int policy_prepare(tb_model *m, tb_decider *d, char *err, size_t errlen)
     p->d.ops.route = p->ref_route != SIM_LUA_NONE ? policy_route : NULL;
     p->d.ops.done = p->ref_done != SIM_LUA_NONE ? policy_done : NULL;
     p->d.ops.tick = p->ref_tick != SIM_LUA_NONE ? policy_tick : NULL;
+    p->d.ops.retry = p->ref_retry != SIM_LUA_NONE ? policy_retry : NULL;
     return 0;
 }
 
@@ -793,8 +795,8 @@ static void fail(tb_model *m, tb_node *nd, const char *hook, const char *fmt, ..
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
-    snprintf(m->error, sizeof m->error, "%s (in %s() at node %s, t=%.9g s)", msg, hook, nd->name,
-             sim_seconds(m->eng->now, m->tps));
+    snprintf(m->error, sizeof m->error, "%s (in %s() %s %s, t=%.9g s)", msg, hook, nd ? "at node" : "of class",
+             nd ? nd->name : m->classes[m->hook_class].name, sim_seconds(m->eng->now, m->tps));
     m->failed = 1;
     m->eng->stop = 1;
 }
@@ -962,6 +964,38 @@ static void policy_done(tb_model *m, tb_decider *d, tb_node *nd, tb_job *j)
         return;
     begin(m, p, p->ref_done, nd, j);
     finish_call(m, p, nd, H_DONE, 2, 0);
+}
+
+/* A client's retry(class, attempt, outcome): a delay in seconds, or nil
+ * for no retry (the request ends with that outcome). */
+static double policy_retry(tb_model *m, tb_decider *d, int cls, int attempt, int outcome)
+{
+    static const char *const outcomes[TB_NOUT] = { "succeeded", "late", "failed", "rejected", "dropped",
+                                                   "abandoned" };
+    tb_policy *p = (tb_policy *)d;
+    if (m->failed)
+        return -1;
+    lua_State *L = sim_lua_state(p->lua);
+    lua_rawgeti(L, LUA_REGISTRYINDEX, p->ref_retry);
+    lua_pushinteger(L, cls + 1);
+    lua_pushinteger(L, attempt);
+    lua_pushstring(L, outcomes[outcome]);
+    m->hook_class = cls;
+    if (finish_call(m, p, NULL, H_RETRY, 3, 1) != 0)
+        return -1;
+    double v = -1;
+    char f[64];
+    if (lua_isnil(L, -1)) {
+        v = -1;
+    } else if (lua_type(L, -1) == LUA_TNUMBER && lua_tonumber(L, -1) >= 0 && lua_tonumber(L, -1) <= 1e9) {
+        v = lua_tonumber(L, -1);
+    } else {
+        fail(m, NULL, "retry", "%s: retry() returned %s, expected a delay in seconds (>= 0) or nil (no retry)",
+             p->where[H_RETRY], found(L, -1, f, sizeof f));
+        v = -1;
+    }
+    lua_pop(L, 1);
+    return v;
 }
 
 static void policy_tick(tb_model *m, tb_decider *d, tb_node *nd)

@@ -927,9 +927,10 @@ static int build_node(sim_jctx *c, tb_model *m, int k, const cJSON *o, const cha
     return 0;
 }
 
-static int build_client(sim_jctx *c, tb_class *cl, const cJSON *o, const char *path, double tps)
+static int build_client(sim_jctx *c, tb_model *m, tb_class *cl, const cJSON *o, const char *path, double tps)
 {
-    static const char *const fields[] = { "comment", "timeout", "retries", "backoff", "budget", "throttle", NULL };
+    static const char *const fields[] = { "comment", "timeout", "retries", "backoff", "budget", "throttle",
+                                          "policy", NULL };
     char p[P], f[96];
     if (sim_jobject(c, o, path, "a client", fields))
         return -1;
@@ -987,6 +988,19 @@ static int build_client(sim_jctx *c, tb_class *cl, const cJSON *o, const char *p
                             "\"grpc\" (failures cost 1, retry while above max/2), found \"%s\"", kind);
         k->tokens = k->max_tokens;
     }
+    const cJSON *pol = sim_jget(o, "policy");
+    if (pol) { /* a policy whose retry() hook decides the retries */
+        char q[P];
+        sim_jpath_key(q, sizeof q, path, "policy");
+        if (!cJSON_IsString(pol))
+            return sim_jerr(c, q, "expected the name of a policy in \"policies\" or of a Lua script, found %s",
+                            sim_jfound(pol, f, sizeof f));
+        for (int i = 0; i < m->ndeciders && !k->decider; i++)
+            if (strcmp(m->deciders[i]->name, pol->valuestring) == 0 && !strchr(pol->valuestring, '/'))
+                k->decider = m->deciders[i];
+        if (!k->decider && build_policy(c, m, cl->name, pol, q, &k->decider))
+            return -1;
+    }
     const cJSON *th = sim_jget(o, "throttle");
     if (th) { /* client-side adaptive throttling (Google SRE): reject locally beyond k x accepts */
         static const char *const tf[] = { "comment", "k", "window", NULL };
@@ -1021,7 +1035,7 @@ static int build_class(sim_jctx *c, tb_model *m, int i, const cJSON *o, const ch
     if (!cl->size)
         return size ? -1 : sim_jerr(c, path, "out of memory");
     const cJSON *client = sim_jget(o, "client");
-    if (client && build_client(c, cl, client, sim_jpath_key(p, sizeof p, path, "client"), m->tps))
+    if (client && build_client(c, m, cl, client, sim_jpath_key(p, sizeof p, path, "client"), m->tps))
         return -1;
     if (sim_jget(o, "slo")) {
         double slo;

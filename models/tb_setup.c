@@ -271,6 +271,14 @@ static int prepare_deciders(tb_model *m)
             return -1;
         }
     }
+    for (int i = 0; i < m->nclasses; i++) {
+        const tb_client *cl = m->classes[i].client;
+        if (cl && cl->decider && !cl->decider->ops.retry) {
+            snprintf(m->error, sizeof m->error, "%s: class \"%s\"'s client uses policy \"%s\", whose script "
+                     "defines no retry() hook", cl->decider->shown, m->classes[i].name, cl->decider->name);
+            return -1;
+        }
+    }
     for (int k = 0; k < m->nnodes; k++) {
         const tb_node *nd = &m->nodes[k];
         if (nd->decider && nd->ncand > 0 && !nd->decider->ops.route) {

@@ -218,12 +218,42 @@ START_TEST(a_retry_is_the_same_request_with_the_same_size_and_priority)
 }
 END_TEST
 
+/* A retry() hook decides the retries: two, 0.25 s apart.  A server with
+ * one slot, held for ever by the first request, drops every later attempt
+ * at once (no timeout: the client notices at once), so every other
+ * request makes exactly 3 attempts and ends dropped 0.5 s after it
+ * arrived; the cap ("retries": 5) is not reached. */
+START_TEST(a_retry_hook_decides_how_often_and_when_a_client_retries)
+{
+    char json[1024];
+    snprintf(json, sizeof json,
+             "{\"duration\": 200, \"warmup\": 0,"
+             " \"classes\": {\"c\": {\"arrival\": {\"process\": \"poisson\", \"rate\": 2}, \"route\": [\"s\"],"
+             "   \"client\": {\"retries\": 5, \"policy\": \"rq\"}}},"
+             " \"nodes\": {\"s\": {\"service\": 10000, \"capacity\": 1}},"
+             " \"policies\": {\"rq\": {\"script\": \"%s/tests/policies/retry_quarter.lua\"}}}", TB_SOURCE_ROOT);
+    tb_model *m = test_model(json, 1, 0, "heap");
+    test_run(m);
+    const tb_class *c = &m->classes[0];
+    uint64_t n = c->arrivals, dropped = c->out[TB_OUT_DROPPED];
+    ck_assert_uint_gt(n, 300);
+    ck_assert_uint_eq(dropped + c->in_flight, n);
+    ck_assert_uint_eq(c->in_flight, 1);                 /* the first, in service */
+    ck_assert_uint_eq(c->attempts, 3 * dropped + 1);
+    ck_assert_uint_eq(c->retries, 2 * dropped);
+    ck_assert_uint_eq(c->cens.n, n);
+    ck_assert_double_eq_tol(sim_hist_quantile(&c->cens, 0.5) / m->tps, 0.5, 0.5 / 128); /* within a bucket */
+    tb_model_free(m);
+}
+END_TEST
+
 Suite *client_suite(void)
 {
     Suite *s = suite_create("client");
     TCase *tc = tcase_create("retries");
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, retries_multiply_offered_load_when_every_attempt_times_out);
+    tcase_add_test(tc, a_retry_hook_decides_how_often_and_when_a_client_retries);
     tcase_add_test(tc, a_rejection_is_retried_at_once_without_waiting_for_the_timeout);
     tcase_add_test(tc, a_drop_is_noticed_only_by_the_timeout);
     tcase_add_test(tc, a_token_retry_budget_caps_retries_at_ratio_times_successes_plus_its_size);
