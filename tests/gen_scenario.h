@@ -79,8 +79,8 @@ static const char *const node_policies[] = {
  * routes or entry points and routing by probabilities (forward, and back
  * only into queue nodes, so no loop takes zero time); clients with
  * timeouts, retries and budgets; impatience (patience, balking); speed
- * by jobs present and failures; links with delays, credits, pause and
- * partitions.
+ * by jobs present and failures; forks (join all or first, tied, hedged);
+ * links with delays, credits, pause and partitions.
  * Offered load is drawn up to 1.6 of capacity, so some overload.
  */
 static void random_scenario(gen *g)
@@ -145,6 +145,18 @@ static void random_scenario(gen *g)
                 wild(g, 3) ? ", \"by\": \"size\"" : "");
             if (wild(g, 3)) /* refused with "by": "size" (a crash once, with two classes) */
                 out(g, ", \"per_class_queues\": true");
+        }
+        if (kind[k] == 3 && pick(g, 3) == 0) { /* a fork to earlier queue or delay nodes: copies, join, hedging */
+            int targets[8], nt = 0;
+            for (int t = 0; t < k; t++)
+                if (kind[t] == 0 || kind[t] == 1)
+                    targets[nt++] = t;
+            out(g, ", \"fork\": {\"to\": [");
+            for (int t = 0; t < nt; t++)
+                out(g, "%s\"n%d\"", t ? ", " : "", targets[t]);
+            int how = pick(g, 4);
+            out(g, "]%s%s}", how == 0 ? ", \"join\": \"first\"" : how == 1 ? ", \"join\": \"first\", \"cancel\": \"start\"" : "",
+                how == 2 && nt > 1 ? ", \"join\": \"first\", \"hedge\": 0.3" : "");
         }
         if (kind[k] == 3 || (kind[k] != 4 && pick(g, 2))) { /* onward: later nodes, exit, or back into a queue */
             out(g, ", \"next\": [");
