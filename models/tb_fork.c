@@ -77,15 +77,7 @@ static void cancel_task(tb_model *m, tb_fork *f, tb_job *t)
         return;
     }
     if (waiting_at(w, t)) { /* waiting: taken out of the queue */
-        q_remove(&w->queues[w->nqueues > 1 ? t->cls : 0], t);
-        if (t->renege.ev) {
-            sim_cancel(e, t->renege);
-            t->renege.ev = NULL;
-        }
-        w->queued--;
-        w->qclass[t->cls]--;
-        w->work_queued -= (double)t->service;
-        w->pclass[t->cls]--;
+        tb__unqueue(m, w, t);
         task_free(m, t);
         node_levels(m, w, e->now);
         return;

@@ -204,6 +204,21 @@ static void job_leave(tb_model *m, tb_job *j, enum leave how)
     job_put(m, j);
 }
 
+/* Take j, waiting at nd, out of its queue wherever it is (its counters
+ * follow, its patience timer stops): a reneging job, a cancelled copy. */
+void tb__unqueue(tb_model *m, tb_node *nd, tb_job *j)
+{
+    q_remove(&nd->queues[nd->nqueues > 1 ? j->cls : 0], j);
+    if (j->renege.ev) {
+        sim_cancel(m->eng, j->renege);
+        j->renege.ev = NULL;
+    }
+    nd->queued--;
+    nd->qclass[j->cls]--;
+    nd->work_queued -= (double)j->service;
+    nd->pclass[j->cls]--;
+}
+
 /* A waiting job's patience ran out (reneging): it leaves the queue, unserved. */
 static void ev_renege(sim_engine *e, void *obj, uint64_t arg)
 {
@@ -212,11 +227,7 @@ static void ev_renege(sim_engine *e, void *obj, uint64_t arg)
     tb_job *j = obj;
     tb_node *nd = &m->nodes[j->node];
     j->renege.ev = NULL;
-    q_remove(&nd->queues[nd->nqueues > 1 ? j->cls : 0], j);
-    nd->queued--;
-    nd->qclass[j->cls]--;
-    nd->work_queued -= (double)j->service;
-    nd->pclass[j->cls]--;
+    tb__unqueue(m, nd, j);
     j->waited += e->now - j->queued_at;
     if (m->measuring)
         nd->reneged++;

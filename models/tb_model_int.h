@@ -55,6 +55,7 @@ int tb__fork_arrive(tb_model *m, tb_node *fn, tb_job *p);
 void tb__task_end(tb_model *m, tb_job *t, int ok);
 void tb__task_started(tb_model *m, tb_job *t);
 void tb__job_lost(tb_model *m, tb_job *j); /* leaves as dropped */
+void tb__unqueue(tb_model *m, tb_node *nd, tb_job *j);
 void tb__dequeue_drop(tb_model *m, tb_node *nd, tb_job *h);
 void tb__start_waiting(tb_model *m, tb_node *nd);
 void tb__ev_kick(sim_engine *e, void *obj, uint64_t arg);
