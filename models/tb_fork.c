@@ -104,12 +104,18 @@ static void cancel_all(tb_model *m, tb_fork *f, tb_job *p, const tb_job *keep)
     p->tasks = kept;
 }
 
+/* Copies go one after another: a hedge delay, a percentile, or the router's hedge() hook. */
+static int hedging(const tb_node *fn)
+{
+    return fn->fork->hedge || fn->fork->hedge_pct > 0 || (fn->decider && fn->decider->ops.hedge);
+}
+
 /* A copy of p (same class, size, priority and deadline) to one target. */
 static void send_copy(tb_model *m, tb_node *fn, tb_job *p)
 {
     tb_fork *f = fn->fork;
     int target;
-    if (f->copies == f->nto && !f->hedge && f->hedge_pct <= 0) { /* all of them, at once */
+    if (f->copies == f->nto && !hedging(fn)) { /* all of them, at once */
         target = f->to[p->fork_sent];
     } else { /* a target no copy of p has gone to: a uniform choice among the rest (hedging: the
               * first copy too, or the first target would take every first copy) */
@@ -167,7 +173,12 @@ static void schedule_hedge(tb_model *m, tb_node *fn, tb_job *p)
 {
     tb_fork *f = fn->fork;
     sim_time d;
-    if (f->hedge) {
+    if (fn->decider && fn->decider->ops.hedge) { /* the router's policy decides: a delay, or no more copies */
+        double s = fn->decider->ops.hedge(m, fn->decider, fn, p, p->fork_sent);
+        if (s < 0)
+            return;
+        d = sim_ticks(s, m->tps);
+    } else if (f->hedge) {
         d = sim_ticks(sim_dist_sample(f->hedge, &f->rng), m->tps);
     } else { /* a percentile of what the copies took so far; until 20 are seen, the next copy waits 0 */
         d = f->seen.n >= 20 ? (sim_time)sim_hist_quantile(&f->seen, f->hedge_pct / 100) : 0;
@@ -198,7 +209,7 @@ int tb__fork_arrive(tb_model *m, tb_node *fn, tb_job *p)
     p->fork_sent = p->fork_done = p->fork_lost = p->fork_started = 0;
     p->fork_work = 0;
     p->hedge.ev = NULL;
-    if (f->hedge || f->hedge_pct > 0) {
+    if (hedging(fn)) {
         send_copy(m, fn, p);
         if (p->fork_sent < f->copies && p->node == (int)(fn - m->nodes))
             schedule_hedge(m, fn, p);
@@ -263,7 +274,7 @@ void tb__task_end(tb_model *m, tb_job *t, int ok)
         fork_end(m, p, 1);
     else if (p->fork_done + out + (f->copies - p->fork_sent) < f->need)
         fork_end(m, p, 0); /* too many lost: the join can no longer happen */
-    else if (!ok && (f->hedge || f->hedge_pct > 0) && p->fork_sent < f->copies && out == 0 && !p->hedge.ev)
+    else if (!ok && hedging(&m->nodes[p->node]) && p->fork_sent < f->copies && out == 0 && !p->hedge.ev)
         send_copy(m, &m->nodes[p->node], p); /* nothing out: the next copy goes now */
 }
 

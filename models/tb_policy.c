@@ -11,9 +11,9 @@
 #include "tb_policy.h"
 
 /* Where each hook is defined, for messages about what it returned. */
-enum { H_ADMIT, H_RANK, H_PICK, H_DEQUEUE, H_ROUTE, H_DONE, H_TICK, H_RETRY, NHOOKS };
+enum { H_ADMIT, H_RANK, H_PICK, H_DEQUEUE, H_ROUTE, H_DONE, H_TICK, H_RETRY, H_HEDGE, NHOOKS };
 static const char *const hook_names[NHOOKS] = { "admit", "rank", "pick", "dequeue",
-                                                "route", "on_done", "tick", "retry" };
+                                                "route", "on_done", "tick", "retry", "hedge" };
 
 static tb_model *model_of(lua_State *L)
 {
@@ -707,6 +707,7 @@ static int policy_route(tb_model *m, tb_decider *d, tb_node *nd, tb_job *j);
 static void policy_done(tb_model *m, tb_decider *d, tb_node *nd, tb_job *j);
 static void policy_tick(tb_model *m, tb_decider *d, tb_node *nd);
 static double policy_retry(tb_model *m, tb_decider *d, int cls, int attempt, int outcome);
+static double policy_hedge(tb_model *m, tb_decider *d, tb_node *nd, tb_job *j, int sent);
 
 static int policy_prepare(tb_model *m, tb_decider *d, char *err, size_t errlen)
 {
@@ -736,7 +737,7 @@ static int policy_prepare(tb_model *m, tb_decider *d, char *err, size_t errlen)
         return -1;
     }
     int *refs[NHOOKS] = { &p->ref_admit, &p->ref_rank, &p->ref_pick, &p->ref_dequeue,
-                          &p->ref_route, &p->ref_done, &p->ref_tick, &p->ref_retry };
+                          &p->ref_route, &p->ref_done, &p->ref_tick, &p->ref_retry, &p->ref_hedge };
     for (int h = 0; h < NHOOKS; h++) {
         *refs[h] = sim_lua_ref(p->lua, hook_names[h], p->where[h], sizeof p->where[h]);
         if (*refs[h] == -2) {
@@ -760,6 +761,7 @@ static int policy_prepare(tb_model *m, tb_decider *d, char *err, size_t errlen)
     p->d.ops.done = p->ref_done != SIM_LUA_NONE ? policy_done : NULL;
     p->d.ops.tick = p->ref_tick != SIM_LUA_NONE ? policy_tick : NULL;
     p->d.ops.retry = p->ref_retry != SIM_LUA_NONE ? policy_retry : NULL;
+    p->d.ops.hedge = p->ref_hedge != SIM_LUA_NONE ? policy_hedge : NULL;
     return 0;
 }
 
@@ -994,6 +996,28 @@ static double policy_retry(tb_model *m, tb_decider *d, int cls, int attempt, int
              p->where[H_RETRY], found(L, -1, f, sizeof f));
         v = -1;
     }
+    lua_pop(L, 1);
+    return v;
+}
+
+/* At a fork: hedge(node, job, sent) gives the delay before the next copy
+ * (sent copies are out), or nil for no more. */
+static double policy_hedge(tb_model *m, tb_decider *d, tb_node *nd, tb_job *j, int sent)
+{
+    tb_policy *p = (tb_policy *)d;
+    if (m->failed)
+        return -1;
+    lua_State *L = begin(m, p, p->ref_hedge, nd, j);
+    lua_pushinteger(L, sent);
+    if (finish_call(m, p, nd, H_HEDGE, 3, 1) != 0)
+        return -1;
+    double v = -1;
+    char f[64];
+    if (lua_type(L, -1) == LUA_TNUMBER && lua_tonumber(L, -1) >= 0 && lua_tonumber(L, -1) <= 1e9)
+        v = lua_tonumber(L, -1);
+    else if (!lua_isnil(L, -1))
+        fail(m, nd, "hedge", "%s: hedge() returned %s, expected a delay in seconds (>= 0) or nil (no more copies)",
+             p->where[H_HEDGE], found(L, -1, f, sizeof f));
     lua_pop(L, 1);
     return v;
 }

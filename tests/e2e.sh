@@ -154,6 +154,21 @@ else
     bad "hedging at the observed p90 sends a second copy for about a tenth of the jobs (extra load ${x:-none})"
 fi
 
+# a fork's policy decides hedging: hedge() asks for one more copy after 0.5 s and no third
+cat > hedge3.json <<EOF
+{ "duration": 2000, "warmup": 100, "classes": { "c": { "arrival": { "process": "poisson", "rate": 1.2 }, "entry": "f" } },
+  "nodes": { "f": { "kind": "router", "policy": "h", "fork": { "to": ["S"], "join": "first" } },
+             "S": { "count": 3, "service": { "type": "exponential", "mean": 1 } } },
+  "policies": { "h": { "script": "$ROOT/tests/policies/hedge_twice.lua" } } }
+EOF
+"$BIN" run hedge3.json --out h3 -q >/dev/null 2>&1
+x=$(grep -o '"extra_load":[[:space:]]*[0-9.]*' h3/summary.json | grep -o '[0-9.]*$')
+if [ -n "$x" ] && awk -v x="$x" 'BEGIN { exit !(x > 1.3 && x <= 2) }'; then
+    ok "a hedge() hook sends a second copy to the jobs not done in 0.5 s and never a third (extra load $x)"
+else
+    bad "a hedge() hook sends a second copy to the jobs not done in 0.5 s and never a third (extra load ${x:-none})"
+fi
+
 # --- --set changes the model ---------------------------------------------------------
 "$BIN" run "$SC/mm1.json" --out w2 --set duration=20000 --set nodes.server.workers=2 --quiet >/dev/null 2>&1
 u=$(grep '"utilisation"' w2/summary.json | head -1 | tr -dc '0-9.')
