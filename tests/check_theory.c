@@ -1064,6 +1064,50 @@ START_TEST(adaptive_throttling_sends_k_times_what_is_accepted)
 }
 END_TEST
 
+/* A closed network of two queues: N users think (exponential, Z), then
+ * visit an application server (one worker, exponential, S1) and a
+ * database (one worker, exponential, S2) in turn.  A product-form network,
+ * solved exactly by mean-value analysis (Reiser and Lavenberg, JACM 1980):
+ * for n = 1..N, R_k(n) = S_k (1 + Q_k(n - 1)), X(n) = n / (Z + sum R_k(n)),
+ * Q_k(n) = X(n) R_k(n). */
+static void closed_net_collect(const tb_model *m, int r, double **out)
+{
+    const tb_class *c = &m->classes[0];
+    double T = tb_model_measured_seconds(m);
+    out[0][r] = (double)c->departed / T;
+    out[1][r] = secs(m, c->sojourn.w.mean);
+    out[2][r] = node_mean_queue(m, 1) + sim_tavg_mean(&m->nodes[1].b, m->eng->now);
+}
+
+START_TEST(a_closed_network_of_two_queues_matches_exact_mean_value_analysis)
+{
+    enum { N = 12 };
+    const double Z = 5, S[2] = { 0.4, 0.6 };
+    double Q[2] = { 0, 0 }, X = 0, Rt = 0;
+    for (int n = 1; n <= N; n++) {
+        double Rk[2];
+        Rt = 0;
+        for (int k = 0; k < 2; k++)
+            Rt += Rk[k] = S[k] * (1 + Q[k]);
+        X = n / (Z + Rt);
+        for (int k = 0; k < 2; k++)
+            Q[k] = X * Rk[k];
+    }
+    const char *json =
+        "{\"duration\": 20000, \"warmup\": 400,"
+        " \"classes\": {\"users\": {\"arrival\": {\"process\": \"closed\", \"population\": 12,"
+        "   \"think\": {\"type\": \"exponential\", \"mean\": 5}}, \"route\": [\"app\", \"db\"]}},"
+        " \"nodes\": {\"app\": {\"service\": {\"type\": \"exponential\", \"mean\": 0.4}},"
+        "   \"db\": {\"service\": {\"type\": \"exponential\", \"mean\": 0.6}}}}";
+    double a[3][R], *out[3] = { a[0], a[1], a[2] };
+    replicate(json, closed_net_collect, out);
+    fprintf(stderr, "closed network: 12 users, think 5 s, app 0.4 s, db 0.6 s (exact MVA)\n");
+    expect("throughput X(N)", a[0], X, 0.02);
+    expect("response time sum R_k(N)", a[1], Rt, 0.04);
+    expect("jobs at the database Q_db(N)", a[2], Q[1], 0.05);
+}
+END_TEST
+
 Suite *theory_suite(void)
 {
     Suite *s = suite_create("theory");
@@ -1072,6 +1116,7 @@ Suite *theory_suite(void)
     tcase_set_timeout(tc, 300);
     tcase_add_test(tc, mm1_at_half_load_matches_theory);
     tcase_add_test(tc, a_closed_population_matches_the_machine_repairman_model);
+    tcase_add_test(tc, a_closed_network_of_two_queues_matches_exact_mean_value_analysis);
     tcase_add_test(tc, mmc_with_exponential_patience_matches_erlang_a);
     tcase_add_test(tc, mm1_with_balking_matches_its_birth_death_chain);
     tcase_add_test(tc, a_queue_whose_speed_depends_on_its_jobs_matches_its_birth_death_chain);
