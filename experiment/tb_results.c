@@ -374,7 +374,7 @@ static void node_json(cJSON *nodes, const tb_model *m, const tb_node *nd)
     cJSON_AddNumberToObject(o, "completions", (double)nd->completions);
     cJSON_AddNumberToObject(o, "drops", (double)nd->drops);
     cJSON_AddNumberToObject(o, "rejections", (double)nd->rejects);
-    if (nd->balk)
+    if (nd->kind != TB_NODE_SINK) /* a "balk" list or a policy's admit() may balk a job */
         cJSON_AddNumberToObject(o, "balked", (double)nd->balked);
     if (impatient(m))
         cJSON_AddNumberToObject(o, "reneged", (double)nd->reneged);

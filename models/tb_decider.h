@@ -13,7 +13,8 @@ struct tb_decider;
 /* admit(): an answer (reject: the client may retry at once), or a silent
  * drop (as an AQM or a full buffer loses a packet: the client learns of it
  * only by its timeout). */
-enum tb_admit { TB_REJECT = 0, TB_ADMIT = 1, TB_DROP = 2 };
+/* balk: the customer would not join (an abandonment, not the server refusing) */
+enum tb_admit { TB_REJECT = 0, TB_ADMIT = 1, TB_DROP = 2, TB_BALK = 3 };
 
 /*
  * What a decider does at each decision point, in the manner of sim_evq_ops.

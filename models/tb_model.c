@@ -558,17 +558,21 @@ static int node_arrive(tb_model *m, tb_job *j, int k)
         return TB_STAYS;
     }
     enum tb_admit a = decide_admit(m, nd, j);
-    if (a == TB_REJECT) {
-        if (m->measuring)
-            nd->rejects++;
-        job_leave(m, j, LEAVE_REJECT);
-        return TB_STAYS;
-    }
-    if (a == TB_DROP) { /* an AQM's early drop: lost like an overflow */
-        nd->w_drops++;
-        if (m->measuring)
-            nd->drops++;
-        job_leave(m, j, LEAVE_DROP);
+    if (a != TB_ADMIT) {
+        if (a == TB_REJECT) {
+            if (m->measuring)
+                nd->rejects++;
+            job_leave(m, j, LEAVE_REJECT);
+        } else if (a == TB_DROP) { /* an AQM's early drop: lost like an overflow */
+            nd->w_drops++;
+            if (m->measuring)
+                nd->drops++;
+            job_leave(m, j, LEAVE_DROP);
+        } else { /* the policy's balking decision: the customer's, an abandonment */
+            if (m->measuring)
+                nd->balked++;
+            job_leave(m, j, LEAVE_ABANDON);
+        }
         return TB_STAYS;
     }
     if ((nd->capacity >= 0 && nd->queued + nd->busy >= nd->capacity) ||

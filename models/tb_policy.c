@@ -862,10 +862,13 @@ static enum tb_admit policy_admit(tb_model *m, tb_decider *d, tb_node *nd, tb_jo
         a = TB_REJECT;
     } else if (s && strcmp(s, "drop") == 0) {
         a = TB_DROP;
+    } else if (s && strcmp(s, "balk") == 0) {
+        a = TB_BALK;
     } else {
         char f[64];
         fail(m, nd, "admit", "%s: admit() returned %s, expected true or \"admit\", false or \"reject\" (an "
-                             "answer), or \"drop\" (silently lost)", p->where[H_ADMIT], found(L, -1, f, sizeof f));
+                             "answer), \"drop\" (silently lost) or \"balk\" (the customer would not join)",
+             p->where[H_ADMIT], found(L, -1, f, sizeof f));
     }
     lua_pop(L, 1);
     return a;

@@ -573,6 +573,30 @@ static void balk_collect(const tb_model *m, int r, double **out)
     out[1][r] = node_mean_queue(m, 0) + sim_tavg_mean(&m->nodes[0].b, m->eng->now);
 }
 
+/* Balking decided by a policy (admit() returns "balk" when the server is
+ * busy): an M/M/1/1 whose blocked customers abandon, so the share that
+ * balks is Erlang's loss B(1, a) = a / (1 + a), a = lambda / mu. */
+static void balk_share_collect(const tb_model *m, int r, double **out)
+{
+    const tb_class *c = &m->classes[0];
+    out[0][r] = (double)c->out[TB_OUT_ABANDONED] / (double)c->arrivals;
+}
+
+START_TEST(balking_decided_by_a_policy_matches_erlangs_loss_formula)
+{
+    char json[1024];
+    snprintf(json, sizeof json,
+             "{\"duration\": 20000, \"warmup\": 100,"
+             " \"classes\": {\"c\": {\"arrival\": {\"process\": \"poisson\", \"rate\": 0.8}, \"route\": [\"s\"]}},"
+             " \"nodes\": {\"s\": {\"service\": {\"type\": \"exponential\", \"mean\": 1},"
+             "   \"policy\": \"%s/tests/policies/balk_when_busy.lua\"}}}", TB_SOURCE_ROOT);
+    double a[1][R], *out[1] = { a[0] };
+    replicate(json, balk_share_collect, out);
+    fprintf(stderr, "M/M/1 whose policy balks customers who find it busy, a = 0.8\n");
+    expect("balking share B(1, a) = a / (1 + a)", a[0], 0.8 / 1.8, 0.02);
+}
+END_TEST
+
 START_TEST(mm1_with_balking_matches_its_birth_death_chain)
 {
     const double lambda = 1.5, mu = 1, b[5] = { 0, 0.2, 0.5, 0.8, 1 };
@@ -1119,6 +1143,7 @@ Suite *theory_suite(void)
     tcase_add_test(tc, a_closed_network_of_two_queues_matches_exact_mean_value_analysis);
     tcase_add_test(tc, mmc_with_exponential_patience_matches_erlang_a);
     tcase_add_test(tc, mm1_with_balking_matches_its_birth_death_chain);
+    tcase_add_test(tc, balking_decided_by_a_policy_matches_erlangs_loss_formula);
     tcase_add_test(tc, a_queue_whose_speed_depends_on_its_jobs_matches_its_birth_death_chain);
     tcase_add_test(tc, mm1_with_breakdowns_and_resumed_jobs_matches_its_markov_chain);
     tcase_add_test(tc, mm1_with_breakdowns_that_lose_the_job_in_service_matches_its_markov_chain);
