@@ -310,10 +310,22 @@ static int cmd_validate(int argc, char **argv)
     return rc < 0 ? EXIT_OK : rc;
 }
 
+/* "--out -": results are a folder of files, never a stream. */
+static int out_is_dash(const char *cmd, const char *out)
+{
+    if (!out || strcmp(out, "-") != 0)
+        return 0;
+    fprintf(stderr, "tailback %s: --out -: expected a directory name (the results are several files, not one "
+                    "stream)\n", cmd);
+    return 1;
+}
+
 static int cmd_run(int argc, char **argv)
 {
     run_opts o;
     int rc = parse_opts(argc, argv, &o, 1, usage_run);
+    if (rc == EXIT_OK && out_is_dash("run", o.out))
+        rc = EXIT_USAGE;
     if (rc != EXIT_OK) {
         free_opts(&o);
         return rc < 0 ? EXIT_OK : rc;
@@ -530,6 +542,8 @@ static int cmd_sweep(int argc, char **argv)
 {
     sweep_opts o;
     int rc = parse_sweep_opts(argc, argv, &o);
+    if (rc == EXIT_OK && out_is_dash("sweep", o.out))
+        rc = EXIT_USAGE;
     if (rc != EXIT_OK)
         return rc < 0 ? EXIT_OK : rc;
     tb_sweep s;

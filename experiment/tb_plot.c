@@ -17,6 +17,10 @@
 #include "../models/tb_io.h"
 #include "tb_plot.h"
 
+/* Who speaks in messages: "tailback plot", or the command that draws (report). */
+static const char *plot_who = "tailback plot";
+
+
 /* Points at which a theory curve is evaluated across the x range. */
 #define THEORY_POINTS 400
 
@@ -156,7 +160,7 @@ static void fig_end(ctx *c, fig *g)
         c->made++;
     } else {
         c->failed++;
-        fprintf(stderr, "tailback plot: gnuplot failed on %s for %s\n", g->tmpl, g->final);
+        fprintf(stderr, "%s: gnuplot failed on %s for %s\n", plot_who, g->tmpl, g->final);
     }
     free(bytes);
 }
@@ -353,7 +357,7 @@ static int theory_curve(ctx *c, const sweep_tab *s, const fig *g, int k, const c
     char why[400];
     tb_expr *e = tb_expr_theory(th, vals, why, sizeof why);
     if (!e) { /* the manifest is data: a bad expression is reported and not drawn */
-        fprintf(stderr, "tailback plot: %s: theory.%s%s (not drawn)\n", c->dir, metric, why);
+        fprintf(stderr, "%s: %s: theory.%s%s (not drawn)\n", plot_who, c->dir, metric, why);
         return 0;
     }
     for (int i = 0; i < s->nx; i++) {
@@ -604,21 +608,22 @@ static void read_manifest(ctx *c, cJSON **doc)
 
 int tb_plot_dir(const char *dir, const tb_plot_opts *o)
 {
+    plot_who = o->who ? o->who : "tailback plot";
     ctx c = { .dir = dir };
     char outbuf[PATH_MAX];
     if (!tb_find_data("plots", "style.gp", c.plotdir, sizeof c.plotdir)) {
-        fprintf(stderr, "tailback plot: cannot find the plot templates (plots/style.gp); set TAILBACK_DATA\n");
+        fprintf(stderr, "%s: cannot find the plot templates (plots/style.gp); set TAILBACK_DATA\n", plot_who);
         return 1;
     }
     *strrchr(c.plotdir, '/') = 0;
     char fmts[64], *save = NULL;
     if (snprintf(fmts, sizeof fmts, "%s", o->formats) >= (int)sizeof fmts) {
-        fprintf(stderr, "tailback plot: --format: expected png, svg or pdf (comma-separated)\n");
+        fprintf(stderr, "%s: --format: expected png, svg or pdf (comma-separated)\n", plot_who);
         return 2;
     }
     for (char *f = strtok_r(fmts, ",", &save); f; f = strtok_r(NULL, ",", &save))
         if (strcmp(f, "png") && strcmp(f, "svg") && strcmp(f, "pdf")) {
-            fprintf(stderr, "tailback plot: --format: expected png, svg or pdf, found \"%s\"\n", f);
+            fprintf(stderr, "%s: --format: expected png, svg or pdf, found \"%s\"\n", plot_who, f);
             return 2;
         }
     char ts[PATH_MAX + 32], lat[PATH_MAX + 32], sum[PATH_MAX + 32], cmp[PATH_MAX + 32];
@@ -627,7 +632,7 @@ int tb_plot_dir(const char *dir, const tb_plot_opts *o)
     snprintf(sum, sizeof sum, "%s/summary.csv", dir);
     snprintf(cmp, sizeof cmp, "%s/comparisons.csv", dir);
     if (!tb_is_file(ts) && !tb_is_file(lat) && !tb_is_file(sum) && !tb_is_file(cmp)) {
-        fprintf(stderr, "tailback plot: %s: no results to draw (expected a run's or a sweep's output)\n", dir);
+        fprintf(stderr, "%s: %s: no results to draw (expected a run's or a sweep's output)\n", plot_who, dir);
         return 2;
     }
     if (!o->out) {
@@ -637,19 +642,19 @@ int tb_plot_dir(const char *dir, const tb_plot_opts *o)
         c.out = o->out;
     }
     if (tb_mkdirs(c.out, NULL) != 0) {
-        fprintf(stderr, "tailback plot: %s: cannot create (%s)\n", c.out, tb_errno_str());
+        fprintf(stderr, "%s: %s: cannot create (%s)\n", plot_who, c.out, tb_errno_str());
         return 1;
     }
     if (o->keep) {
         if (tb_mkdirs(o->keep, NULL) != 0 || snprintf(c.tmp, sizeof c.tmp, "%s", o->keep) >= (int)sizeof c.tmp) {
-            fprintf(stderr, "tailback plot: %s: cannot create (%s)\n", o->keep, tb_errno_str());
+            fprintf(stderr, "%s: %s: cannot create (%s)\n", plot_who, o->keep, tb_errno_str());
             return 1;
         }
     } else {
         const char *td = getenv("TMPDIR");
         snprintf(c.tmp, sizeof c.tmp, "%s/tailback-plot-XXXXXX", td && *td && strlen(td) < 3000 ? td : "/tmp");
         if (!mkdtemp(c.tmp)) {
-            fprintf(stderr, "tailback plot: %s: cannot create a temporary directory (%s)\n", c.tmp, tb_errno_str());
+            fprintf(stderr, "%s: %s: cannot create a temporary directory (%s)\n", plot_who, c.tmp, tb_errno_str());
             return 1;
         }
     }
@@ -668,7 +673,7 @@ int tb_plot_dir(const char *dir, const tb_plot_opts *o)
     if (!o->keep)
         remove_prepared(c.tmp);
     if (c.nognuplot) {
-        fprintf(stderr, "tailback plot: gnuplot is not installed: sudo apt-get install gnuplot-nox (or make deps)\n");
+        fprintf(stderr, "%s: gnuplot is not installed: sudo apt-get install gnuplot-nox (or make deps)\n", plot_who);
         return 1;
     }
     if (!o->quiet)

@@ -16,6 +16,7 @@ typedef struct tb_plot_opts {
     const char *out;     /* where figures go; NULL: DIR/plots */
     const char *keep;    /* keep the prepared data and settings here (to rerun gnuplot by hand); NULL: none */
     int quiet;           /* no summary line on stdout */
+    const char *who;     /* the command named in messages; NULL: "tailback plot" */
 } tb_plot_opts;
 
 /* Draw every figure that applies to the run or sweep in `dir`.  Returns an

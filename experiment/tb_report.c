@@ -620,7 +620,7 @@ int tb_report_write(const char *const *dirs, int n, const char *out, char *err, 
     int rc = 0;
     for (int i = 0; i < n && rc == 0; i++) {
         snprintf(figs, sizeof figs, "%s/report-figures", dirs[i]);
-        tb_plot_opts po = { .formats = "svg", .out = figs, .quiet = 1 };
+        tb_plot_opts po = { .formats = "svg", .out = figs, .quiet = 1, .who = "tailback report" };
         rc = tb_plot_dir(dirs[i], &po); /* which says what went wrong itself */
         if (rc == 0 && tb_report_section(f, dirs[i], figs, msg, sizeof msg) != 0) {
             snprintf(err, errlen, "%s", msg);

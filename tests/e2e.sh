@@ -169,6 +169,14 @@ else
     bad "a hedge() hook sends a second copy to the jobs not done in 0.5 s and never a third (extra load ${x:-none})"
 fi
 
+# --out - is refused (results are a folder), and report's messages name report
+"$BIN" run "$SC/mm1.json" --out - >/dev/null 2>dash.err; rc=$?
+[ $rc -eq 2 ] && [ ! -e ./- ] && grep -q '^tailback run: --out -: expected a directory name' dash.err &&
+    ok "run --out - is refused with exit 2 and no folder named -" || bad "run --out - is refused with exit 2 and no folder named -"
+"$BIN" report "$T/no-such-results" >/dev/null 2>rep.err
+grep -q '^tailback report: ' rep.err && ! grep -q 'tailback plot' rep.err &&
+    ok "report's errors say tailback report, not tailback plot" || bad "report's errors say tailback report, not tailback plot ($(cat rep.err))"
+
 # --- --set changes the model ---------------------------------------------------------
 "$BIN" run "$SC/mm1.json" --out w2 --set duration=20000 --set nodes.server.workers=2 --quiet >/dev/null 2>&1
 u=$(grep '"utilisation"' w2/summary.json | head -1 | tr -dc '0-9.')
