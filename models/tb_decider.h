@@ -48,6 +48,8 @@ typedef struct tb_decider_ops {
     void (*tick)(struct tb_model *m, struct tb_decider *d, struct tb_node *nd);
     /* a client's retry decision: seconds to wait before the next attempt, or < 0 for none */
     double (*retry)(struct tb_model *m, struct tb_decider *d, int cls, int attempt, int outcome);
+    /* at a fork: how many copies job j gets (1 .. the fork's copies), or < 1 for the fork's */
+    int (*fanout)(struct tb_model *m, struct tb_decider *d, struct tb_node *nd, struct tb_job *j);
     /* at a fork: seconds before the next copy of job j (copies already sent), or < 0 for none */
     double (*hedge)(struct tb_model *m, struct tb_decider *d, struct tb_node *nd, struct tb_job *j, int sent);
     void (*free)(struct tb_decider *d);

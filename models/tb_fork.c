@@ -115,7 +115,7 @@ static void send_copy(tb_model *m, tb_node *fn, tb_job *p)
 {
     tb_fork *f = fn->fork;
     int target;
-    if (f->copies == f->nto && !hedging(fn)) { /* all of them, at once */
+    if (p->fork_k == f->nto && !hedging(fn)) { /* all of them, at once */
         target = f->to[p->fork_sent];
     } else { /* a target no copy of p has gone to: a uniform choice among the rest (hedging: the
               * first copy too, or the first target would take every first copy) */
@@ -196,7 +196,7 @@ static void ev_hedge(sim_engine *e, void *obj, uint64_t arg)
     if (fn->fork->cancel_on_start && p->fork_started)
         return; /* tied: a copy is being served already */
     send_copy(m, fn, p);
-    if (p->fork_sent < fn->fork->copies && p->node == (int)arg && !m->failed)
+    if (p->fork_sent < p->fork_k && p->node == (int)arg && !m->failed)
         schedule_hedge(m, fn, p);
 }
 
@@ -208,13 +208,21 @@ int tb__fork_arrive(tb_model *m, tb_node *fn, tb_job *p)
     p->tasks = NULL;
     p->fork_sent = p->fork_done = p->fork_lost = p->fork_started = 0;
     p->fork_work = 0;
+    /* how many copies: the fork's, or what the router's policy's fanout(node, job) says (1..copies) */
+    p->fork_k = f->copies;
+    if (fn->decider && fn->decider->ops.fanout) {
+        int k = fn->decider->ops.fanout(m, fn->decider, fn, p);
+        if (k >= 1)
+            p->fork_k = k < f->copies ? k : f->copies;
+    }
+    p->fork_need = f->need < p->fork_k ? f->need : p->fork_k; /* "all" of fewer copies: all of those */
     p->hedge.ev = NULL;
     if (hedging(fn)) {
         send_copy(m, fn, p);
-        if (p->fork_sent < f->copies && p->node == (int)(fn - m->nodes))
+        if (p->fork_sent < p->fork_k && p->node == (int)(fn - m->nodes))
             schedule_hedge(m, fn, p);
     } else {
-        for (int i = 0; i < f->copies && !m->failed && !m->nomem; i++) {
+        for (int i = 0; i < p->fork_k && !m->failed && !m->nomem; i++) {
             if (f->cancel_on_start && p->fork_started)
                 break; /* tied: a copy started at once, the others are not needed */
             send_copy(m, fn, p);
@@ -270,11 +278,11 @@ void tb__task_end(tb_model *m, tb_job *t, int ok)
     int out = 0;
     for (const tb_job *s = p->tasks; s; s = s->sib)
         out++;
-    if (p->fork_done >= f->need)
+    if (p->fork_done >= p->fork_need)
         fork_end(m, p, 1);
-    else if (p->fork_done + out + (f->copies - p->fork_sent) < f->need)
+    else if (p->fork_done + out + (p->fork_k - p->fork_sent) < p->fork_need)
         fork_end(m, p, 0); /* too many lost: the join can no longer happen */
-    else if (!ok && hedging(&m->nodes[p->node]) && p->fork_sent < f->copies && out == 0 && !p->hedge.ev)
+    else if (!ok && hedging(&m->nodes[p->node]) && p->fork_sent < p->fork_k && out == 0 && !p->hedge.ev)
         send_copy(m, &m->nodes[p->node], p); /* nothing out: the next copy goes now */
 }
 

@@ -47,6 +47,7 @@ typedef struct tb_job {
     struct tb_job *parent, *sib; /* a task's parent (NULL once cancelled), next task of the same parent */
     struct tb_job *tasks; /* a parent's tasks still out */
     int fork_sent, fork_done, fork_lost, fork_started;
+    int fork_k, fork_need; /* a parent's copies, and how many must be done */
     double fork_work;    /* the longest done task's service, the parent's own need for slowdown */
     sim_handle hedge;    /* a parent's next hedged copy */
     double work_sum;     /* ticks of service it needed at every node so far (slowdown's denominator) */

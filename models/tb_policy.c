@@ -11,9 +11,9 @@
 #include "tb_policy.h"
 
 /* Where each hook is defined, for messages about what it returned. */
-enum { H_ADMIT, H_RANK, H_PICK, H_DEQUEUE, H_ROUTE, H_DONE, H_TICK, H_RETRY, H_HEDGE, NHOOKS };
-static const char *const hook_names[NHOOKS] = { "admit", "rank", "pick", "dequeue",
-                                                "route", "on_done", "tick", "retry", "hedge" };
+enum { H_ADMIT, H_RANK, H_PICK, H_DEQUEUE, H_ROUTE, H_DONE, H_TICK, H_RETRY, H_HEDGE, H_FANOUT, NHOOKS };
+static const char *const hook_names[NHOOKS] = { "admit", "rank", "pick", "dequeue", "route",
+                                                "on_done", "tick", "retry", "hedge", "fanout" };
 
 static tb_model *model_of(lua_State *L)
 {
@@ -708,6 +708,7 @@ static void policy_done(tb_model *m, tb_decider *d, tb_node *nd, tb_job *j);
 static void policy_tick(tb_model *m, tb_decider *d, tb_node *nd);
 static double policy_retry(tb_model *m, tb_decider *d, int cls, int attempt, int outcome);
 static double policy_hedge(tb_model *m, tb_decider *d, tb_node *nd, tb_job *j, int sent);
+static int policy_fanout(tb_model *m, tb_decider *d, tb_node *nd, tb_job *j);
 
 static int policy_prepare(tb_model *m, tb_decider *d, char *err, size_t errlen)
 {
@@ -737,7 +738,7 @@ static int policy_prepare(tb_model *m, tb_decider *d, char *err, size_t errlen)
         return -1;
     }
     int *refs[NHOOKS] = { &p->ref_admit, &p->ref_rank, &p->ref_pick, &p->ref_dequeue,
-                          &p->ref_route, &p->ref_done, &p->ref_tick, &p->ref_retry, &p->ref_hedge };
+                          &p->ref_route, &p->ref_done, &p->ref_tick, &p->ref_retry, &p->ref_hedge, &p->ref_fanout };
     for (int h = 0; h < NHOOKS; h++) {
         *refs[h] = sim_lua_ref(p->lua, hook_names[h], p->where[h], sizeof p->where[h]);
         if (*refs[h] == -2) {
@@ -762,6 +763,7 @@ static int policy_prepare(tb_model *m, tb_decider *d, char *err, size_t errlen)
     p->d.ops.tick = p->ref_tick != SIM_LUA_NONE ? policy_tick : NULL;
     p->d.ops.retry = p->ref_retry != SIM_LUA_NONE ? policy_retry : NULL;
     p->d.ops.hedge = p->ref_hedge != SIM_LUA_NONE ? policy_hedge : NULL;
+    p->d.ops.fanout = p->ref_fanout != SIM_LUA_NONE ? policy_fanout : NULL;
     return 0;
 }
 
@@ -1023,6 +1025,27 @@ static double policy_hedge(tb_model *m, tb_decider *d, tb_node *nd, tb_job *j, i
              p->where[H_HEDGE], found(L, -1, f, sizeof f));
     lua_pop(L, 1);
     return v;
+}
+
+/* At a fork: fanout(node, job) gives the number of copies (a whole number
+ * >= 1; more than the fork's copies are capped), nil for the fork's. */
+static int policy_fanout(tb_model *m, tb_decider *d, tb_node *nd, tb_job *j)
+{
+    tb_policy *p = (tb_policy *)d;
+    if (m->failed)
+        return 0;
+    lua_State *L = begin(m, p, p->ref_fanout, nd, j);
+    if (finish_call(m, p, nd, H_FANOUT, 2, 1) != 0)
+        return 0;
+    int k = 0;
+    char f[64];
+    if (lua_isinteger(L, -1) && lua_tointeger(L, -1) >= 1)
+        k = lua_tointeger(L, -1) > 1000000 ? 1000000 : (int)lua_tointeger(L, -1);
+    else if (!lua_isnil(L, -1))
+        fail(m, nd, "fanout", "%s: fanout() returned %s, expected a whole number of copies >= 1 or nil",
+             p->where[H_FANOUT], found(L, -1, f, sizeof f));
+    lua_pop(L, 1);
+    return k;
 }
 
 static void policy_tick(tb_model *m, tb_decider *d, tb_node *nd)

@@ -25,8 +25,8 @@ typedef struct tb_policy {
     long budget;  /* instructions per call; 0: "off" */
     int watchdog; /* with the budget off: wall-clock seconds per call */
     size_t memory;
-    int ref_admit, ref_rank, ref_pick, ref_dequeue, ref_route, ref_done, ref_tick, ref_retry, ref_hedge;
-    char where[9][96];             /* "FILE:LINE" of each hook, for messages */
+    int ref_admit, ref_rank, ref_pick, ref_dequeue, ref_route, ref_done, ref_tick, ref_retry, ref_hedge, ref_fanout;
+    char where[10][96];             /* "FILE:LINE" of each hook, for messages */
 } tb_policy;
 
 /* A new, empty Lua policy (free with its d.ops.free), or NULL out of

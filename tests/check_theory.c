@@ -1056,6 +1056,28 @@ START_TEST(full_redundancy_with_cancellation_is_an_mm1_at_twice_the_rate)
 }
 END_TEST
 
+/* The number of copies decided per job by a policy: fanout() = 1 makes the
+ * fork send each job to one uniformly chosen server of two, so each is an
+ * M/M/1 with lambda/2: E[T] = 1 / (mu - lambda/2), one copy per job. */
+START_TEST(a_fanout_hook_that_sends_one_copy_splits_the_load_like_random_routing)
+{
+    char json[1024];
+    snprintf(json, sizeof json,
+             "{\"duration\": 40000, \"warmup\": 500,"
+             " \"classes\": {\"c\": {\"arrival\": {\"process\": \"poisson\", \"rate\": 1.2}, \"entry\": \"f\"}},"
+             " \"nodes\": {\"f\": {\"kind\": \"router\", \"policy\": \"%s/tests/policies/fanout_one.lua\","
+             "   \"fork\": {\"to\": [\"S\"]}}, \"S\": {\"count\": 2, \"service\": {\"type\": \"exponential\", \"mean\": 1}}}}",
+             TB_SOURCE_ROOT);
+    double a[2][R], *out[2] = { a[0], a[1] };
+    replicate(json, redundancy_collect, out);
+    fprintf(stderr, "fork with fanout() = 1 over two M/M/1, lambda 1.2\n");
+    expect("mean response 1 / (mu - lambda/2)", a[0], 1 / (1 - 0.6), 0.04);
+    for (int r = 0; r < R; r++)
+        ck_assert_double_eq(a[1][r], 1);
+}
+END_TEST
+
+
 /* Client-side adaptive throttling (Beyer et al., Site Reliability
  * Engineering, 2016, ch. 21): a client refuses an attempt locally with
  * probability max(0, (requests - K accepts) / (requests + 1)).  At its
@@ -1153,6 +1175,7 @@ Suite *theory_suite(void)
     tcase_add_test(tc, adaptive_throttling_sends_k_times_what_is_accepted);
     tcase_add_test(tc, fork_join_of_two_servers_matches_nelson_and_tantawi);
     tcase_add_test(tc, full_redundancy_with_cancellation_is_an_mm1_at_twice_the_rate);
+    tcase_add_test(tc, a_fanout_hook_that_sends_one_copy_splits_the_load_like_random_routing);
     tcase_add_test(tc, las_matches_the_foreground_background_formula);
     tcase_add_test(tc, sita_beats_random_assignment_as_theory_says);
     tcase_add_test(tc, a_fixed_route_through_groups_splits_evenly_and_matches_jackson);
