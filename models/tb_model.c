@@ -28,11 +28,9 @@ static inline void enqueue(tb_model *m, tb_node *nd, tb_job *j)
         j->renege = sim_at(m->eng, j->arrived + j->give_up, ev_renege, j, 0);
 }
 
-/* Take the head of queue qi (counters follow). */
-static inline tb_job *pop_from(tb_model *m, tb_node *nd, int qi)
+/* j has left nd's queue: the counters follow and its patience timer stops. */
+static inline void queue_left(tb_model *m, tb_node *nd, tb_job *j)
 {
-    assert(nd->queues[qi].n > 0 && nd->queued > 0); /* called only with a job waiting there */
-    tb_job *j = q_pop(&nd->queues[qi]); /* (not NULL, asserted above; -fanalyzer cannot see it) */
     if (j->renege.ev) {
         sim_cancel(m->eng, j->renege);
         j->renege.ev = NULL;
@@ -40,6 +38,14 @@ static inline tb_job *pop_from(tb_model *m, tb_node *nd, int qi)
     nd->queued--;
     nd->qclass[j->cls]--;
     nd->work_queued -= (double)j->service;
+}
+
+/* Take the head of queue qi (counters follow). */
+static inline tb_job *pop_from(tb_model *m, tb_node *nd, int qi)
+{
+    assert(nd->queues[qi].n > 0 && nd->queued > 0); /* called only with a job waiting there */
+    tb_job *j = q_pop(&nd->queues[qi]); /* (not NULL, asserted above; -fanalyzer cannot see it) */
+    queue_left(m, nd, j);
     return j;
 }
 
@@ -209,13 +215,7 @@ static void job_leave(tb_model *m, tb_job *j, enum leave how)
 void tb__unqueue(tb_model *m, tb_node *nd, tb_job *j)
 {
     q_remove(&nd->queues[nd->nqueues > 1 ? j->cls : 0], j);
-    if (j->renege.ev) {
-        sim_cancel(m->eng, j->renege);
-        j->renege.ev = NULL;
-    }
-    nd->queued--;
-    nd->qclass[j->cls]--;
-    nd->work_queued -= (double)j->service;
+    queue_left(m, nd, j);
     nd->pclass[j->cls]--;
 }
 
