@@ -1,6 +1,7 @@
 /* tb_scenario.c - loading and validating scenario JSON into a tb_model. */
 #include <assert.h>
 #include <ctype.h>
+#include <dirent.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -300,6 +301,80 @@ static char *found_script(sim_jctx *c, const char *path, const char *show, const
     return f;
 }
 
+/* Levenshtein distance of two short names (capped at 99). */
+static int edit_distance(const char *a, const char *b)
+{
+    size_t la = strlen(a), lb = strlen(b);
+    if (la > 63 || lb > 63)
+        return 99;
+    int d[64][64];
+    for (size_t i = 0; i <= la; i++)
+        d[i][0] = (int)i;
+    for (size_t j = 0; j <= lb; j++)
+        d[0][j] = (int)j;
+    for (size_t i = 1; i <= la; i++)
+        for (size_t j = 1; j <= lb; j++) {
+            int best = d[i - 1][j - 1] + (a[i - 1] != b[j - 1]);
+            if (d[i - 1][j] + 1 < best)
+                best = d[i - 1][j] + 1;
+            if (d[i][j - 1] + 1 < best)
+                best = d[i][j - 1] + 1;
+            d[i][j] = best;
+        }
+    return d[la][lb];
+}
+
+static int name_cmp(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* "; did you mean "jsq"? shipped: aimd, ..." for a bare policy name that is
+ * not a shipped one (the names of lua/, sorted; the nearest within two
+ * edits suggested). */
+static void shipped_hint(const char *name, char *out, size_t n)
+{
+    char dirbuf[4096], want[128];
+    if (!tb_find_data("lua", "fifo.lua", dirbuf, sizeof dirbuf))
+        return;
+    *strrchr(dirbuf, '/') = 0;
+    snprintf(want, sizeof want, "%s", name);
+    size_t wl = strlen(want);
+    if (wl > 4 && strcmp(want + wl - 4, ".lua") == 0)
+        want[wl - 4] = 0;
+    DIR *d = opendir(dirbuf);
+    if (!d)
+        return;
+    char *names[256];
+    int k = 0;
+    for (struct dirent *e; (e = readdir(d)) != NULL && k < 256;) {
+        size_t l = strlen(e->d_name);
+        /* (choose and utilisation are helper modules, not policies) */
+        if (l > 4 && strcmp(e->d_name + l - 4, ".lua") == 0 && strcmp(e->d_name, "choose.lua") != 0 &&
+            strcmp(e->d_name, "utilisation.lua") != 0 && (names[k] = strndup(e->d_name, l - 4)) != NULL)
+            k++;
+    }
+    closedir(d);
+    qsort(names, (size_t)k, sizeof *names, name_cmp);
+    int best = -1, bd = 3;
+    for (int i = 0; i < k; i++) {
+        int dd = edit_distance(want, names[i]);
+        if (dd < bd) {
+            bd = dd;
+            best = i;
+        }
+    }
+    size_t at = 0;
+    if (best >= 0)
+        at += (size_t)snprintf(out + at, n - at, "; did you mean \"%s\"? shipped:", names[best]);
+    else
+        at += (size_t)snprintf(out + at, n - at, "; shipped:");
+    for (int i = 0; i < k && at < n; i++)
+        at += (size_t)snprintf(out + at, n - at, "%s %s", i ? "," : "", names[i]);
+    for (int i = 0; i < k; i++)
+        free(names[i]);
+}
+
 /* A script named with a '/' is a path (relative to the scenario's directory,
  * else to the working directory); "NAME.lua" is a file beside the scenario
  * if there is one; otherwise a bare name is a shipped policy in lua/. */
@@ -328,9 +403,12 @@ static char *resolve_script(sim_jctx *c, const char *path, const char *name, cha
             return found_script(c, path, s2, buf, shown);
         }
     }
+    char hint[1200] = "";
+    if (!strchr(name, '/'))
+        shipped_hint(name, hint, sizeof hint);
     sim_jerr(c, path,
              "expected a Lua policy (a path like \"policies/mine.lua\", relative to the scenario, or "
-             "the name of a shipped policy like \"fifo\"), found \"%s\" (no such file)", name);
+             "the name of a shipped policy like \"fifo\"), found \"%s\" (no such file%s)", name, hint);
     return NULL;
 }
 

@@ -10,7 +10,7 @@
 
 int sim_jerr(sim_jctx *c, const char *path, const char *fmt, ...)
 {
-    char msg[384];
+    char msg[900];
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);

@@ -13,7 +13,7 @@
  */
 typedef struct sim_jctx {
     const char *file;
-    char err[512];
+    char err[1024];
 } sim_jctx;
 
 /* Record an error (printf-style message after "FILE: PATH: "); returns -1. */

@@ -413,7 +413,14 @@ bad_policy "math.randomseed" nodes.s.policy=seed_random.lua 1 "seed_random.lua:3
 bad_policy "a job handle kept past its hook" nodes.s.policy=bad_job.lua 1 "bad_job.lua:4: bad argument #1 to 'size' (expected the job passed to the current hook (job handles are valid only during that call)) (in rank() at node s, t=3.50542039 s)"
 bad_policy "a quantum without preemption" nodes.s.policy=quantum_only.lua 2 "quantum_only.lua: options.quantum needs options.preemptive = true"
 bad_policy "options.rank and a rank hook" nodes.s.policy=rank_twice.lua 2 "rank_twice.lua: options.rank and a rank() hook: expected one of them"
-bad_policy "a script that does not exist" nodes.s.policy=nosuch.lua 2 "$H: nodes.s.policy: expected a Lua policy (a path like \"policies/mine.lua\", relative to the scenario, or the name of a shipped policy like \"fifo\"), found \"nosuch.lua\" (no such file)"
+"$BIN" run "$H" --out out --set nodes.s.policy=nosuch.lua >/dev/null 2>np.err; rc=$?
+[ $rc -eq 2 ] && [ "$(wc -l < np.err)" -eq 1 ] && [ ! -e out ] &&
+    grep -qF "$H: nodes.s.policy: expected a Lua policy (a path like \"policies/mine.lua\", relative to the scenario, or the name of a shipped policy like \"fifo\"), found \"nosuch.lua\" (no such file; shipped: aimd, autoscale_step," np.err &&
+    ok "bad policy, a script that does not exist: one line that lists the shipped policies" ||
+    bad "bad policy, a script that does not exist: one line that lists the shipped policies ($(cat np.err))"
+"$BIN" run "$H" --out out --set nodes.s.policy=jsqq >/dev/null 2>np.err
+grep -qF 'found "jsqq" (no such file; did you mean "jsq"? shipped: aimd,' np.err && ! grep -q 'choose\|utilisation' np.err &&
+    ok "bad policy, a misspelt shipped policy: the nearest name is suggested" || bad "bad policy, a misspelt shipped policy: the nearest name is suggested ($(cat np.err))"
 
 # routing that cannot work is refused at load (once: a hang at 100% CPU, or a
 # stack overflow): a router that routes to itself, a cycle of zero-delay
