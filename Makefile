@@ -6,6 +6,9 @@
 PREFIX  ?= /usr/local
 DESTDIR ?=
 DATADIR  = $(PREFIX)/share/tailback
+MANDIR   = $(PREFIX)/share/man/man1
+DOCDIR   = $(PREFIX)/share/doc/tailback
+BASHCOMPDIR = $(PREFIX)/share/bash-completion/completions
 
 CC      ?= cc
 OPT     ?= -O2 -g
@@ -29,7 +32,7 @@ LIB_OBJ    = $(patsubst %.c,$(BUILD)/%.o,$(SIM_SRC) $(MODEL_SRC) $(EXP_SRC))
 TEST_SRC   = $(wildcard tests/check_*.c)
 TEST_OBJ   = $(patsubst %.c,$(BUILD)/%.o,$(TEST_SRC))
 
-.PHONY: FORCE all deps check unit layers analyze replay golden e2e bench demo sanitize sanitize-clang check-san valgrind fuzz papers install uninstall clean
+.PHONY: check-slurm FORCE all deps check unit layers analyze replay golden e2e bench demo sanitize sanitize-clang check-san valgrind fuzz papers install uninstall clean
 
 all: tailback
 
@@ -77,6 +80,12 @@ $(BUILD)/bench: $(BUILD)/tests/bench.o $(BUILD)/libtailback.a
 # replayed, the layering rules, the golden outputs, then the end-to-end
 # tests.
 check: unit layers replay golden e2e
+
+# docs/experiment.md's Slurm recipe on a real single-node Slurm (started and
+# stopped by the test, state in a temporary folder), byte-compared with a
+# local sweep; skipped with a message when slurm-wlm is not installed.
+check-slurm: tailback
+	sh tests/slurm.sh ./tailback
 
 # GCC's static analyzer over every source; each finding left is explained
 # as a false positive in a comment at its site.
@@ -195,9 +204,16 @@ fuzz:
 	    -artifact_prefix=build-fuzz/$$h- build-fuzz/corpus-$$h || exit 1; \
 	done
 
+# The binary, its data, and for people: the manual page tailback(1) (made by
+# the binary from its own --help texts), the docs, the Python reader and
+# bash completion.
 install: tailback
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(DATADIR)/scenarios $(DESTDIR)$(DATADIR)/lua \
-	  $(DESTDIR)$(DATADIR)/plots
+	  $(DESTDIR)$(DATADIR)/plots $(DESTDIR)$(MANDIR) $(DESTDIR)$(DOCDIR)/img $(DESTDIR)$(BASHCOMPDIR)
+	./tailback help --man > $(DESTDIR)$(MANDIR)/tailback.1
+	install -m 644 README.md docs/*.md contrib/tailback_results.py $(DESTDIR)$(DOCDIR)/
+	for f in docs/img/*; do [ -f "$$f" ] && install -m 644 "$$f" $(DESTDIR)$(DOCDIR)/img/; done; true
+	install -m 644 contrib/tailback.bash $(DESTDIR)$(BASHCOMPDIR)/tailback
 	install -m 755 tailback $(DESTDIR)$(PREFIX)/bin/tailback
 	install -d $(DESTDIR)$(DATADIR)/scenarios/experiments
 	install -m 644 scenarios/*.json $(DESTDIR)$(DATADIR)/scenarios/
@@ -208,8 +224,8 @@ install: tailback
 	for f in lua/*.lua; do [ -e "$$f" ] && install -m 644 "$$f" $(DESTDIR)$(DATADIR)/lua/; done; true
 
 uninstall:
-	rm -f $(DESTDIR)$(PREFIX)/bin/tailback
-	rm -rf $(DESTDIR)$(DATADIR)
+	rm -f $(DESTDIR)$(PREFIX)/bin/tailback $(DESTDIR)$(MANDIR)/tailback.1 $(DESTDIR)$(BASHCOMPDIR)/tailback
+	rm -rf $(DESTDIR)$(DATADIR) $(DESTDIR)$(DOCDIR)
 
 clean:
 	rm -rf build build-san build-clang build-fuzz tailback

@@ -1,6 +1,10 @@
 /* tailback.c - the command line: options, usage, dispatch to run, validate, sweep, plot and report, signals, exit statuses. */
+#define _GNU_SOURCE /* sched_getaffinity */
 #include <errno.h>
 #include <getopt.h>
+#include <sched.h>
+#include <dirent.h>
+#include <sys/stat.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdio.h>
@@ -61,10 +65,12 @@ static const char usage_main[] =
     "  report RESULTS_DIR...   one self-contained HTML report for a design review\n"
     "  generate GEN.lua        write the scenario a Lua generator returns (large networks)\n"
     "  version                 print the version\n"
-    "  help [COMMAND]          show help for a command\n"
+    "  help [COMMAND]          show help for a command (help --man: the manual page in roff)\n"
     "\n"
-    "SCENARIO may also name a shipped scenario (e.g. mm1 or mm1.json).  Options\n"
-    "go anywhere, as --out DIR or --out=DIR (-o DIR, -oDIR), -j 2 or -j2; -- ends them.\n"
+    "SCENARIO and EXPERIMENT may also name a shipped one (mm1, mm1.json,\n"
+    "mm1-load-sweep), or be - for standard input (relative paths inside it are then\n"
+    "taken from the current directory).  Options go anywhere, as --out DIR or\n"
+    "--out=DIR (-o DIR, -oDIR), -j 2 or -j2; -- ends them.\n"
     "Exit status: 0 success, 1 run failure, 2 bad input or usage, 130 interrupted\n"
     "(SIGINT, Ctrl-C), 143 terminated (SIGTERM).\n"
     "Scenario reference: docs/scenario.md\n";
@@ -79,7 +85,8 @@ static const char usage_run[] =
     "  --seed N              master seed (default: the scenario's \"seed\", else 1)\n"
     "  --replication R       replication number, part of every random stream's key\n"
     "                        (default 0; `tailback sweep --show-run` uses it)\n"
-    "  -o, --out DIR         output directory (default: results/NAME-seedN)\n"
+    "  -o, --out DIR         output directory (default: results/NAME-seedN); \"-\" writes\n"
+    "                        summary.json to standard output and nothing else\n"
     "  --set PATH=VALUE      override a scenario field, e.g. --set nodes.server.workers=2\n"
     "                        (VALUE is JSON when it parses as JSON, else a string;\n"
     "                        repeatable; recorded in the manifest)\n"
@@ -118,14 +125,18 @@ static const char usage_sweep[] =
     "alternatives), run each for its replications, then aggregate: runs.csv (one\n"
     "row per run), summary.csv (estimates with 95% intervals: t over replications\n"
     "for means, pooled histograms for percentiles), comparisons.csv (each\n"
-    "alternative minus the first, paired by replication: common random\n"
-    "numbers), warmup.csv, manifest.json.  Output is byte-identical whatever -j\n"
-    "is.  A finished run is reused only while everything that determines it is\n"
-    "unchanged: after an interruption or an edit, the same command runs exactly\n"
-    "what is missing or out of date.  Experiment reference: docs/experiment.md\n"
+    "alternative minus the baseline, or every pair, paired by replication:\n"
+    "common random numbers), warmup.csv, manifest.json; then print the verdict\n"
+    "(metrics by alternatives, intervals, the best marked).  Output is\n"
+    "byte-identical whatever -j is.  A finished run is reused only while\n"
+    "everything that determines it is unchanged: after an interruption or an\n"
+    "edit, the same command runs exactly what is missing or out of date.\n"
+    "EXPERIMENT may name a shipped one (mm1-load-sweep) or be - (standard input).\n"
+    "Experiment reference: docs/experiment.md\n"
     "\n"
     "options:\n"
-    "  -j, --jobs N     runs at once (default: the number of processors)\n"
+    "  -j, --jobs N     runs at once (default: the CPUs this process may use: the\n"
+    "                   affinity mask, or SLURM_CPUS_PER_TASK in a Slurm task)\n"
     "  -o, --out DIR    output directory (default: results/NAME)\n"
     "  --plan           only write DIR/plan.csv, the list of independent runs\n"
     "  --run-index I    only execute run I (or I-J) of the plan: for cluster engines,\n"
@@ -320,12 +331,48 @@ static int out_is_dash(const char *cmd, const char *out)
     return 1;
 }
 
+/* Remove a results folder of plain files (a run's) and the folder itself. */
+static void remove_flat_dir(const char *dir)
+{
+    DIR *d = opendir(dir);
+    if (d) {
+        char path[PATH_MAX + 300];
+        for (struct dirent *e; (e = readdir(d));) {
+            if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+                continue;
+            snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+            (void)unlink(path);
+        }
+        closedir(d);
+    }
+    (void)rmdir(dir);
+}
+
+/* `run --out -`: summary.json, and nothing else, on standard output.  The
+ * run writes its folder into a private temporary directory as usual (so
+ * the summary is the same bytes as in a folder); the directory is removed
+ * whatever happens. */
+static int summary_to_stdout(const char *dir, const char *top)
+{
+    char path[PATH_MAX + 32];
+    snprintf(path, sizeof path, "%s/summary.json", dir);
+    size_t len;
+    char *text = tb_read_file(path, &len);
+    int rc = EXIT_OK;
+    if (!text || fwrite(text, 1, len, stdout) != len || fflush(stdout) != 0) {
+        fprintf(stderr, "tailback run: --out -: cannot write summary.json to standard output\n");
+        rc = EXIT_FAIL;
+    }
+    free(text);
+    remove_flat_dir(dir);
+    (void)rmdir(top);
+    return rc;
+}
+
 static int cmd_run(int argc, char **argv)
 {
     run_opts o;
     int rc = parse_opts(argc, argv, &o, 1, usage_run);
-    if (rc == EXIT_OK && out_is_dash("run", o.out))
-        rc = EXIT_USAGE;
     if (rc != EXIT_OK) {
         free_opts(&o);
         return rc < 0 ? EXIT_OK : rc;
@@ -342,8 +389,25 @@ static int cmd_run(int argc, char **argv)
     char seed[32];
     snprintf(seed, sizeof seed, "-seed%llu", (unsigned long long)r.m->seed);
     const char *out = o.out ? o.out : tb_default_out(r.sc.file, seed, outbuf, sizeof outbuf);
+    char top[PATH_MAX] = "", sub[PATH_MAX + 8];
+    int to_stdout = strcmp(out, "-") == 0;
+    if (to_stdout) {
+        const char *tmp = getenv("TMPDIR");
+        snprintf(top, sizeof top, "%s/tailback-XXXXXX", tmp && *tmp ? tmp : "/tmp");
+        if (!mkdtemp(top)) {
+            fprintf(stderr, "tailback run: --out -: cannot create a temporary directory in %s (%s)\n",
+                    tmp && *tmp ? tmp : "/tmp", strerror(errno));
+            tb_run_free(&r);
+            free_opts(&o);
+            return EXIT_FAIL;
+        }
+        snprintf(sub, sizeof sub, "%s/run", top);
+        out = sub;
+        o.quiet = 1;
+    }
     catch_signals();
-    tb_run_output to = { out, o.trace, (const char *const *)argv - 1, argc + 1, &interrupted, isatty(2) };
+    tb_run_output to = { out, o.trace, (const char *const *)argv - 1, argc + 1, &interrupted, isatty(2),
+                         to_stdout };
     tb_run_status st;
     int w = tb_run_write(&r, &to, &st, err, sizeof err);
     if (w != 0 || st != TB_RUN_OK)
@@ -357,6 +421,12 @@ static int cmd_run(int argc, char **argv)
     else if (!o.quiet) {
         tb_results_table(stdout, r.m);
         printf("results: %s/summary.json, %s/timeseries.csv, %s/network.csv\n", out, out, out);
+    }
+    if (to_stdout) {
+        if (rc == EXIT_OK)
+            rc = summary_to_stdout(out, top);
+        else
+            remove_flat_dir(out), (void)rmdir(top);
     }
     tb_run_free(&r);
     free_opts(&o);
@@ -427,6 +497,29 @@ typedef struct sweep_opts {
     int jobs, plan, merge, force;
 } sweep_opts;
 
+/* Runs at once by default: the CPUs this process may use (a cluster task's
+ * allocation, SLURM_CPUS_PER_TASK, or the affinity mask that cgroups and
+ * taskset set), not every processor of the node, which would oversubscribe
+ * a node shared by several tasks. */
+static int default_jobs(void)
+{
+    const char *slurm = getenv("SLURM_CPUS_PER_TASK");
+    if (slurm) {
+        char *end;
+        long n = strtol(slurm, &end, 10);
+        if (end != slurm && !*end && n >= 1 && n <= 4096)
+            return (int)n;
+    }
+    cpu_set_t set;
+    if (sched_getaffinity(0, sizeof set, &set) == 0) {
+        int n = CPU_COUNT(&set);
+        if (n >= 1)
+            return n > 4096 ? 4096 : n;
+    }
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    return n >= 1 && n <= 4096 ? (int)n : 1;
+}
+
 /* EXIT_OK to go on, -1 after --help, or EXIT_USAGE with the message printed. */
 static int parse_sweep_opts(int argc, char **argv, sweep_opts *o)
 {
@@ -438,7 +531,7 @@ static int parse_sweep_opts(int argc, char **argv, sweep_opts *o)
         { NULL, 0, NULL, 0 },
     };
     memset(o, 0, sizeof *o);
-    o->jobs = (int)sysconf(_SC_NPROCESSORS_ONLN);
+    o->jobs = default_jobs();
     optind = 1;
     for (int c; (c = next_opt(argc, argv, ":hj:o:", longs)) != -1;) {
         if (c == 'h') {
@@ -548,6 +641,8 @@ static int cmd_sweep(int argc, char **argv)
         return rc < 0 ? EXIT_OK : rc;
     tb_sweep s;
     sim_jctx c = { 0 };
+    char filebuf[PATH_MAX];
+    o.file = tb_run_find_scenario(o.file, filebuf, sizeof filebuf);
     if (tb_sweep_load(&s, o.file, &c) != 0) {
         fprintf(stderr, "%s\n", c.err);
         tb_sweep_free(&s);
@@ -573,6 +668,46 @@ static const struct {
     { "report", cmd_report, usage_report }, { "generate", cmd_generate, usage_generate },
 };
 
+/* Text for roff: a backslash doubled, a line that starts with . or ' guarded. */
+static void roff_text(FILE *f, const char *s)
+{
+    int bol = 1;
+    for (; *s; s++) {
+        if (bol && (*s == '.' || *s == '\''))
+            fputs("\\&", f);
+        if (*s == '\\')
+            fputs("\\e", f);
+        else if (*s == '-')
+            fputs("\\-", f);
+        else
+            fputc(*s, f);
+        bol = *s == '\n';
+    }
+}
+
+/* `tailback help --man`: the manual page tailback(1), in roff, made from the
+ * very strings --help prints (so the two cannot drift apart): the overview,
+ * then each command's help, preformatted. */
+static int print_man(void)
+{
+    printf(".TH TAILBACK 1 \"\" \"tailback %s\" \"User Commands\"\n", TB_VERSION);
+    printf(".SH NAME\ntailback \\- a deterministic discrete-event simulator of networks of services under load\n");
+    printf(".SH SYNOPSIS\n.B tailback\n.I COMMAND\n.RI [ OPTIONS ]\n");
+    printf(".SH DESCRIPTION\n.nf\n");
+    roff_text(stdout, usage_main);
+    printf(".fi\n.SH COMMANDS\n");
+    for (size_t i = 0; i < sizeof commands / sizeof *commands; i++) {
+        printf(".SS %s\n.nf\n", commands[i].name);
+        roff_text(stdout, commands[i].usage);
+        printf(".fi\n");
+    }
+    printf(".SH FILES\nShipped scenarios, experiments, policies and plot templates are found beside the binary, "
+           "in the data directory it was installed with (%s), or under $TAILBACK_DATA.\n", TB_DATADIR);
+    printf(".SH SEE ALSO\n.BR gnuplot (1);\nthe reference in %s/../doc/tailback: scenario.md, experiment.md, "
+           "results.md, generate.md.\n", TB_DATADIR);
+    return fflush(stdout) == 0 ? EXIT_OK : EXIT_FAIL;
+}
+
 int main(int argc, char **argv)
 {
     const char *cmd = argc > 1 ? argv[1] : "";
@@ -583,6 +718,8 @@ int main(int argc, char **argv)
         printf("tailback %s\n", TB_VERSION);
         return EXIT_OK;
     }
+    if (strcmp(cmd, "help") == 0 && argc > 2 && strcmp(argv[2], "--man") == 0)
+        return print_man();
     if (strcmp(cmd, "help") == 0 || strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0) {
         const char *usage = usage_main;
         for (size_t i = 0; argc > 2 && i < sizeof commands / sizeof *commands; i++)
@@ -591,9 +728,16 @@ int main(int argc, char **argv)
         fputs(usage, stdout);
         return EXIT_OK;
     }
-    if (argc < 2)
+    if (argc < 2) {
         fputs(usage_main, stderr);
-    else
-        fprintf(stderr, "tailback: unknown command '%s'\n\n%s", cmd, usage_main);
+    } else {
+        static const char *const names[] = { "run", "validate", "sweep", "plot", "report", "generate", "version",
+                                             "help", NULL };
+        int near = sim_jnearest_in(cmd, names);
+        if (near >= 0)
+            fprintf(stderr, "tailback: unknown command '%s'; did you mean '%s'?\n\n%s", cmd, names[near], usage_main);
+        else
+            fprintf(stderr, "tailback: unknown command '%s'\n\n%s", cmd, usage_main);
+    }
     return EXIT_USAGE;
 }

@@ -157,7 +157,7 @@ int tb_run_write(tb_run *r, const tb_run_output *o, tb_run_status *st, char *err
      * (the temporary one is its sibling, so the path is the same) */
     char rel[PATH_MAX];
     tb_manifest man = {
-        tb_relpath(od.tmp, r->sc.file, rel, sizeof rel), r->sc.sha256, r->event_queue, o->argv, o->argc,
+        tb_relpath(o->paths_from_cwd ? "." : od.tmp, r->sc.file, rel, sizeof rel), r->sc.sha256, r->event_queue, o->argv, o->argc,
         (const char *const *)r->sc.sets, r->sc.nsets, status,
     };
     char why[sizeof msg];

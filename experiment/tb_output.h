@@ -13,6 +13,8 @@ typedef struct tb_run_output {
     int argc;
     volatile int *interrupt;      /* non-zero stops the run (a signal handler sets it); may be NULL */
     int progress;                 /* a progress line on stderr (the caller checks it is a terminal) */
+    int paths_from_cwd;           /* the manifest names files from the current directory, not from
+                                   * out (which is temporary: `run --out -`) */
 } tb_run_output;
 
 /*

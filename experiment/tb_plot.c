@@ -14,8 +14,10 @@
 #include "../sim/sim_json.h"
 #include "tb_csv.h"
 #include "tb_expr.h"
+#include "tb_metric.h"
 #include "../models/tb_io.h"
 #include "tb_plot.h"
+#include "tb_run.h"
 
 /* Who speaks in messages: "tailback plot", or the command that draws (report). */
 static const char *plot_who = "tailback plot";
@@ -31,6 +33,9 @@ typedef struct ctx {
     char name[256];          /* what was simulated, for titles */
     const cJSON *theory;     /* the experiment's theory entries, or NULL */
     double warmup, surge_start, surge_end; /* NAN when absent */
+    double end;              /* a run's simulated end (s), NAN when absent */
+    char **route;            /* a run's nodes in route order (the classes' routes in turn), or NULL */
+    int nroute;
     int made, failed, nognuplot, seq;
 } ctx;
 
@@ -223,15 +228,27 @@ static void plot_run(ctx *c, const char *ts_path, const char *lat_path)
         fig g;
         if (nn > 0 && cq >= 0 && cb >= 0 && fig_begin(c, &g, "timeseries.gp", "timeseries", 760) == 0) {
             FILE **f = calloc((size_t)nn, sizeof *f);
+            double qmax = 0, bmax = 0;
+            int rows = 0;
             for (int i = 0; f && i < nn; i++)
                 f[i] = fig_data(&g, "s", i + 1);
             for (int r = 1; f && r < t.nrow; r++) {
                 double x, q, b;
                 int i = index_of(nodes, nn, tb_csv_get(&t, r, cn)); /* f has nn entries: look up, never add */
                 if (i >= 0 && f[i] && number(tb_csv_get(&t, r, ct), &x) && number(tb_csv_get(&t, r, cq), &q) &&
-                    number(tb_csv_get(&t, r, cb), &b))
+                    number(tb_csv_get(&t, r, cb), &b)) {
                     fprintf(f[i], "%.17g %.17g %.17g\n", x, q, b);
+                    qmax = fmax(qmax, q);
+                    bmax = fmax(bmax, b);
+                    rows++;
+                }
             }
+            /* ranges from 0 that are never empty (gnuplot warns on [0:0]); the
+             * run's whole span; points as well as lines when windows are few */
+            fprintf(g.gp, "ymax1 = %.17g\nymax2 = %.17g\nfew = %d\n", qmax > 0 ? 1.05 * qmax : 1, bmax > 0 ? 1.05 * bmax : 1,
+                    rows <= 3 * nn);
+            if (isfinite(c->end) && c->end > 0)
+                fprintf(g.gp, "xmax = %.17g\n", c->end);
             for (int i = 0; f && i < nn; i++)
                 if (f[i])
                     fclose(f[i]);
@@ -244,10 +261,27 @@ static void plot_run(ctx *c, const char *ts_path, const char *lat_path)
                 fprintf(g.gp, "surge_start = %.17g\nsurge_end = %.17g\n", c->surge_start, c->surge_end);
             fig_end(c, &g);
         }
-        /* the heatmap: one row per node and window, the node's position as y */
-        if (nn > 0 && cq >= 0 && fig_begin(c, &g, "heatmap.gp", "heatmap", 560) == 0) {
+        /* the heatmap: one row per node and window, the node's position as y:
+         * in route order, the first node at the top */
+        int *pos = calloc((size_t)nn, sizeof *pos);
+        char **shown = calloc((size_t)nn, sizeof *shown);
+        for (int i = 0, next = 0; pos && shown && i < c->nroute; i++) {
+            int k = index_of(nodes, nn, c->route[i]);
+            if (k >= 0 && !pos[k]) {
+                pos[k] = nn - next;
+                shown[nn - 1 - next++] = nodes[k];
+            }
+        }
+        for (int k = 0, next = 0; pos && shown && k < nn; k++) /* nodes the scenario no longer names */
+            if (!pos[k]) {
+                while (next < nn && shown[next])
+                    next++;
+                pos[k] = next + 1;
+                shown[next] = nodes[k];
+            }
+        if (pos && shown && nn > 0 && cq >= 0 && fig_begin(c, &g, "heatmap.gp", "heatmap", nn > 24 ? 200 + 14 * nn : 560) == 0) {
             FILE *f = fig_data(&g, "h", 1);
-            double t0 = NAN, width = NAN;
+            double t0 = NAN, width = NAN, cbmax = 0;
             for (int r = 1; f && r < t.nrow; r++) {
                 double x, q, h = 0;
                 int i = index_of(nodes, nn, tb_csv_get(&t, r, cn)); /* the rows the first pass named */
@@ -259,14 +293,25 @@ static void plot_run(ctx *c, const char *ts_path, const char *lat_path)
                     t0 = x;
                 else if (isnan(width) && x != t0)
                     width = x - t0;
-                fprintf(f, "%.17g %d %.17g %d\n", x, i + 1, log10(1 + fmax(q, 0)), h > 0);
+                fprintf(f, "%.17g %d %.17g %d\n", x, pos[i], log10(1 + fmax(q, 0)), h > 0);
+                cbmax = fmax(cbmax, log10(1 + fmax(q, 0)));
             }
             if (f)
                 fclose(f);
             fprintf(g.gp, "n = %d\nwidth = %.17g\n", nn, isfinite(width) && width > 0 ? width : isfinite(t0) && t0 > 0 ? t0 : 1);
-            gp_array(g.gp, "T", nodes, nn);
+            gp_array(g.gp, "T", shown, nn);
+            if (isfinite(c->end) && c->end > 0)
+                fprintf(g.gp, "xmax = %.17g\n", c->end);
+            if (isfinite(c->warmup) && c->warmup > 0)
+                fprintf(g.gp, "warmup = %.17g\n", c->warmup);
+            if (isfinite(c->surge_start) && isfinite(c->surge_end) && (!isfinite(c->end) || c->surge_start < c->end))
+                fprintf(g.gp, "surge_start = %.17g\nsurge_end = %.17g\n", c->surge_start,
+                        isfinite(c->end) ? fmin(c->surge_end, c->end) : c->surge_end);
+            fprintf(g.gp, "route_order = %d\ncbmax = %.17g\n", c->nroute > 0, cbmax > 0 ? cbmax : 1);
             fig_end(c, &g);
         }
+        free(pos);
+        free(shown);
         free_list(nodes, nn);
         tb_csv_free(&t);
     }
@@ -314,9 +359,15 @@ typedef struct sweep_tab {
 } sweep_tab;
 
 /* Write one series file per policy for `metric`: x estimate low high
- * censored.  The smallest and largest value written widen [*ylo, *yhi]. */
-static void series(const sweep_tab *s, const fig *g, const char *kind, const char *metric, double *ylo, double *yhi)
+ * censored clipped.  An interval that reaches past the metric's range (a
+ * t interval below 0 for a time, above 1 for a share) is clipped to it,
+ * and `clipped` (1 low, 2 high, 3 both) lets the template mark the end.
+ * The smallest and largest value written widen [*ylo, *yhi]. */
+static void series(const sweep_tab *s, const fig *g, const char *kind, const char *metric, double *ylo, double *yhi,
+                   int *nclipped)
 {
+    tb_metric_info mi;
+    tb_metric_describe(metric, NULL, &mi);
     for (int p = 0; p < s->npol; p++) {
         FILE *f = fig_data(g, kind, p + 1);
         for (int r = 1; f && r < s->t.nrow; r++) {
@@ -337,7 +388,11 @@ static void series(const sweep_tab *s, const fig *g, const char *kind, const cha
                 hi = est; /* no interval, or an unbounded one ("inf") */
             if (s->ccens >= 0)
                 number(tb_csv_get(&s->t, r, s->ccens), &cens);
-            fprintf(f, "%.17g %.17g %.17g %.17g %d\n", x, est, lo, hi, cens > 0.5);
+            int clipped = (lo < mi.lo) | (hi > mi.hi) << 1;
+            *nclipped += clipped != 0;
+            lo = fmax(lo, mi.lo);
+            hi = fmin(hi, mi.hi);
+            fprintf(f, "%.17g %.17g %.17g %.17g %d %d\n", x, est, lo, hi, cens > 0.5, clipped);
             *ylo = fmin(*ylo, fmin(est, lo));
             *yhi = fmax(*yhi, fmax(est, hi));
         }
@@ -391,21 +446,49 @@ static int theory_curve(ctx *c, const sweep_tab *s, const fig *g, int k, const c
     return 1;
 }
 
-static void sweep_common(const sweep_tab *s, const fig *g)
-{
-    fprintf(g->gp, "n = %d\n", s->npol);
-    gp_array(g->gp, "T", s->pol, s->npol);
-    gp_set(g->gp, "xlabel", s->t.row[0][s->cx]);
-    if (!s->numeric) { /* categories, in order of appearance */
-        fprintf(g->gp, "nx = %d\n", s->nx);
-        gp_array(g->gp, "X", s->xs, s->nx);
-    }
-}
-
 static int ends_with(const char *s, const char *suf)
 {
     size_t a = strlen(s), b = strlen(suf);
     return a >= b && strcmp(s + a - b, suf) == 0;
+}
+
+/* A varied scenario path as an axis label: "jobs: arrival rate (/s)". */
+static void vary_label(const char *path, char *buf, size_t n)
+{
+    static const struct {
+        const char *suffix, *what;
+    } known[] = {
+        { ".arrival.rate", "arrival rate (/s)" },     { ".arrival.interarrival.mean", "mean interarrival (s)" },
+        { ".workers", "workers" },                    { ".capacity", "capacity (jobs)" },
+        { ".service.mean", "mean service time (s)" }, { ".service.rate", "service rate (/s)" },
+        { ".population", "population (users)" },      { ".patience.mean", "mean patience (s)" },
+    };
+    const char *o = NULL;
+    size_t ol = 0;
+    if (!strncmp(path, "classes.", 8) || !strncmp(path, "nodes.", 6)) {
+        o = strchr(path, '.') + 1;
+        const char *dot = strchr(o, '.');
+        ol = dot ? (size_t)(dot - o) : 0;
+    }
+    for (size_t i = 0; o && ol && i < sizeof known / sizeof *known; i++)
+        if (ends_with(path, known[i].suffix) && strlen(path) == (size_t)(o - path) + ol + strlen(known[i].suffix)) {
+            snprintf(buf, n, "%.*s: %s", (int)ol, o, known[i].what);
+            return;
+        }
+    snprintf(buf, n, "%s", path);
+}
+
+static void sweep_common(const sweep_tab *s, const fig *g)
+{
+    char xl[400];
+    fprintf(g->gp, "n = %d\n", s->npol);
+    gp_array(g->gp, "T", s->pol, s->npol);
+    vary_label(s->t.row[0][s->cx], xl, sizeof xl);
+    gp_set(g->gp, "xlabel", xl);
+    if (!s->numeric) { /* categories, in order of appearance */
+        fprintf(g->gp, "nx = %d\n", s->nx);
+        gp_array(g->gp, "X", s->xs, s->nx);
+    }
 }
 
 static int has_metric(const sweep_tab *s, const char *m)
@@ -414,6 +497,15 @@ static int has_metric(const sweep_tab *s, const char *m)
         if (!strcmp(s->met[i], m))
             return 1;
     return 0;
+}
+
+/* How many estimates of `metric` are censored (lower bounds). */
+static int censored_count(const sweep_tab *s, const char *metric)
+{
+    int n = 0;
+    for (int r = 1; s->ccens >= 0 && r < s->t.nrow; r++)
+        n += !strcmp(tb_csv_get(&s->t, r, s->cm), metric) && atoi(tb_csv_get(&s->t, r, s->ccens)) != 0;
+    return n;
 }
 
 static void plot_sweep(ctx *c, const char *sum_path)
@@ -459,13 +551,17 @@ static void plot_sweep(ctx *c, const char *sum_path)
             if (fig_begin(c, &g, "latency_vs_load.gp", file, 560) != 0)
                 continue;
             double ylo = INFINITY, yhi = -INFINITY;
-            series(&s, &g, "a", a, &ylo, &yhi);
-            series(&s, &g, "b", b, &ylo, &yhi);
+            int nclip = 0, hb = has_metric(&s, b) && strcmp(a, b) != 0;
+            series(&s, &g, "a", a, &ylo, &yhi, &nclip);
+            if (hb)
+                series(&s, &g, "b", b, &ylo, &yhi, &nclip);
+            fprintf(g.gp, "has_b = %d\nlowclip = %d\nncens = %d\n", hb, nclip > 0 || ylo <= 0,
+                    censored_count(&s, a) + (hb ? censored_count(&s, b) : 0));
             sweep_common(&s, &g);
             gp_set(g.gp, "mean_label", mean ? "mean" : strcmp(a, m) ? "p50 (all requests)" : "p99 (all requests)");
             gp_set(g.gp, "p99_label", mean ? "p99" : "p99 (all requests)");
             fprintf(g.gp, "has_theory1 = %d\n", theory_curve(c, &s, &g, 1, a));
-            fprintf(g.gp, "has_theory2 = %d\n", strcmp(a, b) ? theory_curve(c, &s, &g, 2, b) : 0);
+            fprintf(g.gp, "has_theory2 = %d\n", hb ? theory_curve(c, &s, &g, 2, b) : 0);
             fig_end(c, &g);
             continue;
         }
@@ -484,12 +580,22 @@ static void plot_sweep(ctx *c, const char *sum_path)
         if (fig_begin(c, &g, "metric_vs_load.gp", m, 560) != 0)
             continue;
         double ylo = INFINITY, yhi = -INFINITY;
-        series(&s, &g, "a", m, &ylo, &yhi);
+        int nclip = 0;
+        series(&s, &g, "a", m, &ylo, &yhi, &nclip);
         sweep_common(&s, &g);
+        tb_metric_info mi;
+        char axis[400];
+        tb_metric_describe(m, NULL, &mi);
+        tb_metric_axis(&mi, axis, sizeof axis);
+        ylo *= mi.scale;
+        yhi *= mi.scale;
         if (ylo == yhi) /* one value throughout (a share of 0, say): a range around it */
             fprintf(g.gp, "set yrange [%.17g:%.17g]\n", ylo - (ylo != 0 ? 0.1 * fabs(ylo) : 0.1),
                     yhi + (yhi != 0 ? 0.1 * fabs(yhi) : 0.1));
-        gp_set(g.gp, "ylabel", m);
+        fprintf(g.gp, "has_clip = %d\n", nclip > 0);
+        if (mi.scale != 1)
+            fprintf(g.gp, "yscale = %.17g\n", mi.scale);
+        gp_set(g.gp, "ylabel", axis);
         fprintf(g.gp, "has_theory1 = %d\n", theory_curve(c, &s, &g, 1, m));
         fig_end(c, &g);
     }
@@ -499,60 +605,115 @@ static void plot_sweep(ctx *c, const char *sum_path)
     tb_csv_free(&s.t);
 }
 
+/* The paired differences as small multiples: one panel per metric (its
+ * own axis, in its units), one row per (vary point, pair) in each. */
 static void plot_comparisons(ctx *c, const char *cmp_path)
 {
     tb_csv t;
     if (tb_csv_read(&t, cmp_path) != 0)
         return;
-    int cp = tb_csv_col(&t, "policy"), cm = tb_csv_col(&t, "metric"), cd = tb_csv_col(&t, "difference"),
-        cpw = tb_csv_col(&t, "paired_ci95_halfwidth"), cuw = tb_csv_col(&t, "unpaired_ci95_halfwidth");
-    char **labels = NULL;
-    double *v = NULL;
-    int n = 0;
-    for (int r = 1; cp >= 0 && cm >= 0 && cd >= 0 && cpw >= 0 && cuw >= 0 && r < t.nrow; r++) {
-        double d, pw, uw;
-        if (!number(tb_csv_get(&t, r, cd), &d))
-            continue;
-        if (!number(tb_csv_get(&t, r, cpw), &pw))
-            pw = 0;
-        if (!number(tb_csv_get(&t, r, cuw), &uw))
-            uw = 0;
-        /* "policy: metric", after the varied values (the columns before policy) */
+    int cp = tb_csv_col(&t, "policy"), cb = tb_csv_col(&t, "baseline"), cm = tb_csv_col(&t, "metric"),
+        cd = tb_csv_col(&t, "difference"), cpw = tb_csv_col(&t, "paired_ci95_halfwidth"),
+        cuw = tb_csv_col(&t, "unpaired_ci95_halfwidth");
+    char **labels = NULL, **mets = NULL;
+    int nl = 0, nm = 0;
+    if (cp < 0 || cb < 0 || cm < 0 || cd < 0 || cpw < 0 || cuw < 0 || t.nrow < 2) {
+        tb_csv_free(&t);
+        return;
+    }
+    int *row_label = calloc((size_t)t.nrow, sizeof *row_label), *row_met = calloc((size_t)t.nrow, sizeof *row_met);
+    for (int r = 1; row_label && row_met && r < t.nrow; r++) {
+        /* "rate=0.5 five - four": the last part of each varied path, then the pair */
         char label[600];
         size_t l = 0;
         label[0] = 0;
-        for (int k = 0; k < cp && l < sizeof label; k++) { /* the last part of a varied path: "rate=0.5" */
+        for (int k = 0; k < cp && l < sizeof label; k++) {
             const char *h = strrchr(t.row[0][k], '.');
             l += (size_t)snprintf(label + l, sizeof label - l, "%s=%s ", h ? h + 1 : t.row[0][k], tb_csv_get(&t, r, k));
         }
         if (l < sizeof label)
-            snprintf(label + l, sizeof label - l, "%s: %s", tb_csv_get(&t, r, cp), tb_csv_get(&t, r, cm));
-        char **nl = realloc(labels, (size_t)(n + 1) * sizeof *nl);
-        double *nv = realloc(v, (size_t)(n + 1) * 3 * sizeof *nv);
-        labels = nl ? nl : labels;
-        v = nv ? nv : v;
-        if (!nl || !nv || !(labels[n] = strdup(label)))
+            snprintf(label + l, sizeof label - l, "%s - %s", tb_csv_get(&t, r, cp), tb_csv_get(&t, r, cb));
+        row_label[r] = intern(&labels, &nl, label);
+        row_met[r] = intern(&mets, &nm, tb_csv_get(&t, r, cm));
+        if (row_label[r] < 0 || row_met[r] < 0)
             break;
-        v[3 * n] = d;
-        v[3 * n + 1] = pw;
-        v[3 * n + 2] = uw;
-        n++;
+    }
+    /* the panels: the metrics with something to show (not 0 everywhere) */
+    int *panel = calloc((size_t)(nm + 1), sizeof *panel), np = 0;
+    double *xl = calloc((size_t)(nm + 1), sizeof *xl), *xh = calloc((size_t)(nm + 1), sizeof *xh);
+    size_t maxlab = 0;
+    for (int i = 0; i < nl; i++)
+        maxlab = strlen(labels[i]) > maxlab ? strlen(labels[i]) : maxlab;
+    for (int k = 0; panel && xl && xh && row_met && k < nm; k++) {
+        tb_metric_info mi;
+        tb_metric_describe(mets[k], NULL, &mi);
+        double lo = 0, hi = 0;
+        int any = 0;
+        for (int r = 1; r < t.nrow; r++) {
+            double d, pw = 0, uw = 0;
+            if (row_met[r] != k || !number(tb_csv_get(&t, r, cd), &d))
+                continue;
+            number(tb_csv_get(&t, r, cpw), &pw);
+            number(tb_csv_get(&t, r, cuw), &uw);
+            double w = fmax(pw, uw) * mi.scale;
+            d *= mi.scale;
+            any |= d != 0 || pw != 0; /* identical on both sides in every pair (the offered load under
+                                        * common random numbers): nothing to show */
+            lo = fmin(lo, d - w);
+            hi = fmax(hi, d + w);
+        }
+        if (!any)
+            continue;
+        double pad = 0.06 * (hi - lo);
+        xl[np] = lo - pad;
+        xh[np] = hi + pad;
+        panel[np++] = k;
     }
     fig g;
-    /* one row per comparison, the first at the top: as tall as they need */
-    int height = 140 + 24 * n;
-    if (n > 0 && fig_begin(c, &g, "comparison.gp", "comparison", height < 420 ? 420 : height > 8000 ? 8000 : height) == 0) {
-        FILE *f = fig_data(&g, "c", 1);
-        for (int i = 0; f && i < n; i++)
-            fprintf(f, "%d %.17g %.17g %.17g\n", n - 1 - i, v[3 * i], v[3 * i + 1], v[3 * i + 2]);
-        if (f)
-            fclose(f);
-        fprintf(g.gp, "n = %d\n", n); /* gnuplot makes room on the left for the labels */
-        gp_array(g.gp, "L", labels, n);
+    int height = 70 + np * (60 + 22 * nl);
+    if (np > 0 && fig_begin(c, &g, "comparison.gp", "comparison", height < 420 ? 420 : height > 12000 ? 12000 : height) == 0) {
+        char **titles = calloc((size_t)np, sizeof *titles);
+        for (int q = 0; titles && q < np; q++) {
+            tb_metric_info mi;
+            tb_metric_describe(mets[panel[q]], NULL, &mi);
+            char title[400];
+            snprintf(title, sizeof title, "%s%s%s%s", mi.label, mi.unit[0] ? " (" : "",
+                     strcmp(mi.unit, "%") ? mi.unit : "percentage points", mi.unit[0] ? ")" : "");
+            titles[q] = strdup(title);
+            FILE *f = fig_data(&g, "c", q + 1);
+            for (int r = 1; f && r < t.nrow; r++) {
+                double d, pw = 0, uw = 0;
+                if (row_met[r] != panel[q] || !number(tb_csv_get(&t, r, cd), &d))
+                    continue;
+                number(tb_csv_get(&t, r, cpw), &pw);
+                number(tb_csv_get(&t, r, cuw), &uw);
+                fprintf(f, "%d %.17g %.17g %.17g\n", nl - 1 - row_label[r], d * mi.scale, pw * mi.scale, uw * mi.scale);
+            }
+            if (f)
+                fclose(f);
+        }
+        fprintf(g.gp, "np = %d\nn = %d\n", np, nl);
+        fprintf(g.gp, "lm = %.3f\n", fmin(0.45, 0.03 + 0.0078 * (double)maxlab));
+        if (titles) {
+            for (int q = 0; q < np; q++)
+                if (!titles[q])
+                    titles[q] = strdup("?");
+            gp_array(g.gp, "P", titles, np);
+            free_list(titles, np);
+        }
+        fprintf(g.gp, "array XL[%d]\narray XH[%d]\n", np, np);
+        for (int q = 0; q < np; q++)
+            fprintf(g.gp, "XL[%d] = %.17g\nXH[%d] = %.17g\n", q + 1, xl[q], q + 1, xh[q]);
+        gp_array(g.gp, "L", labels, nl);
         fig_end(c, &g);
     }
-    free_list(labels, n);
-    free(v);
+    free(panel);
+    free(xl);
+    free(xh);
+    free(row_label);
+    free(row_met);
+    free_list(labels, nl);
+    free_list(mets, nm);
     tb_csv_free(&t);
 }
 
@@ -585,9 +746,30 @@ static void read_manifest(ctx *c, cJSON **doc)
     }
     *doc = text ? cJSON_Parse(text) : NULL;
     free(text);
-    c->warmup = c->surge_start = c->surge_end = NAN;
+    c->warmup = c->surge_start = c->surge_end = c->end = NAN;
     if (!*doc)
         return;
+    const cJSON *rm = sim_jget(*doc, "manifest"), *endt = sim_jget(sim_jget(*doc, "run"), "end_time");
+    if (cJSON_IsNumber(endt))
+        c->end = endt->valuedouble;
+    tb_scenario built;
+    tb_model *m = rm ? tb_run_rebuild(c->dir, rm, &built) : NULL;
+    for (int i = 0; m && i < m->nclasses; i++) { /* the nodes as the requests meet them */
+        const tb_class *cl = &m->classes[i];
+        for (int k = 0; k < cl->nroute; k++)
+            for (int j = 0; j < (cl->route_span ? cl->route_span[k] : 1); j++)
+                if (intern(&c->route, &c->nroute, m->nodes[cl->route[k] + j].name) < 0)
+                    break;
+        if (!cl->route && cl->entry >= 0 && intern(&c->route, &c->nroute, m->nodes[cl->entry].name) < 0)
+            break;
+    }
+    for (int k = 0; m && k < m->nnodes; k++) /* then the rest, as written */
+        if (intern(&c->route, &c->nroute, m->nodes[k].name) < 0)
+            break;
+    if (m) {
+        tb_model_free(m);
+        tb_scenario_free(&built);
+    }
     const cJSON *e = sim_jget(*doc, "experiment"), *sc = sim_jget(sim_jget(*doc, "manifest"), "scenario");
     const cJSON *src = cJSON_IsString(e) ? e : sc;
     if (cJSON_IsString(src)) {
@@ -670,6 +852,7 @@ int tb_plot_dir(const char *dir, const tb_plot_opts *o)
             plot_comparisons(&c, cmp);
     }
     cJSON_Delete(doc);
+    free_list(c.route, c.nroute);
     if (!o->keep)
         remove_prepared(c.tmp);
     if (c.nognuplot) {

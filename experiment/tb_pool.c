@@ -9,6 +9,7 @@
 #include <string.h>
 #include "../models/tb_io.h"
 #include "tb_pool.h"
+#include "tb_verdict.h"
 
 /* The runs in flight, which tb_pool_signal passes a signal on to. */
 static pid_t *volatile children;
@@ -38,6 +39,8 @@ int tb_pool_execute(const tb_sweep *s, const char *out, int lo, int hi, int jobs
         todo += !tb_sweep_current(s, out, i);
     int tty = isatty(2);
     double t0 = now_wall();
+    if (tty && todo > 0) /* at once: the first run may take a while to end */
+        fprintf(stderr, "\rtailback sweep: 0/%d runs, %d at once\033[K", todo, jobs < todo ? jobs : todo);
     pid_t *pid = calloc((size_t)jobs, sizeof *pid);
     int *which = calloc((size_t)jobs, sizeof *which);
     *stopped = 0;
@@ -99,7 +102,7 @@ int tb_pool_execute(const tb_sweep *s, const char *out, int lo, int hi, int jobs
             failed++;
         if (tty) {
             double el = now_wall() - t0;
-            fprintf(stderr, "\rtailback sweep: %d/%d runs, %.1f s elapsed, ~%.1f s left   ", done, todo, el,
+            fprintf(stderr, "\rtailback sweep: %d/%d runs, %.1f s elapsed, ~%.1f s left\033[K", done, todo, el,
                     el / done * (todo - done));
         }
     }
@@ -171,6 +174,18 @@ static int sweep_runs(tb_sweep *s, const tb_sweep_request *o, const char *out, v
     *merge_next = 0;
     if (o->range && parse_range(s, o->range, &lo, &hi) != 0)
         return 2;
+    int todo = 0;
+    for (int i = lo; i <= hi; i++)
+        todo += !tb_sweep_current(s, out, i);
+    printf("tailback sweep: %d runs to do of %d, %d at once\n", todo, hi - lo + 1, o->jobs);
+    if (o->range) { /* a cluster task's log says where it ran; the results never do */
+        char host[256] = "?";
+        gethostname(host, sizeof host - 1);
+        const char *job = getenv("SLURM_ARRAY_JOB_ID"), *task = getenv("SLURM_ARRAY_TASK_ID");
+        fprintf(stderr, "tailback sweep: runs %d-%d on host %s%s%s%s%s\n", lo, hi, host, job ? ", Slurm job " : "",
+                job ? job : "", task ? ", array task " : "", task ? task : "");
+    }
+    fflush(stdout);
     int stopped, failed = tb_pool_execute(s, out, lo, hi, o->jobs, interrupt, &stopped);
     if (stopped) {
         fprintf(stderr, "tailback sweep: interrupted; finished runs are kept in %s/runs, run the "
@@ -251,5 +266,9 @@ int tb_pool_sweep(tb_sweep *s, const tb_sweep_request *o, volatile int *interrup
     tb_remove_stale(dir);
     printf("%s: %d runs; runs.csv, summary.csv%s, manifest.json\n", out, s->nruns,
            s->npol > 1 ? ", comparisons.csv" : "");
+    if (rc == 0) { /* the verdict the report opens with, from the files just written */
+        fputc('\n', stdout);
+        tb_verdict_text(stdout, out);
+    }
     return rc;
 }

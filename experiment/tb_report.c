@@ -8,7 +8,9 @@
 #include "../models/tb_io.h"
 #include "tb_plot.h"
 #include "tb_report.h"
+#include "tb_verdict.h"
 #include "../models/tb_scenario.h"
+#include "tb_run.h"
 
 static void esc(FILE *f, const char *s)
 {
@@ -23,20 +25,35 @@ static void esc(FILE *f, const char *s)
     }
 }
 
+/* A path the manifest gives relative to the results folder `dir`, shown
+ * from the current directory (where the reader ran tailback report). */
+static void shown_path(FILE *f, const char *dir, const char *rel)
+{
+    char joined[8192], buf[4096];
+    if (rel[0] == '/' || strcmp(rel, "-") == 0) {
+        esc(f, rel);
+        return;
+    }
+    snprintf(joined, sizeof joined, "%s/%s", dir, rel);
+    esc(f, tb_relpath(".", joined, buf, sizeof buf));
+}
+
 void tb_report_begin(FILE *f)
 {
     fputs("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n"
           "<title>tailback report</title>\n<style>\n"
-          "body{font-family:sans-serif;max-width:1100px;margin:2em auto;color:#222;line-height:1.45}\n"
+          "body{font-family:sans-serif;max-width:1100px;margin:1em auto;color:#222;line-height:1.4}\n"
           "h1{border-bottom:2px solid #0072B2}h2{color:#0072B2;margin-top:2em}\n"
           "table{border-collapse:collapse;margin:1em 0;font-size:90%}\n"
           "th,td{border:1px solid #ccc;padding:3px 8px;text-align:right}th{background:#eef4fa}\n"
           "td.l,th.l{text-align:left}pre{background:#f6f6f6;padding:1em;overflow-x:auto;font-size:80%}\n"
           "figure{margin:1.5em 0}figure svg{max-width:100%;height:auto}\n"
           ".q{background:#fff8dc;padding:.8em;border-left:4px solid #E69F00}\n"
+          "td.best{font-weight:bold;background:#e6f4ea}table.verdict td{white-space:nowrap}\n"
+          "figcaption{font-size:90%;color:#444;margin-top:.3em}p.note{font-size:85%;color:#555}\n"
           "</style></head><body>\n<h1>tailback report</h1>\n"
-          "<p>Every number below was produced by tailback from the results named in each section; "
-          "the manifest at the end of a section says how to reproduce it.</p>\n", f);
+          "<p class=\"note\">Every number below was produced by tailback from the results named in each "
+          "section; the manifest at the end of a section says how to reproduce it.</p>\n", f);
 }
 
 void tb_report_end(FILE *f)
@@ -182,35 +199,6 @@ static void scenario_words(FILE *f, const tb_model *m)
 
 /* The question and the scenario in words, from the scenario file with the
  * run's overrides: built, not prepared, so no policy code runs. */
-static void run_words(FILE *f, const char *dir, const cJSON *man, const cJSON *scen)
-{
-    tb_scenario sc;
-    sim_jctx c = { 0 };
-    char path[8192] = ""; /* the manifest names the scenario relative to the results directory */
-    if (cJSON_IsString(scen))
-        snprintf(path, sizeof path, "%s%s%s", scen->valuestring[0] == '/' ? "" : dir,
-                 scen->valuestring[0] == '/' ? "" : "/", scen->valuestring);
-    if (path[0] && tb_scenario_load(&sc, path, &c) == 0) {
-        const cJSON *ov = cJSON_GetObjectItemCaseSensitive(man, "overrides");
-        for (const cJSON *it = ov ? ov->child : NULL; it; it = it->next)
-            if (cJSON_IsString(it))
-                tb_scenario_set(&sc, it->valuestring, &c);
-        const cJSON *comment = cJSON_GetObjectItemCaseSensitive(sc.root, "comment");
-        if (cJSON_IsString(comment)) {
-            fputs("<p class=\"q\">", f);
-            esc(f, comment->valuestring);
-            fputs("</p>\n", f);
-        }
-        tb_model *m = tb_scenario_build(&sc, &c); /* built, not prepared: no policy code runs */
-        if (m)
-            scenario_words(f, m);
-        tb_model_free(m);
-        tb_scenario_free(&sc);
-    } else {
-        fputs("<p>(The scenario file is not readable here; the tables come from the results.)</p>\n", f);
-    }
-}
-
 /* Failures first: what became of the requests. */
 static void outcomes_table(FILE *f, const cJSON *cls)
 {
@@ -288,9 +276,21 @@ static int run_section(FILE *f, const char *dir, cJSON *doc, const char *figures
     const cJSON *man = cJSON_GetObjectItemCaseSensitive(doc, "manifest");
     const cJSON *scen = cJSON_GetObjectItemCaseSensitive(man, "scenario");
     fputs("<h2>Run: ", f);
-    esc(f, cJSON_IsString(scen) ? scen->valuestring : dir);
+    if (cJSON_IsString(scen))
+        shown_path(f, dir, scen->valuestring);
+    else
+        esc(f, dir);
     fputs("</h2>\n", f);
-    run_words(f, dir, man, scen);
+    /* the question, then the verdict (outcomes, latency, nodes), then the
+     * scenario in words: the model rebuilt, not prepared (no policy code) */
+    tb_scenario sc;
+    tb_model *m = tb_run_rebuild(dir, man, &sc);
+    const cJSON *comment = m ? cJSON_GetObjectItemCaseSensitive(sc.root, "comment") : NULL;
+    if (cJSON_IsString(comment)) {
+        fputs("<p class=\"q\">", f);
+        esc(f, comment->valuestring);
+        fputs("</p>\n", f);
+    }
     const cJSON *cls = cJSON_GetObjectItemCaseSensitive(doc, "classes");
     outcomes_table(f, cls);
     latency_table(f, cls);
@@ -306,6 +306,14 @@ static int run_section(FILE *f, const char *dir, cJSON *doc, const char *figures
             fputs(" <b>Never recovered</b> after the surge (within the run).", f);
         fputs("</p>\n", f);
     }
+    fputs("<h3>The scenario</h3>\n", f);
+    if (m)
+        scenario_words(f, m);
+    else
+        fputs("<p>(The scenario file is not readable here; the tables come from the results.)</p>\n", f);
+    tb_model_free(m);
+    if (m)
+        tb_scenario_free(&sc);
     fputs("<h3>Figures</h3>\n", f);
     figures_inline(f, figures);
     char *pretty = cJSON_Print(man);
@@ -346,187 +354,6 @@ static void csv_table(FILE *f, const char *path, int skip_cols)
     tb_csv_free(&t);
 }
 
-/* Where a metric is shown: outcome shares first, then latency over all
- * requests, then the rest as the experiment lists them. */
-static int metric_group(const char *m)
-{
-    if (strstr(m, ".shares.") || strstr(m, ".outcomes."))
-        return 0;
-    if (strstr(m, ".latency."))
-        return 1;
-    return 2;
-}
-
-/* Which way a metric prefers: -1 lower is better, +1 higher, 0 neither. */
-static int preference(const char *m)
-{
-    if (strstr(m, ".shares.succeeded") || strstr(m, ".shares.success") || strstr(m, "goodput"))
-        return 1;
-    if (strstr(m, ".shares.") || strstr(m, ".latency.") || strstr(m, ".sojourn.") || strstr(m, ".wait."))
-        return -1;
-    return 0;
-}
-
-typedef struct est {
-    const char *policy;
-    double v, lo, hi;
-    int censored, has;
-} est;
-
-static int better(const est *a, const est *b, int pref)
-{
-    if (a->has != b->has)
-        return a->has;
-    if (a->censored != b->censored) /* a censored value is at least its bound: it ranks last */
-        return !a->censored;
-    return pref > 0 ? a->v > b->v : a->v < b->v;
-}
-
-static void value_cell(FILE *f, const est *e, int share)
-{
-    fputs("<td>", f);
-    if (!e->has) {
-        fputs("&ndash;", f);
-    } else {
-        double k = share ? 100 : 1;
-        fprintf(f, "%s%.4g%s", e->censored ? "&ge; " : "", k * e->v, share ? "%" : "");
-        if (!isnan(e->lo))
-            fprintf(f, " <small>[%.4g, %.4g]</small>", k * e->lo, k * e->hi);
-        if (e->censored)
-            fputs(" <small>(censored)</small>", f);
-    }
-    fputs("</td>", f);
-}
-
-/* The verdict: per point of what varies, the alternatives x metrics with
- * their 95% intervals, failures first; then, for each metric with a
- * preferred direction, the alternatives from best to worst, a censored
- * estimate (a percentile falling among requests that did not succeed)
- * always after every exact one. */
-/* One line of the verdict: the alternatives ordered by metric k (column k
- * of cells, np rows of nm), best first, ties in their order. */
-static void ranking(FILE *f, const char *metric, const est *cells, int np, int nm, int k)
-{
-    int pref = preference(metric);
-    if (!pref || np < 2)
-        return;
-    est *order = malloc((size_t)np * sizeof *order);
-    if (!order)
-        return;
-    for (int p = 0; p < np; p++)
-        order[p] = cells[p * nm + k];
-    for (int i = 1; i < np; i++) /* insertion sort: stable for ties */
-        for (int j = i; j > 0 && better(&order[j], &order[j - 1], pref); j--) {
-            est x = order[j];
-            order[j] = order[j - 1];
-            order[j - 1] = x;
-        }
-    fputs("<li>By <code>", f);
-    esc(f, metric);
-    fprintf(f, "</code> (%s is better): ", pref > 0 ? "higher" : "lower");
-    int pc = strstr(metric, ".shares.") != NULL;
-    for (int p = 0; p < np; p++) {
-        fputs(p ? ", then " : "", f);
-        fputs("<b>", f);
-        esc(f, order[p].policy);
-        fputs("</b>", f);
-        if (order[p].has)
-            fprintf(f, " %s%.4g%s%s", order[p].censored ? "&ge; " : "", pc ? 100 * order[p].v : order[p].v,
-                    pc ? "%" : "", order[p].censored ? " (censored)" : "");
-    }
-    fputs(".</li>\n", f);
-    free(order);
-}
-
-static void verdict(FILE *f, const char *path)
-{
-    tb_csv t;
-    if (tb_csv_read(&t, path) != 0 || t.nrow < 2) {
-        tb_csv_free(&t);
-        return;
-    }
-    int mcol = tb_csv_col(&t, "metric"), pcol = mcol - 1, ecol = tb_csv_col(&t, "mean"),
-        lcol = tb_csv_col(&t, "ci95_low"), hcol = tb_csv_col(&t, "ci95_high"), ccol = tb_csv_col(&t, "censored");
-    if (mcol < 2 || ecol < 0) {
-        tb_csv_free(&t);
-        return;
-    }
-    /* metrics and alternatives in order of appearance; metrics grouped */
-    int nm = 0, np = 0, nr = t.nrow - 1;
-    const char **mets = calloc((size_t)nr, sizeof *mets), **pols = calloc((size_t)nr, sizeof *pols);
-    est *cells = calloc((size_t)nr, sizeof *cells);
-    for (int r = 1; mets && pols && r < t.nrow; r++) {
-        const char *m = tb_csv_get(&t, r, mcol), *p = tb_csv_get(&t, r, pcol);
-        int k;
-        for (k = 0; k < nm && strcmp(mets[k], m); k++)
-            ;
-        if (k == nm)
-            mets[nm++] = m;
-        for (k = 0; k < np && strcmp(pols[k], p); k++)
-            ;
-        if (k == np)
-            pols[np++] = p;
-    }
-    for (int g = 0; g < 2 && mets; g++) /* stable: groups 0, 1, then 2 */
-        for (int i = 0; i < nm; i++)
-            for (int j = nm - 1; j > i; j--)
-                if (metric_group(mets[j]) < metric_group(mets[j - 1])) {
-                    const char *x = mets[j];
-                    mets[j] = mets[j - 1];
-                    mets[j - 1] = x;
-                }
-    fputs("<h3>Verdict</h3>\n<p>Estimates with 95% intervals, failures first. A censored percentile "
-          "(&ge;) falls among requests that did not succeed: it is a lower bound, and ranks after every "
-          "exact one.</p>\n", f);
-    for (int r0 = 1; cells && r0 < t.nrow; r0 += np * nm) {
-        if (pcol > 1) { /* the vary point */
-            fputs("<h4>", f);
-            for (int c = 1; c < pcol; c++) {
-                fputs(c > 1 ? ", " : "", f);
-                esc(f, tb_csv_get(&t, 0, c));
-                fputs(" = ", f);
-                esc(f, tb_csv_get(&t, r0, c));
-            }
-            fputs("</h4>\n", f);
-        }
-        fputs("<table><tr><th class=\"l\">alternative</th>", f);
-        for (int k = 0; k < nm; k++) {
-            fputs("<th>", f);
-            esc(f, mets[k]);
-            fputs("</th>", f);
-        }
-        fputs("</tr>\n", f);
-        for (int p = 0; p < np; p++) {
-            fputs("<tr><td class=\"l\">", f);
-            esc(f, pols[p]);
-            fputs("</td>", f);
-            for (int k = 0; k < nm; k++) {
-                est e = { pols[p], NAN, NAN, NAN, 0, 0 };
-                for (int r = r0; r < r0 + np * nm && r < t.nrow; r++)
-                    if (!strcmp(tb_csv_get(&t, r, pcol), pols[p]) && !strcmp(tb_csv_get(&t, r, mcol), mets[k])) {
-                        const char *v = tb_csv_get(&t, r, ecol), *lo = tb_csv_get(&t, r, lcol);
-                        e.has = *v != 0;
-                        e.v = atof(v);
-                        e.lo = *lo ? atof(lo) : NAN;
-                        e.hi = *lo ? atof(tb_csv_get(&t, r, hcol)) : NAN;
-                        e.censored = atoi(tb_csv_get(&t, r, ccol)) != 0;
-                    }
-                value_cell(f, &e, strstr(mets[k], ".shares.") != NULL);
-                cells[p * nm + k] = e;
-            }
-            fputs("</tr>\n", f);
-        }
-        fputs("</table>\n<ul>\n", f);
-        for (int k = 0; k < nm; k++)
-            ranking(f, mets[k], cells, np, nm, k);
-        fputs("</ul>\n", f);
-    }
-    free(mets);
-    free(pols);
-    free(cells);
-    tb_csv_free(&t);
-}
-
 static int sweep_section(FILE *f, const char *dir, cJSON *man, const char *figures)
 {
     const cJSON *exp = cJSON_GetObjectItemCaseSensitive(man, "experiment_document");
@@ -540,9 +367,12 @@ static int sweep_section(FILE *f, const char *dir, cJSON *man, const char *figur
         esc(f, comment->valuestring);
         fputs("</p>\n", f);
     }
+    char path[4096];
+    snprintf(path, sizeof path, "%s/summary.csv", dir);
+    tb_verdict_html(f, dir);
     const cJSON *scen = cJSON_GetObjectItemCaseSensitive(man, "scenario");
     fprintf(f, "<p>Scenario <code>");
-    esc(f, cJSON_IsString(scen) ? scen->valuestring : "?");
+    shown_path(f, dir, cJSON_IsString(scen) ? scen->valuestring : "?");
     fprintf(f, "</code>; %.0f configurations &times; %.0f replications (common random numbers across "
                "alternatives).", num(man, "configurations"), num(man, "replications"));
     const cJSON *vary = cJSON_GetObjectItemCaseSensitive(exp, "vary");
@@ -556,18 +386,12 @@ static int sweep_section(FILE *f, const char *dir, cJSON *man, const char *figur
         free(vals);
     }
     fputs("</p>\n", f);
-    char path[4096];
-    snprintf(path, sizeof path, "%s/summary.csv", dir);
-    verdict(f, path);
-    fputs("<h3>All estimates (95% intervals over replications; percentiles pooled)</h3>\n", f);
-    csv_table(f, path, 1);
-    snprintf(path, sizeof path, "%s/comparisons.csv", dir);
-    if (tb_is_file(path)) {
-        fputs("<h3>Paired comparisons against the first alternative</h3>\n", f);
-        csv_table(f, path, 0);
-    }
+    tb_verdict_paired_html(f, dir);
     fputs("<h3>Figures</h3>\n", f);
     figures_inline(f, figures);
+    fputs("<h3>All estimates</h3>\n<p>summary.csv as written (95% intervals: t over replications for means, "
+          "pooled histograms for percentiles).</p>\n", f);
+    csv_table(f, path, 1);
     cJSON *copy = cJSON_Duplicate(man, 1);
     cJSON_DeleteItemFromObjectCaseSensitive(copy, "experiment_document");
     char *pretty = cJSON_Print(copy);

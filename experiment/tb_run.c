@@ -6,6 +6,7 @@
 #include "../models/tb_policy.h"
 #include "../models/tb_io.h"
 #include "tb_run.h"
+#include <cjson/cJSON.h>
 
 void tb_run_free(tb_run *r)
 {
@@ -125,7 +126,8 @@ int tb_run_inputs(const tb_run *r, tb_input **list)
     return n;
 }
 
-/* A scenario given by path, or by the name of a shipped one. */
+/* A scenario or experiment given by path ("-": standard input), or by the
+ * name of a shipped one (scenarios/, then scenarios/experiments/). */
 const char *tb_run_find_scenario(const char *arg, char *buf, size_t n)
 {
     if (tb_is_file(arg) || strchr(arg, '/'))
@@ -133,5 +135,31 @@ const char *tb_run_find_scenario(const char *arg, char *buf, size_t n)
     char name[512];
     snprintf(name, sizeof name, "%s%s", arg, strstr(arg, ".json") ? "" : ".json");
     const char *found = tb_find_data("scenarios", name, buf, n);
+    if (!found) /* a shipped experiment: `tailback sweep mm1-load-sweep` */
+        found = tb_find_data("scenarios/experiments", name, buf, n);
     return found ? found : arg;
+}
+
+tb_model *tb_run_rebuild(const char *dir, const cJSON *manifest, tb_scenario *sc)
+{
+    const cJSON *scen = cJSON_GetObjectItemCaseSensitive(manifest, "scenario");
+    char path[8192];
+    sim_jctx c = { 0 };
+    memset(sc, 0, sizeof *sc);
+    if (!cJSON_IsString(scen) || strcmp(scen->valuestring, "-") == 0)
+        return NULL; /* a scenario from standard input is gone */
+    snprintf(path, sizeof path, "%s%s%s", scen->valuestring[0] == '/' ? "" : dir, scen->valuestring[0] == '/' ? "" : "/",
+             scen->valuestring);
+    if (tb_scenario_load(sc, path, &c) != 0) {
+        tb_scenario_free(sc);
+        return NULL;
+    }
+    const cJSON *ov = cJSON_GetObjectItemCaseSensitive(manifest, "overrides");
+    for (const cJSON *it = ov ? ov->child : NULL; it; it = it->next)
+        if (cJSON_IsString(it))
+            tb_scenario_set(sc, it->valuestring, &c);
+    tb_model *m = tb_scenario_build(sc, &c);
+    if (!m)
+        tb_scenario_free(sc);
+    return m;
 }

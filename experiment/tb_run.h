@@ -54,6 +54,15 @@ tb_model *tb_run_take_model(tb_run *r);
 
 void tb_run_free(tb_run *r);
 
+/* The model a run's results came from, rebuilt from the scenario its
+ * manifest names (relative to the results folder `dir`) with the
+ * manifest's overrides: built, not prepared, so no policy code runs (the
+ * report and plot read other people's results).  NULL when the scenario
+ * cannot be read or no longer builds; on success *sc holds the document
+ * (free both with tb_model_free() and tb_scenario_free()). */
+struct cJSON;
+tb_model *tb_run_rebuild(const char *dir, const struct cJSON *manifest, tb_scenario *sc);
+
 /* A scenario named on the command line: a path as it is, or the name of a
  * shipped scenario ("mm1", "mm1.json") found in the data directory (its
  * path written into buf).  `arg` itself when nothing is found. */

@@ -21,7 +21,7 @@
 
 static const char *const exp_fields[] = {
     "comment", "scenario", "seed", "replications", "warmup", "duration", "set",
-    "vary", "zip", "policies", "metrics", "precision", "theory", NULL,
+    "vary", "zip", "policies", "metrics", "precision", "theory", "baseline", "compare", "prefer", NULL,
 };
 
 #define LEVEL 0.95
@@ -306,12 +306,14 @@ static int load_metrics(tb_sweep *s, const cJSON *r, sim_jctx *c)
     return 0;
 }
 
+static int load_verdict_fields(tb_sweep *s, const cJSON *r, sim_jctx *c);
+
 int tb_sweep_load(tb_sweep *s, const char *file, sim_jctx *c)
 {
     char p[256], f[96];
     size_t len;
     memset(s, 0, sizeof *s);
-    c->file = file;
+    c->file = tb_shown_path(file);
     char *text = tb_read_file(file, &len);
     if (!text)
         return sim_jerr(c, NULL, "cannot read the file (%s)", tb_errno_str());
@@ -384,6 +386,8 @@ int tb_sweep_load(tb_sweep *s, const char *file, sim_jctx *c)
             tb_expr_free(e);
         }
     }
+    if (load_verdict_fields(s, r, c))
+        return -1;
     const cJSON *prec = sim_jget(r, "precision");
     if (prec) {
         static const char *const pf[] = { "relative_halfwidth", "max_replications", NULL };
@@ -393,6 +397,60 @@ int tb_sweep_load(tb_sweep *s, const char *file, sim_jctx *c)
             sim_jint(c, prec, "precision", "max_replications", s->reps, 100000, &dmax, &maxr))
             return -1;
         s->max_reps = (int)maxr;
+    }
+    return 0;
+}
+
+static const char *pname_of(const void *ctx, int i)
+{
+    return ((const tb_sweep *)ctx)->pname[i];
+}
+
+/* "baseline", "compare" and "prefer": what the comparisons subtract and
+ * which way each metric is better (the report's verdict). */
+static int load_verdict_fields(tb_sweep *s, const cJSON *r, sim_jctx *c)
+{
+    char f[96], p[256];
+    const cJSON *b = sim_jget(r, "baseline"), *cmp = sim_jget(r, "compare"), *pref = sim_jget(r, "prefer");
+    s->baseline = 0;
+    if (b) {
+        int k = -1;
+        for (int i = 0; cJSON_IsString(b) && i < s->npol; i++)
+            if (strcmp(s->pname[i], b->valuestring) == 0)
+                k = i;
+        if (k < 0) {
+            int near = cJSON_IsString(b) ? sim_jnearest(b->valuestring, s->npol, pname_of, s) : -1;
+            char names[600] = "";
+            for (int i = 0, at = 0; i < s->npol && at < (int)sizeof names; i++)
+                at += snprintf(names + at, sizeof names - (size_t)at, "%s\"%s\"", i ? ", " : "", s->pname[i]);
+            return sim_jerr(c, "baseline", "expected the name of an alternative in \"policies\" (%s), found %s%s%s%s",
+                            names, sim_jfound(b, f, sizeof f), near >= 0 ? "; did you mean \"" : "",
+                            near >= 0 ? s->pname[near] : "", near >= 0 ? "\"?" : "");
+        }
+        s->baseline = k;
+    }
+    if (cmp) {
+        if (!cJSON_IsString(cmp) || (strcmp(cmp->valuestring, "all") && strcmp(cmp->valuestring, "baseline")))
+            return sim_jerr(c, "compare", "expected \"baseline\" (each alternative against the baseline) or "
+                                          "\"all\" (every pair), found %s", sim_jfound(cmp, f, sizeof f));
+        s->compare_all = strcmp(cmp->valuestring, "all") == 0;
+    }
+    if (pref) {
+        if (!cJSON_IsObject(pref))
+            return sim_jerr(c, "prefer", "expected an object of {METRIC: \"lower\" | \"higher\" | \"none\"}, "
+                                         "found %s", sim_jfound(pref, f, sizeof f));
+        for (const cJSON *it = pref->child; it; it = it->next) {
+            sim_jpath_key(p, sizeof p, "prefer", it->string);
+            if (!cJSON_IsString(it) || (strcmp(it->valuestring, "lower") && strcmp(it->valuestring, "higher") &&
+                                        strcmp(it->valuestring, "none")))
+                return sim_jerr(c, p, "expected \"lower\", \"higher\" or \"none\" (which way the metric is "
+                                      "better), found %s", sim_jfound(it, f, sizeof f));
+            int known = 0;
+            for (int k = 0; k < s->nmetrics && !known; k++)
+                known = strcmp(s->metrics[k], it->string) == 0;
+            if (!known)
+                return sim_jerr(c, p, "expected one of the experiment's metrics, found \"%s\"", it->string);
+        }
     }
     return 0;
 }
@@ -1078,18 +1136,20 @@ static void csv_field(FILE *f, const char *v)
     fputc('"', f);
 }
 
-/* A varied value: as JSON, in quotes (a JSON value may hold commas and
- * quotes; quoting them all keeps the column's form uniform). */
+/* A varied value as CSV readers expect it (RFC 4180): a string is its text
+ * (quoted only when it holds a comma, quote or line break), a number as
+ * JSON writes it, an array or object its compact JSON (quoted, since it
+ * holds commas or quotes), null an empty field. */
 static void csv_json(FILE *f, const cJSON *v)
 {
-    char *t = cJSON_PrintUnformatted(v);
-    fputc('"', f);
-    for (const char *c = t ? t : ""; *c; c++) {
-        if (*c == '"')
-            fputc('"', f);
-        fputc(*c, f);
+    if (cJSON_IsString(v)) {
+        csv_field(f, v->valuestring);
+        return;
     }
-    fputc('"', f);
+    if (cJSON_IsNull(v))
+        return;
+    char *t = cJSON_PrintUnformatted(v);
+    csv_field(f, t ? t : "");
     free(t);
 }
 
@@ -1480,10 +1540,20 @@ static void write_comparisons_csv(FILE *f, const tb_sweep *s, const runs_table *
     params_header(f, s);
     fprintf(f, ",baseline,metric,n,difference,paired_ci95_halfwidth,unpaired_ci95_halfwidth,variance_reduction,"
                "note\n");
-    for (int pt = 0; x && y && d && pt < s->npoints; pt++)
-        for (int pol = 1; pol < s->npol; pol++)
+    /* the pairs: each alternative against the baseline, or (compare: all)
+     * every pair once, the later alternative minus the earlier */
+    int npairs = 0, *pa = malloc((size_t)(s->npol * s->npol + 1) * sizeof *pa),
+        *pb = malloc((size_t)(s->npol * s->npol + 1) * sizeof *pb);
+    for (int b = 0; pa && pb && b < s->npol; b++)
+        for (int a = 0; a < s->npol; a++)
+            if (s->compare_all ? a > b : (b == s->baseline && a != b)) {
+                pa[npairs] = a;
+                pb[npairs++] = b;
+            }
+    for (int pt = 0; x && y && d && pa && pb && pt < s->npoints; pt++)
+        for (int q = 0; q < npairs; q++)
             for (int k = 0; k < M; k++) {
-                int base = pt * s->npol, alt = base + pol, np = 0, cx = 0, cy = 0;
+                int pol = pa[q], base = pt * s->npol + pb[q], alt = pt * s->npol + pol, np = 0, cx = 0, cy = 0;
                 for (int r = 0; r < R; r++) { /* pairs where both runs have the metric */
                     double xv = cell(s, t, r * s->nconfigs + alt, k), yv = cell(s, t, r * s->nconfigs + base, k);
                     if (isnan(xv) || isnan(yv))
@@ -1520,12 +1590,12 @@ static void write_comparisons_csv(FILE *f, const tb_sweep *s, const runs_table *
                     hd = hu = NAN;
                 } else if (cy) {
                     snprintf(note, sizeof note, "censored for %s in %d of %d pairs: the difference is an upper "
-                                                "bound", s->pname[0], cy, np);
+                                                "bound", s->pname[pb[q]], cy, np);
                     hd = hu = NAN;
                 }
                 params_csv(f, s, alt);
                 fputc(',', f);
-                csv_field(f, s->pname[0]);
+                csv_field(f, s->pname[pb[q]]);
                 fputc(',', f);
                 csv_field(f, s->metrics[k]);
                 fprintf(f, ",%d,", np);
@@ -1543,6 +1613,8 @@ static void write_comparisons_csv(FILE *f, const tb_sweep *s, const runs_table *
     free(x);
     free(y);
     free(d);
+    free(pa);
+    free(pb);
 }
 
 /* warmup.csv: per configuration, the warm-up used beside the one MSER-5

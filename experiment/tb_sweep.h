@@ -42,6 +42,8 @@ typedef struct tb_sweep {
     char **vpath;
     int npol;
     char **pname;
+    int baseline;                     /* the alternative comparisons.csv subtracts ("baseline"; default 0) */
+    int compare_all;                  /* "compare": "all": every pair, not only against the baseline */
     const cJSON **pset;               /* objects of PATH: value */
     int nmetrics;
     char **metrics;                   /* paths into summary.json: the outcome metrics of every

@@ -19,6 +19,8 @@
 int tb_is_file(const char *p)
 {
     struct stat st;
+    if (strcmp(p, "-") == 0)
+        return 1; /* standard input */
     return stat(p, &st) == 0 && S_ISREG(st.st_mode);
 }
 
@@ -74,11 +76,46 @@ const char *tb_errno_str(void)
     return strerror(errno);
 }
 
+static char *read_stream(FILE *f, size_t *len);
+
+const char *tb_shown_path(const char *path)
+{
+    return strcmp(path, "-") == 0 ? "<stdin>" : path;
+}
+
+/* "-" is standard input, read once and kept: a sweep reads its experiment
+ * and scenario more than once (checking, planning, reusing finished runs),
+ * and its forked runs inherit the copy. */
+static char *stdin_text;
+static size_t stdin_len;
+
 char *tb_read_file(const char *path, size_t *len)
 {
+    if (strcmp(path, "-") == 0) {
+        if (!stdin_text && !(stdin_text = read_stream(stdin, &stdin_len)))
+            return NULL;
+        char *copy = malloc(stdin_len + 1);
+        if (!copy)
+            return NULL;
+        memcpy(copy, stdin_text, stdin_len + 1);
+        if (len)
+            *len = stdin_len;
+        return copy;
+    }
     FILE *f = fopen(path, "rb");
     if (!f)
         return NULL;
+    char *buf = read_stream(f, len);
+    int saved = errno;
+    fclose(f);
+    errno = saved;
+    return buf;
+}
+
+/* The rest of f as a NUL-terminated string (its length in *len), or NULL
+ * with errno set. */
+static char *read_stream(FILE *f, size_t *len)
+{
     size_t cap = 4096, n = 0;
     char *buf = malloc(cap);
     while (buf) {
@@ -100,10 +137,9 @@ char *tb_read_file(const char *path, size_t *len)
         buf = nb;
         cap *= 2;
     }
-    int saved = errno;
-    fclose(f);
     if (!buf) {
-        errno = saved ? saved : ENOMEM;
+        if (!errno)
+            errno = ENOMEM;
         return NULL;
     }
     buf[n] = 0;
@@ -484,6 +520,8 @@ const char *tb_default_out(const char *file, const char *suffix, char *buf, size
 {
     const char *base = strrchr(file, '/');
     base = base ? base + 1 : file;
+    if (strcmp(base, "-") == 0)
+        base = "stdin"; /* results/stdin-seed1, not a folder named "-" */
     snprintf(buf, n, "results/%.*s%s", (int)strcspn(base, "."), base, suffix);
     return buf;
 }

@@ -9,6 +9,9 @@
  * free().  NULL with errno set on failure. */
 char *tb_read_file(const char *path, size_t *len);
 
+/* A path as messages show it: "<stdin>" for "-". */
+const char *tb_shown_path(const char *path);
+
 /* Write data to path atomically: a temporary file in the same directory,
  * fsync, rename over path, fsync of the directory.  A reader sees the old
  * file or the whole new one, never a part.  0, or -1 with errno set. */

@@ -50,7 +50,7 @@ void tb_scenario_free(tb_scenario *sc)
 int tb_scenario_parse(tb_scenario *sc, const char *file, const char *text, size_t len, sim_jctx *c)
 {
     memset(sc, 0, sizeof *sc);
-    c->file = file;
+    c->file = tb_shown_path(file);
     sim_sha256_hex(text, len, sc->sha256);
     if (strlen(text) != len)
         return sim_jerr(c, NULL, "expected a JSON text, found a NUL byte in the file");
@@ -77,7 +77,7 @@ int tb_scenario_load(tb_scenario *sc, const char *file, sim_jctx *c)
     size_t len;
     memset(sc, 0, sizeof *sc);
     char *text = tb_read_file(file, &len);
-    c->file = file;
+    c->file = tb_shown_path(file);
     if (!text)
         return sim_jerr(c, NULL, "cannot read the file (%s)", tb_errno_str());
     int rc = tb_scenario_parse(sc, file, text, len, c);
@@ -110,7 +110,48 @@ static const char *group_of_member(const cJSON *nodes, const char *name)
     return NULL;
 }
 
+/* "; did you mean 'jobs'? (it has: jobs)" for a --set key that obj lacks:
+ * the nearest of its fields, and the fields themselves when there are few. */
+static void fields_hint(const cJSON *obj, const char *key, char *out, size_t n)
+{
+    int count = cJSON_GetArraySize(obj), k = 0;
+    const char **names = malloc(((size_t)count + 1) * sizeof *names);
+    out[0] = 0;
+    if (!names)
+        return;
+    for (const cJSON *it = obj->child; it; it = it->next)
+        names[k++] = it->string;
+    names[k] = NULL;
+    int near = sim_jnearest_in(key, names);
+    size_t at = 0;
+    if (near >= 0)
+        at += (size_t)snprintf(out, n, "; did you mean '%s'?", names[near]);
+    if (count > 0 && count <= 12 && at < n) {
+        at += (size_t)snprintf(out + at, n - at, " (it has:");
+        for (int i = 0; i < count && at < n; i++)
+            at += (size_t)snprintf(out + at, n - at, " %s%s", names[i], i + 1 < count ? "," : ")");
+    }
+    free(names);
+}
+
+static int apply_set(tb_scenario *sc, const char *assignment, sim_jctx *c);
+
+/* A --set mistake is the command line's, not the file's: the message
+ * starts with the assignment and names the scenario it was applied to last. */
 int tb_scenario_set(tb_scenario *sc, const char *assignment, sim_jctx *c)
+{
+    if (apply_set(sc, assignment, c) == 0)
+        return 0;
+    size_t fl = strlen(c->file);
+    if (strncmp(c->err, c->file, fl) == 0 && strncmp(c->err + fl, ": --set", 7) == 0) {
+        char msg[sizeof c->err];
+        snprintf(msg, sizeof msg, "%s", c->err + fl + 2);
+        snprintf(c->err, sizeof c->err, "%.800s (applied to %.200s)", msg, c->file);
+    }
+    return -1;
+}
+
+static int apply_set(tb_scenario *sc, const char *assignment, sim_jctx *c)
 {
     const char *eq = strchr(assignment, '=');
     if (!eq || eq == assignment)
@@ -193,8 +234,10 @@ int tb_scenario_set(tb_scenario *sc, const char *assignment, sim_jctx *c)
                     return sim_jerr(c, NULL, "--set %s: %s is one of the members of the group %s, not an entry of "
                                              "its own: set nodes.%s%s to change every member",
                                     path, key, group, group, s[-1] == '.' || s[-1] == '[' ? s - 1 : "");
-                return sim_jerr(c, NULL, "--set %s: %s has no field '%s'", path,
-                                *done ? done : "the scenario", key);
+                char have[300];
+                fields_hint(cur, key, have, sizeof have);
+                return sim_jerr(c, NULL, "--set %s: %s has no field '%s'%s", path,
+                                *done ? done : "the scenario", key, have);
             }
             cur = child;
             char tmp[P];
@@ -231,6 +274,23 @@ static int check_name(sim_jctx *c, const char *path, const char *name, const cha
     return 0;
 }
 
+static const char *node_name(const void *ctx, int i)
+{
+    return ((const tb_model *)ctx)->nodes[i].name;
+}
+
+static const char *class_name(const void *ctx, int i)
+{
+    return ((const tb_model *)ctx)->classes[i].name;
+}
+
+/* "; did you mean \"server\"?" for a name that is no node (or ""). */
+static void node_hint(const tb_model *m, const char *name, char *out, size_t n)
+{
+    int k = sim_jnearest(name, m->nnodes, node_name, m);
+    snprintf(out, n, k >= 0 ? "; did you mean \"%s\"?" : "", k >= 0 ? m->nodes[k].name : "");
+}
+
 static int node_ref(sim_jctx *c, const tb_model *m, const cJSON *v, const char *path, int allow_exit)
 {
     char f[96];
@@ -244,9 +304,12 @@ static int node_ref(sim_jctx *c, const tb_model *m, const cJSON *v, const char *
         return sim_jerr(c, path, "expected one node here, found the group \"%s\" of %d nodes: name one of them "
                                  "(%s1..%s%d), or a router whose \"balance\" is [\"%s\"]",
                         g->name, g->count, g->name, g->name, g->count, g->name) - 1;
-    if (k < 0)
-        return sim_jerr(c, path, "expected the name of a node in \"nodes\"%s, found \"%s\"",
-                        allow_exit ? " or \"exit\"" : "", v->valuestring) - 1;
+    if (k < 0) {
+        char hint[200];
+        node_hint(m, v->valuestring, hint, sizeof hint);
+        return sim_jerr(c, path, "expected the name of a node in \"nodes\"%s, found \"%s\"%s",
+                        allow_exit ? " or \"exit\"" : "", v->valuestring, hint) - 1;
+    }
     return k;
 }
 #define NODE_REF_ERR (-2) /* node_ref's error value (TB_EXIT is -1) */
@@ -302,28 +365,6 @@ static char *found_script(sim_jctx *c, const char *path, const char *show, const
 }
 
 /* Levenshtein distance of two short names (capped at 99). */
-static int edit_distance(const char *a, const char *b)
-{
-    size_t la = strlen(a), lb = strlen(b);
-    if (la > 63 || lb > 63)
-        return 99;
-    int d[64][64];
-    for (size_t i = 0; i <= la; i++)
-        d[i][0] = (int)i;
-    for (size_t j = 0; j <= lb; j++)
-        d[0][j] = (int)j;
-    for (size_t i = 1; i <= la; i++)
-        for (size_t j = 1; j <= lb; j++) {
-            int best = d[i - 1][j - 1] + (a[i - 1] != b[j - 1]);
-            if (d[i - 1][j] + 1 < best)
-                best = d[i - 1][j] + 1;
-            if (d[i][j - 1] + 1 < best)
-                best = d[i][j - 1] + 1;
-            d[i][j] = best;
-        }
-    return d[la][lb];
-}
-
 static int name_cmp(const void *a, const void *b)
 {
     return strcmp(*(const char *const *)a, *(const char *const *)b);
@@ -345,7 +386,7 @@ static void shipped_hint(const char *name, char *out, size_t n)
     DIR *d = opendir(dirbuf);
     if (!d)
         return;
-    char *names[256];
+    char *names[257];
     int k = 0;
     for (struct dirent *e; (e = readdir(d)) != NULL && k < 256;) {
         size_t l = strlen(e->d_name);
@@ -356,14 +397,8 @@ static void shipped_hint(const char *name, char *out, size_t n)
     }
     closedir(d);
     qsort(names, (size_t)k, sizeof *names, name_cmp);
-    int best = -1, bd = 3;
-    for (int i = 0; i < k; i++) {
-        int dd = edit_distance(want, names[i]);
-        if (dd < bd) {
-            bd = dd;
-            best = i;
-        }
-    }
+    names[k] = NULL;
+    int best = sim_jnearest_in(want, (const char *const *)names);
     size_t at = 0;
     if (best >= 0)
         at += (size_t)snprintf(out + at, n - at, "; did you mean \"%s\"? shipped:", names[best]);
@@ -661,9 +696,13 @@ static int node_class_capacity(sim_jctx *c, tb_model *m, tb_node *nd, const cJSO
         for (const cJSON *it = ccap->child; it; it = it->next) {
             char q[P];
             int ci = tb_class_index(m, it->string);
-            if (ci < 0)
+            if (ci < 0) {
+                int near = sim_jnearest(it->string, m->nclasses, class_name, m);
                 return sim_jerr(c, sim_jpath_key(q, sizeof q, p, it->string),
-                                "expected the name of a class in \"classes\", found \"%s\"", it->string);
+                                "expected the name of a class in \"classes\", found \"%s\"%s%s%s", it->string,
+                                near >= 0 ? "; did you mean \"" : "", near >= 0 ? m->classes[near].name : "",
+                                near >= 0 ? "\"?" : "");
+            }
             if (sim_jint(c, ccap, p, it->string, 1, (long long)1 << 50, NULL, &nd->class_cap[ci]))
                 return -1;
         }
@@ -1185,9 +1224,12 @@ static int build_class(sim_jctx *c, tb_model *m, int i, const cJSON *o, const ch
             sim_jpath_key(q, sizeof q, p, it->string);
             const tb_group *g = tb_group_find(m->groups, m->ngroups, it->string);
             int first = g ? g->first : tb_node_index(m, it->string), members = g ? g->count : 1;
-            if (first < 0)
-                return sim_jerr(c, q, "expected the name of a node or group in \"nodes\", found \"%s\"",
-                                it->string);
+            if (first < 0) {
+                char hint[200];
+                node_hint(m, it->string, hint, sizeof hint);
+                return sim_jerr(c, q, "expected the name of a node or group in \"nodes\", found \"%s\"%s",
+                                it->string, hint);
+            }
             for (int k = first; k < first + members; k++) { /* a group: the same law at each member */
                 if (m->nodes[k].kind == TB_NODE_SINK || m->nodes[k].kind == TB_NODE_ROUTER)
                     return sim_jerr(c, q, "expected no service time at a %s node",
@@ -1935,7 +1977,7 @@ tb_model *tb_scenario_build(const tb_scenario *sc, sim_jctx *c)
 {
     const cJSON *root = sc->root;
     char f[96];
-    c->file = sc->file;
+    c->file = tb_shown_path(sc->file);
     if (sim_jobject(c, root, "", "a scenario", top_fields))
         return NULL;
     const cJSON *nodes = sim_jget(root, "nodes"), *classes = sim_jget(root, "classes"),

@@ -17,5 +17,5 @@ set yrange [0:1]
 set key bottom right inside
 series(i) = sprintf('%s-s%d.dat', data, i)
 marks(i) = sprintf('%s-m%d.dat', data, i)
-plot for [i=1:n] series(i) using 1:2 with lines lw 2 lc rgb C[(i - 1) % 8 + 1] title T[i], \
-     for [i=1:n] marks(i) using 1:2 with points pt 7 ps 1.2 lc rgb C[(i - 1) % 8 + 1] title T[i] . ' p50, p90, p99'
+plot for [i=1:n] series(i) using 1:2 with lines lw 2 lc rgb col(i) dt dash(i) title T[i], \
+     for [i=1:n] marks(i) using 1:2 with points pt 7 ps 1.2 lc rgb col(i) title T[i] . ' p50, p90, p99'

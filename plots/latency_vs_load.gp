@@ -7,7 +7,9 @@
 #             low, 95% high, censored (1: a percentile among requests that
 #             did not succeed, a lower bound: drawn as an upward triangle)
 #   n, T[n]   how many policies, and their names
-#   mean_label, p99_label, xlabel
+#   mean_label, p99_label, xlabel; has_b (0: no p99 series), ncens (censored
+#             points), lowclip (an interval clipped at 0: its band ends at
+#             half the estimate on the log axis, marked with a down triangle)
 #   has_theory1, has_theory2; data-t1.dat, data-t2.dat (x, theory) and
 #             theory1, theory2 (their titles): the experiment's expressions,
 #             evaluated by tailback
@@ -27,15 +29,23 @@ B(i) = sprintf('%s-b%d.dat', data, i)
 t1 = sprintf('%s-t1.dat', data)
 t2 = sprintf('%s-t2.dat', data)
 censored_title = 'censored: at least this'
+# on the log axis a band's lower end at 0 (an interval clipped there by
+# tailback plot) is drawn at half the estimate, marked with a down triangle
+LO(e, l) = l > 0 ? l : e / 2
+p99dash(i) = dash(i) == 1 ? 3 : dash(i) + 3
+hb = exists("has_b") ? has_b : 1
 # the command names only this file's variables: no text from the results is
-# evaluated (theory1/theory2 are titles, their curves tailback's numbers)
-cmd = "plot for [i=1:n] B(i) using 1:3:4 with filledcurves fs transparent solid 0.15 noborder lc rgb C[(i - 1) % 8 + 1] notitle, " . \
-      "for [i=1:n] A(i) using 1:3:4 with filledcurves fs transparent solid 0.25 noborder lc rgb C[(i - 1) % 8 + 1] notitle, " . \
-      "for [i=1:n] A(i) using 1:2 with linespoints lw 2 pt 7 lc rgb C[(i - 1) % 8 + 1] title T[i] . ' ' . mean_label, " . \
-      "for [i=1:n] B(i) using 1:2 with linespoints lw 2 pt 5 dt 3 lc rgb C[(i - 1) % 8 + 1] title T[i] . ' ' . p99_label, " . \
-      "for [i=1:n] B(i) using 1:($5 > 0.5 ? $2 : 1/0) with points pt 9 ps 2 lc rgb C[(i - 1) % 8 + 1] notitle, " . \
-      "for [i=1:n] A(i) using 1:($5 > 0.5 ? $2 : 1/0) with points pt 9 ps 2 lc rgb C[(i - 1) % 8 + 1] notitle, " . \
-      "1/0 with points pt 9 ps 2 lc rgb '#000000' title censored_title"
+# evaluated (an element is added only when its files hold points: gnuplot
+# warns about an empty one)
+cmd = "plot for [i=1:n] A(i) using 1:(LO($2, $3)):4 with filledcurves fs transparent solid 0.25 noborder lc rgb col(i) notitle"
+if (hb) cmd = cmd . ", for [i=1:n] B(i) using 1:(LO($2, $3)):4 with filledcurves fs transparent solid 0.15 noborder lc rgb col(i) notitle"
+if (exists("lowclip") && lowclip) cmd = cmd . ", for [i=1:n] A(i) using 1:($3 > 0 ? 1/0 : $2 / 2) with points pt 11 ps 1.2 lc rgb col(i) notitle"
+if (exists("lowclip") && lowclip && hb) cmd = cmd . ", for [i=1:n] B(i) using 1:($3 > 0 ? 1/0 : $2 / 2) with points pt 11 ps 1.2 lc rgb col(i) notitle"
+cmd = cmd . ", for [i=1:n] A(i) using 1:2 with linespoints lw 2 pt 7 lc rgb col(i) dt dash(i) title T[i] . ' ' . mean_label"
+if (hb) cmd = cmd . ", for [i=1:n] B(i) using 1:2 with linespoints lw 2 pt 5 lc rgb col(i) dt p99dash(i) title T[i] . ' ' . p99_label"
+if (exists("ncens") && ncens > 0) cmd = cmd . ", for [i=1:n] A(i) using 1:($5 > 0.5 ? $2 : 1/0) with points pt 9 ps 2 lc rgb col(i) notitle"
+if (exists("ncens") && ncens > 0 && hb) cmd = cmd . ", for [i=1:n] B(i) using 1:($5 > 0.5 ? $2 : 1/0) with points pt 9 ps 2 lc rgb col(i) notitle"
+if (exists("ncens") && ncens > 0) cmd = cmd . ", 1/0 with points pt 9 ps 2 lc rgb '#000000' title censored_title"
 if (has_theory1) cmd = cmd . ", t1 using 1:2 with lines dt 2 lw 2 lc rgb '#000000' title theory1"
 if (has_theory2) cmd = cmd . ", t2 using 1:2 with lines dt 4 lw 2 lc rgb '#555555' title theory2"
 eval(cmd)

@@ -4,6 +4,9 @@
 # as quoted literals, numbers as plain columns; nothing here runs a command):
 #   data-s<i>.dat  node i: time (s), jobs waiting, busy workers (time-averaged per window)
 #   n, T[n]        how many nodes, and their names
+#   ymax1, ymax2   the panels' tops (never 0: an empty range is a warning)
+#   xmax           optional: the run's end (s); few: 1 when there are so few
+#                  windows that lines alone would not show (points too)
 #   warmup         optional: end of the warm-up (s), drawn as a dashed line
 #   surge_start, surge_end  optional: the surge period (s), shaded
 #   outfile, term, height, plotdir, name (optional: what was simulated)
@@ -21,15 +24,19 @@ if (exists("surge_start")) {
     set label 2 'surge' at surge_start, graph 0.88 offset 0.5, 0 textcolor rgb '#8a7d00'
 }
 file(i) = sprintf('%s-s%d.dat', data, i)
+if (exists("xmax")) { set xrange [0:xmax] }
+sty = (exists("few") && few) ? 'linespoints pt 7' : 'lines'
 set lmargin 12
 set rmargin 16
 set multiplot layout 2,1 title 'Per node, per window' . (exists("name") ? ': ' . name : '')
 set ylabel 'jobs waiting (time-averaged)'
 unset xlabel
-plot for [i=1:n] file(i) using 1:2 with lines lw 2 lc rgb C[(i - 1) % 8 + 1] title T[i]
+set yrange [0:ymax1]
+plot for [i=1:n] file(i) using 1:2 with @sty lw 2 lc rgb col(i) dt dash(i) title T[i]
 set xlabel 'simulated time (s)'
 set ylabel 'busy workers (time-averaged)'
 unset label 1
 unset label 2
-plot for [i=1:n] file(i) using 1:3 with lines lw 2 lc rgb C[(i - 1) % 8 + 1] notitle
+set yrange [0:ymax2]
+plot for [i=1:n] file(i) using 1:3 with @sty lw 2 lc rgb col(i) dt dash(i) notitle
 unset multiplot

@@ -6,6 +6,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 #include "sim_json.h"
 
 int sim_jerr(sim_jctx *c, const char *path, const char *fmt, ...)
@@ -66,6 +67,60 @@ const cJSON *sim_jget(const cJSON *obj, const char *key)
     return cJSON_GetObjectItemCaseSensitive(obj, key);
 }
 
+/* Levenshtein distance, or 99 for names too long to be typos of each other. */
+static int edit_distance(const char *a, const char *b)
+{
+    size_t la = strlen(a), lb = strlen(b);
+    if (la > 63 || lb > 63 || (la > lb ? la - lb : lb - la) > 2)
+        return 99;
+    int d[64][64];
+    for (size_t i = 0; i <= la; i++)
+        d[i][0] = (int)i;
+    for (size_t j = 0; j <= lb; j++)
+        d[0][j] = (int)j;
+    for (size_t i = 1; i <= la; i++)
+        for (size_t j = 1; j <= lb; j++) {
+            int best = d[i - 1][j - 1] + (a[i - 1] != b[j - 1]);
+            if (d[i - 1][j] + 1 < best)
+                best = d[i - 1][j] + 1;
+            if (d[i][j - 1] + 1 < best)
+                best = d[i][j - 1] + 1;
+            d[i][j] = best;
+        }
+    return d[la][lb];
+}
+
+int sim_jnearest(const char *name, int n, const char *(*cand)(const void *ctx, int i), const void *ctx)
+{
+    int best = -1, bd = 3, len = (int)strlen(name);
+    for (int i = 0; i < n; i++) {
+        const char *s = cand(ctx, i);
+        if (!s)
+            continue;
+        if (strcasecmp(s, name) == 0)
+            return i;
+        int d = edit_distance(name, s);
+        if (d < bd && d < len) {
+            bd = d;
+            best = i;
+        }
+    }
+    return best;
+}
+
+static const char *list_item(const void *ctx, int i)
+{
+    return ((const char *const *)ctx)[i];
+}
+
+int sim_jnearest_in(const char *name, const char *const list[])
+{
+    int n = 0;
+    while (list[n])
+        n++;
+    return sim_jnearest(name, n, list_item, list);
+}
+
 int sim_jobject(sim_jctx *c, const cJSON *obj, const char *path, const char *what,
                 const char *const allowed[])
 {
@@ -85,6 +140,10 @@ int sim_jobject(sim_jctx *c, const cJSON *obj, const char *path, const char *wha
             for (size_t k = 0; allowed[k] && len < sizeof list - 1; k++)
                 len += (size_t)snprintf(list + len, sizeof list - len, "%s%s", k ? ", " : "",
                                         allowed[k]);
+            int near = sim_jnearest_in(it->string, allowed);
+            if (near >= 0)
+                return sim_jerr(c, sim_jpath_key(p, sizeof p, path, it->string),
+                                "unknown field; did you mean \"%s\"? (expected one of: %s)", allowed[near], list);
             return sim_jerr(c, sim_jpath_key(p, sizeof p, path, it->string),
                             "unknown field (expected one of: %s)", list);
         }

@@ -32,6 +32,18 @@ const char *sim_jpath_idx(char *buf, size_t n, const char *parent, int i);
 int sim_jobject(sim_jctx *c, const cJSON *obj, const char *path, const char *what,
                 const char *const allowed[]);
 
+/*
+ * "Did you mean" for a name that matched none of n candidates (name(ctx, i)
+ * gives the i-th): the index of the nearest within two edits (a case-only
+ * difference counts as the nearest of all) and closer than the name is
+ * long, or -1.  Ties go to the earliest candidate, so the hint does not
+ * depend on anything but the names.
+ */
+int sim_jnearest(const char *name, int n, const char *(*cand)(const void *ctx, int i), const void *ctx);
+
+/* The same over a NULL-ended array of strings. */
+int sim_jnearest_in(const char *name, const char *const list[]);
+
 /* Case-sensitive member lookup; NULL when absent. */
 const cJSON *sim_jget(const cJSON *obj, const char *key);
 

@@ -84,7 +84,7 @@ START_TEST(bad_specs_name_their_path_and_what_was_expected)
     } cases[] = {
         { "{\"type\":\"exponential\",\"rate\":-1}", "d.json: service.rate: expected a number > 0, found -1" },
         { "{\"type\":\"exponential\",\"rate\":1,\"mean\":1}", "d.json: service: expected exactly one of \"rate\" or \"mean\", found both" },
-        { "{\"type\":\"exponential\",\"rat\":1}", "d.json: service.rat: unknown field (expected one of: type, rate, mean)" },
+        { "{\"type\":\"exponential\",\"rat\":1}", "d.json: service.rat: unknown field; did you mean \"rate\"? (expected one of: type, rate, mean)" },
         { "{\"type\":\"gaussian\"}", "d.json: service.type: expected one of constant, uniform" },
         { "{\"rate\":1}", "d.json: service.type: expected a distribution type" },
         { "\"fast\"", "d.json: service: expected a distribution (a number, or an object with \"type\"), found \"fast\"" },

@@ -219,14 +219,14 @@ START_TEST(overrides_replace_add_and_report_bad_paths)
     tb_model_free(m);
     ck_assert_int_eq(sc.nsets, 3);
     ck_assert_int_eq(tb_scenario_set(&sc, "nodes.t.workers=3", &c), -1);
-    ck_assert_str_eq(c.err, "o.json: --set nodes.t.workers: nodes has no field 't'");
+    ck_assert_str_eq(c.err, "--set nodes.t.workers: nodes has no field 't' (it has: s) (applied to o.json)");
     ck_assert_int_eq(tb_scenario_set(&sc, "classes.c.route[4]=s", &c), -1);
-    ck_assert_str_eq(c.err, "o.json: --set classes.c.route[4]: classes.c.route has no element [4]");
+    ck_assert_str_eq(c.err, "--set classes.c.route[4]: classes.c.route has no element [4] (applied to o.json)");
     ck_assert_int_eq(tb_scenario_set(&sc, "nodes.s.workers", &c), -1);
     /* A typo in an override is caught like a typo in the file. */
     ck_assert_int_eq(tb_scenario_set(&sc, "nodes.s.wrokers=2", &c), 0);
     ck_assert_ptr_null(tb_scenario_build(&sc, &c));
-    ck_assert_str_eq(c.err, "o.json: nodes.s.wrokers: unknown field (expected one of: comment, count, kind, "
+    ck_assert_str_eq(c.err, "o.json: nodes.s.wrokers: unknown field; did you mean \"workers\"? (expected one of: comment, count, kind, "
                             "workers, capacity, service, next, balance, policy, batch, class_capacity, provisioning, "
                             "per_class_queues, balk, speed, speed_schedule, workers_schedule, failures, service_by_size, fork)");
     tb_scenario_free(&sc);
@@ -235,10 +235,10 @@ START_TEST(overrides_replace_add_and_report_bad_paths)
                           "\"W\", \"p\": 1}]}, \"W\": {\"count\": 12, \"service\": 1}}}";
     ck_assert_int_eq(tb_scenario_parse(&sc, "g.json", grouped, strlen(grouped), &c), 0);
     ck_assert_int_eq(tb_scenario_set(&sc, "nodes.W12.service.mean=2", &c), -1);
-    ck_assert_str_eq(c.err, "g.json: --set nodes.W12.service.mean: W12 is one of the members of the group W, not an "
-                            "entry of its own: set nodes.W.service.mean to change every member");
+    ck_assert_str_eq(c.err, "--set nodes.W12.service.mean: W12 is one of the members of the group W, not an "
+                            "entry of its own: set nodes.W.service.mean to change every member (applied to g.json)");
     ck_assert_int_eq(tb_scenario_set(&sc, "nodes.W13.workers=2", &c), -1); /* beyond the count: no such node */
-    ck_assert_str_eq(c.err, "g.json: --set nodes.W13.workers: nodes has no field 'W13'");
+    ck_assert_str_eq(c.err, "--set nodes.W13.workers: nodes has no field 'W13'; did you mean 'W'? (it has: s, W) (applied to g.json)");
     ck_assert_int_eq(tb_scenario_set(&sc, "nodes.W.workers=2", &c), 0);
     tb_model *g = tb_scenario_build(&sc, &c);
     ck_assert_msg(g != NULL, "%s", c.err);

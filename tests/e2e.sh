@@ -169,10 +169,7 @@ else
     bad "a hedge() hook sends a second copy to the jobs not done in 0.5 s and never a third (extra load ${x:-none})"
 fi
 
-# --out - is refused (results are a folder), and report's messages name report
-"$BIN" run "$SC/mm1.json" --out - >/dev/null 2>dash.err; rc=$?
-[ $rc -eq 2 ] && [ ! -e ./- ] && grep -q '^tailback run: --out -: expected a directory name' dash.err &&
-    ok "run --out - is refused with exit 2 and no folder named -" || bad "run --out - is refused with exit 2 and no folder named -"
+# --out - is summary.json on stdout (tested under conventions); report's messages name report
 "$BIN" report "$T/no-such-results" >/dev/null 2>rep.err
 grep -q '^tailback report: ' rep.err && ! grep -q 'tailback plot' rep.err &&
     ok "report's errors say tailback report, not tailback plot" || bad "report's errors say tailback report, not tailback plot ($(cat rep.err))"
@@ -203,7 +200,7 @@ node='"nodes": {"s": {"service": {"type": "exponential", "rate": 2}}}'
 printf '{"duration": 100,\n  "classes": {\n    "c": {"arrival": {"process": "poisson", "rate": 1},}\n' > malformed.json
 bad_case "malformed JSON" malformed.json "malformed.json:3:57: malformed JSON near 'n\", \"rate\": 1},}'"
 printf '{%s, %s, "wamup": 10}\n' "$base" "$node" > unknown.json
-bad_case "unknown field" unknown.json "unknown.json: wamup: unknown field (expected one of: comment, seed, duration, warmup, window, tick, event_queue, max_completions, classes, nodes, links, policies, hot, limits, timeseries)"
+bad_case "unknown field" unknown.json "unknown.json: wamup: unknown field; did you mean \"warmup\"? (expected one of: comment, seed, duration, warmup, window, tick, event_queue, max_completions, classes, nodes, links, policies, hot, limits, timeseries)"
 printf '{"duration": 100, "classes": {"c": {"arrival": {"process": "poisson", "rate": -3}, "route": ["s"]}}, %s}\n' "$node" > negative.json
 bad_case "negative rate" negative.json "negative.json: classes.c.arrival.rate: expected a number > 0, found -3"
 printf '{"duration": 100, "classes": {"c": {"arrival": {"process": "poisson", "rate": 1}, "route": ["s", "verifer"]}}, %s}\n' "$node" > route.json
@@ -211,7 +208,7 @@ bad_case "route to a missing node" route.json "route.json: classes.c.route[1]: e
 printf '{%s, "nodes": {"s": {"service": 0.1, "next": [{"node": "s", "p": 0.2}, {"node": "exit", "p": 0.7}]}}}\n' "$base" > prob.json
 bad_case "probabilities not summing to 1" prob.json "prob.json: nodes.s.next: expected probabilities summing to 1 (route the rest to \"exit\"), found a sum of 0.89999999999999991"
 bad_case "a missing file" nosuch.json "nosuch.json: cannot read the file (No such file or directory)"
-bad_case "a bad override" "$SC/mm1.json" "$SC/mm1.json: --set nodes.svr.workers: nodes has no field 'svr'" --set nodes.svr.workers=2
+bad_case "a bad override" "$SC/mm1.json" "--set nodes.svr.workers: nodes has no field 'svr' (it has: server) (applied to $SC/mm1.json)" --set nodes.svr.workers=2
 bad_case "an override that makes a field invalid" "$SC/mm1.json" "$SC/mm1.json: nodes.server.workers: expected an integer in [1, 1000000], found -1" --set nodes.server.workers=-1
 "$BIN" validate unknown.json >/dev/null 2>&1; [ $? -eq 2 ] && ok "validate exits 2 on a bad scenario" || bad "validate exits 2 on a bad scenario"
 
@@ -315,13 +312,17 @@ awk -F, '$4 == "classes.req.latency.p99" && !($6 < 0 && $10 ~ /upper bound/) { b
     bad "collapse: the comparison has every alternative below FIFO on the all-requests p99"
 if command -v gnuplot >/dev/null; then
     "$BIN" report collapse --out collapse.html >/dev/null 2>&1
-    grep -o '<li>By <code>classes.req.latency.p99</code>[^<]*<b>[^<]*</b>[^<]*<b>[^<]*</b>[^<]*<b>[^<]*</b>' collapse.html | grep -q '<b>fifo</b>[^<]*$' &&
-    grep -o '<li>By <code>classes.req.sojourn.p99</code> (lower is better): <b>[^<]*</b>' collapse.html | grep -q '<b>fifo</b>' &&
-    grep -o '<li>By <code>classes.req.shares.success</code>[^<]*<b>[^<]*</b>[^<]*<b>[^<]*</b>[^<]*<b>[^<]*</b>' collapse.html | grep -q '<b>fifo</b>[^<]*$' &&
-        ok "collapse: the report ranks FIFO worst by success and all-requests p99, best only by the survivors' p99" ||
-        bad "collapse: the report ranks FIFO worst by success and all-requests p99, best only by the survivors' p99"
+    # the verdict: drop-tail is best on success and the all-requests p99, FIFO
+    # outside both intervals; by the survivors' p99 FIFO is not ranked at all
+    # (7% success): its low number is no win
+    grep -q '<li><b>drop-tail 20</b> has the highest req: success share ([^)]*); lifo is within its interval, fifo is outside it.</li>' collapse.html &&
+    grep -q '<li><b>drop-tail 20</b> has the lowest req: p99 latency, all requests ([^)]*); fifo and lifo are outside it.</li>' collapse.html &&
+    grep -q '<li><b>lifo</b> has the lowest req: p99 sojourn, succeeded .*not ranked, since this counts only the requests that succeeded: fifo (7.[0-9]*% succeeded)' collapse.html &&
+    [ "$(grep -c '<td class="best">' collapse.html)" -ge 4 ] && ! grep 'req: p99 sojourn' collapse.html | grep -q 'best">&#9733; 4\.' &&
+        ok "collapse: the verdict marks drop-tail best by success and all-requests p99, FIFO outside; by the survivors' p99 FIFO is not ranked" ||
+        bad "collapse: the verdict on the collapsed FIFO"
     "$BIN" plot collapse --format svg >/dev/null 2>&1
-    grep -q 'classes.req.latency.p99' collapse/plots/comparison.svg 2>/dev/null &&
+    grep -q 'req: p99 latency, all requests (s)' collapse/plots/comparison.svg 2>/dev/null &&
         ok "collapse: the comparison figure draws the all-requests p99" || bad "collapse: the comparison figure draws the all-requests p99"
 fi
 
@@ -885,6 +886,91 @@ else
     bad "options: --seed=7, -oDIR, -j2, options after the scenario and -- ($orc: $(cat opt.err))"
 fi
 
+# --- conventions: stdin, --out -, shipped experiments by name, plain CSV, did you mean --------
+# "-" is standard input for a scenario and an experiment; the results equal
+# the file's (the manifest names "-" instead of the path, nothing else).
+"$BIN" run "$SC/mm1.json" --set duration=2000 --out cv-file -q >/dev/null 2>&1
+"$BIN" run - --set duration=2000 --out cv-stdin -q < "$SC/mm1.json" >/dev/null 2>cv.err; cvrc=$?
+strip_scen() { sed -e '/"command":[[:space:]]*\[/,/\]/d' -e '/"scenario":/d' "$1" 2>/dev/null; }
+if [ $cvrc -eq 0 ] && [ -s cv-stdin/summary.json ] && [ "$(strip_scen cv-file/summary.json)" = "$(strip_scen cv-stdin/summary.json)" ] &&
+    grep -q '"scenario":[[:space:]]*"-"' cv-stdin/summary.json && cmp -s cv-file/timeseries.csv cv-stdin/timeseries.csv; then
+    ok "conventions: run - reads the scenario from standard input, the same results as the file"
+else
+    bad "conventions: run - reads the scenario from standard input ($cvrc: $(cat cv.err))"
+fi
+# a relative path inside a scenario read from stdin is taken from the current directory
+printf '{"duration": 5, "classes": {"c": {"arrival": {"process": "poisson", "rate": 1}, "route": ["s"]}},
+ "nodes": {"s": {"service": 0.5, "policy": "cvpol.lua"}}}' > cvpol.json
+printf 'function rank(node, job) return sim.now() end\n' > cvpol.lua
+"$BIN" run - --out cv-pol -q < cvpol.json >/dev/null 2>cv.err && [ -s cv-pol/summary.json ] &&
+    ok "conventions: a policy named in a scenario from stdin is found from the current directory" ||
+    bad "conventions: a policy named in a scenario from stdin ($(cat cv.err))"
+# an experiment from stdin: the same CSVs as from its file
+"$BIN" sweep "$EX/workers-4-vs-5.json" --out cv-sw1 -j2 >/dev/null 2>&1
+(cd "$EX" && "$BIN" sweep - --out "$T/cv-sw2" -j2 < workers-4-vs-5.json >/dev/null 2>"$T/cv.err"); cvrc=$?
+if [ $cvrc -eq 0 ] && cmp -s cv-sw1/runs.csv cv-sw2/runs.csv && cmp -s cv-sw1/summary.csv cv-sw2/summary.csv &&
+    cmp -s cv-sw1/comparisons.csv cv-sw2/comparisons.csv; then
+    ok "conventions: sweep - reads the experiment from standard input, byte-identical CSVs"
+else
+    bad "conventions: sweep - reads the experiment from standard input ($cvrc: $(cat cv.err))"
+fi
+# --out -: summary.json on stdout and nothing else: no folder, no table, nothing left in TMPDIR
+mkdir -p cv-tmp
+(mkdir cv-empty && cd cv-empty && TMPDIR="$T/cv-tmp" "$BIN" run "$SC/mm1.json" --set duration=2000 --out - > "$T/cv-out.json" 2>"$T/cv.err"); cvrc=$?
+if [ $cvrc -eq 0 ] && [ -z "$(ls -A cv-empty)" ] && [ -z "$(ls -A cv-tmp)" ] &&
+    python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert set(d) >= {"manifest","classes","nodes"}' cv-out.json &&
+    [ "$(strip_scen cv-out.json)" = "$(strip_scen cv-file/summary.json)" ] && [ ! -s cv.err ]; then
+    ok "conventions: run --out - writes summary.json alone to standard output, no file left anywhere"
+else
+    bad "conventions: run --out - writes summary.json alone to standard output ($cvrc: $(cat cv.err); $(ls -A cv-empty cv-tmp))"
+fi
+"$BIN" sweep "$EX/workers-4-vs-5.json" --out - >/dev/null 2>cv.err; cvrc=$?
+[ $cvrc -eq 2 ] && [ ! -e ./- ] && grep -q "expected a directory name" cv.err &&
+    ok "conventions: sweep --out - is refused (a sweep is many files), no folder named -" ||
+    bad "conventions: sweep --out - ($cvrc: $(cat cv.err))"
+# a shipped experiment by name, like a shipped scenario
+"$BIN" sweep workers-4-vs-5 --out cv-sw3 -j2 >/dev/null 2>cv.err; cvrc=$?
+[ $cvrc -eq 0 ] && cmp -s cv-sw1/summary.csv cv-sw3/summary.csv &&
+    ok "conventions: tailback sweep workers-4-vs-5 finds the shipped experiment" ||
+    bad "conventions: tailback sweep workers-4-vs-5 ($cvrc: $(cat cv.err))"
+# CSV values as RFC 4180 readers expect: a varied string is its text, a number bare
+cat > cv-vary.json <<EOF2
+{"scenario": "$SC/mm1.json", "replications": 2, "duration": 100, "warmup": 10,
+ "vary": {"nodes.server.policy": ["fifo", "lifo"], "classes.jobs.arrival.rate": [0.5]},
+ "metrics": ["classes.jobs.sojourn.mean"]}
+EOF2
+"$BIN" sweep cv-vary.json --out cv-vary -j2 >/dev/null 2>cv.err
+if python3 - cv-vary/runs.csv cv-vary/summary.csv <<'EOF2'
+import csv, sys
+for f in sys.argv[1:]:
+    rows = list(csv.DictReader(open(f, newline="")))
+    assert sorted({r["nodes.server.policy"] for r in rows}) == ["fifo", "lifo"], f
+    assert {r["classes.jobs.arrival.rate"] for r in rows} == {"0.5"}, f
+    assert all('"' not in v for r in rows for v in r.values()), f
+EOF2
+then
+    grep -q '^0,0,0,[0-9]*,fifo,0.5,base,' cv-vary/runs.csv &&
+        ok "conventions: CSV values unquoted where they need no quoting (a varied string, a number)" ||
+        bad "conventions: CSV values unquoted: $(sed -n 2p cv-vary/runs.csv)"
+else
+    bad "conventions: CSV values unquoted: $(sed -n 2p cv-vary/runs.csv)"
+fi
+# did you mean: commands, fields, --set paths, nodes, policies; the shipped choices listed
+"$BIN" swep 2>&1 | grep -q "unknown command 'swep'; did you mean 'sweep'?" &&
+"$BIN" run "$SC/mm1.json" --set nodes.servr.workers=2 2>&1 | grep -q "^--set nodes.servr.workers: nodes has no field 'servr'; did you mean 'server'? (it has: server) (applied to " &&
+printf '{"duration": 5, "classes": {"c": {"arrival": {"process": "poisson", "rate": 1}, "route": ["srv"]}}, "nodes": {"svr": {"service": 0.5}}}' | "$BIN" run - 2>&1 |
+    grep -qx '<stdin>: classes.c.route\[0\]: expected the name of a node in "nodes", found "srv"; did you mean "svr"?' &&
+"$BIN" run "$SC/mm1.json" --set nodes.server.policy=lifoo 2>&1 | grep -q 'did you mean "lifo"? shipped: aimd, .*, fifo, ' &&
+    ok "conventions: did you mean for commands, --set paths, nodes and policies (with the shipped list)" ||
+    bad "conventions: did you mean for commands, --set paths, nodes and policies"
+# -j defaults to the CPUs the process may use: the affinity mask, or a Slurm task's allocation
+jl=$(taskset -c 0 "$BIN" sweep "$EX/workers-4-vs-5.json" --out cv-sw1 2>/dev/null | head -1)
+js=$(SLURM_CPUS_PER_TASK=3 "$BIN" sweep "$EX/workers-4-vs-5.json" --out cv-sw1 2>/dev/null | head -1)
+case "$jl|$js" in
+*"1 at once"*"|"*"3 at once"*) ok "conventions: -j defaults to the affinity mask (taskset: 1) or SLURM_CPUS_PER_TASK (3)" ;;
+*) bad "conventions: -j default ($jl | $js)" ;;
+esac
+
 # Metrics that are booleans or null: the retry-storm scenario of
 # papers/metastable-retries recovers from a 0.25 s spike and never from a
 # 10 s one (naive retries).  The fraction recovered is the mean of
@@ -897,7 +983,7 @@ cat > nullm.json <<EOF2
 EOF2
 "$BIN" sweep nullm.json --out nullm -j 2 >/dev/null 2>&1
 if awk -F, '$4 == "network.recovered" { r[$2] = $6 } $4 == "network.recovery_time" { n[$2] = $5 }
-    END { exit !(r["\"100.25\""] == 1 && r["\"110\""] == 0 && n["\"100.25\""] == 3 && n["\"110\""] == 0) }' nullm/summary.csv 2>/dev/null; then
+    END { exit !(r["100.25"] == 1 && r["110"] == 0 && n["100.25"] == 3 && n["110"] == 0) }' nullm/summary.csv 2>/dev/null; then
     ok "sweep: a boolean metric averages to a fraction, a null one is left out of n"
 else
     bad "sweep: a boolean metric averages to a fraction, a null one is left out of n"
@@ -942,6 +1028,122 @@ if command -v gnuplot >/dev/null; then
     [ $? -eq 1 ] && grep -q 'gnuplot is not installed: sudo apt-get install gnuplot-nox' nognu.err && ok "plot without gnuplot says how to install it and exits 1" || bad "plot without gnuplot says how to install it and exits 1"
 fi
 
+# --- every figure template renders from a small fixture, with no gnuplot warning ----------
+# A run (time series, heatmap, latency CDF) and a sweep with a varied load
+# and three alternatives (latency and metrics against load, the paired
+# comparison); --keep-data names the template of each figure, so every
+# template in plots/ must have drawn one.  Each figure: a PNG of the
+# template's width and a plausible height, and gnuplot said nothing.
+if command -v gnuplot >/dev/null; then
+    "$BIN" run "$SC/tandem.json" --set duration=600 --set warmup=60 --set window=10 --out fx-run -q >/dev/null 2>&1
+    cat > fx-exp.json <<EOF2
+{"scenario": "$SC/mm1.json", "replications": 3, "duration": 2000, "warmup": 200,
+ "vary": {"classes.jobs.arrival.rate": [0.3, 0.6, 0.9]},
+ "policies": [{"name": "fifo", "set": {}}, {"name": "lifo", "set": {"nodes.server.policy": "lifo"}},
+              {"name": "srpt", "set": {"nodes.server.policy": "srpt"}}],
+ "metrics": ["classes.jobs.sojourn.mean", "classes.jobs.sojourn.p99", "classes.jobs.throughput",
+             "nodes.server.utilisation"],
+ "theory": {"classes.jobs.sojourn.mean": "1/(1-x)"}}
+EOF2
+    "$BIN" sweep fx-exp.json --out fx-sweep -j2 >/dev/null 2>&1
+    "$BIN" plot fx-run --keep-data fx-kd1 >/dev/null 2>fx.err
+    "$BIN" plot fx-sweep --keep-data fx-kd2 >/dev/null 2>>fx.err
+    good=1
+    for t in "$ROOT"/plots/*.gp; do
+        b=$(basename "$t")
+        [ "$b" = style.gp ] && continue
+        grep -l "^# settings written by tailback plot for $b\$" fx-kd1/*.gp fx-kd2/*.gp >/dev/null 2>&1 || { good=0; echo "     no figure drew $b"; }
+    done
+    for f in fx-run/plots/*.png fx-sweep/plots/*.png; do
+        # the PNG header: width and height, big-endian at bytes 16 and 20
+        w=$(od -An -tu1 -j16 -N4 "$f" | awk '{ print $1 * 16777216 + $2 * 65536 + $3 * 256 + $4 }')
+        h=$(od -An -tu1 -j20 -N4 "$f" | awk '{ print $1 * 16777216 + $2 * 65536 + $3 * 256 + $4 }')
+        if ! png_ok "$f" || [ "$w" != 1000 ] || [ "$h" -lt 300 ] || [ "$h" -gt 12000 ]; then
+            good=0; echo "     $f: ${w}x$h, $(wc -c < "$f") bytes"
+        fi
+    done
+    n=$(ls fx-run/plots/*.png fx-sweep/plots/*.png 2>/dev/null | wc -l)
+    if [ $good -eq 1 ] && [ ! -s fx.err ] && [ "$n" -ge 8 ]; then
+        ok "plot: every template renders from a fixture ($n figures), each a 1000-px PNG of plausible height, no gnuplot warning"
+    else
+        bad "plot: every template renders from a fixture ($n figures): $(head -3 fx.err)"
+    fi
+    # axes from the metric table: names and units, not JSON paths; the heatmap
+    # covers the run exactly, warm-up and nodes in route order
+    "$BIN" plot fx-sweep --format svg --out fx-svg >/dev/null 2>&1
+    "$BIN" plot fx-run --format svg --out fx-svg-run >/dev/null 2>&1
+    if grep -q 'jobs: throughput (/s)' fx-svg/classes.jobs.throughput.svg &&
+        grep -q 'server: utilisation (%)' fx-svg/nodes.server.utilisation.svg &&
+        grep -q 'jobs: arrival rate (/s)' fx-svg/classes.jobs.throughput.svg &&
+        grep -q 'jobs: success share (percentage points)' fx-svg/comparison.svg &&
+        grep -q "^xmax = 600\$" fx-kd1/*heatmap.gp && grep -q '^warmup = ' fx-kd1/*heatmap.gp &&
+        grep -q "^route_order = 1\$" fx-kd1/*heatmap.gp; then
+        ok "plot: axis labels name the metric and its unit; the heatmap spans the run, shades the warm-up, orders nodes by route"
+    else
+        bad "plot: axis labels and the heatmap's axis"
+    fi
+    # intervals stay within the metric's range: a share's never above 100%,
+    # a time's never below 0 (clipped, and the clipped end marked)
+    # (at load 0.6 and 0.9 the success share's t interval over 3 replications
+    # reaches past 1: those ends are clipped and flagged, column 6 = 2)
+    if awk '{ if ($3 < 0) bad = 1 } END { exit bad }' fx-kd2/*utilisation-a*.dat fx-kd2/*latency_vs_load*-a*.dat </dev/null &&
+        awk '{ if ($4 > 1 + 1e-12) bad = 1; if ($6 == 2) clipped++ } END { exit bad || !clipped }' fx-kd2/*shares.success-a*.dat </dev/null &&
+        grep -q "^has_clip = 1\$" fx-kd2/*shares.success.gp; then
+        ok "plot: intervals of non-negative metrics and of shares are drawn within the metric's range"
+    else
+        bad "plot: intervals within the metric's range"
+    fi
+    # every shipped scenario (shortened) and experiment: tailback plot succeeds, gnuplot silent
+    good=1
+    for s in "$SC"/*.json; do
+        b=$(basename "$s" .json)
+        "$BIN" run "$s" --set duration=400 --set warmup=40 --out "fxs-$b" -q >/dev/null 2>&1 || { good=0; echo "     run $b failed"; continue; }
+        "$BIN" plot "fxs-$b" >/dev/null 2>"fxs-$b.err" && [ ! -s "fxs-$b.err" ] || { good=0; echo "     plot $b: $(head -2 "fxs-$b.err")"; }
+    done
+    for e in "$EX"/*.json; do
+        b=$(basename "$e" .json)
+        "$BIN" sweep "$e" --out "fxe-$b" -j2 >/dev/null 2>&1 || { good=0; echo "     sweep $b failed"; continue; }
+        "$BIN" plot "fxe-$b" >/dev/null 2>"fxe-$b.err" && [ ! -s "fxe-$b.err" ] || { good=0; echo "     plot $b: $(head -2 "fxe-$b.err")"; }
+    done
+    [ $good -eq 1 ] && ok "plot: every shipped scenario and experiment draws with no gnuplot warning or error" ||
+        bad "plot: every shipped scenario and experiment draws with no gnuplot warning or error"
+fi
+
+# --- contrib/tailback_results.py: a sweep into one table, standard library only (pandas when present) ---
+if command -v python3 >/dev/null && [ -s fx-sweep/summary.csv ]; then
+    if PYTHONPATH="$ROOT/contrib" python3 - fx-sweep <<'EOF2' && python3 "$ROOT/contrib/tailback_results.py" fx-sweep > fx-wide.csv && [ "$(wc -l < fx-wide.csv)" -eq 10 ]
+import csv, math, sys
+import tailback_results as tr
+d = sys.argv[1]
+runs = tr.load_runs(d, as_frame=False)
+assert len(runs) == 27 and runs[0]["replication"] == 0 and isinstance(runs[0]["seed"], int)
+assert {r["classes.jobs.arrival.rate"] for r in runs} == {"0.3", "0.6", "0.9"}   # varied values stay as written
+assert {r["policy"] for r in runs} == {"fifo", "lifo", "srpt"}
+wide = tr.load_sweep(d, as_frame=False)
+assert len(wide) == 9, len(wide)
+raw = list(csv.DictReader(open(d + "/summary.csv", newline="")))
+for r in raw:
+    w = next(x for x in wide if x["config"] == int(r["config"]))
+    m = r["metric"]
+    assert (w[m] is None and r["mean"] == "") or math.isclose(w[m], float(r["mean"]), rel_tol=0, abs_tol=0), m
+    assert w["policy"] == r["policy"]
+cmp = tr.load_comparisons(d, as_frame=False)
+assert {(c["policy"], c["baseline"]) for c in cmp} == {("lifo", "fifo"), ("srpt", "fifo")}
+assert tr.load_manifest(d)["replications"] == 3
+try:
+    import pandas
+    df = tr.load_sweep(d)
+    assert len(df) == 9 and "classes.jobs.sojourn.mean" in df.columns
+except ImportError:
+    pass
+EOF2
+    then
+        ok "contrib/tailback_results.py: runs, summary, comparisons and the wide table match the CSV files exactly"
+    else
+        bad "contrib/tailback_results.py reads a sweep"
+    fi
+fi
+
 # --- other people's results: names and expressions are data, never code ------------
 if command -v gnuplot >/dev/null; then
     mkdir -p hostile && cd hostile
@@ -968,7 +1170,8 @@ if command -v gnuplot >/dev/null; then
     f=nm/plots/latency_vs_load_classes.jobs.svg
     if [ $prc -eq 0 ] && svg_ok $f && grep -q '>a,b mean<' $f && grep -q '>a b mean<' $f && grep -q 'naïve "q" '"'"'s `touch PWNED-ALT` mean' $f &&
         grep -q 'theory: 1/(mu - x)' $f && svg_ok nm/plots/classes.jobs.throughput.svg && svg_ok nm/plots/comparison.svg &&
-        grep -q 'a b: classes.jobs.sojourn.mean' nm/plots/comparison.svg && [ ! -e PWNED-ALT ]; then
+        grep -q 'rate=0.5 a b - a,b' nm/plots/comparison.svg && grep -q 'jobs: mean sojourn, succeeded (s)' nm/plots/comparison.svg &&
+        [ ! -e PWNED-ALT ]; then
         ok "plot: alternatives named 'a,b', 'a b' and with quotes and non-ASCII letters each get their curve"
     else
         bad "plot: alternatives with commas, spaces, quotes (rc=$prc): $(head -c 300 pl.err)"
@@ -1034,6 +1237,137 @@ if command -v gnuplot >/dev/null; then
         echo "skip report screenshot: chromium is not installed (apt-get install chromium)"
     fi
 fi
+
+# --- the verdict at a glance: a new policy against five shipped ones, 10 replications ----------
+# A new user's comparison: their own discipline (shortest expected job first
+# with an aging term, in Lua) against FIFO, LIFO, SJF, SRPT and LAS on one
+# M/G/1 at load 0.8 with lognormal sizes, 10 replications under common random
+# numbers.  The sweep prints the verdict on stdout; every number in it must be
+# summary.csv's, rounded as printed; the report's first screen (1280x800 in
+# headless Chromium) shows the same table, with intervals and the best
+# marked, before any figure.
+cat > vd-aging.lua <<'EOF2'
+-- aging shortest-job-first: the service time plus a tenth of the arrival
+-- time, so that a job that has waited long enough goes before shorter ones
+local now = sim.now
+function rank(node, job) return sim.service(job) + 0.1 * now() end
+EOF2
+cat > vd-scen.json <<'EOF2'
+{"duration": 3000, "warmup": 300,
+ "classes": {"jobs": {"arrival": {"process": "poisson", "rate": 0.8}, "route": ["server"]}},
+ "nodes": {"server": {"service": {"type": "lognormal", "mean": 1, "cv": 2}}}}
+EOF2
+cat > vd-exp.json <<'EOF2'
+{"scenario": "vd-scen.json", "replications": 10, "seed": 11,
+ "policies": [{"name": "mine", "set": {"nodes.server.policy": "vd-aging.lua"}},
+              {"name": "fifo", "set": {"nodes.server.policy": "fifo"}},
+              {"name": "lifo", "set": {"nodes.server.policy": "lifo"}},
+              {"name": "sjf", "set": {"nodes.server.policy": "sjf"}},
+              {"name": "srpt", "set": {"nodes.server.policy": "srpt"}},
+              {"name": "las", "set": {"nodes.server.policy": "las"}}],
+ "baseline": "fifo", "compare": "all",
+ "metrics": ["classes.jobs.sojourn.mean", "classes.jobs.latency.p99", "nodes.server.mean_queue_length"]}
+EOF2
+"$BIN" sweep vd-exp.json --out vd -j2 > vd.out 2>vd.err; vrc=$?
+if [ $vrc -eq 0 ] && python3 - vd.out vd/summary.csv vd/comparisons.csv <<'EOF2'
+import csv, math, re, sys
+out = open(sys.argv[1]).read().splitlines()
+rows = list(csv.DictReader(open(sys.argv[2], newline="")))
+est = {(r["policy"], r["metric"]): r for r in rows}
+i = next(k for k, l in enumerate(out) if l.startswith("Verdict"))
+head = next(k for k in range(i, len(out)) if out[k].split()[:1] == ["metric"])
+pols = out[head].split()[1:]
+assert pols == ["mine", "fifo", "lifo", "sjf", "srpt", "las"], pols
+labels = {"jobs: mean sojourn, succeeded": "classes.jobs.sojourn.mean",
+          "jobs: p99 latency, all requests": "classes.jobs.latency.p99",
+          "server: mean queue length": "nodes.server.mean_queue_length",
+          "jobs: success share": "classes.jobs.shares.success"}
+seen, stars = 0, 0
+for l in out[head + 1:]:
+    if not l.startswith("  ") or l.startswith("  - "):
+        break
+    name = l.strip().split(" (")[0]
+    if name not in labels:
+        continue
+    cells = re.findall(r"(\*\s)?(-?\d+(?:\.\d+)?) (?:\+- (\d+(?:\.\d+)?)|\[(-?\d+(?:\.\d+)?), (-?\d+(?:\.\d+)?|inf)\])", l)
+    assert len(cells) == 6, (l, cells)
+    scale = 100 if "share" in name else 1
+    marked = []
+    for p, (star, v, h, lo, hi) in zip(pols, cells):
+        e = est[(p, labels[name])]
+        dec = len(v.split(".")[1]) if "." in v else 0
+        tol = 0.5 * 10 ** -dec + 1e-12
+        assert abs(float(v) - scale * float(e["mean"])) <= tol, (name, p, v, e["mean"])
+        if h:
+            hw = scale * (float(e["ci95_high"]) - float(e["mean"]))
+            assert abs(float(h) - hw) <= tol, (name, p, h, hw)
+        else:
+            assert abs(float(lo) - max(0, scale * float(e["ci95_low"]))) <= tol, (name, p, lo)
+            top = min(100 if scale == 100 else math.inf, scale * float(e["ci95_high"]))
+            assert (hi in ("inf", "100") and math.isinf(float(e["ci95_high"]))) or abs(float(hi) - top) <= tol, (name, p, hi)
+        if star:
+            marked.append(p)
+    seen += 1
+    if name != "jobs: success share":
+        # the best is the lowest estimate, and it is the only one marked
+        best = min(pols, key=lambda p: float(est[(p, labels[name])]["mean"]))
+        assert marked == [best], (name, marked, best)
+        stars += 1
+assert seen >= 3 and stars == 3, (seen, stars)
+# one sentence per metric with a direction, naming the best
+assert sum(1 for l in out if l.startswith("  - ") and " has the lowest " in l) >= 3
+# compare: all gives every pair once (15 pairs), for every metric
+pairs = {(r["policy"], r["baseline"]) for r in csv.DictReader(open(sys.argv[3], newline=""))}
+assert len(pairs) == 15, sorted(pairs)
+EOF2
+then
+    ok "verdict: a new policy against 5 shipped ones; stdout's pivot is summary.csv's numbers, the lowest marked, all 15 pairs compared"
+else
+    bad "verdict: the pivot on stdout against summary.csv ($vrc: $(cat vd.err | head -3))"
+    sed -n '/^Verdict/,$p' vd.out | head -20 | sed 's/^/     /'
+fi
+CHROME=$(command -v chromium || command -v chromium-browser || true)
+if [ -n "$CHROME" ] && command -v gnuplot >/dev/null; then
+    "$BIN" report vd --out vd-report.html >/dev/null 2>vd.err
+    cp vd-report.html vd-probe.html
+    cat >> vd-probe.html <<'EOF2'
+<script>
+(function () {
+  var t = document.querySelector('table.verdict'), fig = document.querySelector('figure, svg');
+  var top = document.documentElement.getBoundingClientRect().top; /* page coordinates, whatever the scroll */
+  var best = t.querySelectorAll('td.best').length, pm = t.textContent.indexOf('\u00b1') >= 0;
+  document.body.setAttribute('data-probe', [Math.round(t.getBoundingClientRect().bottom - top),
+      fig ? Math.round(fig.getBoundingClientRect().top - top) : -1, window.innerHeight, best, pm ? 1 : 0].join(','));
+})();
+</script>
+EOF2
+    probe=$(timeout 120 "$CHROME" --headless --no-sandbox --disable-gpu --no-first-run --disable-background-networking \
+        --disable-component-update --disable-sync --user-data-dir="$T/chrome-vd" --window-size=1280,800 --dump-dom \
+        "file://$T/vd-probe.html" 2>/dev/null | grep -o 'data-probe="[^"]*"' | sed 's/.*="//; s/"//')
+    if echo "$probe" | awk -F, '{ exit !(NF == 5 && $1 > 0 && $1 <= $3 && $2 > $1 && $4 >= 3 && $5 == 1) }'; then
+        ok "verdict: the report's first screen in headless Chromium holds the whole pivot, intervals and the best marked, before any figure ($probe)"
+    else
+        bad "verdict: the report's first screen in headless Chromium (bottom,figure,height,best,pm = $probe)"
+    fi
+else
+    echo "skip the report's first screen: chromium or gnuplot is not installed"
+fi
+# a baseline named in the experiment: every row of comparisons.csv subtracts it
+sed -e 's/"baseline": "fifo", "compare": "all",/"baseline": "srpt",/' vd-exp.json > vd-exp2.json
+"$BIN" sweep vd-exp2.json --out vd2 -j2 >/dev/null 2>&1
+python3 -c '
+import csv, sys
+rows = list(csv.DictReader(open(sys.argv[1], newline="")))
+assert rows and all(r["baseline"] == "srpt" for r in rows)
+assert sorted({r["policy"] for r in rows}) == ["fifo", "las", "lifo", "mine", "sjf"]
+' vd2/comparisons.csv 2>/dev/null &&
+    ok "verdict: \"baseline\": srpt makes comparisons.csv each other alternative minus srpt" ||
+    bad "verdict: \"baseline\": srpt ($(head -3 vd2/comparisons.csv 2>/dev/null))"
+sed -e 's/"baseline": "fifo"/"baseline": "fifoo"/' vd-exp.json > vd-exp3.json
+"$BIN" sweep vd-exp3.json --out vd3 >/dev/null 2>vd3.err; vrc=$?
+[ $vrc -eq 2 ] && grep -q 'vd-exp3.json: baseline: expected the name of an alternative in "policies" ("mine", "fifo", "lifo", "sjf", "srpt", "las"), found "fifoo"; did you mean "fifo"?' vd3.err &&
+    ok "verdict: a baseline that names no alternative is refused with the names and a suggestion" ||
+    bad "verdict: a bad baseline ($vrc: $(cat vd3.err))"
 
 # --- Ctrl-C: the statistics so far, marked partial; nothing that looks complete ---------
 "$BIN" run "$SC/mm1.json" --out int --set duration=1e9 --quiet >/dev/null 2>int.err &
@@ -1107,7 +1441,50 @@ if [ -f "$ROOT/Makefile" ] && command -v make >/dev/null; then
     else
         bad "make install (DESTDIR, PREFIX): the installed binary finds shipped scenarios"
     fi
+    # the manual page, the docs, the reader and bash completion are installed too
+    man1=dest/opt/tb/share/man/man1/tailback.1
+    if [ -s "$man1" ] && [ -f dest/opt/tb/share/doc/tailback/scenario.md ] && [ -f dest/opt/tb/share/doc/tailback/experiment.md ] &&
+        [ -f dest/opt/tb/share/doc/tailback/tailback_results.py ] && [ -f dest/opt/tb/share/bash-completion/completions/tailback ]; then
+        ok "make install: tailback(1), the docs, the Python reader and bash completion"
+    else
+        bad "make install: tailback(1), the docs, the Python reader and bash completion"
+    fi
+    # tailback(1) is made from the --help texts: every line of every command's
+    # help is in the rendered page (groff when present), so they cannot drift
+    if [ -s "$man1" ]; then
+        good=1
+        if command -v groff >/dev/null; then
+            groff -man -Tutf8 -P-cbou "$man1" 2>man.err | sed 's/[[:space:]]*$//' > man.txt
+            [ -s man.err ] && good=0
+        else
+            sed -e 's/\\-/-/g' -e 's/\\e/\\/g' -e 's/\\&//g' "$man1" > man.txt
+        fi
+        for c in "" run validate sweep plot report generate; do
+            "$BIN" help $c | sed 's/[[:space:]]*$//' | while IFS= read -r line; do
+                [ -z "$line" ] && continue
+                grep -qF -- "$line" man.txt || { echo "     not in tailback(1): $line"; exit 1; }
+            done || good=0
+        done
+        [ $good -eq 1 ] && ok "tailback(1) holds every line of every command's --help (rendered, no roff warning)" ||
+            bad "tailback(1) holds every line of every command's --help"
+    fi
 fi
+# bash completion knows every command and every option each command's --help lists
+good=1
+command -v bash >/dev/null || good=0
+for c in run validate sweep plot report generate; do
+    known=$(bash -c '. "$1/contrib/tailback.bash"; _tailback_opts "$2"' _ "$ROOT" "$c" 2>/dev/null)
+    for o in $("$BIN" help $c | grep -E '^  +(-[a-zA-Z], )?--[a-z]' | sed -E 's/^ +(-[a-zA-Z], )?(--[a-z][a-z-]*).*/\2/' | sort -u); do
+        case " $known " in *" $o "*) ;; *) good=0; echo "     completion of $c lacks $o" ;; esac
+    done
+done
+if command -v bash >/dev/null; then
+    got=$(bash -c '. "$1/contrib/tailback.bash"; COMP_WORDS=(tailback sw); COMP_CWORD=1; _tailback; echo "${COMPREPLY[*]}"' _ "$ROOT")
+    [ "$got" = sweep ] || { good=0; echo "     completing 'tailback sw' gave '$got'"; }
+    got=$(bash -c '. "$1/contrib/tailback.bash"; COMP_WORDS=(tailback sweep --ru); COMP_CWORD=2; _tailback; echo "${COMPREPLY[*]}"' _ "$ROOT")
+    [ "$got" = --run-index ] || { good=0; echo "     completing 'tailback sweep --ru' gave '$got'"; }
+fi
+[ $good -eq 1 ] && ok "bash completion: every command, and every option each --help lists" || bad "bash completion is out of date with --help"
 
 # --- papers: the fastest one regenerates and still says what its README says ---
 # papers/metastable-retries in its quick form (10 replications per point),

@@ -19,7 +19,7 @@ awk -F, -v npol="$NPOL" 'NR > 1 {
 }' "$out/sweep/summary.csv" > "$out/data.csv"
 # paired.csv: surge,policy,metric,n,difference from P0,paired half-width
 # (..., policy, baseline, metric, n, difference, paired, unpaired, reduction, note)
-awk -F, '/^"""S[123] / { s = substr($0, 4, 2)
+awk -F, '/^S[123] / { s = substr($0, 1, 2)
     printf "%s,%s,%s,%s,%s,%s\n", s, $(NF - 8), $(NF - 6), $(NF - 5), $(NF - 4), $(NF - 3) }' \
     "$out/sweep/comparisons.csv" > "$out/paired.csv"
 
