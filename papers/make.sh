@@ -67,6 +67,16 @@ done
 cp "$out/seed-holiday-rush/heatmaps.png" "$out/seed-holiday-rush/isolation-recovery.png" "$P/seed-holiday-rush/"
 fi
 
+# every paper's results draw with tailback plot, and gnuplot says nothing:
+# each sweep folder (manifest.json) and each run folder (summary.json)
+step "tailback plot on every paper's results"
+find "$out" -name manifest.json -o -name summary.json | sort | while read -r f; do
+    d=$(dirname "$f")
+    case $d in */runs) continue ;; esac
+    "$tb" plot "$d" --out "$d.plots" >/dev/null 2>"$d.plot.err" || { echo "papers: tailback plot $d failed:" >&2; cat "$d.plot.err" >&2; exit 1; }
+    if [ -s "$d.plot.err" ]; then echo "papers: tailback plot $d: gnuplot warned:" >&2; cat "$d.plot.err" >&2; exit 1; fi
+done
+
 # the index: one line of finding per paper, from the numbers just made; a
 # paper not made this time (PAPERS=...) keeps its line from the README
 keep() { grep "^| \[$1\](" "$P/README.md" || true; }
