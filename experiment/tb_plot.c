@@ -499,6 +499,23 @@ static int has_metric(const sweep_tab *s, const char *m)
     return 0;
 }
 
+/* Whether every estimate of `metric` and both ends of its intervals are 0
+ * (or missing). */
+static int all_zero(const sweep_tab *s, const char *metric)
+{
+    for (int r = 1; r < s->t.nrow; r++) {
+        if (strcmp(tb_csv_get(&s->t, r, s->cm), metric))
+            continue;
+        const int cols[] = { s->cmean, s->clo, s->chi };
+        for (int k = 0; k < 3; k++) {
+            double v;
+            if (number(tb_csv_get(&s->t, r, cols[k]), &v) && v != 0)
+                return 0;
+        }
+    }
+    return 1;
+}
+
 /* How many estimates of `metric` are censored (lower bounds). */
 static int censored_count(const sweep_tab *s, const char *metric)
 {
@@ -577,6 +594,8 @@ static void plot_sweep(ctx *c, const char *sum_path)
             if (has_metric(&s, b))
                 continue; /* drawn with its p99 */
         }
+        if (all_zero(&s, m)) /* nothing failed, say: no figure of zeros (the verdict says so) */
+            continue;
         if (fig_begin(c, &g, "metric_vs_load.gp", m, 560) != 0)
             continue;
         double ylo = INFINITY, yhi = -INFINITY;
@@ -589,7 +608,7 @@ static void plot_sweep(ctx *c, const char *sum_path)
         tb_metric_axis(&mi, axis, sizeof axis);
         ylo *= mi.scale;
         yhi *= mi.scale;
-        if (ylo == yhi) /* one value throughout (a share of 0, say): a range around it */
+        if (ylo == yhi) /* one value throughout: a range around it */
             fprintf(g.gp, "set yrange [%.17g:%.17g]\n", ylo - (ylo != 0 ? 0.1 * fabs(ylo) : 0.1),
                     yhi + (yhi != 0 ? 0.1 * fabs(yhi) : 0.1));
         fprintf(g.gp, "has_clip = %d\n", nclip > 0);

@@ -9,6 +9,7 @@
 #include "tb_plot.h"
 #include "tb_report.h"
 #include "tb_verdict.h"
+#include "tb_metric.h"
 #include "../models/tb_scenario.h"
 #include "tb_run.h"
 
@@ -105,10 +106,57 @@ static void cquantile_cell(FILE *f, const cJSON *v)
         cell(f, 4, cJSON_IsNumber(v) ? v->valuedouble : NAN);
 }
 
-static void figures_inline(FILE *f, const char *dir)
+/* What a figure shows, from its file name (tb_plot's names): a caption a
+ * reader can use without the template.  `x` names the varied parameter. */
+static void caption(FILE *f, const char *file, const char *x)
+{
+    char stem[600];
+    snprintf(stem, sizeof stem, "%s", file);
+    char *dot = strrchr(stem, '.');
+    if (dot)
+        *dot = 0; /* the format */
+    if (!strcmp(stem, "timeseries")) {
+        fputs("Jobs waiting (top) and busy workers (bottom) per node, averaged over each window; the end of the "
+              "warm-up dashed, the surge shaded.", f);
+    } else if (!strcmp(stem, "heatmap")) {
+        fputs("Congestion: jobs waiting per node and window (log colour scale), the nodes in the order requests "
+              "meet them; windows in which a node was hot outlined; the warm-up grey, the surge dashed.", f);
+    } else if (!strcmp(stem, "latency_cdf")) {
+        fputs("Latency distribution per class: the fraction of requests completed within each time (log axis), "
+              "with p50, p90 and p99 marked.", f);
+    } else if (!strcmp(stem, "comparison")) {
+        fputs("Paired differences between alternatives, one panel per metric in its own unit: the bar is the "
+              "difference replication by replication, the thick bar its 95% interval, the thin grey bar the "
+              "interval independent runs would give.", f);
+    } else if (!strncmp(stem, "latency_vs_load_", 16)) {
+        const char *cls = stem + 16;
+        size_t len = strlen(cls);
+        int all = len > 4 && !strcmp(cls + len - 4, ".all");
+        if (!strncmp(cls, "classes.", 8))
+            cls += 8;
+        fprintf(f, "%.*s: %s against ", (int)(strlen(cls) - (all ? 4 : 0)), cls,
+                all ? "p50 and p99 latency over all requests (a censored point, a lower bound, as a triangle)"
+                    : "mean and p99 sojourn of the succeeded requests");
+        esc(f, x);
+        fputs(", per alternative, with 95% bands; the experiment's theory dashed where it gives one.", f);
+    } else {
+        tb_metric_info mi;
+        char axis[400];
+        tb_metric_describe(stem, NULL, &mi);
+        tb_metric_axis(&mi, axis, sizeof axis);
+        esc(f, axis);
+        fputs(" against ", f);
+        esc(f, x);
+        fputs(", per alternative, with 95% intervals (clipped at the end of the metric's range and marked with a "
+              "triangle).", f);
+    }
+}
+
+static void figures_inline(FILE *f, const char *dir, const char *x)
 {
     struct dirent **list;
     int n = scandir(dir, &list, NULL, alphasort); /* sorted: the same page every time */
+    int k = 0;
     for (int i = 0; i < n; i++) {
         const char *name = list[i]->d_name;
         size_t len = strlen(name);
@@ -118,9 +166,11 @@ static void figures_inline(FILE *f, const char *dir)
             char *svg = tb_read_file(path, NULL);
             char *start = svg ? strstr(svg, "<svg") : NULL;
             if (start) {
-                fprintf(f, "<figure>\n%s\n<figcaption>", start);
+                fprintf(f, "<figure>\n%s\n<figcaption><b>Figure %d.</b> ", start, ++k);
+                caption(f, name, x);
+                fputs(" <small>(", f);
                 esc(f, name);
-                fputs("</figcaption></figure>\n", f);
+                fputs(")</small></figcaption></figure>\n", f);
             }
             free(svg);
         }
@@ -315,7 +365,7 @@ static int run_section(FILE *f, const char *dir, cJSON *doc, const char *figures
     if (m)
         tb_scenario_free(&sc);
     fputs("<h3>Figures</h3>\n", f);
-    figures_inline(f, figures);
+    figures_inline(f, figures, "time");
     char *pretty = cJSON_Print(man);
     fputs("<h3>Manifest</h3>\n<pre>", f);
     esc(f, pretty);
@@ -388,7 +438,8 @@ static int sweep_section(FILE *f, const char *dir, cJSON *man, const char *figur
     fputs("</p>\n", f);
     tb_verdict_paired_html(f, dir);
     fputs("<h3>Figures</h3>\n", f);
-    figures_inline(f, figures);
+    const cJSON *vfirst = vary ? vary->child : NULL;
+    figures_inline(f, figures, vfirst && vfirst->string ? vfirst->string : "the varied parameter");
     fputs("<h3>All estimates</h3>\n<p>summary.csv as written (95% intervals: t over replications for means, "
           "pooled histograms for percentiles).</p>\n", f);
     csv_table(f, path, 1);
