@@ -148,13 +148,13 @@ valgrind: $(BUILD)/check_all
 	CK_FORK=no CK_INCLUDE_TAGS=core valgrind --error-exitcode=1 --leak-check=full \
 	  --errors-for-leak-kinds=definite,indirect,possible $(BUILD)/check_all
 
-# Regenerate every paper's generated tables (QUICK=1: the reduced version;
-# the theory check is already quick).
 # Regenerate every paper under papers/ (tables spliced into the READMEs,
-# figures copied beside them); QUICK=1 runs fewer replications and shorter
-# runs into the same tables and figures, in a few minutes; PAPERS="name ..."
-# regenerates only those papers.
-PAPERS_OUT ?= build/papers$(if $(QUICK),-quick,)
+# figures copied beside them, CPU times logged in build/papers/run-times.md,
+# never in the committed files, so that a rerun gives them byte for byte).
+# QUICK=1 runs fewer replications and shorter runs into copies of the
+# READMEs and figures in results/papers-quick/site/, leaving papers/ (the
+# full mode's) untouched; PAPERS="name ..." regenerates only those papers.
+PAPERS_OUT ?= $(if $(QUICK),results/papers-quick,build/papers)
 papers: tailback $(BUILD)/check_all $(BUILD)/refined $(BUILD)/ci-estimators
 	$(if $(PAPERS),PAPERS="$(PAPERS)") ESTIMATORS=$(BUILD)/ci-estimators sh papers/make.sh ./tailback $(BUILD)/check_all $(BUILD)/refined $(PAPERS_OUT) $(if $(QUICK),quick,full)
 

@@ -11,14 +11,38 @@ P=$(cd "$(dirname "$0")" && pwd)
 mkdir -p "$out"
 step() { echo "papers: $*" >&2; }
 quick=""; [ "$mode" = quick ] && quick=" QUICK=1"
-PAPERS=${PAPERS:-theory-check ci-coverage power-of-d-choices metastable-retries seed-holiday-rush}
+# Where the regenerated READMEs and figures go: the committed papers/ in full
+# mode; in quick mode a copy under OUTDIR/site (the committed files are the
+# full mode's and are never touched by a quick run: `git status` stays clean).
+D=$P
+if [ "$mode" = quick ]; then
+    D=$out/site
+    for d in "$P"/*/; do
+        n=$(basename "$d")
+        mkdir -p "$D/$n"
+        cp "$P/$n/README.md" "$D/$n/"
+    done
+    cp "$P/README.md" "$D/"
+fi
+# CPU seconds (user + system) of the children so far: `times` prints the
+# shell's line, then the children's ("1m2.50s 0m3.25s")
+# (times runs in this shell, not in a $(...) subshell, which has no children)
+cpu() { times > "$out/.times"; tail -n 1 "$out/.times" | awk '{ t = 0; for (i = 1; i <= 2; i++) { split($i, a, "m"); t += a[1] * 60 + a[2] }; printf "%.1f", t }'; }
+: > "$out/run-times.md"
+timed() { # timed PAPER: the CPU seconds since the last call, logged (never spliced: a rerun must give the same files)
+    cpu > "$out/.cpu"; now=$(cat "$out/.cpu")
+    echo "| $1 | $mode | $(awk -v a="$now" -v b="${last_cpu:-0}" 'BEGIN { printf "%.1f", a - b }') |" >> "$out/run-times.md"
+    last_cpu=$now
+}
+cpu > "$out/.cpu"; last_cpu=$(cat "$out/.cpu")
+PAPERS=${PAPERS:-theory-check ci-coverage power-of-d-choices metastable-retries seed-holiday-rush central-vs-partitioned}
 want() { case " $PAPERS " in *" $1 "*) return 0 ;; esac; return 1; }
 
 if want theory-check; then
 step "theory-check"
 start=$(date +%s)
 sh "$P/theory-check/make-table.sh" "$check_all" > "$out/theory-table.md"
-sh "$P/splice.sh" "$P/theory-check/README.md" table < "$out/theory-table.md"
+sh "$P/splice.sh" "$D/theory-check/README.md" table < "$out/theory-table.md"
 # how many formulas lie inside their interval, and the range of |relative error|
 awk -F'|' '{ gsub(/\\\|/, "/"); $0 = $0 }   # an escaped | inside a cell is not a column
   $2 ~ /[A-Za-z]/ && $4 ~ /[0-9]/ { n++; split($5, a, " "); d = a[1] - $4; if (d < 0) d = -d; if (d <= a[3] + 0) k++
@@ -26,51 +50,66 @@ awk -F'|' '{ gsub(/\\\|/, "/"); $0 = $0 }   # an escaped | inside a cell is not 
   END { printf "%d %d %.2f %.2f\n", k, n, lo, hi }' "$out/theory-table.md" > "$out/theory-counts"
 read k n lo hi < "$out/theory-counts"
 printf -- "- The formula lies inside the simulation's 99.9%% interval for %d of %d quantities; relative errors range from %s%% to %s%% in absolute value.\n" \
-  "$k" "$n" "$lo" "$hi" | sh "$P/splice.sh" "$P/theory-check/README.md" result
-printf -- "- Run: \`make papers%s\`, %d s on this 2-core machine.\n" "$quick" $(( $(date +%s) - start )) |
-  sh "$P/splice.sh" "$P/theory-check/README.md" run
+  "$k" "$n" "$lo" "$hi" | sh "$P/splice.sh" "$D/theory-check/README.md" result
+printf -- "- Run: \`make papers%s\` (its CPU time: run-times.md in the output folder).\n" "$quick" |
+  sh "$P/splice.sh" "$D/theory-check/README.md" run
+timed theory-check
 fi
 
 if want ci-coverage; then
 step "ci-coverage ($mode)"
 sh "$P/ci-coverage/run.sh" "$tb" "$out/ci-coverage" "$mode"
 for part in table table-estimators findings; do
-    sh "$P/splice.sh" "$P/ci-coverage/README.md" "$part" < "$out/ci-coverage/$part.md"
+    sh "$P/splice.sh" "$D/ci-coverage/README.md" "$part" < "$out/ci-coverage/$part.md"
 done
-cp "$out/ci-coverage/coverage.png" "$P/ci-coverage/"
+cp "$out/ci-coverage/coverage.png" "$D/ci-coverage/"
+timed ci-coverage
 fi
 
 if want power-of-d-choices; then
 step "power-of-d-choices ($mode)"
 sh "$P/power-of-d-choices/run.sh" "$tb" "$refined" "$out/power-of-d-choices" "$mode"
 for part in table table-policies findings; do
-    sh "$P/splice.sh" "$P/power-of-d-choices/README.md" "$part" < "$out/power-of-d-choices/$part.md"
+    sh "$P/splice.sh" "$D/power-of-d-choices/README.md" "$part" < "$out/power-of-d-choices/$part.md"
 done
-cp "$out/power-of-d-choices/mean-time.png" "$P/power-of-d-choices/"
+cp "$out/power-of-d-choices/mean-time.png" "$D/power-of-d-choices/"
+timed power-of-d-choices
 fi
 
 if want metastable-retries; then
 step "metastable-retries ($mode)"
 sh "$P/metastable-retries/run.sh" "$tb" "$out/metastable-retries" "$mode"
 for part in table-never table findings; do
-    sh "$P/splice.sh" "$P/metastable-retries/README.md" "$part" < "$out/metastable-retries/$part.md"
+    sh "$P/splice.sh" "$D/metastable-retries/README.md" "$part" < "$out/metastable-retries/$part.md"
 done
-cp "$out/metastable-retries/never-recovered.png" "$P/metastable-retries/"
+cp "$out/metastable-retries/never-recovered.png" "$D/metastable-retries/"
+timed metastable-retries
 fi
 
 if want seed-holiday-rush; then
 step "seed-holiday-rush ($mode)"
 sh "$P/seed-holiday-rush/run.sh" "$tb" "$out/seed-holiday-rush" "$mode"
 for part in hypotheses table-containment table-work table-fees findings; do
-    sh "$P/splice.sh" "$P/seed-holiday-rush/README.md" "$part" < "$out/seed-holiday-rush/$part.md"
+    sh "$P/splice.sh" "$D/seed-holiday-rush/README.md" "$part" < "$out/seed-holiday-rush/$part.md"
 done
-cp "$out/seed-holiday-rush/heatmaps.png" "$out/seed-holiday-rush/isolation-recovery.png" "$P/seed-holiday-rush/"
+cp "$out/seed-holiday-rush/heatmaps.png" "$out/seed-holiday-rush/isolation-recovery.png" "$D/seed-holiday-rush/"
+timed seed-holiday-rush
+fi
+
+if want central-vs-partitioned; then
+step "central-vs-partitioned ($mode)"
+sh "$P/central-vs-partitioned/run.sh" "$tb" "$out/central-vs-partitioned" "$mode"
+for part in table table-slo findings; do
+    sh "$P/splice.sh" "$D/central-vs-partitioned/README.md" "$part" < "$out/central-vs-partitioned/$part.md"
+done
+cp "$out/central-vs-partitioned/p99-vs-load.png" "$D/central-vs-partitioned/"
+timed central-vs-partitioned
 fi
 
 # every paper's results draw with tailback plot, and gnuplot says nothing:
 # each sweep folder (manifest.json) and each run folder (summary.json)
 step "tailback plot on every paper's results"
-find "$out" -name manifest.json -o -name summary.json | sort | while read -r f; do
+find "$out" \( -name manifest.json -o -name summary.json \) -not -path "$out/site/*" | sort | while read -r f; do
     d=$(dirname "$f")
     case $d in */runs) continue ;; esac
     "$tb" plot "$d" --out "$d.plots" >/dev/null 2>"$d.plot.err" || { echo "papers: tailback plot $d failed:" >&2; cat "$d.plot.err" >&2; exit 1; }
@@ -79,7 +118,7 @@ done
 
 # the index: one line of finding per paper, from the numbers just made; a
 # paper not made this time (PAPERS=...) keeps its line from the README
-keep() { grep "^| \[$1\](" "$P/README.md" || true; }
+keep() { grep "^| \[$1\](" "$D/README.md" || true; }
 {
   echo "| paper | finding |"
   echo "| --- | --- |"
@@ -111,6 +150,16 @@ keep() { grep "^| \[$1\](" "$P/README.md" || true; }
           s["did not hold"] == "" ? "none" : s["did not hold"], s["not resolved"] == "" ? "none" : s["not resolved"] }' \
     "$out/seed-holiday-rush/hypotheses.md"
   else keep seed-holiday-rush; fi
+  if [ -s "$out/central-vs-partitioned/data.csv" ]; then
+  awk -F'|' 'NR > 2 { gsub(/ /, "", $2); gsub(/ /, "", $4); e[$2] = $4 }
+    END { printf "| [central-vs-partitioned](central-vs-partitioned/README.md) | ZygOS'"'"'s Figure 2: 16 servers meet a p99 of 10 mean service times up to load %s with one central FCFS queue and only up to %s with 16 partitioned ones (exact, exponential service); simulated, the central queue has the lower p99 at every load for all three service laws |\n", e["centralexp"], e["partitionedexp"] }' \
+    "$out/central-vs-partitioned/table-slo.md"
+  else keep central-vs-partitioned; fi
 } > "$out/index.md"
-sh "$P/splice.sh" "$P/README.md" index < "$out/index.md"
-step "done: papers/*/README.md and figures regenerated"
+sh "$P/splice.sh" "$D/README.md" index < "$out/index.md"
+{ echo "| paper | mode | CPU seconds |"; echo "| --- | --- | ---: |"; cat "$out/run-times.md"; } > "$out/run-times.tmp" && mv "$out/run-times.tmp" "$out/run-times.md"
+if [ "$mode" = quick ]; then
+    step "done: regenerated READMEs and figures in $D (the committed papers/ untouched); CPU times in $out/run-times.md"
+else
+    step "done: papers/*/README.md and figures regenerated; CPU times in $out/run-times.md"
+fi

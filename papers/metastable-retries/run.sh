@@ -57,11 +57,10 @@ BEGIN {
     printf "| %s | %s | %.1f%% (%.1f-%.1f) | %s | %.1f (%.1f-%.1f) | %.1f |\n", $1, $2, 100 * $14, 100 * $15, 100 * $16, rt, $9, $10, $11, $12
 }' "$out/data.csv" > "$out/table.md"
 
-secs=$(( $(date +%s) - start ))
 # findings.md: where naive retries tip over (linear interpolation of the
 # fraction never recovered to 1/2) beside the back-of-the-envelope estimate,
 # and whether any mitigated run failed to recover
-awk -F, -v secs="$secs" -v mode="$mode" '
+awk -F, -v mode="$mode" '
 $2 == "naive retries" {
     if (half == "" && $3 >= 0.5) half = (prev == "") ? $1 : px + (0.5 - pf) * ($1 - px) / ($3 - pf)
     if (all == "" && $3 == 1) all = $1
@@ -80,7 +79,7 @@ END {
     if (bad == 0) printf "- Retry budget, drop stale, bounded queue + backoff: every replication recovered, at every spike length up to %s s.\n", maxlen
     else printf "- Mitigated runs that did not recover:%s\n", badwhere
     printf "- Mean recovery time after a 2 s spike: %s; after the longest (%s s): %s.\n", at2, maxlen, longest
-    printf "- Run: `make papers%s`, %d s on this 2-core machine.\n", mode == "quick" ? " QUICK=1" : "", secs
+    printf "- Run: `make papers%s` (its CPU time: run-times.md in the output folder).\n", mode == "quick" ? " QUICK=1" : ""
 }' "$out/data.csv" > "$out/findings.md"
 
 gnuplot -e "data='$out/data.csv'; outfile='$out/never-recovered.png'; style='$here/../../plots/style.gp'" "$here/figure.gp"

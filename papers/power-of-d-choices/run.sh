@@ -43,9 +43,8 @@ BEGIN {
 END { for (j = 1; j <= n; j++) { l = ls[j]; printf "| %s | %s | %s | %s | %s | %s |\n", l, v["d=1", l], v["d=2", l], v["d=5", l], v["JSQ", l], v["JIQ", l] } }
 ' "$out/data.csv" > "$out/table-policies.md"
 
-secs=$(( $(date +%s) - start ))
 # findings.md: the README's quantitative statements, computed here
-awk -F, -v secs="$secs" -v mode="$mode" -v reps="$reps" '
+awk -F, -v mode="$mode" -v reps="$reps" '
 $6 != "" && $2 != "d=1" {
     n++; ex = 100 * ($3 / $6 - 1); hw = ($5 - $4) / 2
     if ($4 > $6) above++
@@ -61,7 +60,7 @@ END {
     printf "- The excess over T_d grows with load: %.1f%% to %.1f%% at lambda = 0.5, %.1f%% to %.1f%% at lambda = 0.99.\n", lo05, hi05, lo99, hi99
     printf "- The refined mean field (1/n correction, n = 100) lies inside the 95%% interval at %d of %d points;", inside, n
     printf " the largest gap is %.1f%% (%s).\n", rmax, rwhere
-    printf "- Run: `make papers%s` (%d replications per point), %d s on this 2-core machine.\n", mode == "quick" ? " QUICK=1" : "", reps, secs
+    printf "- Run: `make papers%s`, %d replications per point (its CPU time: run-times.md in the output folder).\n", mode == "quick" ? " QUICK=1" : "", reps
 }' "$out/data.csv" > "$out/findings.md"
 
 gnuplot -e "data='$out/data.csv'; outfile='$out/mean-time.png'; style='$here/../../plots/style.gp'" "$here/figure.gp"

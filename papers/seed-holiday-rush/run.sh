@@ -85,7 +85,6 @@ done
 gnuplot -e "outfile='$out/heatmaps.png'; style='$here/../../plots/style.gp'; d0='$out/heat-P0/timeseries.csv'; d2='$out/heat-P2/timeseries.csv'; d3='$out/heat-P3/timeseries.csv'" "$here/heatmaps.gp"
 gnuplot -e "data='$out/data.csv'; outfile='$out/isolation-recovery.png'; style='$here/../../plots/style.gp'" "$here/figure.gp"
 
-secs=$(( $(date +%s) - start ))
 reps=$(awk -F, 'NR > 1 && $(NF - 8) == "network.blast_radius" { print $(NF - 7); exit }' "$out/sweep/summary.csv")
-printf -- "- Run: \`make papers%s\`, %d replications per (policy, surge), %d s on this 2-core machine.\n" \
-  "$([ "$mode" = quick ] && echo ' QUICK=1')" "$reps" "$secs" > "$out/findings.md"
+printf -- "- Run: \`make papers%s\`, %d replications per (policy, surge) (its CPU time: run-times.md in the output folder).\n" \
+  "$([ "$mode" = quick ] && echo ' QUICK=1')" "$reps" > "$out/findings.md"
