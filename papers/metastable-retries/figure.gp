@@ -14,6 +14,7 @@ set yrange [-0.05:1.05]
 plot for [k = 1:4] data every 4::(k - 1) using ($1 * (1 + (k - 2.5) * 0.03)):3:4:5 \
      with yerrorlines pt 7 ps 0.8 lw 1.5 lc rgb C[k] title name(k)
 set xlabel 'spike length (s)'
+set title 'recovery time over the runs that recovered only (naive retries from 2 s on: none did, no point drawn)' font ',10'
 set ylabel 'recovery time (s, recovered runs)'
 set yrange [0:*]
 plot for [k = 1:4] data every 4::(k - 1) using ($1 * (1 + (k - 2.5) * 0.03)):(strcol(6) ne '' ? $6 : 1/0):($7 < 0 ? 0 : $7):8 \

@@ -61,8 +61,14 @@ BEGIN {
 # fraction never recovered to 1/2) beside the back-of-the-envelope estimate,
 # and whether any mitigated run failed to recover
 awk -F, -v mode="$mode" '
+# the tipping point interval: where the upper end of the Wilson interval and
+# its lower end cross 1/2 (linear interpolation between spike lengths): the
+# spike lengths whose fraction is not significantly below or above 1/2
 $2 == "naive retries" {
     if (half == "" && $3 >= 0.5) half = (prev == "") ? $1 : px + (0.5 - pf) * ($1 - px) / ($3 - pf)
+    if (hlo == "" && $5 >= 0.5) hlo = (prev == "") ? $1 : px + (0.5 - ph) * ($1 - px) / ($5 - ph)
+    if (hhi == "" && $4 >= 0.5) hhi = (prev == "") ? $1 : px + (0.5 - pl) * ($1 - px) / ($4 - pl)
+    ph = $5; pl = $4
     if (all == "" && $3 == 1) all = $1
     if (none == "" || $3 == 0) none = ($3 == 0) ? $1 : none
     prev = 1; px = $1; pf = $3; n = $13
@@ -74,7 +80,7 @@ $2 != "naive retries" {
     if ($1 == 2) at2 = at2 sprintf("%s%s %s s", at2 == "" ? "" : ", ", $2, $6 == "" ? "never" : sprintf("%.0f", $6))
 }
 END {
-    printf "- Naive retries: half of the replications never recover after a spike of %.2f s (interpolated; the estimate above: 0.77 s);", half
+    printf "- Naive retries: half of the replications never recover after a spike of %.2f s (interpolated; 95%% interval %.2f-%.2f s, where the Wilson intervals of the fractions cross 1/2; the estimate above: 0.77 s);", half, hlo, hhi
     printf " none failed at spikes up to %s s, all failed from %s s on (%d replications per point).\n", none, all, n
     if (bad == 0) printf "- Retry budget, drop stale, bounded queue + backoff: every replication recovered, at every spike length up to %s s.\n", maxlen
     else printf "- Mitigated runs that did not recover:%s\n", badwhere

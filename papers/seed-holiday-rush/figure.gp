@@ -1,11 +1,11 @@
-# figure.gp - isolation and recovery time by policy, for the three surges.
+# figure.gp - isolation and recovery time by policy, for the three surges and the control.
 # usage: gnuplot -e "data='data.csv'; outfile='isolation-recovery.png'; style='plots/style.gp'" figure.gp
 # data.csv rows: surge,policy,metric,n,mean,ci95_low,ci95_high.
 height = 900
 load style
 set terminal pngcairo size 1100,height font 'sans,11' noenhanced
 set output outfile
-set multiplot layout 2,1 title 'Seed scenario: policies P0-P7 under surges S1-S3 (mean over replications, 95% CI)'
+set multiplot layout 2,1 title 'Seed scenario: policies P0-P7 under surges S1-S3 and the control S4 (mean over replications, 95% CI)'
 pol = 'P0 P1 P2 P3 P4 P5 P6a P6b P7'
 set xrange [0.5:9.5]
 set xtics () ; do for [i = 1:9] { set xtics add (word(pol, i) i) }
@@ -25,8 +25,8 @@ unset logscale y
 set ylabel 'recovery time (s)'
 set yrange [0:2000]
 set title 'Recovery time after the surge (recovered runs); open circle at the top: some runs never recovered'
-plot for [s = 1:3] data using (idx(strcol(2)) + (s - 2) * 0.15):(strcol(1) eq 'S' . s && strcol(3) eq 'network.recovery_time' && $4 > 0 ? $5 : 1/0):($6 < 0 ? 0 : $6):($7 > 2000 ? 2000 : $7) \
-       with yerrorbars pt 7 lc rgb C[s + 2] title word('S1_AI_rush S2_holiday_rush S3_both+retries', s), \
-     for [s = 1:3] data using (idx(strcol(2)) + (s - 2) * 0.15):(strcol(1) eq 'S' . s && strcol(3) eq 'network.recovered' && $5 < 1 ? 1900 : 1/0) \
+plot for [s = 1:4] data using (idx(strcol(2)) + (s - 2.5) * 0.15):(strcol(1) eq 'S' . s && strcol(3) eq 'network.recovery_time' && $4 > 0 ? $5 : 1/0):($6 < 0 ? 0 : $6):($7 > 2000 ? 2000 : $7) \
+       with yerrorbars pt 7 lc rgb C[s + 2] title word('S1_AI_rush S2_holiday_rush S3_both+retries S4_both,_no_retries', s), \
+     for [s = 1:4] data using (idx(strcol(2)) + (s - 2.5) * 0.15):(strcol(1) eq 'S' . s && strcol(3) eq 'network.recovered' && $5 < 1 ? 1900 : 1/0) \
        with points pt 6 ps 1.5 lc rgb C[s + 2] notitle
 unset multiplot

@@ -1,5 +1,5 @@
 #!/bin/sh
-# run.sh - regenerate the seed paper's numbers: the P0-P7 x S1-S3 sweep, tables, hypotheses, figures.
+# run.sh - regenerate the seed paper's numbers: the P0-P7 x S1-S4 sweep, tables, hypotheses, figures.
 # usage: sh run.sh TAILBACK OUTDIR [quick]
 # Writes OUTDIR/{sweep/,data.csv,table-*.md,hypotheses.md,findings.md,*.png}.
 set -eu
@@ -19,7 +19,7 @@ awk -F, -v npol="$NPOL" 'NR > 1 {
 }' "$out/sweep/summary.csv" > "$out/data.csv"
 # paired.csv: surge,policy,metric,n,difference from P0,paired half-width
 # (..., policy, baseline, metric, n, difference, paired, unpaired, reduction, note)
-awk -F, '/^S[123] / { s = substr($0, 1, 2)
+awk -F, '/^S[1234] / { s = substr($0, 1, 2)
     printf "%s,%s,%s,%s,%s,%s\n", s, $(NF - 8), $(NF - 6), $(NF - 5), $(NF - 4), $(NF - 3) }' \
     "$out/sweep/comparisons.csv" > "$out/paired.csv"
 
