@@ -46,6 +46,10 @@ static const entry fixed[] = {
     { "blast_radius", "blast radius (largest share of nodes hot at once)", "%", 100, -1, 1 },
     { "mean_spread", "mean spread (share of nodes hot)", "%", 100, -1, 1 },
     { "mser5_warmup", "MSER-5 warm-up", "s", 1, 0, INFINITY },
+    { "fork.extra_load", "copies per request (fan-out and hedges)", "", 1, -1, INFINITY },
+    { "fork.wasted_work", "work on cancelled copies", "s", 1, -1, INFINITY },
+    { "fork.tail_amplification", "tail amplification (p99 of the join / p99 of a copy)", "x", 1, -1, INFINITY },
+    { "shares.lost", "lost share (did not succeed)", "%", 100, -1, 1 },
 };
 
 /* Statistics of a time: "sojourn.p99", "wait.mean", "latency.p50" ... */

@@ -656,15 +656,32 @@ static void html_table(FILE *f, const verdict *v, int pt)
     fputs("</table>\n", f);
 }
 
+/* The verdict and, when there is a comparisons.csv, the paired rows
+ * (*hq): 0, or -1 when summary.csv cannot be read. */
+static int load_both(verdict *v, paired *q, int *hq, const char *dir)
+{
+    if (verdict_load(v, dir) != 0) {
+        verdict_free(v);
+        return -1;
+    }
+    *hq = paired_load(q, dir) == 0;
+    return 0;
+}
+
+static void free_both(verdict *v, paired *q, int hq)
+{
+    if (hq)
+        tb_csv_free(&q->t);
+    verdict_free(v);
+}
+
 int tb_verdict_html(FILE *f, const char *dir)
 {
     verdict v;
-    if (verdict_load(&v, dir) != 0) {
-        verdict_free(&v);
-        return -1;
-    }
     paired q;
-    int hq = paired_load(&q, dir) == 0;
+    int hq;
+    if (load_both(&v, &q, &hq, dir) != 0)
+        return -1;
     out o = { f, 1 };
     fputs("<h3>Verdict</h3>\n", f);
     for (int pt = 0; pt < v.npt; pt++) {
@@ -690,9 +707,7 @@ int tb_verdict_html(FILE *f, const char *dir)
     if (any_theory(&v, 0) || (v.npt > 1 && any_theory(&v, v.npt - 1)))
         fputs(" Where the experiment gives a theory, the cell adds the deviation from it.", f);
     fputs("</p>\n", f);
-    if (hq)
-        tb_csv_free(&q.t);
-    verdict_free(&v);
+    free_both(&v, &q, hq);
     return 0;
 }
 
@@ -709,12 +724,10 @@ static size_t width(const char *s)
 int tb_verdict_text(FILE *f, const char *dir)
 {
     verdict v;
-    if (verdict_load(&v, dir) != 0) {
-        verdict_free(&v);
-        return -1;
-    }
     paired q;
-    int hq = paired_load(&q, dir) == 0;
+    int hq;
+    if (load_both(&v, &q, &hq, dir) != 0)
+        return -1;
     out o = { f, 0 };
     int ncol = v.npol + 2, nrow = v.nmet + 1;
     char **cells = calloc((size_t)ncol * (size_t)nrow, sizeof *cells);
@@ -792,9 +805,7 @@ int tb_verdict_text(FILE *f, const char *dir)
     }
     free(cells);
     free(w);
-    if (hq)
-        tb_csv_free(&q.t);
-    verdict_free(&v);
+    free_both(&v, &q, hq);
     return 0;
 }
 

@@ -35,7 +35,7 @@ timed() { # timed PAPER: the CPU seconds since the last call, logged (never spli
     last_cpu=$now
 }
 cpu > "$out/.cpu"; last_cpu=$(cat "$out/.cpu")
-PAPERS=${PAPERS:-theory-check ci-coverage power-of-d-choices metastable-retries seed-holiday-rush central-vs-partitioned}
+PAPERS=${PAPERS:-theory-check ci-coverage power-of-d-choices metastable-retries seed-holiday-rush central-vs-partitioned tail-at-scale}
 want() { case " $PAPERS " in *" $1 "*) return 0 ;; esac; return 1; }
 
 if want theory-check; then
@@ -111,6 +111,15 @@ cp "$out/central-vs-partitioned/p99-vs-load.png" "$D/central-vs-partitioned/"
 timed central-vs-partitioned
 fi
 
+if want tail-at-scale; then
+step "tail-at-scale ($mode)"
+sh "$P/tail-at-scale/run.sh" "$tb" "$out/tail-at-scale" "$mode"
+for part in table findings; do
+    sh "$P/splice.sh" "$D/tail-at-scale/README.md" "$part" < "$out/tail-at-scale/$part.md"
+done
+timed tail-at-scale
+fi
+
 # every paper's results draw with tailback plot, and gnuplot says nothing:
 # each sweep folder (manifest.json) and each run folder (summary.json)
 step "tailback plot on every paper's results"
@@ -160,6 +169,11 @@ keep() { grep "^| \[$1\](" "$D/README.md" || true; }
     END { printf "| [central-vs-partitioned](central-vs-partitioned/README.md) | ZygOS'"'"'s Figure 2: 16 servers meet a p99 of 10 mean service times up to load %s with one central FCFS queue and only up to %s with 16 partitioned ones (exact, exponential service); simulated, the central queue has the lower p99 at every load for all three service laws |\n", e["centralexp"], e["partitionedexp"] }' \
     "$out/central-vs-partitioned/table-slo.md"
   else keep central-vs-partitioned; fi
+  if [ -s "$out/tail-at-scale/data.csv" ]; then
+  awk -F, '$1 == "fan-out 100" { late = $14 } $1 == "one leaf" { p = $10 } $1 == "hedged at p95" { h = $10; c = $18 }
+    END { printf "| [tail-at-scale](tail-at-scale/README.md) | Dean and Barroso'"'"'s fan-out arithmetic, exactly: waiting for 100 independent leaves, %.1f%% of requests are slower than one leaf'"'"'s p99 (1 - 0.99^100 = 63.4%%); hedging after the leaf'"'"'s p95 sends %.1f%% more copies and cuts the p99.9 from %.1f to %.2f |\n", 100 * late, 100 * (c - 1), p, h }' \
+    "$out/tail-at-scale/data.csv"
+  else keep tail-at-scale; fi
 } > "$out/index.md"
 sh "$P/splice.sh" "$D/README.md" index < "$out/index.md"
 { echo "| paper | mode | CPU seconds |"; echo "| --- | --- | ---: |"; cat "$out/run-times.md"; } > "$out/run-times.tmp" && mv "$out/run-times.tmp" "$out/run-times.md"
