@@ -74,6 +74,7 @@ static const struct {
     { "erlang", SIM_DIST_ERLANG, { "type", "k", "rate", "mean", NULL } },
     { "weibull", SIM_DIST_WEIBULL, { "type", "shape", "scale", NULL } },
     { "pareto", SIM_DIST_PARETO, { "type", "shape", "scale", NULL } },
+    { "bounded_pareto", SIM_DIST_BOUNDED_PARETO, { "type", "shape", "min", "max", NULL } },
     { "hyperexponential", SIM_DIST_HYPEREXP, { "type", "p", "rate", "mean", "cv" } },
     { "empirical", SIM_DIST_EMPIRICAL, { "type", "values", NULL } },
 };
@@ -98,6 +99,16 @@ static sim_dist *dist_new(sim_dist_kind kind, double a, double b)
         d->b = b;
     }
     return d;
+}
+
+/* The j-th moment of the bounded Pareto B(k, p, alpha) (Harchol-Balter,
+ * Crovella and Murta 1999); j = alpha gives the logarithm. */
+static double bp_moment(double alpha, double k, double p, int j)
+{
+    double norm = alpha * pow(k, alpha) / (1 - pow(k / p, alpha));
+    if (fabs(j - alpha) < 1e-12)
+        return norm * log(p / k);
+    return norm * (pow(p, j - alpha) - pow(k, j - alpha)) / (j - alpha);
 }
 
 static void set_moments(sim_dist *d)
@@ -136,6 +147,10 @@ static void set_moments(sim_dist *d)
     case SIM_DIST_PARETO: /* a = shape, b = scale */
         d->mean = a > 1 ? a * b / (a - 1) : INFINITY;
         d->var = a > 2 ? b * b * a / ((a - 1) * (a - 1) * (a - 2)) : INFINITY;
+        return;
+    case SIM_DIST_BOUNDED_PARETO: /* a = alpha, b = k, c = p: E[X^j] = alpha k^alpha (p^(j-alpha) - k^(j-alpha)) / ((j - alpha) (1 - (k/p)^alpha)) */
+        d->mean = bp_moment(a, b, d->c, 1);
+        d->var = bp_moment(a, b, d->c, 2) - d->mean * d->mean;
         return;
     case SIM_DIST_HYPEREXP:
         d->mean = 0;
@@ -342,6 +357,17 @@ static int parse_kind(sim_jctx *c, const cJSON *o, const char *path, sim_dist *d
                        sim_jnum(c, o, path, "scale", 0, 1, inf, NULL, &d->b)
                    ? -1
                    : 0;
+    case SIM_DIST_BOUNDED_PARETO: {
+        if (sim_jnum(c, o, path, "shape", 0, 1, 1000, NULL, &d->a) ||
+            sim_jnum(c, o, path, "min", 0, 1, inf, NULL, &d->b) || sim_jnum(c, o, path, "max", 0, 1, inf, NULL, &d->c))
+            return -1;
+        if (!(d->c > d->b)) {
+            char p[256];
+            return sim_jerr(c, sim_jpath_key(p, sizeof p, path, "max"),
+                            "expected a maximum above the minimum %.17g, found %.17g", d->b, d->c);
+        }
+        return 0;
+    }
     case SIM_DIST_HYPEREXP:
         return parse_hyperexp(c, o, path, d);
     case SIM_DIST_EMPIRICAL:
@@ -380,7 +406,7 @@ sim_dist *sim_dist_parse(sim_jctx *c, const cJSON *spec, const char *path, int n
         if (!cJSON_IsString(t)) {
             sim_jerr(c, sim_jpath_key(p, sizeof p, path, "type"),
                      "expected a distribution type (constant, uniform, exponential, normal, "
-                     "lognormal, gamma, erlang, weibull, pareto, hyperexponential, empirical), "
+                     "lognormal, gamma, erlang, weibull, pareto, bounded_pareto, hyperexponential, empirical), "
                      "found %s",
                      sim_jfound(t, f, sizeof f));
             return NULL;
@@ -393,7 +419,7 @@ sim_dist *sim_dist_parse(sim_jctx *c, const cJSON *spec, const char *path, int n
         if (k == NKINDS) {
             sim_jerr(c, sim_jpath_key(p, sizeof p, path, "type"),
                      "expected one of constant, uniform, exponential, normal, lognormal, gamma, "
-                     "erlang, weibull, pareto, hyperexponential, empirical, found %s",
+                     "erlang, weibull, pareto, bounded_pareto, hyperexponential, empirical, found %s",
                      sim_jfound(t, f, sizeof f));
             return NULL;
         }
@@ -466,7 +492,16 @@ static double gamma_quantile(double u, double a)
     return lo + (hi - lo) / 2;
 }
 
+/* The bounded Pareto's inverse distribution function: F(x) = (1 - (k/x)^alpha)
+ * / (1 - (k/p)^alpha) on [k, p]. */
+static double bp_quantile(const sim_dist *d, double u)
+{
+    double x = d->b / pow(1 - u * (1 - pow(d->b / d->c, d->a)), 1 / d->a);
+    return x < d->b ? d->b : x > d->c ? d->c : x;
+}
+
 /* The quantile function, for the tick check; u in (0, 1). */
+
 static double quantile(const sim_dist *d, double u, size_t phase)
 {
     switch (d->kind) {
@@ -482,6 +517,7 @@ static double quantile(const sim_dist *d, double u, size_t phase)
     case SIM_DIST_ERLANG: return gamma_quantile(u, d->a) * d->b;
     case SIM_DIST_WEIBULL: return gsl_cdf_weibull_Pinv(u, d->a, d->b);
     case SIM_DIST_PARETO: return gsl_cdf_pareto_Pinv(u, d->a, d->b);
+    case SIM_DIST_BOUNDED_PARETO: return bp_quantile(d, u);
     case SIM_DIST_HYPEREXP: return -d->v[phase] * log1p(-u);
     case SIM_DIST_EMPIRICAL: return d->v[phase];
     }
@@ -578,6 +614,7 @@ double sim_dist_sample_draw(const sim_dist *d, sim_rng *r)
     case SIM_DIST_ERLANG: return gsl_ran_gamma(g, d->a, d->b);
     case SIM_DIST_WEIBULL: return gsl_ran_weibull(g, d->a, d->b);
     case SIM_DIST_PARETO: return gsl_ran_pareto(g, d->a, d->b);
+    case SIM_DIST_BOUNDED_PARETO: return bp_quantile(d, sim_rng_u01(r));
     case SIM_DIST_HYPEREXP: {
         double u = sim_rng_u01(r);
         size_t i = 0;

@@ -14,6 +14,8 @@
  *   gamma {shape, scale | mean, cv}
  *   erlang {k, rate | mean}     (rate is each phase's; mean is the total)
  *   weibull {shape, scale}      pareto {shape, scale}  (scale = minimum)
+ *   bounded_pareto {shape, min, max}  (Harchol-Balter's B(k, p, alpha): density
+ *                               proportional to x^-(shape+1) on [min, max])
  *   hyperexponential {p[], rate[] | p[], mean[] | mean, cv}  (cv >= 1, balanced means)
  *   empirical {values[]}        (each value equally likely)
  * Values are in the caller's unit (seconds for times).
@@ -28,6 +30,7 @@ typedef enum {
     SIM_DIST_ERLANG,
     SIM_DIST_WEIBULL,
     SIM_DIST_PARETO,
+    SIM_DIST_BOUNDED_PARETO,
     SIM_DIST_HYPEREXP,
     SIM_DIST_EMPIRICAL,
 } sim_dist_kind;
@@ -35,6 +38,7 @@ typedef enum {
 typedef struct sim_dist {
     sim_dist_kind kind;
     double a, b;   /* the kind's two parameters, in GSL's convention */
+    double c;      /* bounded Pareto: the maximum (a = shape, b = minimum) */
     size_t n;      /* hyperexponential phases / empirical values */
     double *cum;   /* hyperexponential: cumulative phase probabilities */
     double *v;     /* hyperexponential: phase means; empirical: values */

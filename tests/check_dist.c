@@ -67,6 +67,22 @@ START_TEST(samples_have_the_moments_of_their_closed_forms)
                   4 * (tgamma(1 + 2 / 1.5) - pow(tgamma(1 + 1 / 1.5), 2)));
     /* pareto(shape a, scale m): a m/(a - 1), m^2 a/((a - 1)^2 (a - 2)) */
     check_moments("{\"type\":\"pareto\",\"shape\":5,\"scale\":1}", 1.25, 5.0 / 48);
+    /* bounded Pareto B(k = 1, p = 50, alpha = 1.5): the moments of its density
+     * alpha k^alpha x^-(alpha+1) / (1 - (k/p)^alpha), integrated numerically
+     * here (midpoints in log x, so the steep start is resolved) rather than
+     * from the closed form the code uses */
+    {
+        const double al = 1.5, k = 1, pmax = 50, norm = al * pow(k, al) / (1 - pow(k / pmax, al));
+        double m1 = 0, m2 = 0;
+        const int n = 2000000;
+        const double h = log(pmax / k) / n;
+        for (int i = 0; i < n; i++) {
+            double x = k * exp((i + 0.5) * h), f = norm * pow(x, -al - 1) * x * h; /* dx = x d(log x) */
+            m1 += x * f;
+            m2 += x * x * f;
+        }
+        check_moments("{\"type\":\"bounded_pareto\",\"shape\":1.5,\"min\":1,\"max\":50}", m1, m2 - m1 * m1);
+    }
     /* two phases: mean sum p_i m_i, second moment sum 2 p_i m_i^2 */
     check_moments("{\"type\":\"hyperexponential\",\"p\":[0.25,0.75],\"mean\":[3,1]}", 1.5,
                   2 * (0.25 * 9 + 0.75 * 1) - 2.25);
@@ -97,6 +113,8 @@ START_TEST(bad_specs_name_their_path_and_what_was_expected)
         { "{\"type\":\"normal\",\"mean\":-1,\"sd\":0.5}", "d.json: service: expected a distribution of non-negative values, found a normal (mean -1, sd 0.5) that is negative with probability 0.977: add \"truncate\": true" },
         { "{\"type\":\"normal\",\"mean\":1,\"sd\":0.25}", "d.json: service: expected a distribution of non-negative values, found a normal (mean 1, sd 0.25) that is negative with probability 3.17e-05" },
         { "{\"type\":\"normal\",\"mean\":1,\"sd\":1,\"truncate\":1}", "d.json: service.truncate: expected true or false, found 1" },
+        { "{\"type\":\"bounded_pareto\",\"shape\":1.1,\"min\":5,\"max\":5}", "d.json: service.max: expected a maximum above the minimum 5, found 5" },
+        { "{\"type\":\"bounded_pareto\",\"shape\":0,\"min\":1,\"max\":5}", "d.json: service.shape: expected a number > 0, found 0" },
     };
     for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
         char err[512];
