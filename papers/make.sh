@@ -35,7 +35,7 @@ timed() { # timed PAPER: the CPU seconds since the last call, logged (never spli
     last_cpu=$now
 }
 cpu > "$out/.cpu"; last_cpu=$(cat "$out/.cpu")
-PAPERS=${PAPERS:-theory-check ci-coverage power-of-d-choices metastable-retries seed-holiday-rush central-vs-partitioned tail-at-scale}
+PAPERS=${PAPERS:-theory-check ci-coverage power-of-d-choices metastable-retries seed-holiday-rush central-vs-partitioned tail-at-scale size-based-assignment}
 want() { case " $PAPERS " in *" $1 "*) return 0 ;; esac; return 1; }
 
 if want theory-check; then
@@ -120,6 +120,15 @@ done
 timed tail-at-scale
 fi
 
+if want size-based-assignment; then
+step "size-based-assignment ($mode)"
+sh "$P/size-based-assignment/run.sh" "$tb" "$out/size-based-assignment" "$mode"
+for part in table table-slowdown findings; do
+    sh "$P/splice.sh" "$D/size-based-assignment/README.md" "$part" < "$out/size-based-assignment/$part.md"
+done
+timed size-based-assignment
+fi
+
 # every paper's results draw with tailback plot, and gnuplot says nothing:
 # each sweep folder (manifest.json) and each run folder (summary.json)
 step "tailback plot on every paper's results"
@@ -174,6 +183,10 @@ keep() { grep "^| \[$1\](" "$D/README.md" || true; }
     END { printf "| [tail-at-scale](tail-at-scale/README.md) | Dean and Barroso'"'"'s fan-out arithmetic, exactly: waiting for 100 independent leaves, %.1f%% of requests are slower than one leaf'"'"'s p99 (1 - 0.99^100 = 63.4%%); hedging after the leaf'"'"'s p95 sends %.1f%% more copies and cuts the p99.9 from %.1f to %.2f |\n", 100 * late, 100 * (c - 1), p, h }' \
     "$out/tail-at-scale/data.csv"
   else keep tail-at-scale; fi
+  if [ -s "$out/size-based-assignment/data.csv" ]; then
+  awk -F, '$1 == 1.1 { s[$2] = $6 } END { printf "| [size-based-assignment](size-based-assignment/README.md) | Harchol-Balter, Crovella and Murta: two hosts at load 0.8, bounded Pareto sizes of shape 1.1: mean slowdown %.3g with SITA-E against %.3g with least work left and %.3g with random assignment; the per-host M/G/1 closed forms hold |\n", s["SITA-E"], s["least work left"], s["random"] }' \
+    "$out/size-based-assignment/data.csv"
+  else keep size-based-assignment; fi
 } > "$out/index.md"
 sh "$P/splice.sh" "$D/README.md" index < "$out/index.md"
 { echo "| paper | mode | CPU seconds |"; echo "| --- | --- | ---: |"; cat "$out/run-times.md"; } > "$out/run-times.tmp" && mv "$out/run-times.tmp" "$out/run-times.md"
