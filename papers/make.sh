@@ -61,73 +61,31 @@ printf -- "- Run: \`make papers%s\` (its CPU time: run-times.md in the output fo
 timed theory-check
 fi
 
-if want ci-coverage; then
-step "ci-coverage ($mode)"
-sh "$P/ci-coverage/run.sh" "$tb" "$out/ci-coverage" "$mode"
-for part in table table-estimators findings; do
-    sh "$P/splice.sh" "$D/ci-coverage/README.md" "$part" < "$out/ci-coverage/$part.md"
-done
-cp "$out/ci-coverage/coverage.png" "$D/ci-coverage/"
-timed ci-coverage
-fi
-
-if want power-of-d-choices; then
-step "power-of-d-choices ($mode)"
-sh "$P/power-of-d-choices/run.sh" "$tb" "$refined" "$out/power-of-d-choices" "$mode"
-for part in table table-policies findings; do
-    sh "$P/splice.sh" "$D/power-of-d-choices/README.md" "$part" < "$out/power-of-d-choices/$part.md"
-done
-cp "$out/power-of-d-choices/mean-time.png" "$D/power-of-d-choices/"
-timed power-of-d-choices
-fi
-
-if want metastable-retries; then
-step "metastable-retries ($mode)"
-sh "$P/metastable-retries/run.sh" "$tb" "$out/metastable-retries" "$mode"
-for part in table-never table findings; do
-    sh "$P/splice.sh" "$D/metastable-retries/README.md" "$part" < "$out/metastable-retries/$part.md"
-done
-cp "$out/metastable-retries/never-recovered.png" "$D/metastable-retries/"
-timed metastable-retries
-fi
-
+# paper NAME "PARTS" "FIGURES" [EXTRA]: run NAME/run.sh (TAILBACK [EXTRA]
+# OUTDIR MODE), splice each generated PARTS.md into its README, copy its
+# FIGURES beside it, log its CPU time
+paper() {
+    name=$1 parts=$2 figs=$3 extra=${4:-}
+    step "$name ($mode)"
+    # shellcheck disable=SC2086 (extra is one word or none)
+    sh "$P/$name/run.sh" "$tb" $extra "$out/$name" "$mode"
+    for part in $parts; do
+        sh "$P/splice.sh" "$D/$name/README.md" "$part" < "$out/$name/$part.md"
+    done
+    for f in $figs; do
+        cp "$out/$name/$f" "$D/$name/"
+    done
+    timed "$name"
+}
+if want ci-coverage; then paper ci-coverage "table table-estimators findings" coverage.png; fi
+if want power-of-d-choices; then paper power-of-d-choices "table findings table-policies" mean-time.png "$refined"; fi
+if want metastable-retries; then paper metastable-retries "table-never table findings" never-recovered.png; fi
 if want seed-holiday-rush; then
-step "seed-holiday-rush ($mode)"
-sh "$P/seed-holiday-rush/run.sh" "$tb" "$out/seed-holiday-rush" "$mode"
-for part in hypotheses table-containment table-work table-fees findings; do
-    sh "$P/splice.sh" "$D/seed-holiday-rush/README.md" "$part" < "$out/seed-holiday-rush/$part.md"
-done
-cp "$out/seed-holiday-rush/heatmaps.png" "$out/seed-holiday-rush/isolation-recovery.png" "$D/seed-holiday-rush/"
-timed seed-holiday-rush
+    paper seed-holiday-rush "hypotheses table-containment table-work table-fees findings" "heatmaps.png isolation-recovery.png"
 fi
-
-if want central-vs-partitioned; then
-step "central-vs-partitioned ($mode)"
-sh "$P/central-vs-partitioned/run.sh" "$tb" "$out/central-vs-partitioned" "$mode"
-for part in table table-slo findings; do
-    sh "$P/splice.sh" "$D/central-vs-partitioned/README.md" "$part" < "$out/central-vs-partitioned/$part.md"
-done
-cp "$out/central-vs-partitioned/p99-vs-load.png" "$D/central-vs-partitioned/"
-timed central-vs-partitioned
-fi
-
-if want tail-at-scale; then
-step "tail-at-scale ($mode)"
-sh "$P/tail-at-scale/run.sh" "$tb" "$out/tail-at-scale" "$mode"
-for part in table findings; do
-    sh "$P/splice.sh" "$D/tail-at-scale/README.md" "$part" < "$out/tail-at-scale/$part.md"
-done
-timed tail-at-scale
-fi
-
-if want size-based-assignment; then
-step "size-based-assignment ($mode)"
-sh "$P/size-based-assignment/run.sh" "$tb" "$out/size-based-assignment" "$mode"
-for part in table table-slowdown findings; do
-    sh "$P/splice.sh" "$D/size-based-assignment/README.md" "$part" < "$out/size-based-assignment/$part.md"
-done
-timed size-based-assignment
-fi
+if want central-vs-partitioned; then paper central-vs-partitioned "table table-slo findings" p99-vs-load.png; fi
+if want tail-at-scale; then paper tail-at-scale "table findings" ""; fi
+if want size-based-assignment; then paper size-based-assignment "table table-slowdown findings" ""; fi
 
 # every paper's results draw with tailback plot, and gnuplot says nothing:
 # each sweep folder (manifest.json) and each run folder (summary.json)
