@@ -87,6 +87,32 @@ double sim_hist_quantile(const sim_hist *h, double q)
     return sim_hist_at_rank(h, rank_of(h->n, q));
 }
 
+void sim_hist_quantiles(const sim_hist *h, const double *q, size_t n, double *out)
+{
+    size_t i = 0;
+    uint64_t seen = 0;
+    if (h->n == 0) {
+        for (; i < n; i++)
+            out[i] = 0;
+        return;
+    }
+    for (unsigned r = h->lo; r < (unsigned)h->lo + h->nrow && i < n; r++) {
+        const uint64_t *row = sim_hist_row(h, r);
+        if (!row)
+            continue;
+        for (unsigned s = 0; s < SIM_HIST_SUB && i < n; s++) {
+            seen += row[s];
+            while (i < n && seen >= rank_of(h->n, q[i])) { /* q ascending: ranks never decrease */
+                assert(i == 0 || q[i] >= q[i - 1]);
+                double x = representative(r, s);
+                out[i++] = x < (double)h->min ? (double)h->min : x > (double)h->max ? (double)h->max : x;
+            }
+        }
+    }
+    for (; i < n; i++) /* (only if the counts were incomplete) */
+        out[i] = (double)h->max;
+}
+
 sim_cquantile sim_hist_cquantile(const sim_hist *ok, const sim_hist *cens, double q)
 {
     sim_cquantile r = { 0, 0, 0 };

@@ -77,6 +77,10 @@ static inline void sim_hist_add(sim_hist *h, int64_t v)
  * 0 when empty (callers report an empty histogram as null). */
 double sim_hist_quantile(const sim_hist *h, double q);
 
+/* sim_hist_quantile at each of q[0..n) (ascending), in one walk over the
+ * buckets instead of one per quantile: the same values. */
+void sim_hist_quantiles(const sim_hist *h, const double *q, size_t n, double *out);
+
 /* How many recorded values lie in buckets up to and including v's. */
 uint64_t sim_hist_count_le(const sim_hist *h, double v);
 

@@ -50,6 +50,21 @@ START_TEST(histogram_quantiles_are_within_the_error_bound_of_exact_ones)
     ck_assert_uint_eq(h.n, N);
     ck_assert_int_eq(h.min, v[0]);
     ck_assert_int_eq(h.max, v[N - 1]);
+    /* the one-walk form gives each quantile within the same bound, and the
+     * same value as asking one at a time (repeated and equal q included) */
+    static const double many[] = { 0, 0, 0.001, 0.01, 0.1, 0.25, 0.25, 0.5, 0.75, 0.9, 0.99, 0.999, 0.9999, 1, 1 };
+    double got[sizeof many / sizeof *many];
+    sim_hist_quantiles(&h, many, sizeof many / sizeof *many, got);
+    for (size_t i = 0; i < sizeof many / sizeof *many; i++) {
+        double want = (double)exact_quantile(v, N, many[i]);
+        ck_assert_msg(fabs(got[i] - want) <= want / 256.0, "q=%g: got %.17g want %.17g", many[i], got[i], want);
+        ck_assert_double_eq(got[i], sim_hist_quantile(&h, many[i]));
+    }
+    sim_hist empty;
+    sim_hist_init(&empty);
+    sim_hist_quantiles(&empty, many, 2, got);
+    ck_assert_double_eq(got[0], 0);
+    ck_assert_double_eq(got[1], 0);
     sim_hist_free(&h);
     free(v);
 }
