@@ -312,7 +312,7 @@ static int cmd_validate(int argc, char **argv)
             fprintf(stderr, "%s\n", err);
             rc = EXIT_USAGE;
         } else {
-            printf("%s: ok (%d classes, %d nodes, %d links, %d policies)\n", r.sc.file, r.m->nclasses,
+            printf("%s: ok (%d classes, %d nodes, %d links, %d policies)\n", tb_shown_path(r.sc.file), r.m->nclasses,
                    r.m->nnodes, r.m->nlinks, r.m->ndeciders);
             tb_run_free(&r);
         }

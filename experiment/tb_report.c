@@ -31,7 +31,11 @@ static void esc(FILE *f, const char *s)
 static void shown_path(FILE *f, const char *dir, const char *rel)
 {
     char joined[8192], buf[4096];
-    if (rel[0] == '/' || strcmp(rel, "-") == 0) {
+    if (strcmp(rel, "-") == 0) {
+        esc(f, "standard input");
+        return;
+    }
+    if (rel[0] == '/') {
         esc(f, rel);
         return;
     }

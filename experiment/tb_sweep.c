@@ -1857,7 +1857,7 @@ int tb_sweep_validate(const char *file)
         fprintf(stderr, "%s\n", err);
         rc = 2;
     } else {
-        printf("%s: ok (experiment: %d configurations x %d replications = %d runs of %s)\n", file, s.nconfigs,
+        printf("%s: ok (experiment: %d configurations x %d replications = %d runs of %s)\n", tb_shown_path(file), s.nconfigs,
                s.reps, s.nruns, s.scenario);
     }
     tb_sweep_free(&s);
