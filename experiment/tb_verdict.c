@@ -419,10 +419,19 @@ typedef struct out {
     int html;
 } out;
 
+/* Text for a terminal: names come from someone's experiment file, so a
+ * control character (an escape sequence, a carriage return) is shown as
+ * '?' rather than sent to the terminal. */
+static void put_plain(FILE *f, const char *s)
+{
+    for (; *s; s++)
+        fputc((unsigned char)*s < 0x20 || *s == 0x7f ? '?' : *s, f);
+}
+
 static void put_text(const out *o, const char *s)
 {
     if (!o->html) {
-        fputs(s, o->f);
+        put_plain(o->f, s);
         return;
     }
     for (; *s; s++)
@@ -780,18 +789,24 @@ int tb_verdict_text(FILE *f, const char *dir)
                 if (s && width(s) > w[c])
                     w[c] = width(s);
             }
-        if (v.ptlabel[pt][0])
-            fprintf(f, "\n  at %s\n", v.ptlabel[pt]);
+        if (v.ptlabel[pt][0]) {
+            fputs("\n  at ", f);
+            put_plain(f, v.ptlabel[pt]);
+            fputc('\n', f);
+        }
         for (int i = 0; i <= r; i++) {
             fputs("  ", f);
             for (int c = 0; c < nc; c++) {
                 const char *s = cells[(size_t)i * (size_t)ncol + (size_t)c];
                 s = s ? s : "";
                 size_t pad = w[c] - width(s);
-                if (c == 0) /* names left, numbers right */
-                    fprintf(f, "%s%*s", s, (int)pad, "");
-                else
-                    fprintf(f, "  %*s%s", (int)pad, "", s);
+                if (c == 0) { /* names left, numbers right */
+                    put_plain(f, s);
+                    fprintf(f, "%*s", (int)pad, "");
+                } else {
+                    fprintf(f, "  %*s", (int)pad, "");
+                    put_plain(f, s);
+                }
             }
             fputc('\n', f);
         }

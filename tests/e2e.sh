@@ -1368,6 +1368,20 @@ sed -e 's/"baseline": "fifo"/"baseline": "fifoo"/' vd-exp.json > vd-exp3.json
 [ $vrc -eq 2 ] && grep -q 'vd-exp3.json: baseline: expected the name of an alternative in "policies" ("mine", "fifo", "lifo", "sjf", "srpt", "las"), found "fifoo"; did you mean "fifo"?' vd3.err &&
     ok "verdict: a baseline that names no alternative is refused with the names and a suggestion" ||
     bad "verdict: a bad baseline ($vrc: $(cat vd3.err))"
+# other people's experiments: a varied string with a terminal escape is
+# shown with '?' for the control character, never sent to the terminal
+cat > vd-esc.json <<EOF2
+{"scenario": "$SC/mm1.json", "replications": 2, "duration": 200, "warmup": 20,
+ "vary": {"comment": ["x\u001b[2Jy", "z"]},
+ "policies": [{"name": "a", "set": {}}, {"name": "b", "set": {"nodes.server.policy": "lifo"}}],
+ "metrics": ["classes.jobs.sojourn.mean"]}
+EOF2
+"$BIN" sweep vd-esc.json --out vd-esc -j2 > vd-esc.out 2>&1
+if [ -s vd-esc.out ] && ! grep -q "$(printf '\033')" vd-esc.out && grep -q '^  at comment = x?\[2Jy$' vd-esc.out; then
+    ok "verdict: a control character in a varied value reaches the terminal as ?"
+else
+    bad "verdict: a control character in a varied value ($(head -c 200 vd-esc.out | od -c | head -3))"
+fi
 
 # --- Ctrl-C: the statistics so far, marked partial; nothing that looks complete ---------
 "$BIN" run "$SC/mm1.json" --out int --set duration=1e9 --quiet >/dev/null 2>int.err &
