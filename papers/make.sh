@@ -84,8 +84,8 @@ if want seed-holiday-rush; then
     paper seed-holiday-rush "hypotheses table-containment table-work table-fees findings" "heatmaps.png isolation-recovery.png"
 fi
 if want central-vs-partitioned; then paper central-vs-partitioned "table table-slo findings" p99-vs-load.png; fi
-if want tail-at-scale; then paper tail-at-scale "table table-redundancy findings" ""; fi
-if want size-based-assignment; then paper size-based-assignment "table table-slowdown findings" ""; fi
+if want tail-at-scale; then paper tail-at-scale "leaf table table-redundancy findings" ""; fi
+if want size-based-assignment; then paper size-based-assignment "laws table table-slowdown findings" ""; fi
 
 # every paper's results draw with tailback plot, and gnuplot says nothing:
 # each sweep folder (manifest.json) and each run folder (summary.json)

@@ -51,6 +51,19 @@ END {
     }
 }' "$out/sweep/summary.csv" > "$out/data.csv"
 
+# laws.md: per shape, k, SITA-E's cutoff, and what they give: the mean (1),
+# the share of the load below the cutoff (1/2) and the squared coefficient
+# of variation, from the closed-form partial moments
+awk -F, '
+function pm(a, k, lo, hi, j) {
+    if (j == a) return a * k ^ a / (1 - (k / P) ^ a) * log(hi / lo)
+    return a * k ^ a / (1 - (k / P) ^ a) * (hi ^ (j - a) - lo ^ (j - a)) / (j - a) }
+BEGIN { P = 1000; print "| shape alpha | k (minimum) | SITA-E cutoff | mean | load below the cutoff | jobs below it | squared CV |"; print "| ---: | ---: | ---: | ---: | ---: | ---: | ---: |" }
+FNR > 1 && !($2 in seen) { seen[$2] = 1; a = $2; k = $3; c = $4; gsub(/[][]/, "", c); m = pm(a, k, k, P, 1)
+    if (m < 0.999999 || m > 1.000001) { print "run.sh: the law of shape " a " has mean " m ", not 1" > "/dev/stderr"; exit 1 }
+    printf "| %s | %.6f | %.4f | %.6f | %.4f | %.4f | %.1f |\n", a, k, c, m, pm(a, k, k, c, 1) / m, pm(a, k, k, c, 0), pm(a, k, k, P, 2) / (m * m) - 1 }
+' "$out/sweep/summary.csv" > "$out/laws.md"
+
 # the two tables: per shape, each policy's estimate (95% interval) and the
 # closed form ("~": the approximation for least work left)
 table() { # COLUMN (3: sojourn, 6: slowdown) EXACT_COLUMN

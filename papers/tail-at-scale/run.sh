@@ -44,6 +44,7 @@ FNR > 1 { a = $2; k = a
     v[a, $3] = $5; lo[a, $3] = $7; hi[a, $3] = $8; c[a, $3] = $10 }
 END {
     leaf99 = quant("one leaf", 0.99)
+    printf "- The leaf: p50 %.4f, p95 %.4f (the first hedge), p98 %.4f (the second), p99 %.4f (the SLO), p99.9 %.2f; mean 0.99 x 1 + 0.01 x 50 = 1.49.\n", quant("one leaf", 0.5), quant("one leaf", 0.95), quant("one leaf", 0.98), leaf99, quant("one leaf", 0.999) > "'"$out"'/leaf.md"
     if (sprintf("%.4f", quant("one leaf", 0.95)) != sprintf("%.4f", D95) || sprintf("%.4f", quant("one leaf", 0.98)) != sprintf("%.4f", D98) || sprintf("%.4f", leaf99) != "6.6748")
         { print "run.sh: the experiment'"'"'s hedges or SLO are not the leaf law'"'"'s percentiles" > "/dev/stderr"; exit 1 }
     for (i = 1; i <= n; i++) {
