@@ -87,6 +87,19 @@ static void cdf_interval(const sim_hist *const *ok, const sim_hist *const *cens,
     c->lo = lo.censored ? est : lo.value;
     c->hi = hi.censored ? INFINITY : hi.value;
     c->open_above = hi.censored;
+    /* the ends are bucket representatives; the quantile they bound may lie
+     * anywhere in their bucket (0.39% either way), so the interval runs to
+     * the buckets' outer edges: with very many values the sampling interval
+     * is narrower than a bucket, and would otherwise miss by that error */
+    double a, b;
+    if (!lo.censored) {
+        sim_hist_bucket_edges(c->lo, &a, &b);
+        c->lo = a;
+    }
+    if (!hi.censored) {
+        sim_hist_bucket_edges(c->hi, &a, &b);
+        c->hi = b;
+    }
     if (c->lo > est) /* the bucket holding the estimate is the interval's floor */
         c->lo = est;
     if (c->hi < est)

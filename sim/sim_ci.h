@@ -40,7 +40,12 @@
  *     mean: with the scale model u_r = u W_r, that gives u's interval
  *     [u (1 - h)^2, u (1 + h)^2], h = t s_z / (sqrt(R) mean(z)), z_r =
  *     sqrt(u_r), which is mapped to quantile levels and through the pooled
- *     quantile function.
+ *     quantile function.  Its ends are then widened to the outer edges of
+ *     the histogram buckets they fall in (0.39% either way at most): a
+ *     quantile read from a bucket may lie anywhere in it, and with some
+ *     10^5 values per replication or more the sampling interval alone is
+ *     narrower than a bucket (papers/central-vs-partitioned found exact
+ *     values just outside it before this).
  * papers/ci-coverage measures how often each covers the true value: for an
  * M/M/1 at rho 0.8 with 10 replications of about 3600 completions, the mean
  * of the replications' own p99 covers about 81% of the time, sectioning

@@ -87,6 +87,20 @@ double sim_hist_quantile(const sim_hist *h, double q)
     return sim_hist_at_rank(h, rank_of(h->n, q));
 }
 
+void sim_hist_bucket_edges(double v, double *lo, double *hi)
+{
+    uint64_t u = v <= 0 ? 0 : v >= 9.2e18 ? (uint64_t)9.2e18 : (uint64_t)v;
+    if (u < SIM_HIST_SUB) {
+        *lo = *hi = (double)u;
+        return;
+    }
+    unsigned e = 63u - (unsigned)__builtin_clzll(u), r = e - SIM_HIST_SUB_BITS + 1;
+    unsigned s = (unsigned)(u >> (e - SIM_HIST_SUB_BITS)) & (SIM_HIST_SUB - 1);
+    double width = ldexp(1.0, (int)r - 1);
+    *lo = (double)(SIM_HIST_SUB + s) * width;
+    *hi = *lo + width - 1;
+}
+
 void sim_hist_quantiles(const sim_hist *h, const double *q, size_t n, double *out)
 {
     size_t i = 0;

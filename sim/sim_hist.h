@@ -81,6 +81,10 @@ double sim_hist_quantile(const sim_hist *h, double q);
  * buckets instead of one per quantile: the same values. */
 void sim_hist_quantiles(const sim_hist *h, const double *q, size_t n, double *out);
 
+/* The range of values recorded in the same bucket as v (v >= 0): [*lo, *hi].
+ * Exact below 128; above, a bucket is 1/128 of its power of two wide. */
+void sim_hist_bucket_edges(double v, double *lo, double *hi);
+
 /* How many recorded values lie in buckets up to and including v's. */
 uint64_t sim_hist_count_le(const sim_hist *h, double v);
 

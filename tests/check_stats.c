@@ -60,6 +60,21 @@ START_TEST(histogram_quantiles_are_within_the_error_bound_of_exact_ones)
         ck_assert_msg(fabs(got[i] - want) <= want / 256.0, "q=%g: got %.17g want %.17g", many[i], got[i], want);
         ck_assert_double_eq(got[i], sim_hist_quantile(&h, many[i]));
     }
+    /* a bucket's edges hold every value recorded in it, and nothing of its
+     * neighbours: lo and hi land in the bucket, lo - 1 and hi + 1 do not */
+    for (int i = 0; i < N; i += 997) {
+        double lo, hi;
+        sim_hist_bucket_edges((double)v[i], &lo, &hi);
+        ck_assert_msg(lo <= (double)v[i] && (double)v[i] <= hi, "%lld not in [%g, %g]", (long long)v[i], lo, hi);
+        ck_assert(hi - lo <= fmax(0, lo / 128.0));
+        double a, b;
+        sim_hist_bucket_edges(hi + 1, &a, &b);
+        ck_assert_double_eq(a, hi + 1);
+        if (lo > 0) {
+            sim_hist_bucket_edges(lo - 1, &a, &b);
+            ck_assert_double_eq(b, lo - 1);
+        }
+    }
     sim_hist empty;
     sim_hist_init(&empty);
     sim_hist_quantiles(&empty, many, 2, got);
